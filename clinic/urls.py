@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from patients import views as patient_views
+from patients.forms import LoginForm
+
+urlpatterns = [
+    path("", patient_views.home_view, name="home"),
+    path("privacy/", patient_views.privacy_view, name="privacy"),
+    path("accounts/signup/", patient_views.signup_view, name="signup"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("patients.urls")),
+    path("", include("triage.urls")),
+    path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
+    path("admin/", admin.site.urls),
+]

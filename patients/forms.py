@@ -1,0 +1,143 @@
+"""Account forms: sign-up, login and profile."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import User, normalize_email
+
+MIN_AGE = 14
+MAX_AGE = 110
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def validate_date_of_birth(value):
+    today = timezone.localdate()
+    if value > today:
+        raise forms.ValidationError(_("The date of birth cannot be in the future."), code="future")
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if age < MIN_AGE:
+        raise forms.ValidationError(
+            _("You must be at least %(min)d years old to register.") % {"min": MIN_AGE}, code="too_young"
+        )
+    if age > MAX_AGE:
+        raise forms.ValidationError(
+            _("Please check the date of birth: the age would be over %(max)d years.") % {"max": MAX_AGE},
+            code="too_old",
+        )
+
+
+class ProfileFieldsMixin(forms.Form):
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=DateInput(attrs={"autocomplete": "bday"}),
+        input_formats=["%Y-%m-%d"],
+        validators=[validate_date_of_birth],
+        error_messages={"invalid": _("Enter a valid date (year-month-day).")},
+    )
+    phone = forms.RegexField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=32,
+        regex=r"^\+?[0-9 ()./-]{6,31}$",
+        error_messages={"invalid": _("Enter a phone number using digits, spaces and an optional leading +.")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Consent is needed so that the clinic can process your answers.")},
+    )
+
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name")
+
+    field_order = [
+        "email",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "phone",
+        "password1",
+        "password2",
+        "consent",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["consent"].label = _(
+            "I consent to the processing of my health data by the clinic to prepare my visit, "
+            "as described in the privacy notice (version %(version)s)."
+        ) % {"version": settings.PRIVACY_NOTICE_VERSION}
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout(
+            Fieldset(_("About you"), "email", "first_name", "last_name", "date_of_birth", "phone"),
+            Fieldset(_("Password"), "password1", "password2"),
+            Fieldset(
+                _("Consent"),
+                HTML(
+                    '<p><a href="{url}">{text}</a></p>'.format(
+                        url=reverse_lazy("privacy"), text=_("Read the privacy notice")
+                    )
+                ),
+                Field("consent"),
+            ),
+            Submit("signup", _("Create account")),
+        )
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email already exists. Log in or reset your password."), code="unique"
+            )
+        return email
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, labelled for email logins and laid out by crispy."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Email")
+        self.fields["username"].widget.attrs.update({"type": "email", "autocomplete": "email"})
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout("username", "password", Submit("login", _("Log in")))
+
+
+class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name")
+
+    def __init__(self, *args, patient=None, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        if patient is not None:
+            initial.setdefault("date_of_birth", patient.date_of_birth)
+            initial.setdefault("phone", patient.phone)
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout(
+            "first_name", "last_name", "date_of_birth", "phone", Submit("save", _("Save changes"))
+        )

@@ -1,0 +1,176 @@
+"""Accounts, patient profiles and consent records."""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    """Email is the login; lookups ignore its case."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+def normalize_email(email: str) -> str:
+    """Store emails lower-cased so that uniqueness and login ignore case."""
+    return (email or "").strip().lower()
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="patients_user_email_ci_unique")]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_doctor(self) -> bool:
+        """Doctors are active staff holding the worklist permission (the "doctors" group)."""
+        return self.is_active and self.is_staff and self.has_perm("triage.view_queue")
+
+
+class Patient(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient", verbose_name=_("user")
+    )
+    date_of_birth = models.DateField(_("date of birth"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+
+    def __str__(self):
+        return str(self.user)
+
+    def age_on(self, day: date) -> int:
+        """Completed years on `day` (RULES.md section 2)."""
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class Consent(models.Model):
+    """An explicit consent to processing of health data, tied to a privacy notice version."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="consents", verbose_name=_("patient")
+    )
+    notice_version = models.CharField(_("privacy notice version"), max_length=20)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at"]
+
+    def __str__(self):
+        return f"{self.patient} – {self.notice_version}"
+
+
+class Submission(models.Model):
+    """One pre-visit questionnaire: a draft while the patient edits it, frozen once submitted.
+
+    Answers are kept as a mapping keyed by the RULES.md field names, so that
+    the rule engine, the form and the exports share one vocabulary.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("patient")
+    )
+    key = models.UUIDField(_("form key"), default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    age = models.PositiveSmallIntegerField(_("age at submission"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=models.Q(status="draft"), name="patients_one_draft_per_patient"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", submitted_at__isnull=True)
+                | models.Q(status="submitted", submitted_at__isnull=False, age__isnull=False),
+                name="patients_submission_status_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "status", "-submitted_at"], name="patients_sub_history_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.patient} – {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        """Refuse to write a submitted questionnaire again: submitted answers are immutable."""
+        if self.pk and not self._state.adding:
+            stored = Submission.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == self.Status.SUBMITTED:
+                raise ImmutableSubmission(self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        if self.status == self.Status.DRAFT:
+            return reverse("patients:submission_edit")
+        return reverse("patients:submission_detail", args=[self.pk])
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class ImmutableSubmission(Exception):
+    """A submitted questionnaire was about to be changed."""

@@ -1,0 +1,70 @@
+"""Patient-facing pages: home, sign-up, profile, privacy notice."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .decorators import patient_required
+from .forms import ProfileForm, SignupForm
+from .services import EmailTaken, patient_register, patient_update_profile
+
+
+@require_http_methods(["GET"])
+def home_view(request):
+    """Send each role to its own start page."""
+    if request.user.is_doctor:
+        return redirect("triage:dashboard")
+    if not hasattr(request.user, "patient"):
+        return render(request, "patients/no_profile.html", status=403)
+    return render(request, "patients/home.html")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def signup_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = patient_register(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                phone=data["phone"],
+            )
+        except EmailTaken:
+            form.add_error(
+                "email", _("An account with this email already exists. Log in or reset your password.")
+            )
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def profile_view(request):
+    patient = request.user.patient
+    form = ProfileForm(request.POST or None, instance=request.user, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        patient_update_profile(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("patients:profile")
+    consents = patient.consents.all()
+    return render(request, "patients/profile.html", {"form": form, "consents": consents})
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def privacy_view(request):
+    return render(request, "privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION})

@@ -1,0 +1,227 @@
+"""The doctor's side of a submission: its assessments, its case, its timeline, the audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    """Urgency, ordered so that the database sorts it; mirrors `triage.rules.Level`.
+
+    `REVIEW` sits above emergency: a submission the engine could not assess
+    must be looked at by a person before anything else.
+    """
+
+    ROUTINE = 0, _("Routine")
+    FOLLOW_UP = 1, _("Follow-up")
+    PRIORITY = 2, _("Priority")
+    EMERGENCY = 3, _("Emergency")
+    REVIEW = 4, _("Manual review")
+
+
+def sort_key_for(level: int, score: int) -> int:
+    """One ascending column that orders by level, then score, both highest first.
+
+    Scores stay below 100 (the sum of all weights in RULES.md is 63), so
+    `level * 100 + score` keeps levels apart; negating it lets one ascending
+    index serve the worklist order and its keyset pagination.
+    """
+    return -(level * 100 + score)
+
+
+class Assessment(models.Model):
+    """One run of the rule engine on a submission. Never updated: re-triage adds a new one."""
+
+    submission = models.ForeignKey(
+        "patients.Submission",
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("questionnaire"),
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level)
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    rules_version = models.PositiveSmallIntegerField(_("rules version"), null=True, blank=True)
+    error = models.CharField(_("engine error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_level_display()} ({self.score})"
+
+
+class Case(models.Model):
+    """A submitted questionnaire on the doctor's worklist.
+
+    It shares its primary key with the submission and carries every sort and
+    filter key of the worklist on one table, copied from the latest assessment.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_REVIEW = "in_review", _("In review")
+        FOLLOW_UP = "follow_up", _("Follow-up scheduled")
+        CLOSED = "closed", _("Closed")
+
+    submission = models.OneToOneField(
+        "patients.Submission",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="case",
+        verbose_name=_("questionnaire"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="cases", verbose_name=_("patient")
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level)
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    flag_bits = models.BigIntegerField(_("flag bits"), default=0, editable=False)
+    sort_key = models.SmallIntegerField(_("sort key"), editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NEW)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    last_actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last acted on by"),
+    )
+    last_acted_at = models.DateTimeField(_("last acted on"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [("view_queue", _("Can use the triage worklist"))]
+        indexes = [
+            models.Index(fields=["sort_key", "submitted_at", "submission"], name="triage_case_queue_idx"),
+            models.Index(
+                fields=["sort_key", "submitted_at", "submission"],
+                condition=models.Q(level__gt=0) & ~models.Q(status="closed"),
+                name="triage_case_open_queue_idx",
+            ),
+            models.Index(fields=["patient", "-submitted_at"], name="triage_case_patient_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_level_display()}"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = sort_key_for(self.level, self.score)
+        super().save(*args, **kwargs)
+
+
+class CaseEvent(models.Model):
+    """The case timeline: status changes and notes, append-only."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status change")
+        NOTE = "note", _("Note")
+        RETRIAGE = "retriage", _("Re-assessment")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=Case.Status, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Case.Status, blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="triage_event_case_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.case_id}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk writes that would rewrite history are refused."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(_("Audit events cannot be changed."))
+
+    def delete(self):
+        raise AppendOnlyError(_("Audit events cannot be deleted."))
+
+    def _prune(self):
+        """Delete for the retention command only (`prune_audit`), which checks the age itself."""
+        return super().delete()
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """Who on the staff read or changed which record, and when. Append-only.
+
+    `patient_ref` is a pseudonym that outlives an erased account, so the
+    trail stays complete without keeping the person's identity.
+    """
+
+    class Action(models.TextChoices):
+        CASE_VIEW = "case_view", _("Viewed a case")
+        CASE_PRINT = "case_print", _("Printed a case")
+        STATUS_CHANGE = "status_change", _("Changed a case status")
+        NOTE_ADD = "note_add", _("Added a note")
+        EXPORT_CSV = "export_csv", _("Exported the worklist")
+        EXPORT_FHIR = "export_fhir", _("Exported FHIR resources")
+        DATA_EXPORT = "data_export", _("Downloaded own data")
+        ACCOUNT_DELETE = "account_delete", _("Deleted own account")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("patient"),
+    )
+    patient_ref = models.CharField(_("patient pseudonym"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="triage_audit_patient_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(_("Audit events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("Audit events cannot be deleted."))
