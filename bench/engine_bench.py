@@ -1,0 +1,90 @@
+"""Micro-benchmark of `triage.rules.assess()` on one core.
+
+Run from the repository root: `python bench/engine_bench.py [--seconds N]`.
+The workload mixes the published vignettes with seeded random answers that
+are mostly symptom-free, as real submissions are; the target is 50,000
+assessments per second. Exits 1 when the target is missed.
+"""
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from triage.rules import FIELDS, HistoryEntry, answers_from_mapping, assess  # noqa: E402
+from triage.vignettes import load_vignettes  # noqa: E402
+
+TARGET_PER_SECOND = 50_000
+VIGNETTES = REPO_ROOT / "tests" / "triage" / "vignettes.json"
+SEED = 20240501
+RANDOM_CASES = 2_000
+
+
+def random_answers(rng: random.Random):
+    """Answers where each question departs from its default with modest probability."""
+    mapping = {}
+    for field in FIELDS:
+        if rng.random() > 0.15:
+            continue
+        if field.kind == "bool":
+            mapping[field.name] = True
+        elif field.kind == "int":
+            mapping[field.name] = rng.randint(field.min_value, min(field.max_value, 12))
+        elif field.kind == "choice":
+            mapping[field.name] = rng.choice(field.choices)
+        else:
+            mapping[field.name] = "Nessuna nota particolare." * rng.randint(0, 3)
+    return answers_from_mapping(mapping)
+
+
+def build_workload() -> list[tuple]:
+    rng = random.Random(SEED)
+    workload = [(v.answers, v.age, v.history) for v in load_vignettes(VIGNETTES)]
+    for _ in range(RANDOM_CASES):
+        history = tuple(
+            HistoryEntry(rng.randint(0, 180), random_answers(rng))
+            for _ in range(rng.choice((0, 0, 0, 1, 2, 3)))
+        )
+        workload.append((random_answers(rng), rng.randint(16, 85), history))
+    rng.shuffle(workload)
+    return workload
+
+
+def run(workload: list[tuple], seconds: float) -> tuple[int, float]:
+    """Assess the whole workload repeatedly until `seconds` have passed."""
+    count = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    while True:
+        for answers, age, history in workload:
+            assess(answers, age, history)
+        count += len(workload)
+        now = time.perf_counter()
+        if now >= deadline:
+            return count, now - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="measuring time (default 3)")
+    options = parser.parse_args()
+
+    workload = build_workload()
+    run(workload, 0.3)  # warm-up
+    count, elapsed = run(workload, options.seconds)
+    per_second = count / elapsed
+    print(
+        f"Python {sys.version.split()[0]}, {len(workload)} distinct cases, {count:,} assessments in {elapsed:.2f} s"
+    )
+    print(f"{per_second:,.0f} assessments/s, {elapsed / count * 1e6:.2f} µs per assessment")
+    met = per_second >= TARGET_PER_SECOND
+    print(f"Target {TARGET_PER_SECOND:,}/s: {'met' if met else 'NOT met'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
