@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import Consent, Patient, User
+from triage.services import submission_assess
+
+from .models import Consent, Patient, Submission, User
 
 
 class EmailTaken(Exception):
@@ -52,3 +55,72 @@ def doctor_create(*, email, password, first_name="", last_name="") -> User:
     )
     user.groups.add(doctors_group())
     return user
+
+
+# --- The questionnaire ---------------------------------------------------------------
+
+
+def submission_draft(patient: Patient) -> Submission:
+    """The patient's one open draft, created on first use (safe against a double request)."""
+    draft = Submission.objects.filter(patient=patient, status=Submission.Status.DRAFT).first()
+    if draft is not None:
+        return draft
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(patient=patient)
+    except IntegrityError:
+        return Submission.objects.get(patient=patient, status=Submission.Status.DRAFT)
+
+
+class AlreadySubmitted(Exception):
+    """The form was for a questionnaire that has been submitted since (double click, resend)."""
+
+    def __init__(self, submission):
+        super().__init__(submission.pk)
+        self.submission = submission
+
+
+def _locked_draft(patient: Patient, key) -> Submission:
+    submission = Submission.objects.select_for_update().get(patient=patient, key=key)
+    if submission.is_submitted:
+        raise AlreadySubmitted(submission)
+    return submission
+
+
+@transaction.atomic
+def submission_save_draft(*, patient: Patient, key, answers: dict) -> Submission:
+    submission = _locked_draft(patient, key)
+    submission.answers = answers
+    submission.save(update_fields=["answers", "updated_at"])
+    return submission
+
+
+@transaction.atomic
+def submission_submit(*, patient: Patient, key, answers: dict) -> Submission:
+    """Freeze the answers and assess them in the same transaction.
+
+    The draft row is locked, so a second identical POST waits, then finds the
+    questionnaire submitted and raises `AlreadySubmitted` instead of creating
+    another one.
+    """
+    submission = _locked_draft(patient, key)
+    _freeze(submission, answers, timezone.now())
+    submission_assess(submission)
+    return submission
+
+
+def _freeze(submission: Submission, answers: dict, submitted_at) -> None:
+    submission.answers = answers
+    submission.status = Submission.Status.SUBMITTED
+    submission.submitted_at = submitted_at
+    submission.age = submission.patient.age_on(timezone.localdate(submitted_at))
+    submission.save()
+
+
+@transaction.atomic
+def submission_record(*, patient: Patient, answers: dict, submitted_at) -> Submission:
+    """Record an already-completed questionnaire (demo data, imports) and assess it."""
+    submission = Submission(patient=patient, created_at=submitted_at)
+    _freeze(submission, answers, submitted_at)
+    submission_assess(submission)
+    return submission

@@ -28,3 +28,45 @@ def make_patient(
 
 def make_doctor(email="doctor@example.com", first_name="Giulia", last_name="Bianchi") -> User:
     return doctor_create(email=email, password=PASSWORD, first_name=first_name, last_name=last_name)
+
+
+def make_case(
+    patient: Patient,
+    *,
+    level: int = 0,
+    score: int = 0,
+    flags=(),
+    submitted_at=None,
+    answers=None,
+    status: str = "new",
+    age: int = 35,
+):
+    """A submitted questionnaire with a stored assessment and its worklist case, level given outright.
+
+    For tests of the worklist, where the level must be chosen rather than derived.
+    """
+    from django.utils import timezone
+
+    from patients.models import Submission
+    from triage.models import Assessment, Case
+
+    submitted_at = submitted_at or timezone.now()
+    submission = Submission.objects.create(
+        patient=patient,
+        status=Submission.Status.SUBMITTED,
+        answers=answers or {},
+        age=age,
+        submitted_at=submitted_at,
+    )
+    Assessment.objects.create(
+        submission=submission, level=level, score=score, flags=list(flags), rules_version=1
+    )
+    return Case.objects.create(
+        submission=submission,
+        patient=patient,
+        submitted_at=submitted_at,
+        level=level,
+        score=score,
+        flags=list(flags),
+        status=status,
+    )

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .rules import FLAG_CODES
+
 
 class Level(models.IntegerChoices):
     """Urgency, ordered so that the database sorts it; mirrors `triage.rules.Level`.
@@ -28,6 +30,19 @@ def sort_key_for(level: int, score: int) -> int:
     index serve the worklist order and its keyset pagination.
     """
     return -(level * 100 + score)
+
+
+def flag_bit(code: str) -> int:
+    """The bit that stands for a flag in `Case.flag_bits` (its position in RULES.md section 4)."""
+    return 1 << FLAG_CODES.index(code)
+
+
+def flag_bits_for(codes) -> int:
+    bits = 0
+    for code in codes:
+        if code in FLAG_CODES:
+            bits |= flag_bit(code)
+    return bits
 
 
 class Assessment(models.Model):
@@ -116,6 +131,7 @@ class Case(models.Model):
 
     def save(self, *args, **kwargs):
         self.sort_key = sort_key_for(self.level, self.score)
+        self.flag_bits = flag_bits_for(self.flags)
         super().save(*args, **kwargs)
 
 

@@ -1,0 +1,161 @@
+"""The pre-visit questionnaire form (RULES.md section 3).
+
+Every field posts under its RULES.md name: yes/no questions as `yes`/`no`
+radios, numbers as numeric inputs, choices as their RULES.md values. Saving a
+draft accepts gaps; submitting requires every visible question. Answers to
+questions the branching hides are dropped, so stale values never reach the
+rules.
+"""
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from triage import rules
+
+from .questionnaire import CHOICE_LABELS, NO, QUESTION_LABELS, SECTIONS, SHOWN_WHEN_YES, YES
+
+SAVE = "save"
+SUBMIT = "submit"
+
+REQUIRED_MESSAGE = _("Please answer this question.")
+
+
+def _yes_no_field(label):
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        choices=[(YES, _("Yes")), (NO, _("No"))],
+        coerce=lambda value: value == YES,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose yes or no.")},
+    )
+
+
+def _number_field(label, field):
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=field.min_value,
+        max_value=field.max_value,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+        error_messages={
+            "invalid": _("Enter a whole number."),
+            "min_value": _("Enter a number from %(limit_value)s upwards."),
+            "max_value": _("Enter a number up to %(limit_value)s."),
+        },
+    )
+
+
+def _choice_field(label, field):
+    labels = CHOICE_LABELS[field.name]
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=[(value, labels[value]) for value in field.choices],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of the options shown.")},
+    )
+
+
+def _notes_field(label, field):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=field.max_length,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Optional, up to %(max)d characters.") % {"max": field.max_length},
+        error_messages={
+            "max_length": _("Please shorten this to %(limit_value)d characters (it has %(show_value)d).")
+        },
+    )
+
+
+def build_field(field: rules.Field) -> forms.Field:
+    label = QUESTION_LABELS[field.name]
+    if field.kind == rules.BOOL:
+        return _yes_no_field(label)
+    if field.kind == rules.INT:
+        return _number_field(label, field)
+    if field.kind == rules.CHOICE:
+        return _choice_field(label, field)
+    return _notes_field(label, field)
+
+
+def answers_to_initial(answers: dict) -> dict:
+    """Stored answers as form values (booleans become `yes`/`no`)."""
+    initial = {}
+    for name, value in answers.items():
+        if isinstance(value, bool):
+            initial[name] = YES if value else NO
+        else:
+            initial[name] = value
+    return initial
+
+
+class QuestionnaireForm(forms.Form):
+    """One page, in the sections of the questionnaire; `mode` is `save` or `submit`."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, mode=SAVE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode = mode
+        for field in rules.FIELDS:
+            self.fields[field.name] = build_field(field)
+        self.helper = self._layout()
+
+    def _layout(self) -> FormHelper:
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        sections = []
+        for title, names in SECTIONS:
+            items = []
+            for name in names:
+                item = InlineRadios(name) if rules.FIELDS_BY_NAME[name].kind == rules.BOOL else name
+                if name in SHOWN_WHEN_YES:
+                    item = Div(item, css_class="conditional", data_shown_when=SHOWN_WHEN_YES[name])
+                items.append(item)
+            if title == SECTIONS[2][0]:
+                items.insert(
+                    1,
+                    HTML(
+                        '<p class="form-text no-js-hint">{}</p>'.format(
+                            _("Answer the next questions only if you answered yes above.")
+                        )
+                    ),
+                )
+            sections.append(Fieldset(title, *items, css_class="questionnaire-section mb-4"))
+        helper.layout = Layout("key", *sections)
+        return helper
+
+    def clean(self):
+        cleaned = super().clean()
+        answers = {name: cleaned.get(name) for name in rules.FIELDS_BY_NAME}
+        visible = rules.visible_fields(answers)
+        for name in rules.FIELDS_BY_NAME:
+            if name not in visible:
+                # Hidden by the branching: whatever was posted must not reach the rules.
+                cleaned[name] = None
+                self.errors.pop(name, None)
+            elif (
+                self.mode == SUBMIT
+                and name != "notes"
+                and answers[name] in (None, "")
+                and name not in self.errors
+            ):
+                self.add_error(name, forms.ValidationError(REQUIRED_MESSAGE, code="required"))
+        return cleaned
+
+    def answers(self) -> dict:
+        """The answers to store: visible questions that have a value, typed as RULES.md says."""
+        return {
+            name: value
+            for name in rules.FIELDS_BY_NAME
+            if (value := self.cleaned_data.get(name)) is not None and value != ""
+        }

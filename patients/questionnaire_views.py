@@ -1,0 +1,81 @@
+"""The patient's questionnaire: list, fill in (draft and submit), read back with advice."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .advice import advice_for
+from .decorators import patient_required
+from .models import Submission
+from .questionnaire import readable_answers
+from .questionnaire_forms import SAVE, SUBMIT, QuestionnaireForm, answers_to_initial
+from .selectors import submission_draft_for, submission_list_for
+from .services import AlreadySubmitted, submission_draft, submission_save_draft, submission_submit
+
+
+@never_cache
+@patient_required
+@require_http_methods(["GET"])
+def submission_list_view(request):
+    patient = request.user.patient
+    submissions = [
+        (submission, advice_for(submission.case.level) if hasattr(submission, "case") else None)
+        for submission in submission_list_for(patient)
+    ]
+    return render(
+        request,
+        "patients/submission_list.html",
+        {"submissions": submissions, "draft": submission_draft_for(patient)},
+    )
+
+
+@never_cache
+@patient_required
+@require_http_methods(["GET", "POST"])
+def submission_edit_view(request):
+    patient = request.user.patient
+    if request.method == "GET":
+        draft = submission_draft(patient)
+        form = QuestionnaireForm(initial={"key": draft.key, **answers_to_initial(draft.answers)})
+        return render(request, "patients/submission_form.html", {"form": form, "draft": draft})
+
+    mode = SUBMIT if request.POST.get("action") == SUBMIT else SAVE
+    form = QuestionnaireForm(request.POST, mode=mode)
+    if form.is_valid():
+        try:
+            if mode == SUBMIT:
+                submission = submission_submit(
+                    patient=patient, key=form.cleaned_data["key"], answers=form.answers()
+                )
+                return redirect(submission)
+            submission_save_draft(patient=patient, key=form.cleaned_data["key"], answers=form.answers())
+        except AlreadySubmitted as exc:
+            messages.info(request, _("These answers were already sent; here they are."))
+            return redirect(exc.submission)
+        except Submission.DoesNotExist as exc:
+            raise Http404 from exc
+        messages.success(request, _("Your answers are saved. You can come back and finish later."))
+        return redirect("patients:submission_edit")
+    messages.error(request, _("Some answers need your attention; they are marked below."))
+    return render(request, "patients/submission_form.html", {"form": form}, status=200)
+
+
+@never_cache
+@patient_required
+@require_http_methods(["GET"])
+def submission_detail_view(request, pk):
+    submission = get_object_or_404(
+        Submission.objects.select_related("case"),
+        pk=pk,
+        patient__user=request.user,
+        status=Submission.Status.SUBMITTED,
+    )
+    advice = advice_for(submission.case.level) if hasattr(submission, "case") else None
+    return render(
+        request,
+        "patients/submission_detail.html",
+        {"submission": submission, "advice": advice, "sections": readable_answers(submission.answers)},
+    )

@@ -1,0 +1,407 @@
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from patients.models import ImmutableSubmission, Submission
+from patients.services import submission_draft, submission_record
+from triage import rules
+from triage.models import Assessment, Case, Level
+from triage.rules import BLEEDING_DETAIL_FIELDS
+
+EDIT_URL = "/questionnaire/new/"
+ROME = ZoneInfo("Europe/Rome")
+
+# Every visible question answered, nothing of concern: a routine questionnaire.
+QUIET = {
+    "menopause_status": "premenopausal",
+    "pregnancy_status": "not_pregnant",
+    "discharge_after_sex": "no",
+    "bleeding_after_sex": "no",
+    "soaks_pad_hourly": "no",
+    "pain_during_sex": "0",
+    "pelvic_pain_days": "0",
+    "burning": "no",
+    "itching": "no",
+    "bad_odor": "no",
+    "persistent_discomfort": "no",
+    "fever": "no",
+    "dizziness_fainting": "no",
+    "intermenstrual_bleeding": "no",
+    "vaginal_dryness": "no",
+    "last_cervical_screening": "within_3y",
+    "abnormal_screening_history": "no",
+    "anticoagulants": "no",
+    "new_partner_3m": "no",
+    "notes": "",
+}
+BLEEDING = {
+    "bleeding_after_sex": "yes",
+    "bleeding_episodes_3m": "3",
+    "bleeding_first_noticed_weeks": "6",
+    "bleeding_amount": "light",
+    "bleeding_trend": "same",
+    "clots": "no",
+}
+
+
+def form_key(client):
+    html = client.get(EDIT_URL).content.decode()
+    return re.search(r'name="key" value="([0-9a-f-]+)"', html).group(1)
+
+
+def post(client, action, key, answers=None, **more):
+    return client.post(EDIT_URL, {"key": key, "action": action, **(answers or {}), **more})
+
+
+@pytest.mark.django_db
+def test_form_posts_every_field_under_its_rules_name(patient_client):
+    html = patient_client.get(EDIT_URL).content.decode()
+    for field in rules.FIELDS:
+        assert f'name="{field.name}"' in html, field.name
+        if field.kind == rules.BOOL:
+            assert f'name="{field.name}" value="yes"' in html
+            assert f'name="{field.name}" value="no"' in html
+        elif field.kind == rules.INT:
+            assert re.search(rf'<input type="number" name="{field.name}"[^>]*min="0"', html)
+        elif field.kind == rules.CHOICE:
+            for value in field.choices:
+                assert f'name="{field.name}" value="{value}"' in html
+    assert 'name="action" value="save"' in html
+    assert 'name="action" value="submit"' in html
+    assert "<legend" in html
+    assert "<script>" not in html  # branching lives in a static file
+
+
+@pytest.mark.django_db
+def test_sections_cover_the_rules_fields_in_order():
+    from patients.questionnaire import SECTIONS
+
+    assert [name for _title, names in SECTIONS for name in names] == [field.name for field in rules.FIELDS]
+
+
+@pytest.mark.django_db
+def test_one_draft_per_patient_and_it_is_resumed(patient_client, patient):
+    first = form_key(patient_client)
+    post(patient_client, "save", first, pain_during_sex="3", burning="yes")
+    second = form_key(patient_client)
+
+    assert first == second
+    assert Submission.objects.filter(patient=patient, status="draft").count() == 1
+    html = patient_client.get(EDIT_URL).content.decode()
+    assert re.search(r'name="pain_during_sex" value="3"', html)
+    assert re.search(r'name="burning" value="yes"[^>]*checked', html)
+
+
+@pytest.mark.django_db
+def test_save_accepts_gaps_and_keeps_values(patient_client, patient):
+    key = form_key(patient_client)
+    response = post(patient_client, "save", key, menopause_status="unsure", notes="Sometimes after running")
+
+    assert response.status_code == 302
+    draft = Submission.objects.get(patient=patient, status="draft")
+    assert draft.answers == {"menopause_status": "unsure", "notes": "Sometimes after running"}
+    assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_submit_requires_every_visible_question(patient_client, patient):
+    key = form_key(patient_client)
+    answers = dict(QUIET, bleeding_after_sex="yes")
+    del answers["fever"]
+
+    response = post(patient_client, "submit", key, **answers)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"fever", *BLEEDING_DETAIL_FIELDS}
+    html = response.content.decode()
+    assert 'id="id_fever_error"' in html
+    assert re.search(r'name="burning" value="no"[^>]*checked', html)
+    assert Submission.objects.get(patient=patient).status == "draft"
+
+
+@pytest.mark.django_db
+def test_hidden_answers_are_dropped_before_saving(patient_client, patient):
+    """With bleeding after sex answered no, stale details (even invalid ones) never reach the rules."""
+    key = form_key(patient_client)
+    stale = {
+        "bleeding_episodes_3m": "12",
+        "bleeding_amount": "heavy",
+        "clots": "yes",
+        "bleeding_trend": "nonsense",
+    }
+    response = post(patient_client, "submit", key, **QUIET, **stale, discharge_color="grey")
+
+    assert response.status_code == 302
+    submission = Submission.objects.get(patient=patient)
+    for name in [*stale, "discharge_color"]:
+        assert name not in submission.answers
+    assert submission.case.level == Level.ROUTINE
+    assert submission.case.flags == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("pain_during_sex", "11", "up to 10"),
+        ("pelvic_pain_days", "-1", "from 0"),
+        ("pain_during_sex", "a lot", "whole number"),
+        ("bleeding_amount", "gallons", "options shown"),
+        ("fever", "maybe", "yes or no"),
+        ("notes", "x" * 2001, "2000"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_input_is_reported_next_to_the_field_and_kept(patient_client, patient, field, value, message):
+    patient_client.cookies["django_language"] = "en"
+    key = form_key(patient_client)
+    answers = {**QUIET, **BLEEDING, "notes": "keep me", field: value}
+
+    response = post(patient_client, "submit", key, **answers)
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert message in " ".join(response.context["form"].errors[field])
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html
+    assert re.search(r'name="bleeding_episodes_3m" value="3"', html)
+    assert re.search(r'name="bleeding_amount" value="light"[^>]*checked', html) or field == "bleeding_amount"
+    assert Submission.objects.get(patient=patient).status == "draft"
+
+
+@pytest.mark.django_db
+def test_submit_freezes_assesses_and_shows_advice(patient_client, patient):
+    key = form_key(patient_client)
+    response = post(patient_client, "submit", key, {**QUIET, **BLEEDING, "pain_during_sex": "5"})
+
+    submission = Submission.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert response.url == f"/questionnaire/{submission.pk}/"
+    assert submission.status == "submitted"
+    assert submission.age == patient.age_on(submission.submitted_at.date())
+    assert submission.answers["bleeding_after_sex"] is True
+    assert submission.answers["bleeding_episodes_3m"] == 3
+    assessment = Assessment.objects.get(submission=submission)
+    assert assessment.rules_version == rules.RULES_VERSION
+    # RECURRENT (3 episodes) + PAINFUL (pain 5) -> ESC_MULTIPLE_FEATURES (RULES.md 4, rule 7);
+    # recurrent, first noticed 6 weeks ago, aged 36 -> ESC_PERSISTENT_AGE (rule 9).
+    assert assessment.flags == ["ESC_MULTIPLE_FEATURES", "ESC_PERSISTENT_AGE", "RECURRENT", "PAINFUL"]
+    assert assessment.level == Level.PRIORITY
+    assert submission.case.score == 3 + 3 + 2 + 2
+
+    page = patient_client.get(response.url).content.decode()
+    assert rules.ADVICE[rules.Level.PRIORITY]["it"] in page.replace("&#x27;", "'")
+    assert "ESC_MULTIPLE_FEATURES" not in page
+
+
+@pytest.mark.django_db
+def test_submitted_questionnaire_is_immutable(patient_client, patient):
+    key = form_key(patient_client)
+    post(patient_client, "submit", key, **QUIET)
+    submission = Submission.objects.get(patient=patient)
+
+    response = post(patient_client, "save", key, {**QUIET, "burning": "yes"})
+    assert response.status_code == 302
+    assert response.url == submission.get_absolute_url()
+    submission.refresh_from_db()
+    assert "burning" in submission.answers and submission.answers["burning"] is False
+
+    submission.answers["burning"] = True
+    with pytest.raises(ImmutableSubmission):
+        submission.save()
+
+
+@pytest.mark.django_db
+def test_double_submit_creates_one_submission(patient_client, patient):
+    key = form_key(patient_client)
+    first = post(patient_client, "submit", key, **QUIET)
+    second = post(patient_client, "submit", key, **QUIET)
+
+    assert Submission.objects.filter(patient=patient, status="submitted").count() == 1
+    assert Assessment.objects.count() == 1
+    assert first.url == second.url
+
+
+@pytest.mark.django_db
+def test_a_new_questionnaire_after_submitting_gets_a_fresh_draft(patient_client, patient):
+    key = form_key(patient_client)
+    post(patient_client, "submit", key, **QUIET)
+    assert form_key(patient_client) != key
+    assert Submission.objects.filter(patient=patient).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("answers", "language", "expected"),
+    [
+        ({**QUIET, "soaks_pad_hourly": "yes"}, "it", rules.ADVICE[rules.Level.EMERGENCY]["it"]),
+        ({**QUIET, "soaks_pad_hourly": "yes"}, "en", rules.ADVICE[rules.Level.EMERGENCY]["en"]),
+        (
+            {**QUIET, "pregnancy_status": "confirmed", "intermenstrual_bleeding": "yes"},
+            "en",
+            rules.ADVICE[rules.Level.PRIORITY]["en"],
+        ),
+        ({**QUIET, "burning": "yes"}, "it", rules.ADVICE[rules.Level.FOLLOW_UP]["it"]),
+        ({**QUIET, "burning": "yes"}, "en", rules.ADVICE[rules.Level.FOLLOW_UP]["en"]),
+        (QUIET, "it", rules.ADVICE[rules.Level.ROUTINE]["it"]),
+        (QUIET, "en", rules.ADVICE[rules.Level.ROUTINE]["en"]),
+    ],
+)
+@pytest.mark.django_db
+def test_advice_matches_the_level_in_the_chosen_language(patient_client, answers, language, expected):
+    patient_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    key = form_key(patient_client)
+    response = post(patient_client, "submit", key, **answers)
+    page = patient_client.get(response.url).content.decode().replace("&#x27;", "'")
+
+    assert expected in page
+    other = {"it": "en", "en": "it"}[language]
+    assert all(text[other] not in page for text in rules.ADVICE.values())
+
+
+@pytest.mark.django_db
+def test_emergency_advice_comes_first_with_a_call_link(patient_client):
+    key = form_key(patient_client)
+    response = post(patient_client, "submit", key, **{**QUIET, "dizziness_fainting": "yes"})
+    page = patient_client.get(response.url).content.decode()
+    main = page[page.index('<main id="main"') :]
+
+    assert main.index('role="alert"') < main.index("<h1")
+    assert 'href="tel:112"' in main
+
+
+@pytest.mark.django_db
+def test_history_lists_own_submissions_with_headline_only(patient_client, patient, other_patient):
+    mine = submission_record(patient=patient, answers={"soaks_pad_hourly": True}, submitted_at=days_ago(2))
+    theirs = submission_record(patient=other_patient, answers={"burning": True}, submitted_at=days_ago(1))
+
+    page = patient_client.get("/questionnaire/").content.decode()
+
+    assert f"/questionnaire/{mine.pk}/" in page
+    assert f"/questionnaire/{theirs.pk}/" not in page
+    assert "Get urgent care now" in page
+    assert "HEAVY_ACUTE" not in page
+    assert "score" not in page.lower()
+
+
+@pytest.mark.django_db
+def test_patient_cannot_open_another_patients_questionnaire(patient_client, other_patient):
+    theirs = submission_record(patient=other_patient, answers={}, submitted_at=days_ago(1))
+    assert patient_client.get(f"/questionnaire/{theirs.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_patient_cannot_write_into_another_patients_draft(patient_client, other_patient):
+    their_draft = submission_draft(other_patient)
+    response = post(patient_client, "submit", str(their_draft.key), **QUIET)
+    assert response.status_code == 404
+    their_draft.refresh_from_db()
+    assert their_draft.status == "draft"
+    assert their_draft.answers == {}
+
+
+def days_ago(days, hour=10):
+    now = datetime.now(ROME)
+    return (now - timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+@pytest.mark.parametrize(("earlier_days", "recurrent"), [(0, False), (1, True), (90, True), (91, False)])
+@pytest.mark.django_db
+def test_recurrence_counts_earlier_submissions_by_rome_calendar_day(patient, earlier_days, recurrent):
+    bleeding = {"bleeding_after_sex": True, "bleeding_episodes_3m": 1, "bleeding_amount": "streaks"}
+    now = days_ago(0, hour=9)
+    submission_record(
+        patient=patient, answers=bleeding, submitted_at=now - timedelta(days=earlier_days, hours=1)
+    )
+    current = submission_record(patient=patient, answers=bleeding, submitted_at=now)
+
+    assert ("RECURRENT" in current.case.flags) is recurrent
+
+
+@pytest.mark.django_db
+def test_recurrence_uses_the_rome_date_not_utc(patient):
+    """00:30 in Rome on one day is still the previous day in UTC; Rome's calendar decides."""
+    bleeding = {"bleeding_after_sex": True}
+    earlier = datetime(2026, 6, 9, 23, 30, tzinfo=ROME)
+    current = datetime(2026, 6, 10, 0, 30, tzinfo=ROME)  # 22:30 UTC on 9 June
+    submission_record(patient=patient, answers=bleeding, submitted_at=earlier)
+    assert (
+        "RECURRENT" in submission_record(patient=patient, answers=bleeding, submitted_at=current).case.flags
+    )
+
+
+@pytest.mark.django_db
+def test_earlier_submission_without_bleeding_does_not_count(patient):
+    submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(10))
+    current = submission_record(
+        patient=patient, answers={"bleeding_after_sex": True}, submitted_at=days_ago(0)
+    )
+    assert "RECURRENT" not in current.case.flags
+
+
+@pytest.mark.django_db
+def test_engine_failure_fails_closed_to_manual_review(patient, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bleeding_amount=heavy broke something")
+
+    monkeypatch.setattr(rules, "assess", broken)
+    submission = submission_record(
+        patient=patient, answers={"bleeding_after_sex": True}, submitted_at=days_ago(0)
+    )
+
+    assert submission.status == "submitted"
+    assert submission.case.level == Level.REVIEW
+    assert Assessment.objects.get(submission=submission).error == "RuntimeError"
+    assert "heavy" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_retriage_keeps_earlier_assessments(patient, monkeypatch):
+    submission = submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
+    case = Case.objects.get(pk=submission.pk)
+    case.status = Case.Status.CLOSED
+    case.save()
+    open_one = submission_record(patient=patient, answers={"fever": True}, submitted_at=days_ago(0))
+
+    call_command("retriage")
+
+    assert Assessment.objects.filter(submission=open_one).count() == 2
+    assert Assessment.objects.filter(submission=submission).count() == 1
+    assert Case.objects.get(pk=open_one.pk).level == Level.ROUTINE
+
+
+@pytest.mark.django_db
+def test_urgent_case_notifies_doctors_after_commit_without_health_data(
+    patient, doctor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        submission = submission_record(
+            patient=patient, answers={"soaks_pad_hourly": True}, submitted_at=days_ago(0)
+        )
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [doctor.email]
+    assert f"/dashboard/cases/{submission.pk}/" in message.body
+    for word in ("pad", "bleed", "assorbente", patient.user.last_name, "HEAVY", "emergency"):
+        assert word.lower() not in message.subject.lower()
+        assert word.lower() not in message.body.lower()
+
+
+@pytest.mark.django_db
+def test_routine_case_sends_no_email(patient, doctor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_failing_email_never_blocks_the_submission(patient_client, patient, doctor, monkeypatch, settings):
+    settings.EMAIL_BACKEND = "tests.test_support.BrokenEmailBackend"
+    key = form_key(patient_client)
+    response = post(patient_client, "submit", key, **{**QUIET, "soaks_pad_hourly": "yes"})
+    assert response.status_code == 302
+    assert Submission.objects.get(patient=patient).status == "submitted"
