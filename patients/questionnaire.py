@@ -179,7 +179,9 @@ SECTIONS = [
 ]
 
 # RULES.md 3.2 branching: which yes/no question reveals which details.
-SHOWN_WHEN_YES = dict.fromkeys(rules.BLEEDING_DETAIL_FIELDS, "bleeding_after_sex") | dict.fromkeys(rules.DISCHARGE_DETAIL_FIELDS, "discharge_after_sex")
+SHOWN_WHEN_YES = dict.fromkeys(rules.BLEEDING_DETAIL_FIELDS, "bleeding_after_sex") | dict.fromkeys(
+    rules.DISCHARGE_DETAIL_FIELDS, "discharge_after_sex"
+)
 
 
 def display_answer(name: str, value) -> str:
