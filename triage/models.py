@@ -124,6 +124,12 @@ class Case(models.Model):
                 name="triage_case_open_queue_idx",
             ),
             models.Index(fields=["patient", "-submitted_at"], name="triage_case_patient_idx"),
+            # Worklist filters: by status in queue order, and by submission date range.
+            models.Index(
+                fields=["status", "sort_key", "submitted_at", "submission"],
+                name="triage_case_status_queue_idx",
+            ),
+            models.Index(fields=["submitted_at"], name="triage_case_submitted_idx"),
         ]
 
     def __str__(self):

@@ -1,11 +1,197 @@
-"""The doctor's pages."""
+"""The doctor's pages: the worklist, its export, and one case with its status and notes."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from patients.questionnaire import readable_answers
+
+from . import rules
+from .audit import audit_record
+from .casework import CaseConflict, case_add_note, case_change_status
+from .exports import worklist_csv_write
+from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_querystring
+from .models import AuditEvent, Case, Level
+from .selectors import (
+    WorklistFilters,
+    case_assessment,
+    case_detail_queryset,
+    case_events,
+    case_history,
+    case_level_counts,
+    case_next,
+    case_worklist,
+    case_worklist_page,
+    case_worklist_total,
+)
 
 
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+@never_cache
 @permission_required("triage.view_queue", raise_exception=True)
-@require_http_methods(["GET"])
+@require_GET
 def dashboard_view(request):
-    return render(request, "triage/dashboard.html")
+    form = WorklistFilterForm(request.GET)
+    filters = form.filters()
+    page = case_worklist_page(filters, **form.cursor())
+    counts = case_level_counts(filters)
+    query = filter_querystring(filters)
+    level_links = [
+        {
+            "level": level,
+            "count": count,
+            "query": filter_querystring(filters, level=[str(level)]),
+            "active": filters.levels == (level,),
+        }
+        for level, count in counts.items()
+    ]
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "total": case_worklist_total(filters, counts),
+        "level_links": level_links,
+        "query": query,
+        "toggle_query": filter_querystring(filters, all=None if filters.include_all else "1"),
+        "levels": Level.choices,
+        "statuses": Case.Status.choices,
+        "ignored": form.ignored_labels,
+        # Closed on a first visit so a phone shows the cases first; open while filters apply.
+        "filters_active": filters != WorklistFilters(),
+        "filters_open": filters != WorklistFilters() or bool(form.ignored_labels),
+    }
+    return render(request, "triage/dashboard.html", context)
+
+
+@never_cache
+@permission_required("triage.view_queue", raise_exception=True)
+@require_GET
+def export_csv_view(request):
+    """The whole filtered worklist (every page) as CSV; the export is audited."""
+    filters = WorklistFilterForm(request.GET).filters()
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="worklist-{stamp}.csv"'
+    # A byte-order mark makes Excel read the file as UTF-8 (accented names).
+    response.write("\ufeff")
+    count = worklist_csv_write(response, case_worklist(filters).iterator(chunk_size=500))
+    audit_record(request, AuditEvent.Action.EXPORT_CSV, object_type="worklist", object_id=str(count))
+    return response
+
+
+def _case_page(request, case: Case, *, status_form=None, note_form=None, conflict=False, status=200):
+    """Render a case; every rendering shows health data, so each one is audited as a view."""
+    filter_form = WorklistFilterForm(request.GET)
+    query = filter_querystring(filter_form.filters())
+    status_url = _with_query(reverse("triage:case_status", args=[case.pk]), query)
+    note_url = _with_query(reverse("triage:case_note", args=[case.pk]), query)
+    audit_record(request, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
+    # Answers the questionnaire does not know (an import, an older form) are still shown: a case
+    # the engine could not assess must be read in full.
+    answers = case.submission.answers if isinstance(case.submission.answers, dict) else {}
+    context = {
+        "case": case,
+        "assessment": case_assessment(case),
+        "events": case_events(case),
+        "history": case_history(case),
+        "sections": readable_answers(answers),
+        "extra_answers": [
+            (name, value) for name, value in answers.items() if name not in rules.FIELDS_BY_NAME
+        ],
+        "status_form": status_form or CaseStatusForm(case=case, action=status_url),
+        "note_form": note_form or CaseNoteForm(action=note_url),
+        "conflict": conflict,
+        "query": query,
+        "ignored": filter_form.ignored_labels,
+    }
+    return render(request, "triage/case_detail.html", context, status=status)
+
+
+@never_cache
+@permission_required("triage.view_queue", raise_exception=True)
+@require_GET
+def case_detail_view(request, pk):
+    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    return _case_page(request, case)
+
+
+@never_cache
+@permission_required("triage.view_queue", raise_exception=True)
+@require_POST
+def case_status_view(request, pk):
+    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    query = filter_querystring(WorklistFilterForm(request.GET).filters())
+    action = _with_query(reverse("triage:case_status", args=[pk]), query)
+    form = CaseStatusForm(request.POST, case=case, action=action)
+    if not form.is_valid():
+        return _case_page(request, case, status_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        case_change_status(
+            case_id=case.pk,
+            actor=request.user,
+            to_status=data["to_status"],
+            expected_version=data["version"],
+            follow_up_on=data["follow_up_on"],
+            reason=data["reason"],
+        )
+    except CaseConflict:
+        # Show the current state; the doctor's input stays in the form, now
+        # against the current version, so saving it again is a deliberate act.
+        current = get_object_or_404(case_detail_queryset(), pk=pk)
+        fresh = request.POST.copy()
+        fresh["version"] = str(current.version)
+        form = CaseStatusForm(fresh, case=current, action=action)
+        return _case_page(request, current, status_form=form, conflict=True, status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _case_page(request, case, status_form=form, status=400)
+    audit_record(request, AuditEvent.Action.STATUS_CHANGE, obj=case, patient=case.patient_id)
+    messages.success(
+        request, _("Status changed to “%(status)s”.") % {"status": Case.Status(data["to_status"]).label}
+    )
+    return redirect(_with_query(reverse("triage:case_detail", args=[pk]), query))
+
+
+@never_cache
+@permission_required("triage.view_queue", raise_exception=True)
+@require_POST
+def case_note_view(request, pk):
+    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    query = filter_querystring(WorklistFilterForm(request.GET).filters())
+    form = CaseNoteForm(request.POST, action=_with_query(reverse("triage:case_note", args=[pk]), query))
+    if form.is_valid():
+        try:
+            case_add_note(case_id=case.pk, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            audit_record(request, AuditEvent.Action.NOTE_ADD, obj=case, patient=case.patient_id)
+            messages.success(request, _("Note added."))
+            return redirect(_with_query(reverse("triage:case_detail", args=[pk]), query))
+    return _case_page(request, case, note_form=form, status=400)
+
+
+@never_cache
+@permission_required("triage.view_queue", raise_exception=True)
+@require_GET
+def case_next_view(request, pk):
+    """Open the case that follows this one in the worklist, with the same filters."""
+    case = get_object_or_404(Case.objects.only("pk", "sort_key", "submitted_at"), pk=pk)
+    filters = WorklistFilterForm(request.GET).filters()
+    query = filter_querystring(filters)
+    next_pk = case_next(case, filters)
+    if next_pk is None:
+        messages.info(request, _("That was the last case in this list."))
+        return redirect(_with_query(reverse("triage:dashboard"), query))
+    return redirect(_with_query(reverse("triage:case_detail", args=[next_pk]), query))

@@ -1,21 +1,24 @@
-"""Demo accounts for a local run; safe to run again."""
+"""Demo accounts and a populated worklist for a local run; safe to run again."""
 
 from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from patients.models import User
 from patients.services import doctor_create, patient_register
+from triage.demo import demo_worklist_seed
 
-DOCTOR = {
+# Published demo passwords (README): the command refuses to run with debug off.
+DOCTOR = {  # nosec B105
     "email": "doctor@example.com",
     "password": "demo-doctor-2026",
     "first_name": "Giulia",
     "last_name": "Bianchi",
 }
-PATIENT = {
+PATIENT = {  # nosec B105
     "email": "patient@example.com",
     "password": "demo-patient-2026",
     "first_name": "Maria",
@@ -24,21 +27,33 @@ PATIENT = {
 
 
 class Command(BaseCommand):
-    help = "Create a demo doctor and a demo patient (local runs only) and print their logins."
+    help = (
+        "Create a demo doctor, a demo patient and about thirty patients with questionnaire histories "
+        "(local runs only) and print the logins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
 
-    @transaction.atomic
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with published passwords; it runs only with DEBUG on."
             )
-        if not User.objects.filter(email=DOCTOR["email"]).exists():
-            doctor_create(**DOCTOR)
-        if not User.objects.filter(email=PATIENT["email"]).exists():
-            patient_register(**PATIENT, date_of_birth=date(1988, 5, 14), phone="+39 333 123 4567")
+        # Urgent demo cases must not email the doctors; the notices are sent on commit,
+        # so the quiet backend has to outlast the transaction.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
+            doctor = User.objects.filter(email=DOCTOR["email"]).first() or doctor_create(**DOCTOR)
+            if not User.objects.filter(email=PATIENT["email"]).exists():
+                patient_register(**PATIENT, date_of_birth=date(1988, 5, 14), phone="+39 333 123 4567")
+            seeded = demo_worklist_seed(doctor)
+        if seeded.patients:
+            self.stdout.write(
+                f"Added {seeded.patients} demo patients with {seeded.submissions} questionnaires."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Open http://127.0.0.1:8000/ and log in as:"))
         self.stdout.write(f"  doctor:  {DOCTOR['email']}  /  {DOCTOR['password']}")

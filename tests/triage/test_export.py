@@ -1,0 +1,156 @@
+"""CSV export of the filtered worklist: content, order, escaping, audit."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_case, make_patient
+from triage.exports import csv_safe
+from triage.models import AuditEvent, Case, Level
+
+EXPORT = reverse("triage:export_csv")
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def cases(patient, other_patient, doctor):
+    now = timezone.now()
+    emergency = make_case(
+        patient, level=Level.EMERGENCY, score=10, flags=["HEAVY_ACUTE"], submitted_at=now, age=36
+    )
+    follow_up = make_case(
+        other_patient,
+        level=Level.FOLLOW_UP,
+        score=3,
+        flags=["RECURRENT", "SCREENING_GAP"],
+        submitted_at=now - timedelta(days=2),
+        age=29,
+    )
+    routine = make_case(patient, level=Level.ROUTINE, submitted_at=now - timedelta(days=1))
+    Case.objects.filter(pk=follow_up.pk).update(
+        status="follow_up", follow_up_on=timezone.localdate(), last_actor=doctor, last_acted_at=now
+    )
+    return {"emergency": emergency, "follow_up": follow_up, "routine": routine}
+
+
+def test_export_has_a_header_and_one_row_per_case_in_worklist_order(doctor_client, cases):
+    response = doctor_client.get(EXPORT, **EN)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="worklist-')
+    rows = read_csv(response)
+    assert rows[0] == [
+        "Case",
+        "Submitted",
+        "Patient",
+        "Email",
+        "Age",
+        "Level",
+        "Score",
+        "Flags",
+        "Status",
+        "Follow-up date",
+        "Last acted on by",
+        "Last acted on",
+    ]
+    assert [row[0] for row in rows[1:]] == [str(cases["emergency"].pk), str(cases["follow_up"].pk)]
+    emergency, follow_up = rows[1], rows[2]
+    assert emergency[2:8] == ["Maria Rossi", "patient@example.com", "36", "Emergency", "10", "Heavy / faint"]
+    assert follow_up[7] == "Recurrent; Screening gap"
+    assert follow_up[8] == "Follow-up scheduled"
+    assert follow_up[9] == timezone.localdate().isoformat()
+    assert follow_up[10] == "Giulia Bianchi"
+
+
+def test_export_uses_the_filters_and_ignores_paging(doctor_client, cases, patient):
+    for _ in range(30):
+        make_case(patient, level=Level.FOLLOW_UP, score=1)
+
+    everything = read_csv(doctor_client.get(EXPORT, {"all": "1", "after": cases["emergency"].pk}))
+    recurrent = read_csv(doctor_client.get(EXPORT, {"flag": "RECURRENT"}))
+    by_name = read_csv(doctor_client.get(EXPORT, {"q": "verdi", "all": "1"}))
+
+    assert len(everything) == 1 + 33
+    assert [row[0] for row in recurrent[1:]] == [str(cases["follow_up"].pk)]
+    assert [row[0] for row in by_name[1:]] == [str(cases["follow_up"].pk)]
+
+
+def test_export_with_bad_parameters_still_works(doctor_client, cases):
+    response = doctor_client.get(EXPORT, {"level": "x", "submitted_from": "ieri"})
+
+    assert response.status_code == 200
+    assert len(read_csv(response)) == 3
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK("http://evil.example","click")',
+        "+cmd|' /C calc'!A0",
+        "-1+1",
+        "@SUM(1+1)",
+        "\t=1+1",
+        "\r=1",
+    ],
+)
+def test_formula_like_values_are_neutralised(doctor_client, name):
+    patient = make_patient(email="mallory@example.com", first_name=name, last_name="")
+    make_case(patient, level=Level.EMERGENCY, score=10)
+
+    rows = read_csv(doctor_client.get(EXPORT))
+
+    cell = rows[1][2]
+    assert cell == "'" + name.strip()
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+39 333", "'+39 333"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("Maria", "Maria"),
+        ("a=b", "a=b"),
+        (None, ""),
+        (7, "7"),
+    ],
+)
+def test_csv_safe(value, expected):
+    assert csv_safe(value) == expected
+
+
+def test_export_quotes_commas_and_quotes(doctor_client):
+    patient = make_patient(email="quote@example.com", first_name='Anna "Nina"', last_name="D'Amico, jr")
+    make_case(patient, level=Level.PRIORITY, score=6)
+
+    rows = read_csv(doctor_client.get(EXPORT))
+
+    assert rows[1][2] == 'Anna "Nina" D\'Amico, jr'
+
+
+def test_export_is_audited_without_health_data(doctor_client, cases, doctor):
+    doctor_client.get(EXPORT, {"flag": "RECURRENT"}, REMOTE_ADDR="10.1.2.3")
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT_CSV)
+    assert event.actor == doctor
+    assert event.actor_label == "doctor@example.com"
+    assert event.object_type == "worklist"
+    assert event.object_id == "1"  # rows exported
+    assert str(event.ip_address) == "10.1.2.3"
+    assert event.patient is None
+
+
+def test_export_is_for_doctors_only(patient_client, cases):
+    assert patient_client.get(EXPORT).status_code == 403
+    assert not AuditEvent.objects.exists()

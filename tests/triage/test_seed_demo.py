@@ -1,0 +1,123 @@
+"""Demo data: a populated worklist through the real rule engine, and safe to run twice."""
+
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from patients.models import Patient, Submission, User
+from triage.models import Case, CaseEvent, Level
+from triage.rules import FLAG_CODES
+
+
+@pytest.fixture
+def seeded(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_prints_the_documented_logins(seeded):
+    assert "doctor@example.com" in seeded and "demo-doctor-2026" in seeded
+    assert "patient@example.com" in seeded and "demo-patient-2026" in seeded
+
+
+def test_seed_creates_about_thirty_patients_and_sixty_questionnaires(seeded):
+    demo_patients = Patient.objects.filter(user__email__endswith="@example.org")
+
+    assert demo_patients.count() == 30
+    assert Submission.objects.filter(status="submitted").count() >= 60
+    assert Case.objects.count() == Submission.objects.filter(status="submitted").count()
+
+
+def test_seed_covers_every_level_and_every_flag(seeded):
+    levels = set(Case.objects.values_list("level", flat=True))
+    flags = {code for codes in Case.objects.values_list("flags", flat=True) for code in codes}
+
+    assert {Level.ROUTINE, Level.FOLLOW_UP, Level.PRIORITY, Level.EMERGENCY} <= levels
+    assert flags == set(FLAG_CODES)
+
+
+def test_seed_histories_show_recurrence(seeded):
+    """Some patients are flagged RECURRENT only because of an earlier questionnaire."""
+    recurrent_from_history = [
+        case
+        for case in Case.objects.select_related("submission")
+        if "RECURRENT" in case.flags and case.submission.answers.get("bleeding_episodes_3m", 0) < 2
+    ]
+    with_history = [
+        patient
+        for patient in Patient.objects.all()
+        if patient.submissions.filter(status="submitted").count() >= 3
+    ]
+
+    assert recurrent_from_history
+    assert len(with_history) >= 5
+
+
+def test_seed_adds_some_casework(seeded):
+    assert set(Case.objects.values_list("status", flat=True)) == {"new", "in_review", "follow_up", "closed"}
+    assert CaseEvent.objects.filter(kind="note").exists()
+    closed_with_reason = CaseEvent.objects.filter(kind="status", to_status="closed").exclude(text="")
+    assert closed_with_reason.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_sends_no_email(settings):
+    """Urgent cases notify the doctors on commit; demo data must not, even when it really commits."""
+    settings.DEBUG = True
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert Case.objects.filter(level=Level.EMERGENCY).exists()
+    assert mail.outbox == []
+
+
+def test_seed_twice_adds_nothing(seeded):
+    counts = (
+        User.objects.count(),
+        Submission.objects.count(),
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+    )
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert (
+        User.objects.count(),
+        Submission.objects.count(),
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+    ) == counts
+
+
+def test_seed_is_deterministic(seeded):
+    first = sorted(Case.objects.values_list("patient__user__email", "level", "score"))
+    Patient.objects.filter(user__email__endswith="@example.org").delete()
+    User.objects.filter(email__endswith="@example.org").delete()
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert sorted(Case.objects.values_list("patient__user__email", "level", "score")) == first
+
+
+def test_demo_doctor_sees_an_emergency_on_top(seeded, client):
+    client.force_login(User.objects.get(email="doctor@example.com"))
+
+    response = client.get(reverse("triage:dashboard"))
+
+    rows = response.context["page"].rows
+    assert rows[0].level == Level.EMERGENCY
+    assert len(rows) == 25
+
+
+def test_seed_refuses_to_run_without_debug(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=StringIO())

@@ -1,0 +1,119 @@
+"""Admin for staff: cases and assessments to look up, the audit log for superusers.
+
+Status changes and notes go through the worklist, where they are versioned
+and audited, so here cases, assessments and events are read-only; opening
+a case or an assessment is audited like a view on the worklist.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .audit import audit_record
+from .models import Assessment, AuditEvent, Case, CaseEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditedViewMixin:
+    """Record an audit event each time staff open one record that holds health data."""
+
+    def audit_patient(self, obj):
+        return obj.patient_id
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            audit_record(request, AuditEvent.Action.CASE_VIEW, obj=obj, patient=self.audit_patient(obj))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ("created_at", "kind", "actor", "from_status", "to_status", "follow_up_on", "text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(AuditedViewMixin, ReadOnlyAdmin):
+    list_display = (
+        "pk",
+        "patient",
+        "submitted_at",
+        "level",
+        "score",
+        "status",
+        "last_actor",
+        "last_acted_at",
+    )
+    list_filter = ("level", "status", "submitted_at")
+    search_fields = ("patient__user__first_name", "patient__user__last_name", "patient__user__email")
+    list_select_related = ("patient__user", "last_actor")
+    ordering = ("sort_key", "submitted_at", "pk")
+    date_hierarchy = "submitted_at"
+    readonly_fields = ("worklist_link",)
+    exclude = ("flag_bits", "sort_key")
+    inlines = [CaseEventInline]
+
+    @admin.display(description=_("On the worklist"))
+    def worklist_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("triage:case_detail", args=[obj.pk]), _("Open case")
+        )
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(AuditedViewMixin, ReadOnlyAdmin):
+    list_display = ("pk", "submission", "level", "score", "rules_version", "error", "created_at")
+    list_filter = ("level", "rules_version")
+    list_select_related = ("submission__patient__user",)
+    search_fields = (
+        "submission__patient__user__first_name",
+        "submission__patient__user__last_name",
+        "submission__patient__user__email",
+    )
+
+    def audit_patient(self, obj):
+        return obj.submission.patient_id
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Superusers only: the trail says who looked at whom, which is itself sensitive."""
+
+    list_display = (
+        "created_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "patient_ref",
+        "ip_address",
+    )
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_id", "patient_ref", "ip_address")
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

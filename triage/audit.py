@@ -1,0 +1,57 @@
+"""The staff audit trail: who read or changed which patient's record, from where, and when.
+
+Events carry identifiers only, never answers, flags or notes, so the trail
+can be kept and shown without widening who sees health data.
+"""
+
+import ipaddress
+
+from django.utils.crypto import salted_hmac
+
+from clinic.auth import client_ip as forwarded_client_ip
+
+from .models import AuditEvent
+
+PSEUDONYM_SALT = "triage.audit.patient_ref"
+PSEUDONYM_LENGTH = 20
+
+
+def patient_pseudonym(patient_id) -> str:
+    """A stable pseudonym for a patient, keyed with SECRET_KEY.
+
+    It lets the trail of one patient be followed after her account is
+    erased, without storing who she was.
+    """
+    return salted_hmac(PSEUDONYM_SALT, str(patient_id)).hexdigest()[:PSEUDONYM_LENGTH]
+
+
+def client_ip(request) -> str | None:
+    """The address the request came from, or None when it is not a valid IP."""
+    address = forwarded_client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def audit_record(request, action, obj=None, patient=None, *, object_type=None, object_id=None) -> AuditEvent:
+    """Append one event for the request's user.
+
+    `obj` names the record acted on; `object_type`/`object_id` describe it
+    when there is no single record (an export of a list).
+    """
+    user = request.user if request.user.is_authenticated else None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    patient_id = getattr(patient, "pk", patient)
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=user.email if user else "",
+        action=action,
+        object_type=object_type or "",
+        object_id=str(object_id or "")[:64],
+        patient_id=patient_id,
+        patient_ref=patient_pseudonym(patient_id) if patient_id else "",
+        ip_address=client_ip(request),
+    )

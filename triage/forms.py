@@ -1,0 +1,204 @@
+"""Forms of the doctor's pages: the worklist filters, a status change, a note."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .casework import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, STATUS_TARGETS, close_needs_reason
+from .models import Case, Level
+from .selectors import WorklistFilters
+
+SEARCH_MAX_LENGTH = 100
+LAST_PAGE = "last"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def flag_choices():
+    return [(rule.code, _(rule.label)) for rule in rules.FLAG_RULES]
+
+
+class WorklistFilterForm(forms.Form):
+    """The worklist's GET parameters, so that any filtered view can be bookmarked.
+
+    A value that does not parse is dropped, never fatal: `ignored_labels` names the
+    filters that were left out, for a notice. A level or status filter the
+    doctor chose replaces the default "open flagged cases" for that column.
+    """
+
+    all = forms.BooleanField(label=_("Include routine and closed cases"), required=False)
+    level = forms.TypedMultipleChoiceField(
+        label=_("Level"), choices=Level.choices, coerce=int, required=False
+    )
+    flag = forms.ChoiceField(label=_("Flag"), choices=[("", _("Any flag"))], required=False)
+    status = forms.MultipleChoiceField(label=_("Status"), choices=Case.Status.choices, required=False)
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=DateInput, input_formats=["%Y-%m-%d"]
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted until"), required=False, widget=DateInput, input_formats=["%Y-%m-%d"]
+    )
+    q = forms.CharField(
+        label=_("Patient name or email"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True
+    )
+    # Page cursors: the case a page starts after or ends before, or the last page.
+    after = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+    before = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+    page = forms.ChoiceField(label=_("Page"), choices=[("", ""), (LAST_PAGE, LAST_PAGE)], required=False)
+
+    MULTI_FIELDS = ("level", "status")
+
+    def __init__(self, data=None, **kwargs):
+        self.ignored: list[str] = []
+        if data is not None:
+            data = self._without_unknown_choices(data)
+        super().__init__(data, **kwargs)
+        self.fields["flag"].choices = [("", _("Any flag")), *flag_choices()]
+
+    def _without_unknown_choices(self, data):
+        """Keep the valid values of a repeated parameter (`level=3&level=x`) instead of losing all."""
+        data = data.copy()
+        for name in self.MULTI_FIELDS:
+            values = data.getlist(name)
+            allowed = {str(value) for value, _label in self.base_fields[name].choices}
+            kept = [value for value in values if value in allowed]
+            if len(kept) != len(values):
+                self.ignored.append(name)
+                data.setlist(name, kept)
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", _("The end date is before the start date."))
+        return cleaned
+
+    @property
+    def ignored_labels(self) -> list[str]:
+        names = list(dict.fromkeys([*self.ignored, *(self.errors if self.is_bound else {})]))
+        return [str(self.fields[name].label) for name in names if name in self.fields]
+
+    def _value(self, name, default=None):
+        if not self.is_bound or name in self.errors:
+            return default
+        return self.cleaned_data.get(name, default)
+
+    def filters(self) -> WorklistFilters:
+        return WorklistFilters(
+            include_all=bool(self._value("all", False)),
+            levels=tuple(sorted(set(self._value("level") or ()))),
+            flag=self._value("flag") or "",
+            statuses=tuple(sorted(set(self._value("status") or ()))),
+            submitted_from=self._value("submitted_from"),
+            submitted_to=self._value("submitted_to"),
+            q=self._value("q") or "",
+        )
+
+    def cursor(self) -> dict:
+        """Keyword arguments for `case_worklist_page`: at most one of after, before, last."""
+        if self._value("after"):
+            return {"after": self._value("after")}
+        if self._value("before"):
+            return {"before": self._value("before")}
+        if self._value("page") == LAST_PAGE:
+            return {"last": True}
+        return {}
+
+
+def filter_params(filters: WorklistFilters, **overrides) -> list[tuple[str, str]]:
+    """The GET parameters that reproduce these filters, in a stable order; no page cursor."""
+    values = {
+        "all": "1" if filters.include_all else None,
+        "level": [str(level) for level in filters.levels],
+        "flag": filters.flag or None,
+        "status": list(filters.statuses),
+        "submitted_from": filters.submitted_from.isoformat() if filters.submitted_from else None,
+        "submitted_to": filters.submitted_to.isoformat() if filters.submitted_to else None,
+        "q": filters.q or None,
+    }
+    values.update(overrides)
+    params = []
+    for name, value in values.items():
+        if isinstance(value, list | tuple):
+            params.extend((name, item) for item in value)
+        elif value:
+            params.append((name, value))
+    return params
+
+
+def filter_querystring(filters: WorklistFilters, **overrides) -> str:
+    return urlencode(filter_params(filters, **overrides))
+
+
+class CaseStatusForm(forms.Form):
+    """A status change. `version` is the case version the doctor saw, to catch concurrent changes."""
+
+    to_status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(status.value, status.label) for status in STATUS_TARGETS],
+        widget=forms.RadioSelect,
+    )
+    follow_up_on = forms.DateField(
+        label=_("Follow-up date"),
+        required=False,
+        widget=DateInput,
+        input_formats=["%Y-%m-%d"],
+        help_text=_("Needed for a scheduled follow-up: today or later."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, case: Case, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", case.version)
+        if case.status == Case.Status.FOLLOW_UP and case.follow_up_on:
+            self.initial.setdefault("follow_up_on", case.follow_up_on)
+        if close_needs_reason(case):
+            self.fields["reason"].help_text = _(
+                "Required to close this case, because it is urgent or has not been opened yet."
+            )
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            "to_status",
+            Field("follow_up_on", wrapper_class="status-follow-up"),
+            "reason",
+            "version",
+            Submit("save_status", _("Change status")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors:
+            # A hidden field's error would show nowhere; say it where the doctor looks.
+            self.add_error(None, _("The form was incomplete. Reload the case and try again."))
+        return cleaned
+
+
+class CaseNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note before saving it.")},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.layout = Layout("text", Submit("save_note", _("Add note")))

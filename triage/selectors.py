@@ -1,0 +1,301 @@
+"""Reads for the doctor's pages: the worklist and its counts, one case, the patient's history.
+
+The worklist order is `QUEUE_ORDER`, all ascending, the columns of
+`triage_case_queue_idx`. Pages are cut by keyset (rows after or before a
+given row's key), so the last page costs what the first one does.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.utils import timezone
+
+from . import rules
+from .models import Assessment, Case, CaseEvent, Level
+
+PAGE_SIZE = 25
+QUEUE_ORDER = ("sort_key", "submitted_at", "pk")
+QUEUE_ORDER_REVERSED = tuple(f"-{name}" for name in QUEUE_ORDER)
+HISTORY_LIMIT = 50
+# RULES.md section 6: earlier bleeding counts towards recurrence within 90 days.
+RECURRENCE_WINDOW_DAYS = 90
+SEARCH_TERMS_MAX = 5
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    """What the doctor asked to see; the defaults are the open flagged cases."""
+
+    include_all: bool = False
+    levels: tuple[int, ...] = ()
+    flag: str = ""
+    statuses: tuple[str, ...] = ()
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    q: str = ""
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _sort_key_bounds(levels) -> tuple[int, int]:
+    """The `sort_key` range holding these levels, so the queue index can seek to it."""
+    return -(max(levels) * 100 + 99), -(min(levels) * 100)
+
+
+def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Case]:
+    """Cases matching the filters; `by_level=False` leaves levels out, for the per-level counts.
+
+    Without `include_all`, levels and statuses the doctor did not choose
+    default to the open flagged cases (level above routine, not closed),
+    the condition of the partial index `triage_case_open_queue_idx`.
+    """
+    qs = Case.objects.all()
+    if by_level:
+        if filters.levels:
+            low, high = _sort_key_bounds(filters.levels)
+            qs = qs.filter(level__in=filters.levels, sort_key__gte=low, sort_key__lte=high)
+        elif not filters.include_all:
+            qs = qs.filter(level__gt=Level.ROUTINE)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    elif not filters.include_all:
+        qs = qs.exclude(status=Case.Status.CLOSED)
+    if filters.flag in rules.FLAG_RULES_BY_CODE:
+        bit = 1 << rules.FLAG_CODES.index(filters.flag)
+        qs = qs.alias(flag_hit=F("flag_bits").bitand(bit)).filter(flag_hit=bit)
+    if filters.submitted_from:
+        qs = qs.filter(submitted_at__gte=_local_midnight(filters.submitted_from))
+    if filters.submitted_to:
+        qs = qs.filter(submitted_at__lt=_local_midnight(filters.submitted_to + timedelta(days=1)))
+    for term in filters.q.split()[:SEARCH_TERMS_MAX]:
+        qs = qs.filter(
+            Q(patient__user__first_name__icontains=term)
+            | Q(patient__user__last_name__icontains=term)
+            | Q(patient__user__email__icontains=term)
+        )
+    return qs
+
+
+def _with_row_details(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What a worklist row shows, joined in (the answers stay behind)."""
+    return qs.select_related("patient__user", "last_actor", "submission").defer("submission__answers")
+
+
+def case_worklist(filters: WorklistFilters) -> QuerySet[Case]:
+    """The whole filtered worklist in queue order, with what a row shows (one query)."""
+    return _with_row_details(_filtered(filters)).order_by(*QUEUE_ORDER)
+
+
+def case_level_counts(filters: WorklistFilters) -> dict[int, int]:
+    """Cases per level under every filter except the level one, most urgent level first."""
+    # COUNT(*) needs no column, so an index holding level (and flag bits) can answer alone.
+    rows = _filtered(filters, by_level=False).order_by().values("level").annotate(n=Count("*"))
+    counts = {row["level"]: row["n"] for row in rows}
+    return {level: counts.get(level, 0) for level in sorted(Level.values, reverse=True)}
+
+
+def case_worklist_total(filters: WorklistFilters, counts: dict[int, int]) -> int:
+    """How many rows the worklist has, derived from the per-level counts without another query."""
+    if filters.levels:
+        shown = filters.levels
+    elif filters.include_all:
+        shown = counts.keys()
+    else:
+        shown = [level for level in counts if level > Level.ROUTINE]
+    return sum(counts.get(level, 0) for level in shown)
+
+
+def _queue_key(pk) -> tuple | None:
+    return Case.objects.filter(pk=pk).values_list(*QUEUE_ORDER).first()
+
+
+def _queue_columns() -> Tuple:
+    return Tuple(*(F(name) for name in QUEUE_ORDER))
+
+
+def _after(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
+    # The plain bound on the first column lets SQLite, which spells the row
+    # comparison out as ORs, still seek in the index.
+    return qs.filter(sort_key__gte=key[0]).filter(TupleGreaterThan(_queue_columns(), key))
+
+
+def _before(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
+    return qs.filter(sort_key__lte=key[0]).filter(TupleLessThan(_queue_columns(), key))
+
+
+@dataclass
+class WorklistPage:
+    rows: list[Case] = field(default_factory=list)
+    has_previous: bool = False
+    has_next: bool = False
+    # The row a cursor pointed at is gone; the first page is shown instead.
+    cursor_lost: bool = False
+
+    @property
+    def first_pk(self):
+        return self.rows[0].pk if self.rows else None
+
+    @property
+    def last_pk(self):
+        return self.rows[-1].pk if self.rows else None
+
+
+def _page_rows(qs: QuerySet[Case], ordering, size: int) -> list[Case]:
+    """Up to `size + 1` rows of `qs` in `ordering`, in one query.
+
+    The page's ids are picked on the case table alone, in a subquery, and
+    only those rows are joined for display: PostgreSQL then walks the queue
+    index even when it misjudges how many rows a keyset condition leaves,
+    instead of joining everything and sorting.
+    """
+    ids = qs.order_by(*ordering).values("pk")[: size + 1]
+    return list(_with_row_details(Case.objects.filter(pk__in=ids)).order_by(*ordering))
+
+
+def case_worklist_page(
+    filters: WorklistFilters, *, after=None, before=None, last: bool = False, size: int = PAGE_SIZE
+) -> WorklistPage:
+    """One page of the worklist: the first, the last, or the one after/before a case.
+
+    `after` and `before` are case ids; the page starts right after (or ends
+    right before) that case's place in the queue order. One row more than
+    the page is read to tell whether another page follows.
+    """
+    qs = _filtered(filters)
+    cursor = after if after is not None else before
+    key = _queue_key(cursor) if cursor is not None else None
+    if cursor is not None and key is None:
+        page = _first_page(qs, size)
+        page.cursor_lost = True
+        return page
+    if after is not None:
+        rows = _page_rows(_after(qs, key), QUEUE_ORDER, size)
+        return WorklistPage(rows=rows[:size], has_previous=True, has_next=len(rows) > size)
+    if before is not None:
+        rows = _page_rows(_before(qs, key), QUEUE_ORDER_REVERSED, size)
+        if not rows:
+            return _first_page(qs, size)
+        return WorklistPage(rows=rows[:size][::-1], has_previous=len(rows) > size, has_next=True)
+    if last:
+        rows = _page_rows(qs, QUEUE_ORDER_REVERSED, size)
+        return WorklistPage(rows=rows[:size][::-1], has_previous=len(rows) > size, has_next=False)
+    return _first_page(qs, size)
+
+
+def _first_page(qs: QuerySet[Case], size: int) -> WorklistPage:
+    rows = _page_rows(qs, QUEUE_ORDER, size)
+    return WorklistPage(rows=rows[:size], has_previous=False, has_next=len(rows) > size)
+
+
+def case_next(case: Case, filters: WorklistFilters):
+    """The id of the case after this one in the filtered worklist, or None at the end."""
+    key = (case.sort_key, case.submitted_at, case.pk)
+    return _after(_filtered(filters).order_by(*QUEUE_ORDER), key).values_list("pk", flat=True).first()
+
+
+def case_detail_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related("submission", "patient__user", "last_actor")
+
+
+def case_assessment(case: Case) -> Assessment | None:
+    """The assessment the case's level and flags come from (the latest one)."""
+    return Assessment.objects.filter(submission_id=case.pk).order_by("-created_at", "-pk").first()
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One of the patient's questionnaires, reduced to what shows recurrence and trend."""
+
+    case_id: int
+    submitted_at: datetime
+    level: int
+    flags: tuple[str, ...]
+    status: str
+    is_current: bool
+    days_before: int
+    bleeding_after_sex: bool
+    bleeding_episodes_3m: int
+    bleeding_amount: str
+    bleeding_trend: str
+    clots: bool
+    soaks_pad_hourly: bool
+    intermenstrual_bleeding: bool
+
+    @property
+    def amount_rank(self) -> int:
+        """Position on the RULES.md amount scale (0 none .. 5 heavy), for a compact gauge."""
+        try:
+            return rules.BLEEDING_AMOUNTS.index(self.bleeding_amount)
+        except ValueError:
+            return 0
+
+
+@dataclass(frozen=True)
+class PatientHistory:
+    entries: list[HistoryItem]
+    # Earlier questionnaires inside the RULES.md recurrence window that report bleeding after sex.
+    recent_bleeding_reports: int
+    truncated: bool
+
+
+def _answer(answers: dict, name: str):
+    """An answer, or its RULES.md 3.2 default when the questionnaire left it out or it is malformed.
+
+    A malformed answer only happens on a case the engine refused (manual
+    review); the full answers are on that case's own page.
+    """
+    field = rules.FIELDS_BY_NAME[name]
+    value = answers.get(name, field.default)
+    return value if field.error_for(value) is None else field.default
+
+
+def case_history(case: Case) -> PatientHistory:
+    """All of the patient's questionnaires, newest first, with bleeding details (one query).
+
+    Bleeding details count only when bleeding after sex was reported, as in
+    the rules (RULES.md 3.2), so stale hidden answers never show as a trend.
+    """
+    cases = list(
+        Case.objects.filter(patient_id=case.patient_id)
+        .select_related("submission")
+        .only("pk", "submitted_at", "level", "flags", "status", "patient_id", "submission__answers")
+        .order_by("-submitted_at", "-pk")[: HISTORY_LIMIT + 1]
+    )
+    current_day = timezone.localdate(case.submitted_at)
+    entries = []
+    recent = 0
+    for other in cases[:HISTORY_LIMIT]:
+        answers = other.submission.answers if isinstance(other.submission.answers, dict) else {}
+        bleeding = _answer(answers, "bleeding_after_sex")
+        days_before = (current_day - timezone.localdate(other.submitted_at)).days
+        if bleeding and other.pk != case.pk and 1 <= days_before <= RECURRENCE_WINDOW_DAYS:
+            recent += 1
+        entries.append(
+            HistoryItem(
+                case_id=other.pk,
+                submitted_at=other.submitted_at,
+                level=other.level,
+                flags=tuple(other.flags or ()),
+                status=other.status,
+                is_current=other.pk == case.pk,
+                days_before=days_before,
+                bleeding_after_sex=bleeding,
+                bleeding_episodes_3m=_answer(answers, "bleeding_episodes_3m") if bleeding else 0,
+                bleeding_amount=_answer(answers, "bleeding_amount") if bleeding else "none",
+                bleeding_trend=_answer(answers, "bleeding_trend") if bleeding else "",
+                clots=bleeding and _answer(answers, "clots"),
+                soaks_pad_hourly=_answer(answers, "soaks_pad_hourly"),
+                intermenstrual_bleeding=_answer(answers, "intermenstrual_bleeding"),
+            )
+        )
+    return PatientHistory(
+        entries=entries, recent_bleeding_reports=recent, truncated=len(cases) > HISTORY_LIMIT
+    )
