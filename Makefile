@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup messages clean
+.PHONY: run test lint setup messages clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,16 +26,30 @@ setup: $(VENV)/.runtime
 run: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
+# The browser tests drive Debian's Chromium: root installs it, anyone else is told what to install
+# (without it the browser tests fail, they are never skipped).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else echo "The browser tests need Chromium: run 'sudo apt-get install -y chromium'."; fi; }
+
+test: $(VENV)/.dev chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r clinic patients triage
 
 messages: $(VENV)/.dev
-	$(BIN)/python manage.py makemessages --locale it --ignore '.venv/*' --ignore 'bench/*'
+	$(BIN)/python manage.py makemessages --locale it --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'artifacts/*' --ignore 'staticfiles/*' --ignore 'var/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# Load benchmark on PostgreSQL (docs/performance.md); BENCH_ARGS passes options, e.g. --duration 30.
+.PHONY: bench
+bench: $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -8,6 +8,7 @@ off and the secure settings below switch on.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,12 +34,18 @@ DEBUG = env_bool("DJANGO_DEBUG", default=not SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "django-insecure-local-demo-key-never-use-in-production"
+    # A known key is safe here only because this branch runs with debug on, for the local demo.
+    SECRET_KEY = "django-insecure-local-demo-key-never-use-in-production"  # nosec B105
+
+# Old keys still accepted for signatures (sessions, password-reset links) while a new key is rolled
+# out; see docs/security.md, "Rotating the secret key".
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "clinic.apps.ClinicConfig",
     "patients",
     "triage",
     "django.contrib.admin",
@@ -51,19 +58,32 @@ INSTALLED_APPS = [
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    "clinic.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "clinic.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.middleware.SessionTimeoutMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "clinic.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -114,6 +134,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# django-axes checks for a lockout before any password is hashed; ModelBackend stays last
+# because sign-up logs the new patient in through AUTHENTICATION_BACKENDS[-1].
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Version of the privacy notice a patient consents to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11"
 DOCTORS_GROUP = "doctors"
@@ -161,10 +187,20 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Studio ginecologico <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security: strict everywhere, plus HTTPS-only settings in a real deployment.
+# Security: strict everywhere, plus HTTPS-only settings in a real deployment (docs/security.md).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# No session outlives 12 hours; clinic.middleware.SessionTimeoutMiddleware ends idle ones sooner.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
+SESSION_IDLE_TIMEOUT_STAFF = 30 * 60
+SESSION_IDLE_TIMEOUT_PATIENT = 60 * 60
+# Behind a reverse proxy, the client's address is the one the proxy appends to X-Forwarded-For
+# (the last of them with one proxy); lockouts and the audit log use it (clinic.auth.client_ip).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -177,16 +213,73 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    if env_bool("DJANGO_BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp 4): our own origin only, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Brute force (django-axes): 5 failures lock the account, and separately the address, for 15 minutes.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A fixed cool-off: attempts during a lockout neither count nor prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Kept after a success too: otherwise logging into one's own account would clear the count of an
+# address that is guessing someone else's password.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "clinic.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "clinic.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "clinic.auth.lockout_response"
+AXES_VERBOSE = False
+# Masked in log lines and in the request data stored with each attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address"]
+
+# Two-factor login (django-otp): staff must use it whenever debug is off; anyone may turn it on.
+OTP_REQUIRED_FOR_STAFF = env_bool("DJANGO_OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Studio ginecologico")
+OTP_RECOVERY_CODES = 10
+# The admin never shows a device's secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Error reports never carry what was posted (answers, notes).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.NoPostDataExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "clinic.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One handler for Django's own messages too, so errors carry the request id, and no
+        # error emails (which would repeat the request) unless configured on purpose.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
 
 # Absolute address of the portal, for links in emails sent outside a request.
 PORTAL_BASE_URL = os.environ.get("DJANGO_PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Base of the FHIR canonical URLs (the Questionnaire, code systems): keep it stable once records are exchanged.
+FHIR_BASE_URL = os.environ.get("DJANGO_FHIR_BASE_URL", f"{PORTAL_BASE_URL}/fhir").rstrip("/")

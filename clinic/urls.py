@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from clinic import two_factor_views
 from patients import views as patient_views
 from patients.forms import LoginForm
 
@@ -17,9 +18,19 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/2fa/", two_factor_views.two_factor_manage_view, name="two_factor_manage"),
+    path("accounts/2fa/setup/", two_factor_views.two_factor_setup_view, name="two_factor_setup"),
+    path("accounts/2fa/verify/", two_factor_views.two_factor_verify_view, name="two_factor_verify"),
+    path(
+        "accounts/2fa/recovery-codes/",
+        two_factor_views.two_factor_recovery_codes_view,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/2fa/disable/", two_factor_views.two_factor_disable_view, name="two_factor_disable"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("patients.urls")),
     path("", include("triage.urls")),
+    path("", include("triage.interop_urls")),
     path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import questionnaire_views, views
+from . import privacy_views, questionnaire_views, views
 
 app_name = "patients"
 
 urlpatterns = [
     path("accounts/profile/", views.profile_view, name="profile"),
+    path("accounts/data/export/", privacy_views.data_export_view, name="data_export"),
+    path("accounts/delete/", privacy_views.account_delete_view, name="account_delete"),
+    path("accounts/access-log/", privacy_views.access_log_view, name="access_log"),
     path("questionnaire/", questionnaire_views.submission_list_view, name="submission_list"),
     path("questionnaire/new/", questionnaire_views.submission_edit_view, name="submission_edit"),
     path("questionnaire/<int:pk>/", questionnaire_views.submission_detail_view, name="submission_detail"),

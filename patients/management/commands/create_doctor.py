@@ -11,7 +11,8 @@ from django.core.validators import validate_email
 from patients.models import User
 from patients.services import doctor_create
 
-PASSWORD_ENV = "DJANGO_DOCTOR_PASSWORD"
+# The name of the variable that holds the password, not a password.
+PASSWORD_ENV = "DJANGO_DOCTOR_PASSWORD"  # nosec B105
 
 
 class Command(BaseCommand):

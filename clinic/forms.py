@@ -1,0 +1,55 @@
+"""Small forms for the account's security pages."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class DangerSubmit(Submit):
+    field_classes = "btn btn-danger"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": _("Enter the code."),
+            "max_length": _("That is longer than any code (at most %(limit_value)d characters)."),
+        },
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False  # the page adds the form tag and the `next` field
+        self.helper.layout = Layout("code", Submit("verify", submit_label or _("Continue")))
+
+
+class PasswordConfirmForm(forms.Form):
+    """Asks for the current password again before an action that cannot be undone."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password to confirm.")},
+    )
+
+    def __init__(self, *args, user, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout("password", DangerSubmit("confirm", submit_label))
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."), code="password_incorrect")
+        return password

@@ -1,0 +1,138 @@
+"""Cross-cutting request handling: request ids, private responses, session timeouts, two-factor login."""
+
+import time
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from .auth import AUTH_AT, SEEN_AT, has_second_factor
+from .logging import request_id_var
+
+# The last-seen stamp is rewritten at most this often, so that most requests save no session.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+class RequestIdMiddleware:
+    """Give each request an id, put it in every log line and in the `X-Request-ID` header.
+
+    The id is always generated here: a client-sent one could be used to forge log lines.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4().hex
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class PrivateResponseMiddleware:
+    """Every page the portal renders may show health data: no cache, no proxy may keep it.
+
+    Static files are served before this middleware (WhiteNoise) and keep their
+    long cache headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def idle_timeout_for(user) -> int:
+    return settings.SESSION_IDLE_TIMEOUT_STAFF if user.is_staff else settings.SESSION_IDLE_TIMEOUT_PATIENT
+
+
+class SessionTimeoutMiddleware:
+    """End a session after its role's idle time, and any session 12 hours after login.
+
+    The request then goes on as anonymous, so a page that needs a login sends
+    the user back to the login page with a note saying why.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request):
+        session = request.session
+        now = time.time()
+        started = session.get(AUTH_AT)
+        seen = session.get(SEEN_AT)
+        if not isinstance(started, int | float) or not isinstance(seen, int | float):
+            session[AUTH_AT] = session[SEEN_AT] = now
+            return
+        if now - started >= settings.SESSION_ABSOLUTE_TIMEOUT:
+            logout(request)
+            messages.info(request, _("For your safety you are logged out 12 hours after logging in."))
+        elif now - seen >= idle_timeout_for(request.user):
+            minutes = idle_timeout_for(request.user) // 60
+            logout(request)
+            messages.info(
+                request,
+                _("You were logged out after %(minutes)d minutes without activity. Please log in again.")
+                % {"minutes": minutes},
+            )
+        elif now - seen >= SEEN_RESOLUTION_SECONDS:
+            session[SEEN_AT] = now
+
+
+# Pages an account that still owes its second factor may open.
+TWO_FACTOR_EXEMPT_VIEWS = frozenset(
+    {"two_factor_verify", "two_factor_setup", "logout", "set_language", "privacy"}
+)
+
+
+class TwoFactorMiddleware:
+    """Hold back every page until a user with a device has entered a code.
+
+    Staff without a device are sent to set one up whenever
+    `OTP_REQUIRED_FOR_STAFF` is on (by default, whenever debug is off).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TWO_FACTOR_EXEMPT_VIEWS:
+            return None
+        if has_second_factor(request):
+            return self._send(request, "two_factor_verify")
+        if user.is_staff and settings.OTP_REQUIRED_FOR_STAFF:
+            return self._send(request, "two_factor_setup")
+        return None
+
+    @staticmethod
+    def _send(request, view_name):
+        url = reverse(view_name)
+        if request.method == "GET":
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(url)

@@ -1,0 +1,72 @@
+"""The patient's privacy pages: download her data, erase her account, see who opened her record."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from clinic.forms import PasswordConfirmForm
+from triage.models import AuditEvent
+
+from .decorators import patient_required
+from .gdpr import patient_data_export, patient_erase, patient_self_event, staff_access_for, staff_name
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+@never_cache
+@patient_required
+@require_http_methods(["GET", "POST"])
+def data_export_view(request):
+    """GET explains what the file holds; POST downloads it (and is audit-logged)."""
+    patient = request.user.patient
+    if request.method == "GET":
+        return render(request, "patients/data_export.html")
+    patient_self_event(request, AuditEvent.Action.DATA_EXPORT, patient)
+    data = patient_data_export(patient, language=get_language())
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    filename = f"my-clinic-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@patient_required
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request):
+    """Erase the account after the password is entered again; consent is withdrawn with it."""
+    form = PasswordConfirmForm(
+        request.POST or None, user=request.user, submit_label=_("Delete my account and my data")
+    )
+    if request.method == "POST" and form.is_valid():
+        patient_erase(request.user.patient, request)
+        logout(request)
+        messages.success(
+            request, _("Your account and your data have been deleted. Thank you for using the portal.")
+        )
+        return redirect("login")
+    return render(request, "patients/account_delete.html", {"form": form})
+
+
+@never_cache
+@patient_required
+@require_http_methods(["GET"])
+def access_log_view(request):
+    """Who on the staff opened or changed her record, and when (from the audit trail)."""
+    page = Paginator(staff_access_for(request.user.patient), ACCESS_LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(event, staff_name(event)) for event in page]
+    return render(request, "patients/access_log.html", {"page": page, "rows": rows})
