@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from triage.services import submission_assess
@@ -37,15 +38,22 @@ def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, 
     Patient.objects.update_or_create(user=user, defaults={"date_of_birth": date_of_birth, "phone": phone})
 
 
+# The worklist, plus read access in the admin to what the worklist shows; case changes go
+# through the worklist's own forms, which keep the timeline and the audit log.
+DOCTOR_PERMISSIONS = {
+    "triage": ("view_queue", "view_case", "view_assessment", "view_caseevent"),
+    "patients": ("view_patient", "view_submission", "view_consent"),
+}
+
+
 def doctors_group() -> Group:
     """The role that grants the worklist; created on demand with its permissions."""
     group, _created = Group.objects.get_or_create(name=settings.DOCTORS_GROUP)
-    perms = Permission.objects.filter(content_type__app_label="triage", codename__in=DOCTOR_PERMISSIONS)
-    group.permissions.add(*perms)
+    query = Q()
+    for app_label, codenames in DOCTOR_PERMISSIONS.items():
+        query |= Q(content_type__app_label=app_label, codename__in=codenames)
+    group.permissions.add(*Permission.objects.filter(query))
     return group
-
-
-DOCTOR_PERMISSIONS = ("view_queue",)
 
 
 @transaction.atomic

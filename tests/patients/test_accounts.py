@@ -259,3 +259,14 @@ def test_email_is_unique_whatever_the_case():
     User.objects.create_user(email="Same@Example.com", password="x")
     with pytest.raises(Exception):  # noqa: B017 - IntegrityError from either database
         User.objects.create_user(email="same@example.com", password="y")
+
+
+@pytest.mark.django_db
+def test_doctors_can_read_cases_in_the_admin_but_not_change_them(doctor):
+    assert doctor.has_perm("triage.view_queue")
+    assert doctor.has_perm("triage.view_case")
+    assert doctor.has_perm("patients.view_submission")
+    assert not doctor.has_perm("triage.change_case")
+    assert not doctor.has_perm("triage.change_assessment")
+    assert not doctor.has_perm("patients.change_submission")
+    assert not doctor.has_perm("triage.view_auditevent")
