@@ -100,7 +100,7 @@ def answers_to_initial(answers: dict) -> dict:
 class QuestionnaireForm(forms.Form):
     """One page, in the sections of the questionnaire; `mode` is `save` or `submit`."""
 
-    key = forms.UUIDField(widget=forms.HiddenInput)
+    key = forms.UUIDField(label=_("Form key"), widget=forms.HiddenInput)
 
     def __init__(self, *args, mode=SAVE, **kwargs):
         super().__init__(*args, **kwargs)

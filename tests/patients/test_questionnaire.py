@@ -282,9 +282,9 @@ def test_history_lists_own_submissions_with_headline_only(patient_client, patien
 
     assert f"/questionnaire/{mine.pk}/" in page
     assert f"/questionnaire/{theirs.pk}/" not in page
-    assert "Get urgent care now" in page
+    assert "Cerchi subito assistenza urgente" in page  # the emergency headline, in Italian by default
     assert "HEAVY_ACUTE" not in page
-    assert "score" not in page.lower()
+    assert "score" not in page.lower() and "punteggio" not in page.lower()
 
 
 @pytest.mark.django_db
