@@ -13,6 +13,9 @@ from .models import User, normalize_email
 
 MIN_AGE = 14
 MAX_AGE = 110
+# The server's messages, in the page's language and linked to their fields, replace the
+# browser's own pop-ups (which speak the browser's language and vanish).
+NO_BROWSER_VALIDATION = {"novalidate": ""}
 
 
 class DateInput(forms.DateInput):
@@ -89,6 +92,7 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
             "as described in the privacy notice (version %(version)s)."
         ) % {"version": settings.PRIVACY_NOTICE_VERSION}
         self.helper = FormHelper(self)
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
             Fieldset(_("About you"), "email", "first_name", "last_name", "date_of_birth", "phone"),
             Fieldset(_("Password"), "password1", "password2"),
@@ -121,6 +125,7 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Email")
         self.fields["username"].widget.attrs.update({"type": "email", "autocomplete": "email"})
         self.helper = FormHelper(self)
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout("username", "password", Submit("login", _("Log in")))
 
 
@@ -138,6 +143,7 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
         self.helper = FormHelper(self)
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
             "first_name", "last_name", "date_of_birth", "phone", Submit("save", _("Save changes"))
         )

@@ -1,0 +1,180 @@
+"""What the browser tests share: viewports, answer sets, and the checks run on every page."""
+
+import os
+import re
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+
+from patients.services import submission_draft, submission_submit
+from tests.factories import PASSWORD
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS") or REPO_ROOT / "artifacts" / "screenshots")
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+QUESTIONNAIRE_URL = "/questionnaire/new/"
+
+# Every always-visible question answered, nothing of concern.
+QUIET = {
+    "menopause_status": "premenopausal",
+    "pregnancy_status": "not_pregnant",
+    "discharge_after_sex": "no",
+    "bleeding_after_sex": "no",
+    "soaks_pad_hourly": "no",
+    "pain_during_sex": "0",
+    "pelvic_pain_days": "0",
+    "burning": "no",
+    "itching": "no",
+    "bad_odor": "no",
+    "persistent_discomfort": "no",
+    "fever": "no",
+    "dizziness_fainting": "no",
+    "intermenstrual_bleeding": "no",
+    "vaginal_dryness": "no",
+    "last_cervical_screening": "within_3y",
+    "abnormal_screening_history": "no",
+    "anticoagulants": "no",
+    "new_partner_3m": "no",
+}
+
+
+def typed(answers: dict) -> dict:
+    """Form values as the services store them: yes/no as booleans, numbers as integers."""
+    converted = {}
+    for name, value in answers.items():
+        if value in ("yes", "no"):
+            value = value == "yes"
+        elif isinstance(value, str) and value.isdigit():
+            value = int(value)
+        converted[name] = value
+    return converted
+
+
+def submit_answers(patient, **answers):
+    """A questionnaire sent and assessed through the services the form uses: QUIET plus `answers`."""
+    draft = submission_draft(patient)
+    return submission_submit(patient=patient, key=draft.key, answers=typed(QUIET) | answers)
+
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+_axe = Axe()
+
+
+def login(page, email, password=PASSWORD):
+    """Log in through the real login form."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form [type=submit][name=login]")
+    assert "/accounts/login/" not in page.url, f"login as {email} failed"
+
+
+def logout(page):
+    with page.expect_navigation():
+        page.click("form[action$='/accounts/logout/'] [type=submit]")
+
+
+def fill_answers(page, answers: dict):
+    """Answer questions by their RULES.md names: radios by value, numbers and text by typing."""
+    for name, value in answers.items():
+        field = page.locator(f"#questionnaire [name={name}]").first
+        if field.get_attribute("type") == "radio":
+            page.check(f"#questionnaire input[name={name}][value={value}]")
+        else:
+            field.fill(str(value))
+
+
+def submit_questionnaire(page, action="submit"):
+    with page.expect_navigation():
+        page.click(f"#questionnaire button[name=action][value={action}]")
+
+
+def normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_accessible(page, where: str = ""):
+    """Run axe-core on the page as it is now: no serious or critical violation may remain."""
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"axe found {len(blocking)} serious/critical violation(s) on {where or page.url}:"]
+        for violation in blocking:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            lines.extend(f"    {node['target']}: {node['html'][:160]}" for node in violation["nodes"][:5])
+        raise AssertionError("\n".join(lines))
+    return results
+
+
+def assert_no_sideways_scroll(page, where: str = ""):
+    """The page itself never scrolls sideways (wide tables scroll inside their own wrapper)."""
+    widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+    assert widths["scroll"] <= widths["inner"], (
+        f"{where or page.url} scrolls sideways: {widths['scroll']}px of content in {widths['inner']}px"
+    )
+
+
+# Collects what the Content Security Policy blocks; added to every context before any page loads.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+class PageChecker:
+    """Check pages as they are shown and collect every problem, so one run lists them all.
+
+    For each page: axe-core (no serious or critical violation), no sideways scroll,
+    nothing blocked by the Content Security Policy, and a screenshot.
+    """
+
+    def __init__(self, page, shot, suffix=""):
+        self.page = page
+        self.shot = shot
+        self.suffix = suffix
+        self.problems = []
+        self.checked = []
+
+    def visit(self, path):
+        response = self.page.goto(path)
+        assert response is not None and response.status < 400, (
+            f"{path} answered {response and response.status}"
+        )
+        self(path)
+
+    def __call__(self, label):
+        where = f"{label} [{self.page.evaluate('document.documentElement.lang')}{' ' + self.suffix if self.suffix else ''}]"
+        for check in (
+            assert_no_sideways_scroll,
+            assert_accessible,
+            assert_nothing_blocked,
+            assert_static_loaded,
+        ):
+            try:
+                check(self.page, where)
+            except AssertionError as exc:
+                self.problems.append(str(exc))
+        name = re.sub(r"[^\w]+", "-", f"{label} {self.suffix}").strip("-") or "page"
+        self.shot(self.page, name)
+        self.checked.append(where)
+
+    def assert_clean(self):
+        assert self.checked, "no page was checked"
+        assert not self.problems, "\n\n".join(self.problems)
+
+
+def assert_nothing_blocked(page, where: str = ""):
+    blocked = page.evaluate("window.__cspViolations || []")
+    assert not blocked, f"{where or page.url}: the Content Security Policy blocked {sorted(set(blocked))}"
+
+
+def assert_static_loaded(page, where: str = ""):
+    """Every stylesheet, script and image the page asked for was found."""
+    broken = getattr(page.context, "broken_static", [])
+    assert not broken, f"{where or page.url}: missing static files {sorted(set(broken))}"

@@ -1,0 +1,82 @@
+"""The printable case summary, printed by Chromium to A4: one page, even for a busy case."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from patients.services import submission_draft, submission_record, submission_submit
+from tests import factories
+from triage.casework import case_add_note, case_change_status
+from triage.models import Case, Level
+
+from .support import QUIET, login, typed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The printable part of an A4 sheet at 96 dpi: 210 × 297 mm less print.css's 12 mm page margins,
+# so the screenshot is laid out as the printed page is.
+A4_PRINTABLE = {"width": 703, "height": 1032}
+
+
+# A busy but ordinary case: recurring painful bleeding, infection signs, overdue screening,
+# a note from the patient, earlier questionnaires and the doctor's notes.
+BUSY = typed(QUIET) | {
+    "discharge_after_sex": True,
+    "discharge_color": "yellow_green",
+    "bleeding_after_sex": True,
+    "bleeding_episodes_3m": 4,
+    "bleeding_first_noticed_weeks": 12,
+    "bleeding_amount": "moderate",
+    "bleeding_trend": "more",
+    "pain_during_sex": 6,
+    "burning": True,
+    "last_cervical_screening": "over_5y",
+    "notes": "Ho notato il sanguinamento soprattutto nelle ultime settimane, a volte con dolore al basso "
+    "ventre anche il giorno dopo. Non ho mai avuto problemi simili prima.",
+}
+
+
+def busy_case(doctor) -> Case:
+    """A case that fills the summary: many flags, long notes, earlier questionnaires, timeline entries."""
+    patient = factories.make_patient(
+        email="francesca@example.com", first_name="Francesca", last_name="De Santis", phone="+39 347 555 0101"
+    )
+    now = timezone.now()
+    for days in (60, 20):
+        submission_record(
+            patient=patient,
+            answers=BUSY | {"notes": "", "bleeding_episodes_3m": 2},
+            submitted_at=now - timedelta(days=days),
+        )
+    case = submission_submit(patient=patient, key=submission_draft(patient).key, answers=BUSY).case
+    case_add_note(
+        case_id=case.pk, actor=doctor, text="Chiamata la paziente: visita fissata, porta l'ultimo Pap test."
+    )
+    case = case_change_status(
+        case_id=case.pk,
+        actor=doctor,
+        to_status=Case.Status.FOLLOW_UP,
+        expected_version=case.version,
+        follow_up_on=timezone.localdate() + timedelta(days=3),
+    )
+    return case
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_case_summary_prints_on_one_a4_page(new_context, shot, language):
+    doctor = factories.make_doctor()
+    case = busy_case(doctor)
+    assert case.level == Level.PRIORITY
+    page = new_context(viewport=A4_PRINTABLE, language=language).new_page()
+    login(page, doctor.email)
+    page.goto(f"/dashboard/cases/{case.pk}/print/")
+    assert "Francesca De Santis" in page.inner_text("main")
+
+    page.emulate_media(media="print")
+    screenshot = shot(page, "a4-print")
+    pdf = page.pdf(format="A4", print_background=True)
+    (screenshot.parent / "case-summary.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert pages == 1, f"the case summary takes {pages} A4 pages"

@@ -1,0 +1,130 @@
+"""A patient's journeys in a real browser: sign up, draft, submit, read the advice."""
+
+import pytest
+
+from patients.models import Submission, User
+from tests import factories
+from triage import rules
+from triage.models import Level
+
+from .support import (
+    QUESTIONNAIRE_URL,
+    QUIET,
+    fill_answers,
+    login,
+    logout,
+    normalized,
+    submit_questionnaire,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Bleeding after intercourse three times in three months, with moderate pain (5/10).
+RECURRENT_PAINFUL = QUIET | {
+    "bleeding_after_sex": "yes",
+    "bleeding_episodes_3m": "3",
+    "bleeding_first_noticed_weeks": "2",
+    "bleeding_amount": "spotting",
+    "bleeding_trend": "same",
+    "clots": "no",
+    "pain_during_sex": "5",
+}
+
+
+def test_patient_signs_up_saves_a_draft_comes_back_and_submits(page, shot):
+    """Sign-up, a half-filled questionnaire saved as a draft, a new login, the rest, then the advice."""
+    page.goto("/accounts/signup/")
+    shot(page, "signup")
+    page.fill("input[name=email]", "lucia.ferri@example.com")
+    page.fill("input[name=first_name]", "Lucia")
+    page.fill("input[name=last_name]", "Ferri")
+    page.fill("input[name=date_of_birth]", "1986-05-14")
+    page.fill("input[name=phone]", "+39 333 123 4567")
+    page.fill("input[name=password1]", factories.PASSWORD)
+    page.fill("input[name=password2]", factories.PASSWORD)
+    page.check("input[name=consent]")
+    with page.expect_navigation():
+        page.click("form [type=submit][name=signup]")
+    assert User.objects.get(email="lucia.ferri@example.com").patient.consents.count() == 1
+    shot(page, "home")
+
+    with page.expect_navigation():
+        page.click(f"main a[href='{QUESTIONNAIRE_URL}']")
+    first_half = {
+        name: RECURRENT_PAINFUL[name]
+        for name in ("menopause_status", "pregnancy_status", "bleeding_after_sex", "bleeding_episodes_3m")
+    }
+    fill_answers(page, first_half)
+    shot(page, "questionnaire-half-filled")
+    submit_questionnaire(page, "save")
+    assert page.locator(".messages .alert-success").is_visible()
+    draft = Submission.objects.get(patient__user__email="lucia.ferri@example.com")
+    assert draft.status == Submission.Status.DRAFT
+    assert draft.answers["bleeding_episodes_3m"] == 3
+    assert draft.answers["bleeding_after_sex"] is True
+    shot(page, "draft-saved")
+
+    logout(page)
+    login(page, "lucia.ferri@example.com")
+    page.goto("/questionnaire/")
+    shot(page, "history-with-draft")
+    with page.expect_navigation():
+        page.click(f"main a[href='{QUESTIONNAIRE_URL}']")
+    # The draft comes back as it was left, with the bleeding details already open.
+    assert page.is_checked("input[name=bleeding_after_sex][value=yes]")
+    assert page.input_value("input[name=bleeding_episodes_3m]") == "3"
+    assert page.is_visible("input[name=bleeding_first_noticed_weeks]")
+    fill_answers(page, RECURRENT_PAINFUL)
+    shot(page, "questionnaire-complete")
+    submit_questionnaire(page)
+
+    submission = Submission.objects.get(patient__user__email="lucia.ferri@example.com")
+    assert submission.status == Submission.Status.SUBMITTED
+    assert page.url.endswith(f"/questionnaire/{submission.pk}/")
+    # RULES.md: recurring (RECURRENT) and painful (PAINFUL) bleeding together escalate
+    # to priority (ESC_MULTIPLE_FEATURES).
+    assert submission.case.level == Level.PRIORITY
+    assert {"RECURRENT", "PAINFUL", "ESC_MULTIPLE_FEATURES"} <= set(submission.case.flags)
+    advice = page.locator("main section.alert")
+    assert normalized(rules.ADVICE[rules.Level.PRIORITY]["it"]) in normalized(advice.inner_text())
+    assert page.locator("main [role=alert]").count() == 0
+    assert page.locator("main a[href='tel:112']").count() == 0
+    shot(page, "result")
+
+    page.goto("/questionnaire/")
+    assert page.locator(f"main a[href='/questionnaire/{submission.pk}/']").is_visible()
+    shot(page, "history")
+
+
+def test_heavy_bleeding_puts_the_emergency_advice_first(phone_page, shot):
+    """Soaking a pad an hour: on a phone the emergency advice and the 112 link come before anything else."""
+    factories.make_patient(email="giovanna@example.com", first_name="Giovanna")
+    page = phone_page
+    login(page, "giovanna@example.com")
+    page.goto(QUESTIONNAIRE_URL)
+    fill_answers(page, QUIET | {"soaks_pad_hourly": "yes"})
+    shot(page, "questionnaire")
+    submit_questionnaire(page)
+    shot(page, "emergency-advice", full_page=False)
+
+    submission = Submission.objects.get(patient__user__email="giovanna@example.com")
+    assert submission.case.level == Level.EMERGENCY
+    alert = page.locator("main [role=alert]")
+    assert alert.count() == 1
+    assert normalized(rules.ADVICE[rules.Level.EMERGENCY]["it"]) in normalized(alert.inner_text())
+    # The alert is the first thing in the page's content, ahead of the heading.
+    first = page.evaluate(
+        "() => document.querySelector('main').querySelector('[role=alert], h1, h2, p, section')"
+        ".getAttribute('role')"
+    )
+    assert first == "alert"
+    assert page.evaluate(
+        "() => Boolean(document.querySelector('main [role=alert]').compareDocumentPosition("
+        "document.querySelector('main h1')) & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
+    call = alert.locator("a[href='tel:112']")
+    assert call.is_visible()
+    box = call.bounding_box()
+    assert box["y"] + box["height"] <= 844, "the 112 link must be on the first screen"
+    assert box["height"] >= 44, "the 112 link must be easy to tap"
+    assert "border-danger" in alert.get_attribute("class")
