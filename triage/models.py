@@ -130,6 +130,13 @@ class Case(models.Model):
                 name="triage_case_status_queue_idx",
             ),
             models.Index(fields=["submitted_at"], name="triage_case_submitted_idx"),
+            # The worklist's per-level counts (optionally by flag) over open cases, read from
+            # the index alone instead of scanning the table.
+            models.Index(
+                fields=["level", "flag_bits"],
+                condition=~models.Q(status="closed"),
+                name="triage_case_open_counts_idx",
+            ),
         ]
 
     def __str__(self):

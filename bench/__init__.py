@@ -1,0 +1,1 @@
+"""Load benchmark of the portal; run on purpose with `python bench/run.py`, never by the test suite."""

@@ -1,0 +1,435 @@
+"""Realistic worklist data in bulk: patients, submitted questionnaires, assessments, cases.
+
+Answers are drawn per patient (age, menopause, a tendency to bleed), then
+run through the real rule engine with each patient's own history, so levels,
+scores and flags (RECURRENT included) come out as the portal would store
+them. Rows go in with PostgreSQL's COPY; `bulk_create` and `Case.save()` are
+bypassed, so `sort_key` and `flag_bits` are computed here with the model's
+own functions.
+"""
+
+import bisect
+import itertools
+import json
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection
+from django.utils import timezone
+
+from patients.models import Consent, Patient, Submission, User
+from patients.services import doctor_create
+from triage import rules
+from triage.models import Assessment, Case, CaseEvent, Level, flag_bits_for, sort_key_for
+
+DOCTOR_EMAIL = "dottoressa@bench.example.org"
+# Every generated account shares one hash: logging in is not what is measured.
+PASSWORD = "bench-only-passphrase-2024"
+HISTORY_DAYS = 92
+SPAN_DAYS = 730
+ENGINE_ERROR_RATE = 0.001
+
+FIRST_NAMES = (
+    "Giulia",
+    "Chiara",
+    "Francesca",
+    "Sara",
+    "Martina",
+    "Valentina",
+    "Elena",
+    "Alessia",
+    "Federica",
+    "Silvia",
+    "Laura",
+    "Paola",
+    "Anna",
+    "Maria",
+    "Giorgia",
+    "Roberta",
+    "Simona",
+    "Ilaria",
+    "Elisa",
+    "Marta",
+    "Beatrice",
+    "Alice",
+    "Camilla",
+    "Lucia",
+    "Serena",
+    "Veronica",
+)
+LAST_NAMES = (
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Romano",
+    "Colombo",
+    "Ricci",
+    "Marino",
+    "Greco",
+    "Bruno",
+    "Gallo",
+    "Conti",
+    "De Luca",
+    "Mancini",
+    "Costa",
+    "Giordano",
+    "Rizzo",
+    "Lombardi",
+    "Moretti",
+    "Barbieri",
+    "Fontana",
+    "Santoro",
+    "Mariani",
+    "Rinaldi",
+    "Caruso",
+)
+NOTES = (
+    "Nessuna nota particolare.",
+    "Sintomi iniziati dopo un ciclo di antibiotici.",
+    "Preferisco un appuntamento al mattino.",
+    "Already seen by my GP last month.",
+)
+ROME = ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass
+class Summary:
+    patients: int
+    submissions: int
+    levels: dict
+    open_flagged: int
+    seconds: float
+    doctor_id: int
+
+
+class Weighted:
+    """Draw a key of a {value: weight} table, with the cumulative weights computed once."""
+
+    def __init__(self, table: dict):
+        self.keys = tuple(table)
+        self.cumulative = tuple(itertools.accumulate(table.values()))
+
+    def draw(self, rng: random.Random):
+        return self.keys[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])]
+
+
+MENOPAUSE_BY_AGE = (
+    (40, Weighted({"premenopausal": 97, "unsure": 3})),
+    (50, Weighted({"premenopausal": 70, "perimenopausal": 25, "unsure": 5})),
+    (56, Weighted({"perimenopausal": 35, "postmenopausal": 50, "unsure": 15})),
+    (999, Weighted({"postmenopausal": 92, "unsure": 8})),
+)
+PREGNANCY = Weighted({"not_pregnant": 90, "possible": 6, "confirmed": 4})
+DISCHARGE_COLOR = Weighted(
+    {"clear_white": 40, "yellow_green": 15, "grey": 8, "brown": 15, "pink": 10, "red": 5, "none": 7}
+)
+BLEEDING_AMOUNT = Weighted({"streaks": 25, "spotting": 30, "light": 25, "moderate": 15, "heavy": 5})
+BLEEDING_TREND = Weighted({"first_time": 35, "less": 15, "same": 35, "more": 15})
+SCREENING = Weighted({"within_3y": 60, "3_to_5y": 15, "over_5y": 10, "never": 7, "unsure": 8})
+# Case status by the questionnaire's age in days: old cases are mostly closed, the last weeks
+# still have work in every state.
+STATUS_BY_AGE = (
+    (7, Weighted({"new": 60, "in_review": 25, "follow_up": 5, "closed": 10})),
+    (30, Weighted({"closed": 50, "follow_up": 20, "in_review": 15, "new": 15})),
+    (float("inf"), Weighted({"closed": 92, "follow_up": 5, "in_review": 3})),
+)
+
+
+def _by_age(table, age, rng: random.Random):
+    for limit, weighted in table:
+        if age < limit:
+            return weighted.draw(rng)
+    raise ValueError(age)
+
+
+def random_answers(rng: random.Random, age: int, bleed_tendency: float = 0.3) -> dict:
+    """A complete submitted questionnaire, as the form stores it (hidden branches left out)."""
+    r = rng.random
+    menopause = _by_age(MENOPAUSE_BY_AGE, age, rng)
+    pregnancy = PREGNANCY.draw(rng) if menopause == "premenopausal" and age < 46 else "not_pregnant"
+    answers = {"menopause_status": menopause, "pregnancy_status": pregnancy}
+    answers["discharge_after_sex"] = r() < 0.25
+    if answers["discharge_after_sex"]:
+        answers["discharge_color"] = DISCHARGE_COLOR.draw(rng)
+    answers["bleeding_after_sex"] = r() < bleed_tendency
+    if answers["bleeding_after_sex"]:
+        answers["bleeding_episodes_3m"] = min(99, int(rng.expovariate(0.5)) + 1)
+        answers["bleeding_first_noticed_weeks"] = int(r() * 53)
+        answers["bleeding_amount"] = BLEEDING_AMOUNT.draw(rng)
+        answers["bleeding_trend"] = BLEEDING_TREND.draw(rng)
+        answers["clots"] = r() < 0.1
+    answers["soaks_pad_hourly"] = r() < 0.01
+    answers["pain_during_sex"] = 0 if r() < 0.8 else 1 + int(r() ** 2 * 10)
+    answers["pelvic_pain_days"] = 0 if r() < 0.85 else 1 + int(r() ** 2 * 60)
+    answers["burning"] = r() < 0.12
+    answers["itching"] = r() < 0.15
+    answers["bad_odor"] = r() < 0.10
+    answers["persistent_discomfort"] = r() < 0.08
+    answers["fever"] = r() < 0.02
+    answers["dizziness_fainting"] = r() < 0.015
+    answers["intermenstrual_bleeding"] = r() < 0.08
+    answers["vaginal_dryness"] = r() < (0.35 if menopause == "postmenopausal" else 0.08)
+    answers["last_cervical_screening"] = SCREENING.draw(rng)
+    answers["abnormal_screening_history"] = r() < 0.07
+    answers["anticoagulants"] = r() < 0.03
+    answers["new_partner_3m"] = r() < 0.10
+    if r() < 0.2:
+        answers["notes"] = NOTES[int(r() * len(NOTES))]
+    return answers
+
+
+def age_on(dob: date, day: date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def _columns(model, names):
+    return [model._meta.get_field(name).column for name in names]
+
+
+def _copy(model, names, rows) -> None:
+    columns = ", ".join(connection.ops.quote_name(c) for c in _columns(model, names))
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _drop_secondary_indexes(models) -> list[str]:
+    """Drop every index but the primary keys (built once at the end, faster than row by row).
+
+    Returns the statements that recreate them exactly.
+    """
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT ci.relname, pg_get_indexdef(i.indexrelid), con.conname, ct.relname
+            FROM pg_index i
+            JOIN pg_class ci ON ci.oid = i.indexrelid
+            JOIN pg_class ct ON ct.oid = i.indrelid
+            LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+            WHERE ct.relname = ANY(%s) AND NOT i.indisprimary
+            """,
+            [tables],
+        )
+        statements = []
+        for index, definition, constraint, table in cursor.fetchall():
+            if constraint:
+                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
+                statements.append(
+                    f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" UNIQUE USING INDEX "{index}"'
+                )
+                statements.insert(0, definition)
+            else:
+                cursor.execute(f'DROP INDEX "{index}"')
+                statements.append(definition)
+    # Indexes first, then the constraints that adopt them.
+    return sorted(statements, key=lambda statement: statement.startswith("ALTER"))
+
+
+def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 20240501) -> Summary:
+    """Fill an empty, migrated PostgreSQL database; returns what was made."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("The benchmark data is loaded with COPY and needs PostgreSQL.")
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    doctor = doctor_create(email=DOCTOR_EMAIL, password=PASSWORD, first_name="Giulia", last_name="Bianchi")
+    password = make_password(PASSWORD)
+
+    # Patients: ages 18-80 today, a few heavy users, most with a handful of questionnaires.
+    first_id = doctor.pk + 1
+    people = []
+    for n in range(patients):
+        age = min(80, max(18, int(rng.gauss(42, 13))))
+        dob = today - timedelta(days=age * 365 + rng.randint(0, 364))
+        people.append(
+            {
+                "id": first_id + n,
+                "dob": dob,
+                "bleed": min(0.9, rng.betavariate(1, 4)),
+                "weight": rng.lognormvariate(0, 0.9),
+                "created": now - timedelta(days=SPAN_DAYS + 30 * rng.random()),
+            }
+        )
+    owners = rng.choices(range(patients), weights=[p["weight"] for p in people], k=submissions)
+    moments = sorted((now - timedelta(seconds=rng.random() * SPAN_DAYS * 86400), owner) for owner in owners)
+
+    history: dict[int, list] = {}
+    subs, assessments, cases, events = [], [], [], []
+    levels = dict.fromkeys(Level.values, 0)
+    open_flagged = 0
+    for sub_id, (submitted_at, owner) in enumerate(moments, start=1):
+        person = people[owner]
+        local_day = submitted_at.astimezone(ROME).date()
+        age = age_on(person["dob"], local_day)
+        answers = random_answers(rng, age, person["bleed"])
+        earlier = history.setdefault(owner, [])
+        while earlier and (local_day - earlier[0][0]).days > HISTORY_DAYS:
+            earlier.pop(0)
+        # Valid by construction; the unchecked constructor keeps loading fast.
+        parsed = rules.Answers(**answers)
+        if rng.random() < ENGINE_ERROR_RATE:
+            level, score, flags, version, error = Level.REVIEW, 0, [], None, "ValueError"
+        else:
+            result = rules.assess(
+                parsed, age, [rules.HistoryEntry((local_day - day).days, a) for day, a in earlier]
+            )
+            level, score, flags = int(result.level), result.score, list(result.flags)
+            version, error = result.rules_version, ""
+        earlier.append((local_day, parsed))
+        levels[level] += 1
+
+        patient_id = person["id"]
+        created = submitted_at - timedelta(minutes=rng.randint(2, 40))
+        key = uuid.UUID(int=rng.getrandbits(128), version=4)
+        subs.append(
+            (
+                sub_id,
+                patient_id,
+                key,
+                "submitted",
+                json.dumps(answers),
+                age,
+                created,
+                submitted_at,
+                submitted_at,
+            )
+        )
+        assessments.append((sub_id, sub_id, level, score, json.dumps(flags), version, error, submitted_at))
+
+        days_old = (now - submitted_at).total_seconds() / 86400
+        status = _by_age(STATUS_BY_AGE, days_old, rng)
+        open_flagged += level > Level.ROUTINE and status != "closed"
+        follow_up_on = actor = acted_at = None
+        version_no = 1
+        if status != "new":
+            actor = doctor.pk
+            acted_at = min(now, submitted_at + timedelta(hours=rng.uniform(1, 48)))
+            version_no = 2
+            if status == "follow_up":
+                follow_up_on = local_day + timedelta(days=rng.randint(14, 60))
+            text = "Visita eseguita, nessun ulteriore controllo." if status == "closed" else ""
+            events.append((sub_id, "status", actor, "new", status, follow_up_on, text, acted_at))
+        cases.append(
+            (
+                sub_id,
+                patient_id,
+                submitted_at,
+                level,
+                score,
+                json.dumps(flags),
+                flag_bits_for(flags),
+                sort_key_for(level, score),
+                status,
+                follow_up_on,
+                actor,
+                acted_at,
+                version_no,
+            )
+        )
+
+    users, patient_rows, consents = [], [], []
+    for n, person in enumerate(people):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        users.append(
+            (
+                person["id"],
+                password,
+                False,
+                first,
+                last,
+                False,
+                True,
+                person["created"],
+                f"paziente{n:05d}@bench.example.org",
+            )
+        )
+        patient_rows.append((person["id"], person["id"], person["dob"], "", person["created"]))
+        consents.append((person["id"], settings.PRIVACY_NOTICE_VERSION, person["created"]))
+
+    tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent]
+    indexes = _drop_secondary_indexes(tables)
+    with connection.cursor() as cursor:
+        # Foreign-key triggers off while loading: the rows are consistent by construction.
+        cursor.execute("SET session_replication_role = replica")
+    _copy(
+        User,
+        [
+            "id",
+            "password",
+            "is_superuser",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "email",
+        ],
+        users,
+    )
+    _copy(Patient, ["id", "user", "date_of_birth", "phone", "created_at"], patient_rows)
+    _copy(Consent, ["patient", "notice_version", "given_at"], consents)
+    _copy(
+        Submission,
+        ["id", "patient", "key", "status", "answers", "age", "created_at", "updated_at", "submitted_at"],
+        subs,
+    )
+    _copy(
+        Assessment,
+        ["id", "submission", "level", "score", "flags", "rules_version", "error", "created_at"],
+        assessments,
+    )
+    _copy(
+        Case,
+        [
+            "submission",
+            "patient",
+            "submitted_at",
+            "level",
+            "score",
+            "flags",
+            "flag_bits",
+            "sort_key",
+            "status",
+            "follow_up_on",
+            "last_actor",
+            "last_acted_at",
+            "version",
+        ],
+        cases,
+    )
+    _copy(
+        CaseEvent,
+        ["case", "kind", "actor", "from_status", "to_status", "follow_up_on", "text", "created_at"],
+        events,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for definition in indexes:
+            cursor.execute(definition)
+        for statement in connection.ops.sequence_reset_sql(
+            no_style(), [User, Patient, Consent, Submission, Assessment, CaseEvent]
+        ):
+            cursor.execute(statement)
+        # Fresh statistics and a visibility map, as autovacuum would leave them on a live system.
+        cursor.execute("VACUUM ANALYZE")
+    return Summary(
+        patients=patients,
+        submissions=submissions,
+        levels=levels,
+        open_flagged=open_flagged,
+        seconds=time.perf_counter() - started,
+        doctor_id=doctor.pk,
+    )

@@ -1,0 +1,737 @@
+"""Load benchmark of the portal on PostgreSQL under gunicorn, driven by wrk.
+
+Run from the repository root: `.venv/bin/python bench/run.py` (or `make bench`).
+It recreates its own database (default `clinic_bench`), loads 20,000 patients
+and 100,000 assessed questionnaires, starts gunicorn on loopback with
+production settings plus the two baseline views of `bench.settings`, measures
+every scenario with wrk at a fixed concurrency, and writes the table to
+`bench/results/<date>.md`. See docs/performance.md.
+"""
+
+import argparse
+import html
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import date
+from http.client import HTTPConnection
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO_ROOT / "bench"
+RESULTS_DIR = BENCH_DIR / "results"
+HOST = "127.0.0.1"
+FLAG_FILTER = "RECURRENT"
+ENGINE_TARGET = 50_000
+WORKER_RSS_LIMIT_MB = 150
+
+
+@dataclass
+class Scenario:
+    name: str
+    label: str
+    paths: list[str]
+    cookie: str = ""
+    method: str = "GET"
+    queries: int | None = None
+    result: dict = field(default_factory=dict)
+
+    @property
+    def rps(self) -> float:
+        return self.result["requests"] / (self.result["duration_us"] / 1e6) if self.result else 0.0
+
+    @property
+    def p95_ms(self) -> float:
+        return self.result["p95_us"] / 1000
+
+    @property
+    def errors(self) -> int:
+        return self.result["bad_status"] + self.result["socket_errors"] + self.result.get("mismatch", 0)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="clinic_bench", help="database to (re)create (default clinic_bench)")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--patients", type=int, default=20_000)
+    parser.add_argument("--submissions", type=int, default=100_000)
+    parser.add_argument("--keep-data", action="store_true", help="reuse the database of an earlier run")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--duration", type=int, default=15, help="seconds measured per scenario")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per scenario")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default 2 * cores + 1)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
+    parser.add_argument("--worker-threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--post-pool", type=int, default=4000, help="patients with a draft to submit")
+    parser.add_argument("--only", default="", help="comma-separated scenario names to run")
+    parser.add_argument("--no-write", action="store_true", help="print the table without writing a file")
+    parser.add_argument(
+        "--py-spy",
+        default="",
+        metavar="SCENARIO",
+        help="record a py-spy flame graph of all workers while this scenario is measured",
+    )
+    parser.add_argument(
+        "--py-spy-format",
+        default="flamegraph",
+        choices=["flamegraph", "speedscope", "raw"],
+        help="py-spy output: an SVG flame graph, a speedscope file, or collapsed stacks as text",
+    )
+    return parser.parse_args()
+
+
+def configure_environment(options, static_root: Path) -> int:
+    """Production settings on loopback; the variables reach this process and gunicorn alike."""
+    port = free_port()
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": f"{options.pg}/{options.db}",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "DJANGO_CSRF_TRUSTED_ORIGINS": f"http://{HOST}:{port}",
+            # Plain HTTP on loopback: no redirect to HTTPS. Secure cookies stay on; the load
+            # generator sends the Cookie header itself.
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "BENCH_STATIC_ROOT": str(static_root),
+        }
+    )
+    sys.path.insert(0, str(REPO_ROOT))
+    return port
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def recreate_database(options) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{options.pg}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{options.db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{options.db}"')
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk is missing; installing it from Debian's packages.")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+        return shutil.which("wrk")
+    sys.exit("wrk is needed: install it with `apt-get install wrk` (Debian/Ubuntu) or your package manager.")
+
+
+# --- Sessions --------------------------------------------------------------------
+
+
+def login_session(user, backend: str) -> str:
+    """A session as a real login leaves it (signals included), without hashing a password."""
+    from django.conf import settings
+    from django.contrib.auth import login
+    from django.test import RequestFactory
+    from django.utils.module_loading import import_string
+
+    request = RequestFactory().get("/", HTTP_HOST=HOST, REMOTE_ADDR=HOST, HTTP_USER_AGENT="bench")
+    request.session = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
+    device = None
+    if user.is_staff and "django_otp" in settings.INSTALLED_APPS:
+        # Staff must pass two-factor: give the account an authenticator and verify it,
+        # as the two-factor form does after a correct code.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, name="bench", defaults={"confirmed": True}
+        )
+    request.user = user
+    login(request, user, backend=backend)
+    if device is not None:
+        from django_otp import login as otp_login
+
+        otp_login(request, device)
+    request.session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}"
+
+
+def model_backend() -> str:
+    from django.conf import settings
+
+    backends = [path for path in settings.AUTHENTICATION_BACKENDS if "axes" not in path]
+    return backends[-1]
+
+
+# --- Probing through the test client: status, queries, URLs ---------------------
+
+
+def test_client(cookie: str = ""):
+    from django.test import Client
+
+    client = Client(HTTP_HOST=HOST, REMOTE_ADDR=HOST)
+    if cookie:
+        client.cookies.load(cookie)
+    return client
+
+
+def count_queries(client, path: str, method: str = "GET", data=None, expect=200):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if method == "GET":
+        client.get(path)  # first use fills per-process caches and may refresh the session
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(path, data) if method == "POST" else client.get(path)
+    if response.status_code != expect:
+        raise SystemExit(f"{method} {path} answered {response.status_code}, expected {expect}.")
+    return len(captured.captured_queries), response
+
+
+def worklist_links(body: str) -> tuple[str, list[str]]:
+    """The pagination's last link and the case links of a rendered worklist page."""
+    page_links = [html.unescape(href) for href in re.findall(r'class="page-link"[^>]*href="([^"]+)"', body)]
+    page_links += [html.unescape(href) for href in re.findall(r'href="([^"]+)"[^>]*class="page-link"', body)]
+    last = [href for href in page_links if "page=last" in href] or page_links[-1:]
+    if not last:
+        raise SystemExit("The worklist's first page has no pagination links; is there enough data?")
+    cases = list(dict.fromkeys(re.findall(r'href="(/dashboard/cases/\d+/)', body)))
+    if not cases:
+        raise SystemExit("The worklist's first page links to no case.")
+    return last[0], cases
+
+
+def form_fields(body: str) -> dict:
+    fields = {}
+    for tag in re.findall(r"<input[^>]+>", body):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and value and 'type="hidden"' in tag:
+            fields[name.group(1)] = html.unescape(value.group(1))
+    return fields
+
+
+def submission_body(answers: dict, key: str, token: str) -> dict:
+    """The form's POST for these answers: yes/no radios, numbers, choices, as a browser sends them."""
+    data = {"csrfmiddlewaretoken": token, "key": key, "action": "submit"}
+    for name, value in answers.items():
+        data[name] = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+    return data
+
+
+# --- gunicorn -------------------------------------------------------------------
+
+
+def start_gunicorn(options, port: int, workdir: Path):
+    workers = options.workers or 2 * (os.cpu_count() or 1) + 1
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "clinic.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        options.worker_class,
+        "--threads",
+        str(options.worker_threads),
+        "--error-logfile",
+        str(workdir / "gunicorn.log"),
+        "--log-level",
+        "warning",
+    ]
+    log = open(workdir / "gunicorn.out", "wb")  # noqa: SIM115 - closed by stop_gunicorn
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited; see {workdir / 'gunicorn.log'}")
+        try:
+            status, _headers, _body = http_get(port, "/bench/ping/")
+            if status == 200:
+                return process, log, workers
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer within 30 s.")
+
+
+def stop_gunicorn(process, log) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    log.close()
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children), from /proc."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master_pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if match:
+            sizes.append(int(match.group(1)) / 1024)
+    return sorted(sizes)
+
+
+def http_get(port: int, path: str, cookie: str = ""):
+    conn = HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+# --- The POST pool ----------------------------------------------------------------
+
+
+def prepare_post_pool(sessions: list[tuple], token: tuple[str, str], pool_file: Path) -> list[str]:
+    """One POST per patient, each on her own draft, ready for wrk.
+
+    The drafts are inserted as the questionnaire page would create them on a
+    first visit. The CSRF pair comes from one real visit of that page: Django
+    keeps the CSRF secret in its own cookie, not in the session, so the pair
+    is valid alongside any patient's session.
+    """
+    from patients.models import Submission
+
+    drafts = Submission.objects.bulk_create(Submission(patient=patient) for patient, _c, _a in sessions)
+    csrf_cookie, csrf_token = token
+    lines = [
+        f"{cookie}; {csrf_cookie}\t{urllib.parse.urlencode(submission_body(answers, str(draft.key), csrf_token))}"
+        for draft, (_patient, cookie, answers) in zip(drafts, sessions, strict=True)
+    ]
+    pool_file.write_text("\n".join(lines) + "\n")
+    return [str(draft.key) for draft in drafts]
+
+
+# --- wrk --------------------------------------------------------------------------
+
+
+def run_wrk(options, port: int, script: str, args: list[str], seconds: int, cookie: str = "") -> dict:
+    command = [
+        "wrk",
+        "-t",
+        str(options.threads),
+        "-c",
+        str(options.connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH_DIR / "wrk" / script),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command += [f"http://{HOST}:{port}", "--", *args]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^BENCH (\{.*\})$", output, re.M)
+    if not match:
+        raise SystemExit(f"wrk printed no result:\n{output}")
+    result = json.loads(match.group(1))
+    result["samples"] = re.findall(r"^BAD (.*)$", output, re.M)[:3]
+    for sample in result["samples"]:
+        print(f"  unexpected answer: {sample}")
+    return result
+
+
+def start_py_spy(options, master_pid: int, name: str):
+    """Sample every worker for the measured seconds; the flame graph goes next to the results."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(py_spy).exists():
+        raise SystemExit("py-spy is missing: pip install -r requirements-bench.txt")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    suffix = {"flamegraph": "svg", "speedscope": "json", "raw": "txt"}[options.py_spy_format]
+    out = RESULTS_DIR / f"{date.today().isoformat()}-{name}.{suffix}"
+    command = [py_spy, "record", "--pid", str(master_pid), "--subprocesses", "--idle"]
+    command += ["--format", options.py_spy_format, "--duration", str(options.duration), "--output", str(out)]
+    print(f"  py-spy: recording into {out.relative_to(REPO_ROOT)}")
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure(options, port: int, master_pid: int, scenario: Scenario, workdir: Path, pool) -> None:
+    """A warm-up run, then the measured run (sampled by py-spy when asked)."""
+    if scenario.method == "POST":
+        # Warm up on the first tenth of the pool, measure on the rest: no draft is sent twice.
+        pool_file, keys = pool
+        split = max(options.threads, len(keys) // 10)
+        script, cookie = "post.lua", ""
+        warm_args = [str(pool_file), "1", str(split), str(options.threads)]
+        args = [str(pool_file), str(split + 1), str(len(keys)), str(options.threads)]
+    else:
+        paths_file = workdir / f"{scenario.name}.paths"
+        paths_file.write_text("\n".join(scenario.paths) + "\n")
+        script, cookie = "get.lua", scenario.cookie
+        warm_args = args = [str(paths_file)]
+    if options.warmup:
+        run_wrk(options, port, script, warm_args, options.warmup, cookie)
+    spy = start_py_spy(options, master_pid, scenario.name) if options.py_spy == scenario.name else None
+    scenario.result = run_wrk(options, port, script, args, options.duration, cookie)
+    if spy:
+        spy.wait(timeout=120)
+    if scenario.method == "POST":
+        check_submissions(options, scenario.result, keys[split:])
+
+
+def check_submissions(options, result: dict, keys: list[str]) -> None:
+    """Every success must have stored exactly one questionnaire, as the database tells."""
+    from patients.models import Submission
+
+    time.sleep(3)  # requests still in flight when wrk stopped finish on the server
+    stored = Submission.objects.filter(key__in=keys, status=Submission.Status.SUBMITTED).count()
+    # The server may also have finished one request per connection that wrk no longer waited for.
+    succeeded = result["requests"] - result["bad_status"] - result["exhausted"]
+    result["mismatch"] = max(0, succeeded - stored) + max(0, stored - succeeded - options.connections)
+    result["stored"] = stored
+
+
+# --- Report -----------------------------------------------------------------------
+
+
+def machine_facts(options) -> dict:
+    import django
+    import psycopg
+
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+    with psycopg.connect(f"{options.pg}/postgres") as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0]
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(" [")[0]
+    return {
+        "cores": os.cpu_count(),
+        "memory": f"{int(memory.group(1)) / 1024 / 1024:.1f} GiB" if memory else "unknown",
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": pg,
+        "wrk": wrk.strip(),
+    }
+
+
+def engine_figure() -> float:
+    output = subprocess.run(
+        [sys.executable, str(BENCH_DIR / "engine_bench.py"), "--seconds", "3"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    ).stdout
+    match = re.search(r"^([\d,]+) assessments/s", output, re.M)
+    return float(match.group(1).replace(",", "")) if match else 0.0
+
+
+def targets(scenarios: dict[str, Scenario], rss: list[float], engine: float) -> list[tuple[str, str, bool]]:
+    """Each target of docs/performance.md with the measured figure and whether it is met."""
+    logged_in = scenarios.get("baseline_user")
+    found = []
+
+    def ratio(name):
+        return scenarios[name].rps / logged_in.rps if logged_in and logged_in.rps else 0.0
+
+    for name in ("worklist_first", "worklist_flag", "worklist_last"):
+        if name in scenarios:
+            s = scenarios[name]
+            found.append((f"{s.label}: p95 ≤ 100 ms", f"{s.p95_ms:.1f} ms", s.p95_ms <= 100))
+            if logged_in:
+                found.append(
+                    (f"{s.label}: ≥ 0.3 × logged-in baseline", f"{ratio(name):.2f} ×", ratio(name) >= 0.3)
+                )
+    if "worklist_first" in scenarios and "worklist_last" in scenarios:
+        first, last = scenarios["worklist_first"], scenarios["worklist_last"]
+        found.append(
+            (
+                "Last page p95 ≤ 1.2 × first page p95",
+                f"{last.p95_ms / first.p95_ms:.2f} ×",
+                last.p95_ms <= 1.2 * first.p95_ms,
+            )
+        )
+    if "case_detail" in scenarios:
+        s = scenarios["case_detail"]
+        found.append(("Case detail: p95 ≤ 60 ms", f"{s.p95_ms:.1f} ms", s.p95_ms <= 60))
+        if logged_in:
+            found.append(
+                (
+                    "Case detail: ≥ 0.5 × logged-in baseline",
+                    f"{ratio('case_detail'):.2f} ×",
+                    ratio("case_detail") >= 0.5,
+                )
+            )
+    if "submit" in scenarios:
+        s = scenarios["submit"]
+        found.append(("Questionnaire submission: p95 ≤ 150 ms", f"{s.p95_ms:.1f} ms", s.p95_ms <= 150))
+    total_errors = sum(s.errors for s in scenarios.values())
+    found.append(("Zero errors (non-2xx, socket errors)", str(total_errors), total_errors == 0))
+    found.append(
+        (f"Triage engine ≥ {ENGINE_TARGET:,}/s on one core", f"{engine:,.0f}/s", engine >= ENGINE_TARGET)
+    )
+    if rss:
+        found.append(
+            (
+                f"Each gunicorn worker < {WORKER_RSS_LIMIT_MB} MB resident",
+                f"max {max(rss):.0f} MB",
+                max(rss) < WORKER_RSS_LIMIT_MB,
+            )
+        )
+    return found
+
+
+def render(options, facts, summary, scenarios, rss, engine, workers, command) -> str:
+    base = scenarios.get("baseline")
+    user = scenarios.get("baseline_user")
+    lines = [
+        f"# Load benchmark, {date.today().isoformat()}",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {facts['cores']} cores ({facts['cpu']}), {facts['memory']} memory, {facts['os']}; "
+        f"PostgreSQL {facts['postgresql']}, Python {facts['python']}, Django {facts['django']}, {facts['wrk']}. "
+        f"Load average (1 min): {facts['load']}.",
+        "",
+        f"Data: {summary['patients']:,} patients, {summary['submissions']:,} submitted questionnaires "
+        f"({summary['levels']}), {summary['open_flagged']:,} open flagged cases on the default worklist; "
+        f"generated in {summary['seconds']:.1f} s.",
+        "",
+        f"Server: gunicorn, {workers} {options.worker_class} workers"
+        + (f" × {options.worker_threads} threads" if options.worker_class == "gthread" else "")
+        + f", on {HOST}; load: wrk, {options.connections} connections, {options.threads} threads, "
+        f"{options.warmup} s warm-up then {options.duration} s per scenario, on the same machine.",
+        "",
+        "| Scenario | req/s | p50 ms | p95 ms | p99 ms | non-2xx + errors | queries/req | × baseline | × logged-in |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for s in scenarios.values():
+        r = s.result
+        queries = "–" if s.queries is None else f"{s.queries:g}"
+        vs_base = f"{s.rps / base.rps:.2f}" if base and base.rps else "–"
+        vs_user = f"{s.rps / user.rps:.2f}" if user and user.rps else "–"
+        lines.append(
+            f"| {s.label} | {s.rps:,.0f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} | "
+            f"{r['p99_us'] / 1000:.1f} | {s.errors} | {queries} | {vs_base} | {vs_user} |"
+        )
+    lines += [
+        "",
+        f"Triage engine alone (bench/engine_bench.py, one core): {engine:,.0f} assessments/s.",
+        "",
+        "Worker resident memory after the run: " + ", ".join(f"{size:.0f} MB" for size in rss) + ".",
+        "",
+        "| Target | Measured | Met |",
+        "| --- | ---: | :---: |",
+    ]
+    lines += [
+        f"| {name} | {value} | {'yes' if met else '**no**'} |"
+        for name, value, met in targets(scenarios, rss, engine)
+    ]
+    if "submit" in scenarios:
+        r = scenarios["submit"].result
+        lines += [
+            "",
+            f"Submission: a 302 to the stored questionnaire counts as success; {r.get('stored', 0):,} "
+            f"questionnaires were stored during the measured run"
+            + (f", {r['exhausted']} requests found the draft pool empty" if r.get("exhausted") else "")
+            + ".",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# --- Main -------------------------------------------------------------------------
+
+
+def load_data(options) -> dict:
+    """Migrate and generate, or describe the data an earlier run left (`--keep-data`)."""
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from bench import datagen
+    from patients.models import Patient
+    from triage.models import Case
+
+    if options.keep_data and Case.objects.exists():
+        print(f"Reusing the data in {options.db}.")
+        return {
+            "patients": Patient.objects.count(),
+            "submissions": Case.objects.count(),
+            "levels": dict(Case.objects.order_by().values_list("level").annotate(n=Count("pk"))),
+            "open_flagged": Case.objects.filter(level__gt=0).exclude(status="closed").count(),
+            "seconds": 0.0,
+        }
+    call_command("migrate", verbosity=0)
+    print(f"Generating {options.patients:,} patients and {options.submissions:,} questionnaires…")
+    made = datagen.generate(patients=options.patients, submissions=options.submissions)
+    print(f"  done in {made.seconds:.1f} s")
+    return {
+        "patients": made.patients,
+        "submissions": made.submissions,
+        "levels": made.levels,
+        "open_flagged": made.open_flagged,
+        "seconds": made.seconds,
+    }
+
+
+def build_scenarios(options, workdir: Path) -> tuple[dict[str, Scenario], Path, list[str]]:
+    """Sessions, the URLs to load (read from the rendered pages), queries per request, the POST pool."""
+    from bench import datagen
+    from patients.models import User
+
+    wanted = set(options.only.split(",")) if options.only else None
+    doctor_cookie = login_session(User.objects.get(email=datagen.DOCTOR_EMAIL), model_backend())
+    doctor = test_client(doctor_cookie)
+    queries = {}
+    queries["baseline"], _r = count_queries(test_client(), "/bench/ping/")
+    queries["baseline_user"], _r = count_queries(doctor, "/bench/ping-user/")
+    queries["login"], _r = count_queries(test_client(), "/accounts/login/")
+    queries["worklist_first"], first_page = count_queries(doctor, "/dashboard/")
+    last_url, case_urls = worklist_links(first_page.content.decode())
+    last_url = urllib.parse.urljoin("/dashboard/", last_url)
+    flag_url = f"/dashboard/?flag={FLAG_FILTER}"
+    queries["worklist_flag"], _r = count_queries(doctor, flag_url)
+    queries["worklist_last"], _r = count_queries(doctor, last_url)
+    queries["case_detail"], _r = count_queries(doctor, case_urls[0])
+    pool_file, keys = workdir / "post-pool.tsv", []
+    if wanted is None or "submit" in wanted:
+        queries["submit"], keys = prepare_submissions(options, pool_file)
+
+    scenarios = [
+        Scenario("baseline", "Baseline: no database", ["/bench/ping/"]),
+        Scenario("baseline_user", "Baseline: logged in", ["/bench/ping-user/"], doctor_cookie),
+        Scenario("login", "Login page", ["/accounts/login/"]),
+        Scenario("worklist_first", "Worklist, first page", ["/dashboard/"], doctor_cookie),
+        Scenario("worklist_flag", f"Worklist, flag {FLAG_FILTER}", [flag_url], doctor_cookie),
+        Scenario("worklist_last", "Worklist, last page", [last_url], doctor_cookie),
+        Scenario("case_detail", "Case detail", case_urls, doctor_cookie),
+        Scenario("submit", "Questionnaire submission (POST)", ["/questionnaire/new/"], method="POST"),
+    ]
+    chosen = {}
+    for scenario in scenarios:
+        if wanted is None or scenario.name in wanted:
+            scenario.queries = queries[scenario.name]
+            chosen[scenario.name] = scenario
+    return chosen, pool_file, keys
+
+
+def prepare_submissions(options, pool_file: Path) -> tuple[int, list[str]]:
+    """Log in the patients who submit during the run; count the queries of one submission."""
+    import random
+
+    from django.conf import settings
+
+    from bench import datagen
+    from patients.models import Patient
+
+    backend = model_backend()
+    patients = Patient.objects.exclude(submissions__status="draft").select_related("user").order_by("pk")
+    rng = random.Random(7)
+    sessions = [
+        (patient, login_session(patient.user, backend), datagen.random_answers(rng, 40))
+        for patient in patients[: options.post_pool + 1]
+    ]
+    _patient, probe_cookie, probe_answers = sessions.pop()
+    probe = test_client(probe_cookie)
+    _n, form_page = count_queries(probe, "/questionnaire/new/")
+    fields = form_fields(form_page.content.decode())
+    if settings.CSRF_USE_SESSIONS:
+        raise SystemExit("CSRF_USE_SESSIONS is on: each patient would need her own CSRF token.")
+    csrf = (
+        f"{settings.CSRF_COOKIE_NAME}={probe.cookies[settings.CSRF_COOKIE_NAME].value}",
+        fields["csrfmiddlewaretoken"],
+    )
+    queries, _r = count_queries(
+        probe,
+        "/questionnaire/new/",
+        "POST",
+        submission_body(probe_answers, fields["key"], fields["csrfmiddlewaretoken"]),
+        expect=302,
+    )
+    return queries, prepare_post_pool(sessions, csrf, pool_file)
+
+
+def main() -> int:
+    options = parse_args()
+    ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
+    port = configure_environment(options, workdir / "static")
+    command = "python bench/run.py" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))
+
+    if not options.keep_data:
+        recreate_database(options)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    summary = load_data(options)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print("Logging in, reading the pages' links, counting queries…")
+    scenarios, pool_file, keys = build_scenarios(options, workdir)
+    connection.close()
+
+    load_before = os.getloadavg()[0]
+    if load_before > (os.cpu_count() or 1) / 2:
+        print(
+            f"Note: the load average is {load_before:.1f} before the run; other work will skew the figures."
+        )
+    process, log, workers = start_gunicorn(options, port, workdir)
+    rss = []
+    try:
+        for scenario in scenarios.values():
+            print(f"Measuring {scenario.label}…", flush=True)
+            measure(options, port, process.pid, scenario, workdir, (pool_file, keys))
+            print(
+                f"  {scenario.rps:,.0f} req/s, p95 {scenario.p95_ms:.1f} ms, "
+                f"p99 {scenario.result['p99_us'] / 1000:.1f} ms, errors {scenario.errors}"
+            )
+        rss = worker_rss_mb(process.pid)
+    finally:
+        stop_gunicorn(process, log)
+
+    print("Measuring the triage engine alone…")
+    engine = engine_figure()
+    facts = machine_facts(options)
+    facts["load"] = f"{load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after"
+    report = render(options, facts, summary, scenarios, rss, engine, workers, command)
+    print()
+    print(report)
+    if not options.no_write:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        out = RESULTS_DIR / f"{date.today().isoformat()}.md"
+        out.write_text(report)
+        print(f"Written to {out.relative_to(REPO_ROOT)}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
