@@ -165,6 +165,8 @@ class CaseEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=12, choices=Case.Status, blank=True)
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
     text = models.TextField(_("text"), blank=True)
+    # Re-assessments keep the levels and scores, not words, so each reader sees them in her language.
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -175,6 +177,14 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.case_id}"
+
+    def retriage_summary(self) -> str:
+        """ "Follow-up (2) → Priority (7)" in the active language, for a re-assessment."""
+        try:
+            before, after = self.detail["from"], self.detail["to"]
+            return f"{Level(before['level']).label} ({before['score']}) → {Level(after['level']).label} ({after['score']})"
+        except (KeyError, TypeError, ValueError):
+            return self.text
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -96,7 +96,10 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
             case=case,
             kind=CaseEvent.Kind.RETRIAGE,
             actor=actor,
-            text=f"{Level(case.level).label} ({case.score}) → {Level(assessment.level).label} ({assessment.score})",
+            detail={
+                "from": {"level": case.level, "score": case.score},
+                "to": {"level": assessment.level, "score": assessment.score},
+            },
         )
         case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
         case.version += 1

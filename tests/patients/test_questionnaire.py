@@ -405,3 +405,25 @@ def test_failing_email_never_blocks_the_submission(patient_client, patient, doct
     response = post(patient_client, "submit", key, **{**QUIET, "soaks_pad_hourly": "yes"})
     assert response.status_code == 302
     assert Submission.objects.get(patient=patient).status == "submitted"
+
+
+@pytest.mark.django_db
+def test_reassessment_shows_on_the_timeline_in_the_readers_language(patient, doctor_client):
+    from django.utils import translation
+
+    from triage.models import CaseEvent
+
+    submission = submission_record(patient=patient, answers={"fever": True}, submitted_at=days_ago(0))
+    Submission.objects.filter(pk=submission.pk).update(answers={"burning": True})  # as if the rules changed
+
+    call_command("retriage")
+
+    event = CaseEvent.objects.get(case_id=submission.pk, kind="retriage")
+    assert event.detail == {"from": {"level": 0, "score": 0}, "to": {"level": 1, "score": 1}}
+    with translation.override("en"):
+        assert event.retriage_summary() == "Routine (0) → Follow-up (1)"
+    with translation.override("it"):
+        assert event.retriage_summary() == "Ordinario (0) → Controllo (1)"
+    doctor_client.cookies["django_language"] = "en"
+    page = doctor_client.get(f"/dashboard/cases/{submission.pk}/").content.decode()
+    assert "Routine (0) → Follow-up (1)" in page
