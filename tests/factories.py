@@ -70,3 +70,39 @@ def make_case(
         flags=list(flags),
         status=status,
     )
+
+
+# A symptom-free patient who answered every always-visible question (RULES.md 3.1), as stored...
+QUIET_ANSWERS = {
+    "menopause_status": "premenopausal",
+    "pregnancy_status": "not_pregnant",
+    "discharge_after_sex": False,
+    "bleeding_after_sex": False,
+    "soaks_pad_hourly": False,
+    "pain_during_sex": 0,
+    "pelvic_pain_days": 0,
+    "burning": False,
+    "itching": False,
+    "bad_odor": False,
+    "persistent_discomfort": False,
+    "fever": False,
+    "dizziness_fainting": False,
+    "intermenstrual_bleeding": False,
+    "vaginal_dryness": False,
+    "last_cervical_screening": "within_3y",
+    "abnormal_screening_history": False,
+    "anticoagulants": False,
+    "new_partner_3m": False,
+}
+
+
+def as_form_values(answers: dict) -> dict:
+    """Stored answers as the questionnaire form posts them: `yes`/`no`, numbers as text."""
+    return {
+        name: ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        for name, value in answers.items()
+    }
+
+
+# ...and as the form posts them.
+QUIET_FORM = as_form_values(QUIET_ANSWERS)

@@ -7,7 +7,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 
 from patients.services import submission_draft, submission_submit
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, QUIET_FORM
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS") or REPO_ROOT / "artifacts" / "screenshots")
@@ -18,27 +18,7 @@ PHONE = {"width": 390, "height": 844}
 QUESTIONNAIRE_URL = "/questionnaire/new/"
 
 # Every always-visible question answered, nothing of concern.
-QUIET = {
-    "menopause_status": "premenopausal",
-    "pregnancy_status": "not_pregnant",
-    "discharge_after_sex": "no",
-    "bleeding_after_sex": "no",
-    "soaks_pad_hourly": "no",
-    "pain_during_sex": "0",
-    "pelvic_pain_days": "0",
-    "burning": "no",
-    "itching": "no",
-    "bad_odor": "no",
-    "persistent_discomfort": "no",
-    "fever": "no",
-    "dizziness_fainting": "no",
-    "intermenstrual_bleeding": "no",
-    "vaginal_dryness": "no",
-    "last_cervical_screening": "within_3y",
-    "abnormal_screening_history": "no",
-    "anticoagulants": "no",
-    "new_partner_3m": "no",
-}
+QUIET = QUIET_FORM
 
 
 def typed(answers: dict) -> dict:

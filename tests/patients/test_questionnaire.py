@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from patients.models import ImmutableSubmission, Submission
 from patients.services import submission_draft, submission_record
+from tests.factories import QUIET_FORM
 from triage import rules
 from triage.models import Assessment, Case, Level
 from triage.rules import BLEEDING_DETAIL_FIELDS
@@ -16,28 +17,7 @@ EDIT_URL = "/questionnaire/new/"
 ROME = ZoneInfo("Europe/Rome")
 
 # Every visible question answered, nothing of concern: a routine questionnaire.
-QUIET = {
-    "menopause_status": "premenopausal",
-    "pregnancy_status": "not_pregnant",
-    "discharge_after_sex": "no",
-    "bleeding_after_sex": "no",
-    "soaks_pad_hourly": "no",
-    "pain_during_sex": "0",
-    "pelvic_pain_days": "0",
-    "burning": "no",
-    "itching": "no",
-    "bad_odor": "no",
-    "persistent_discomfort": "no",
-    "fever": "no",
-    "dizziness_fainting": "no",
-    "intermenstrual_bleeding": "no",
-    "vaginal_dryness": "no",
-    "last_cervical_screening": "within_3y",
-    "abnormal_screening_history": "no",
-    "anticoagulants": "no",
-    "new_partner_3m": "no",
-    "notes": "",
-}
+QUIET = {**QUIET_FORM, "notes": ""}
 BLEEDING = {
     "bleeding_after_sex": "yes",
     "bleeding_episodes_3m": "3",

@@ -17,27 +17,7 @@ from tests import factories
 from triage import fhir, rules
 from triage.models import Assessment, AuditEvent, Case, Level
 
-QUIET = {
-    "menopause_status": "premenopausal",
-    "pregnancy_status": "not_pregnant",
-    "discharge_after_sex": False,
-    "bleeding_after_sex": False,
-    "soaks_pad_hourly": False,
-    "pain_during_sex": 0,
-    "pelvic_pain_days": 0,
-    "burning": False,
-    "itching": False,
-    "bad_odor": False,
-    "persistent_discomfort": False,
-    "fever": False,
-    "dizziness_fainting": False,
-    "intermenstrual_bleeding": False,
-    "vaginal_dryness": False,
-    "last_cervical_screening": "within_3y",
-    "abnormal_screening_history": False,
-    "anticoagulants": False,
-    "new_partner_3m": False,
-}
+QUIET = factories.QUIET_ANSWERS
 BLEEDING = {
     "bleeding_after_sex": True,
     "bleeding_episodes_3m": 1,
