@@ -320,7 +320,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
             if status == "follow_up":
                 follow_up_on = local_day + timedelta(days=rng.randint(14, 60))
             text = "Visita eseguita, nessun ulteriore controllo." if status == "closed" else ""
-            events.append((sub_id, "status", actor, "new", status, follow_up_on, text, acted_at))
+            events.append((sub_id, "status", actor, "new", status, follow_up_on, text, acted_at, "{}"))
         cases.append(
             (
                 sub_id,
@@ -411,7 +411,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
     )
     _copy(
         CaseEvent,
-        ["case", "kind", "actor", "from_status", "to_status", "follow_up_on", "text", "created_at"],
+        ["case", "kind", "actor", "from_status", "to_status", "follow_up_on", "text", "created_at", "detail"],
         events,
     )
     with connection.cursor() as cursor:

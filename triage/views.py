@@ -19,6 +19,7 @@ from .casework import CaseConflict, case_add_note, case_change_status
 from .exports import worklist_csv_write
 from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_querystring
 from .models import AuditEvent, Case, Level
+from .presenters import Labels, history_rows, worklist_rows
 from .selectors import (
     WorklistFilters,
     case_assessment,
@@ -46,9 +47,11 @@ def dashboard_view(request):
     page = case_worklist_page(filters, **form.cursor())
     counts = case_level_counts(filters)
     query = filter_querystring(filters)
+    labels = Labels()
     level_links = [
         {
             "level": level,
+            "badge": labels.badge(level),
             "count": count,
             "query": filter_querystring(filters, level=[str(level)]),
             "active": filters.levels == (level,),
@@ -59,6 +62,7 @@ def dashboard_view(request):
         "form": form,
         "filters": filters,
         "page": page,
+        "rows": worklist_rows(page.rows, query=query, labels=labels),
         "total": case_worklist_total(filters, counts),
         "level_links": level_links,
         "query": query,
@@ -99,11 +103,13 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
     # Answers the questionnaire does not know (an import, an older form) are still shown: a case
     # the engine could not assess must be read in full.
     answers = case.submission.answers if isinstance(case.submission.answers, dict) else {}
+    history = case_history(case)
     context = {
         "case": case,
         "assessment": case_assessment(case),
         "events": case_events(case),
-        "history": case_history(case),
+        "history": history,
+        "history_rows": history_rows(history.entries, labels=Labels()),
         "sections": readable_answers(answers),
         "extra_answers": [
             (name, value) for name, value in answers.items() if name not in rules.FIELDS_BY_NAME

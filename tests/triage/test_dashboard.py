@@ -234,6 +234,41 @@ def test_row_shows_patient_age_waiting_level_flags_status_and_last_actor(doctor_
     assert reverse("triage:case_detail", args=[case.pk]) in html
 
 
+def test_rows_print_names_and_unknown_flags_escaped(doctor_client):
+    """What users typed reaches the rows built in Python escaped, as the templates escaped it."""
+    patient = make_patient(email="eva@example.com", first_name="<b>Eva</b>", last_name='& "Co"')
+    actor = make_doctor(email="ida@example.com", first_name="<u>Ida</u>", last_name="Neri")
+    case = make_case(patient, level=E, score=10, flags=["<i>OLD</i>"])
+    Case.objects.filter(pk=case.pk).update(last_actor=actor, last_acted_at=timezone.now())
+
+    html = doctor_client.get(DASHBOARD, {"q": "eva@"}).content.decode()
+
+    assert "&lt;b&gt;Eva&lt;/b&gt; &amp; &quot;Co&quot;" in html
+    assert "&lt;u&gt;Ida&lt;/u&gt; Neri" in html
+    assert "&lt;i&gt;OLD&lt;/i&gt;" in html
+    assert "<b>Eva" not in html and "<u>Ida" not in html and "<i>OLD" not in html
+
+
+def test_case_history_links_each_earlier_questionnaire_with_its_distance(doctor_client, patient):
+    earlier = make_case(
+        patient,
+        level=F,
+        score=2,
+        submitted_at=timezone.now() - timedelta(days=10),
+        answers={"bleeding_after_sex": True, "bleeding_amount": "light", "clots": True},
+    )
+    current = make_case(patient, level=P, score=6)
+
+    response = doctor_client.get(reverse("triage:case_detail", args=[current.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert f'<a href="{reverse("triage:case_detail", args=[earlier.pk])}">' in html
+    assert "10 days before" in html
+    assert "light, clots" in html
+    assert html.count('<span class="pip on"></span>') == 3
+    assert '<tr class="table-active" aria-current="true">' in html
+
+
 def test_level_badge_has_text_and_a_shape_not_colour_alone(doctor_client, patient):
     make_case(patient, level=E, score=10)
 

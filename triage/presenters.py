@@ -1,0 +1,403 @@
+"""The doctor's table rows, built in Python in one pass per row.
+
+Rendering rows through template tags was most of a worklist request: per
+row a template for the level badge, a URL reversal, several translations
+and date formats, and a lookup and an escape for every `{{ }}`. Here each
+label is translated once per request (`Labels`) and each row is formatted
+with escaped values, as `format_html` does and as the admin's change list
+builds its cells. The texts and markup are the ones the templates produced.
+"""
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import TIME_STRINGS, timesince
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
+
+from . import rules
+from .models import Case, Level
+
+# Each level has a shape as well as a colour, so it never depends on colour alone.
+LEVEL_STYLES = {
+    Level.REVIEW: ("review", "⚠"),
+    Level.EMERGENCY: ("emergency", "▲"),
+    Level.PRIORITY: ("priority", "◆"),
+    Level.FOLLOW_UP: ("follow-up", "●"),
+    Level.ROUTINE: ("routine", "○"),
+}
+
+
+# The worklist row's texts, the msgids its template used.
+SCORE = gettext_lazy("score %(score)s")
+AGE = ngettext_lazy("%(years)s year", "%(years)s years", "years")
+WAITING = gettext_lazy("waiting %(time)s")
+AGO = gettext_lazy("%(time)s ago")
+SUBMITTED = gettext_lazy("Submitted")
+FLAGS = gettext_lazy("Flags")
+STATUS = gettext_lazy("Status")
+LAST_ACTION = gettext_lazy("Last action")
+
+# The markup of a worklist row; the cells carry their column name for the phone layout.
+ROW_HTML = """<tr class="queue-row queue-row-level-{level}">
+  <td>
+    {badge}
+    <span class="d-block small text-body-secondary">{score}</span>
+  </td>
+  <td>
+    <a class="fw-semibold" href="{url}">{name}</a>
+    <span class="d-block small text-body-secondary">{age}</span>
+  </td>
+  <td data-label="{submitted_label}">
+    <time datetime="{submitted_iso}">{submitted}</time>
+    {waiting}
+  </td>
+  <td class="flags-cell" data-label="{flags_label}">
+    {flags}
+  </td>
+  <td data-label="{status_label}">
+    {status}
+    {follow_up}
+  </td>
+  <td data-label="{last_action_label}">
+    {last_action}
+  </td>
+</tr>
+"""
+
+# The patient's questionnaires on the case page (`_history.html`).
+THIS_QUESTIONNAIRE = gettext_lazy("this questionnaire")
+DAYS_BEFORE = ngettext_lazy("%(days)s day before", "%(days)s days before", "days")
+LATER = gettext_lazy("later")
+SAME_DAY = gettext_lazy("same day")
+NO = gettext_lazy("No")
+SOAKING = gettext_lazy("Soaking a pad hourly")
+BETWEEN_PERIODS = gettext_lazy("Between periods")
+CLOTS = gettext_lazy("clots")
+EPISODES = ngettext_lazy("%(episodes)s episode in 3 months", "%(episodes)s episodes in 3 months", "episodes")
+
+# Doctor-facing names for the RULES.md 3.1 scales, shorter than the patient's wording.
+AMOUNT_LABELS = {
+    "none": gettext_lazy("none"),
+    "streaks": gettext_lazy("streaks"),
+    "spotting": gettext_lazy("spotting"),
+    "light": gettext_lazy("light"),
+    "moderate": gettext_lazy("moderate (needed a pad)"),
+    "heavy": gettext_lazy("heavy (soaked a pad)"),
+}
+TREND_LABELS = {
+    "first_time": gettext_lazy("first time"),
+    "less": gettext_lazy("less than before"),
+    "same": gettext_lazy("same as before"),
+    "more": gettext_lazy("more than before"),
+}
+
+HISTORY_ROW_HTML = """<tr{current}>
+  <td>
+    {when}
+  </td>
+  <td>{badge}</td>
+  <td>
+    {bleeding}
+  </td>
+  <td>
+    {other}
+  </td>
+</tr>
+"""
+PIP_ON = '<span class="pip on"></span>'
+PIP_OFF = '<span class="pip"></span>'
+NOTE_HTML = '<span class="d-block small text-body-secondary">{text}</span>'
+FLAG_HTML = '<span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="{}">{}</span>'
+NONE_HTML = mark_safe('<span class="text-body-secondary">—</span>')
+
+
+@dataclass(frozen=True)
+class FlagItem:
+    code: str
+    label: str
+    reason: str
+    level: str
+
+
+def level_badge_context(level) -> dict:
+    """The `_level_badge.html` context of a level: CSS class, icon and label."""
+    try:
+        level = Level(level)
+    except ValueError:
+        return {"css": "unknown", "icon": "?", "label": str(level)}
+    css, icon = LEVEL_STYLES[level]
+    return {"css": css, "icon": icon, "label": level.label}
+
+
+def flag_item(code: str) -> FlagItem:
+    """A flag's short label, clinical reason and own level, in the active language."""
+    rule = rules.FLAG_RULES_BY_CODE.get(code)
+    if rule is None:
+        return FlagItem(code, code, "", "")
+    level = Level(int(rule.level)).label if rule.level is not None else gettext("Information only")
+    return FlagItem(code, gettext(rule.label), gettext(rule.reason), str(level))
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.email
+
+
+def iso_datetime(value: datetime | None) -> str:
+    """`{{ value|date:'c' }}`: ISO 8601 in the current time zone."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).isoformat()
+
+
+def case_url_maker():
+    """A function from a case id to its page's URL, with one URL reversal instead of one per row."""
+    sample = reverse("triage:case_detail", args=[0])
+    if not sample.endswith("/0/"):
+        return lambda pk: reverse("triage:case_detail", args=[pk])
+    prefix = sample[: -len("0/")]
+    return lambda pk: f"{prefix}{pk}/"
+
+
+def _escape(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper, which cost more than the escaping."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _format(template: str, **values) -> SafeString:
+    """`format_html` for the many small values of a row."""
+    return mark_safe(template.format_map({name: _escape(value) for name, value in values.items()}))
+
+
+class Labels:
+    """Labels used row after row, translated once per request in the active language."""
+
+    def __init__(self):
+        self.now = timezone.now()
+        self._badges: dict = {}
+        self._flags: dict[str, FlagItem] = {}
+        self._texts: dict[int, str] = {}
+        self._plurals: dict[tuple, str] = {}
+        self._statuses = {value: str(label) for value, label in Case.Status.choices}
+        self._flag_html: dict[str, SafeString] = {}
+        self._time_strings = {unit: _Memo(message) for unit, message in TIME_STRINGS.items()}
+        self._formats: dict[str, str] = {}
+
+    def badge(self, level) -> SafeString:
+        """The level badge's HTML, as `{% level_badge level %}` renders it."""
+        markup = self._badges.get(level)
+        if markup is None:
+            markup = self._badges[level] = render_to_string(
+                "triage/_level_badge.html", level_badge_context(level)
+            )
+        return markup
+
+    def flags(self, codes) -> list[FlagItem]:
+        items = []
+        for code in codes or ():
+            item = self._flags.get(code)
+            if item is None:
+                item = self._flags[code] = flag_item(code)
+            items.append(item)
+        return items
+
+    def flags_html(self, codes) -> SafeString:
+        """The flag badges of a row, with the clinical reason as their tooltip."""
+        parts = []
+        for code in codes or ():
+            markup = self._flag_html.get(code)
+            if markup is None:
+                item = self.flags([code])[0]
+                markup = self._flag_html[code] = format_html(FLAG_HTML, item.reason, item.label)
+            parts.append(markup)
+        return mark_safe("\n    ".join(parts)) if parts else NONE_HTML
+
+    def format_datetime(self, value: datetime | None, format_name: str) -> str:
+        """`{{ value|date:format_name }}` of an aware datetime, in the current time zone."""
+        if value is None:
+            return ""
+        return self.format_date(timezone.localtime(value), format_name)
+
+    def format_date(self, value, format_name: str) -> str:
+        """`{{ value|date:format_name }}` of a date, the format looked up once per request."""
+        fmt = self._formats.get(format_name)
+        if fmt is None:
+            fmt = self._formats[format_name] = get_format(format_name)
+        return dateformat.format(value, fmt)
+
+    def status(self, value: str) -> str:
+        return self._statuses.get(value, value)
+
+    def label(self, message) -> str:
+        """A lazy message in the active language: plain text, escaped where it is printed."""
+        if isinstance(message, str):
+            return message
+        translated = self._texts.get(id(message))
+        if translated is None:
+            translated = self._texts[id(message)] = str(message)
+        return translated
+
+    def translate(self, message) -> SafeString:
+        """`{% translate "…" %}` of a lazy message: like the tag, the translation is printed as it is."""
+        return mark_safe(self.label(message))
+
+    def text(self, message, **values) -> SafeString:
+        """`{% blocktranslate with ... %}` of a lazy message: the translation, its values escaped."""
+        translated = self.label(message)
+        return mark_safe(translated % {name: _escape(value) for name, value in values.items()})
+
+    def plural(self, message, name: str, count) -> SafeString:
+        """`{% blocktranslate count name=count %}` of a lazy plural message and a plain number."""
+        key = (id(message), count)
+        translated = self._plurals.get(key)
+        if translated is None:
+            translated = self._plurals[key] = message % {name: count}
+        return mark_safe(translated)
+
+    def waiting(self, value: datetime | None) -> str:
+        """How long ago, in its largest unit only ("3 days"), to keep rows short."""
+        if not value:
+            return ""
+        return timesince(value, self.now, time_strings=self._time_strings, depth=1)
+
+
+class _Memo:
+    """A lazy plural message for `timesince`, translated once per number."""
+
+    def __init__(self, message):
+        self.message = message
+        self.done: dict = {}
+
+    def __mod__(self, values):
+        key = values["num"]
+        text = self.done.get(key)
+        if text is None:
+            text = self.done[key] = self.message % values
+        return text
+
+
+def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
+    """The worklist's table rows; `query` keeps the filters in each case link."""
+    case_url = case_url_maker()
+    suffix = f"?{query}" if query else ""
+    column_labels = {
+        "submitted_label": labels.translate(SUBMITTED),
+        "flags_label": labels.translate(FLAGS),
+        "status_label": labels.translate(STATUS),
+        "last_action_label": labels.translate(LAST_ACTION),
+    }
+    rows = []
+    for case in cases:
+        user = case.patient.user
+        actor = case.last_actor
+        waiting = ""
+        if case.status != Case.Status.CLOSED:
+            waiting = _format(NOTE_HTML, text=labels.text(WAITING, time=labels.waiting(case.submitted_at)))
+        follow_up = ""
+        if case.status == Case.Status.FOLLOW_UP and case.follow_up_on:
+            follow_up = _format(
+                '<span class="d-block small">{date}</span>',
+                date=labels.format_date(case.follow_up_on, "SHORT_DATE_FORMAT"),
+            )
+        last_action = NONE_HTML
+        if actor:
+            last_action = _format(
+                "{name}\n    " + NOTE_HTML,
+                name=person_name(actor),
+                text=labels.text(AGO, time=labels.waiting(case.last_acted_at)),
+            )
+        rows.append(
+            _format(
+                ROW_HTML,
+                level=case.level,
+                badge=labels.badge(case.level),
+                score=labels.text(SCORE, score=case.score),
+                url=f"{case_url(case.pk)}{suffix}",
+                name=user.get_full_name() or user.email,
+                age=labels.plural(AGE, "years", case.submission.age),
+                submitted_iso=iso_datetime(case.submitted_at),
+                submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
+                waiting=waiting,
+                flags=labels.flags_html(case.flags),
+                status=labels.status(case.status),
+                follow_up=follow_up,
+                last_action=last_action,
+                **column_labels,
+            )
+        )
+    return mark_safe("".join(rows))
+
+
+def history_rows(entries, *, labels: Labels) -> SafeString:
+    """The rows of the patient's questionnaire history (`_history.html`), newest first."""
+    case_url = case_url_maker()
+    rows = []
+    for item in entries:
+        day = labels.format_datetime(item.submitted_at, "SHORT_DATE_FORMAT")
+        if item.is_current:
+            when = _format(
+                '{day}\n    <span class="d-block small">{this}</span>',
+                day=day,
+                this=labels.translate(THIS_QUESTIONNAIRE),
+            )
+        else:
+            if item.days_before > 0:
+                distance = labels.plural(DAYS_BEFORE, "days", item.days_before)
+            elif item.days_before < 0:
+                distance = labels.translate(LATER)
+            else:
+                distance = labels.translate(SAME_DAY)
+            when = _format(
+                '<a href="{url}">{day}</a>\n    <span class="d-block small text-body-secondary">\n      {distance}\n    </span>',
+                url=case_url(item.case_id),
+                day=day,
+                distance=distance,
+            )
+        if item.bleeding_after_sex:
+            rank = item.amount_rank
+            gauge = "".join(PIP_ON if step <= rank else PIP_OFF for step in range(1, 6))
+            trend = ""
+            if item.bleeding_trend:
+                trend = " · " + _escape(
+                    labels.label(TREND_LABELS.get(item.bleeding_trend, item.bleeding_trend))
+                )
+            bleeding = _format(
+                '<span class="amount-gauge" aria-hidden="true">{gauge}</span>\n    '
+                '<span class="history-bleeding">{amount}{clots}<span class="d-block small text-body-secondary">'
+                "{episodes}{trend}</span></span>",
+                gauge=mark_safe(gauge),
+                amount=labels.label(AMOUNT_LABELS.get(item.bleeding_amount, item.bleeding_amount)),
+                clots=mark_safe(", " + labels.translate(CLOTS)) if item.clots else "",
+                episodes=labels.plural(EPISODES, "episodes", item.bleeding_episodes_3m),
+                trend=mark_safe(trend),
+            )
+        else:
+            bleeding = _format('<span class="text-body-secondary">{no}</span>', no=labels.translate(NO))
+        other = []
+        if item.soaks_pad_hourly:
+            other.append(_format('<span class="d-block">{text}</span>', text=labels.translate(SOAKING)))
+        if item.intermenstrual_bleeding:
+            other.append(
+                _format('<span class="d-block">{text}</span>', text=labels.translate(BETWEEN_PERIODS))
+            )
+        rows.append(
+            _format(
+                HISTORY_ROW_HTML,
+                current=mark_safe(' class="table-active" aria-current="true"') if item.is_current else "",
+                when=when,
+                badge=labels.badge(item.level),
+                bleeding=bleeding,
+                other=mark_safe("\n    ".join(other)) if other else NONE_HTML,
+            )
+        )
+    return mark_safe("".join(rows))
