@@ -59,8 +59,8 @@ def submission_edit_view(request):
             raise Http404 from exc
         messages.success(request, _("Your answers are saved. You can come back and finish later."))
         return redirect("patients:submission_edit")
-    messages.error(request, _("Some answers need your attention; they are marked below."))
-    return render(request, "patients/submission_form.html", {"form": form}, status=200)
+    # The page's own error summary lists each answer that needs attention, linked to it.
+    return render(request, "patients/submission_form.html", {"form": form})
 
 
 @never_cache
