@@ -134,11 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
-# django-axes checks for a lockout before any password is hashed; ModelBackend stays last
+# django-axes checks for a lockout before any password is hashed; the model backend stays last
 # because sign-up logs the new patient in through AUTHENTICATION_BACKENDS[-1].
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.backends.ModelBackendOneQuery",
 ]
 # Version of the privacy notice a patient consents to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11"
