@@ -299,7 +299,7 @@ class _Memo:
 
 
 def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
-    """The worklist's table rows; `query` keeps the filters in each case link."""
+    """The worklist's table rows (`WorklistRow`s); `query` keeps the filters in each case link."""
     case_url = case_url_maker()
     suffix = f"?{query}" if query else ""
     column_labels = {
@@ -310,8 +310,6 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
     }
     rows = []
     for case in cases:
-        user = case.patient.user
-        actor = case.last_actor
         waiting = ""
         if case.status != Case.Status.CLOSED:
             waiting = _format(NOTE_HTML, text=labels.text(WAITING, time=labels.waiting(case.submitted_at)))
@@ -322,10 +320,10 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
                 date=labels.format_date(case.follow_up_on, "SHORT_DATE_FORMAT"),
             )
         last_action = NONE_HTML
-        if actor:
+        if case.actor_name:
             last_action = _format(
                 "{name}\n    " + NOTE_HTML,
-                name=person_name(actor),
+                name=case.actor_name,
                 text=labels.text(AGO, time=labels.waiting(case.last_acted_at)),
             )
         rows.append(
@@ -335,8 +333,8 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
                 badge=labels.badge(case.level),
                 score=labels.text(SCORE, score=case.score),
                 url=f"{case_url(case.pk)}{suffix}",
-                name=user.get_full_name() or user.email,
-                age=labels.plural(AGE, "years", case.submission.age),
+                name=case.patient_name,
+                age=labels.plural(AGE, "years", case.age),
                 submitted_iso=iso_datetime(case.submitted_at),
                 submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
                 waiting=waiting,
