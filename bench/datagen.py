@@ -4,8 +4,8 @@ Answers are drawn per patient (age, menopause, a tendency to bleed), then
 run through the real rule engine with each patient's own history, so levels,
 scores and flags (RECURRENT included) come out as the portal would store
 them. Rows go in with PostgreSQL's COPY; `bulk_create` and `Case.save()` are
-bypassed, so `sort_key` and `flag_bits` are computed here with the model's
-own functions.
+bypassed, so `flag_bits` is computed here with the model's own function
+(`sort_key` is a generated column).
 """
 
 import bisect
@@ -27,7 +27,7 @@ from django.utils import timezone
 from patients.models import Consent, Patient, Submission, User
 from patients.services import doctor_create
 from triage import rules
-from triage.models import Assessment, Case, CaseEvent, Level, flag_bits_for, sort_key_for
+from triage.models import Assessment, Case, CaseEvent, CaseLevel, flag_bits_for
 
 DOCTOR_EMAIL = "dottoressa@bench.example.org"
 # Every generated account shares one hash: logging in is not what is measured.
@@ -267,7 +267,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
 
     history: dict[int, list] = {}
     subs, assessments, cases, events = [], [], [], []
-    levels = dict.fromkeys(Level.values, 0)
+    levels = dict.fromkeys(CaseLevel.values, 0)
     open_flagged = 0
     for sub_id, (submitted_at, owner) in enumerate(moments, start=1):
         person = people[owner]
@@ -280,7 +280,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
         # Valid by construction; the unchecked constructor keeps loading fast.
         parsed = rules.Answers(**answers)
         if rng.random() < ENGINE_ERROR_RATE:
-            level, score, flags, version, error = Level.REVIEW, 0, [], None, "ValueError"
+            level, score, flags, version, error = CaseLevel.REVIEW, 0, [], None, "ValueError"
         else:
             result = rules.assess(
                 parsed, age, [rules.HistoryEntry((local_day - day).days, a) for day, a in earlier]
@@ -301,6 +301,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 "submitted",
                 json.dumps(answers),
                 age,
+                rules.RULES_VERSION,
                 created,
                 submitted_at,
                 submitted_at,
@@ -310,7 +311,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
 
         days_old = (now - submitted_at).total_seconds() / 86400
         status = _by_age(STATUS_BY_AGE, days_old, rng)
-        open_flagged += level > Level.ROUTINE and status != "closed"
+        open_flagged += level > CaseLevel.ROUTINE and status != "closed"
         follow_up_on = actor = acted_at = None
         version_no = 1
         if status != "new":
@@ -330,7 +331,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 score,
                 json.dumps(flags),
                 flag_bits_for(flags),
-                sort_key_for(level, score),
+                version,
                 status,
                 follow_up_on,
                 actor,
@@ -382,7 +383,18 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
     _copy(Consent, ["patient", "notice_version", "given_at"], consents)
     _copy(
         Submission,
-        ["id", "patient", "key", "status", "answers", "age", "created_at", "updated_at", "submitted_at"],
+        [
+            "id",
+            "patient",
+            "key",
+            "status",
+            "answers",
+            "age",
+            "questionnaire_version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ],
         subs,
     )
     _copy(
@@ -400,7 +412,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
             "score",
             "flags",
             "flag_bits",
-            "sort_key",
+            "rules_version",
             "status",
             "follow_up_on",
             "last_actor",

@@ -35,7 +35,7 @@ def _advice_shown(submission: Submission, language: str) -> dict | None:
     first = submission.assessments.order_by("created_at", "pk").first()
     if first is None:
         return None
-    advice = advice_for(first.level, language)
+    advice = advice_for(first.level, language, version=first.rules_version)
     return {"level": first.get_level_display(), "headline": advice.headline, "text": advice.text}
 
 

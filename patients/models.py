@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from triage import rules
+
 
 class UserManager(BaseUserManager):
     """Email is the login; lookups ignore its case."""
@@ -111,6 +113,10 @@ class Consent(models.Model):
         return f"{self.patient} – {self.notice_version}"
 
 
+def current_questionnaire_version() -> int:
+    return rules.RULES_VERSION
+
+
 class Submission(models.Model):
     """One pre-visit questionnaire: a draft while the patient edits it, frozen once submitted.
 
@@ -129,6 +135,10 @@ class Submission(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     age = models.PositiveSmallIntegerField(_("age at submission"), null=True, blank=True)
+    # The questionnaire she was shown (its rule set's fields), so her answers read back as asked.
+    questionnaire_version = models.PositiveSmallIntegerField(
+        _("questionnaire version"), default=current_questionnaire_version
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

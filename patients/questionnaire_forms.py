@@ -14,8 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from triage import rules
-
-from .questionnaire import CHOICE_LABELS, NO, QUESTION_LABELS, SECTIONS, SHOWN_WHEN_YES, YES
+from triage.questionnaire import CHOICE_LABELS, NO, QUESTION_LABELS, REVEAL_HINTS, SECTIONS, YES
 
 SAVE = "save"
 SUBMIT = "submit"
@@ -97,6 +96,14 @@ def answers_to_initial(answers: dict) -> dict:
     return initial
 
 
+def _reveal_attributes(reveal: rules.Reveal) -> dict:
+    """The branching as data attributes for questionnaire.js (the server applies it too)."""
+    if reveal.min_value is not None:
+        return {"data_shown_when": reveal.question, "data_shown_min": reveal.min_value}
+    values = " ".join(YES if value is True else str(value) for value in reveal.values)
+    return {"data_shown_when": reveal.question, "data_shown_values": values}
+
+
 class QuestionnaireForm(forms.Form):
     """One page, in the sections of the questionnaire; `mode` is `save` or `submit`."""
 
@@ -118,18 +125,12 @@ class QuestionnaireForm(forms.Form):
             items = []
             for name in names:
                 item = InlineRadios(name) if rules.FIELDS_BY_NAME[name].kind == rules.BOOL else name
-                if name in SHOWN_WHEN_YES:
-                    item = Div(item, css_class="conditional", data_shown_when=SHOWN_WHEN_YES[name])
+                reveal = rules.SHOWN_WHEN.get(name)
+                if reveal is not None:
+                    item = Div(item, css_class="conditional", **_reveal_attributes(reveal))
                 items.append(item)
-            if title == SECTIONS[2][0]:
-                items.insert(
-                    1,
-                    HTML(
-                        '<p class="form-text no-js-hint">{}</p>'.format(
-                            _("Answer the next questions only if you answered yes above.")
-                        )
-                    ),
-                )
+                if name in REVEAL_HINTS:
+                    items.append(HTML(f'<p class="form-text no-js-hint">{REVEAL_HINTS[name]}</p>'))
             sections.append(Fieldset(title, *items, css_class="questionnaire-section mb-4"))
         helper.layout = Layout("key", *sections)
         return helper

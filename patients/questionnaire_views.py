@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .advice import advice_for
+from triage.questionnaire import readable_answers
+
+from .advice import submission_advice
 from .decorators import patient_required
 from .models import Submission
-from .questionnaire import readable_answers
 from .questionnaire_forms import SAVE, SUBMIT, QuestionnaireForm, answers_to_initial
 from .selectors import submission_draft_for, submission_list_for
 from .services import AlreadySubmitted, submission_draft, submission_save_draft, submission_submit
@@ -22,7 +23,7 @@ from .services import AlreadySubmitted, submission_draft, submission_save_draft,
 def submission_list_view(request):
     patient = request.user.patient
     submissions = [
-        (submission, advice_for(submission.case.level) if hasattr(submission, "case") else None)
+        (submission, submission_advice(submission))
         for submission in submission_list_for(patient)
     ]
     return render(
@@ -73,9 +74,9 @@ def submission_detail_view(request, pk):
         patient__user=request.user,
         status=Submission.Status.SUBMITTED,
     )
-    advice = advice_for(submission.case.level) if hasattr(submission, "case") else None
+    sections = readable_answers(submission.answers, submission.questionnaire_version)
     return render(
         request,
         "patients/submission_detail.html",
-        {"submission": submission, "advice": advice, "sections": readable_answers(submission.answers)},
+        {"submission": submission, "advice": submission_advice(submission), "sections": sections},
     )

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from triage import rules
 from triage.services import submission_assess
 
 from .models import Consent, Patient, Submission, User
@@ -112,13 +113,14 @@ def submission_submit(*, patient: Patient, key, answers: dict) -> Submission:
     another one.
     """
     submission = _locked_draft(patient, key)
-    _freeze(submission, answers, timezone.now())
+    _freeze(submission, answers, timezone.now(), rules.RULES_VERSION)
     submission_assess(submission)
     return submission
 
 
-def _freeze(submission: Submission, answers: dict, submitted_at) -> None:
+def _freeze(submission: Submission, answers: dict, submitted_at, questionnaire_version: int) -> None:
     submission.answers = answers
+    submission.questionnaire_version = questionnaire_version
     submission.status = Submission.Status.SUBMITTED
     submission.submitted_at = submitted_at
     submission.age = submission.patient.age_on(timezone.localdate(submitted_at))
@@ -126,9 +128,11 @@ def _freeze(submission: Submission, answers: dict, submitted_at) -> None:
 
 
 @transaction.atomic
-def submission_record(*, patient: Patient, answers: dict, submitted_at) -> Submission:
+def submission_record(
+    *, patient: Patient, answers: dict, submitted_at, questionnaire_version: int = rules.RULES_VERSION
+) -> Submission:
     """Record an already-completed questionnaire (demo data, imports) and assess it."""
     submission = Submission(patient=patient, created_at=submitted_at)
-    _freeze(submission, answers, submitted_at)
+    _freeze(submission, answers, submitted_at, questionnaire_version)
     submission_assess(submission)
     return submission

@@ -40,6 +40,7 @@ def make_case(
     answers=None,
     status: str = "new",
     age: int = 35,
+    rules_version: int = 2,
 ):
     """A submitted questionnaire with a stored assessment and its worklist case, level given outright.
 
@@ -59,7 +60,7 @@ def make_case(
         submitted_at=submitted_at,
     )
     Assessment.objects.create(
-        submission=submission, level=level, score=score, flags=list(flags), rules_version=1
+        submission=submission, level=level, score=score, flags=list(flags), rules_version=rules_version
     )
     return Case.objects.create(
         submission=submission,
@@ -68,6 +69,7 @@ def make_case(
         level=level,
         score=score,
         flags=list(flags),
+        rules_version=rules_version,
         status=status,
     )
 
@@ -92,6 +94,10 @@ QUIET_ANSWERS = {
     "last_cervical_screening": "within_3y",
     "abnormal_screening_history": False,
     "anticoagulants": False,
+    "tamoxifen": False,
+    "hrt": False,
+    "immunosuppressed": False,
+    "recent_procedure_6w": False,
     "new_partner_3m": False,
 }
 

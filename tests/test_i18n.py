@@ -32,7 +32,7 @@ from patients.services import submission_draft, submission_record
 from tests import factories
 from triage import rules
 from triage.casework import case_add_note, case_change_status
-from triage.models import Case, Level
+from triage.models import Case, CaseLevel
 from triage.notifications import notify_urgent_case
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
@@ -267,12 +267,12 @@ def world(patient, doctor, django_capture_on_commit_callbacks) -> World:
             submissions[level] = submission_record(
                 patient=patient, answers=answers, submitted_at=now - timedelta(days=days)
             )
-    review = factories.make_case(patient, level=Level.REVIEW, submitted_at=now - timedelta(days=10))
+    review = factories.make_case(patient, level=CaseLevel.REVIEW, submitted_at=now - timedelta(days=10))
     submissions["review"] = review.submission
     # Every flag at once, so that each label and reason is rendered in the worklist and on the case.
     flagged = factories.make_case(
         patient,
-        level=Level.EMERGENCY,
+        level=CaseLevel.EMERGENCY,
         score=40,
         flags=rules.FLAG_CODES,
         answers=LEVEL_ANSWERS["priority"],

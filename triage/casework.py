@@ -6,12 +6,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, CaseEvent, Level
+from .models import PROMPT_LEVELS, Case, CaseEvent
 
 # A case starts as "new"; a doctor moves it to one of these.
 STATUS_TARGETS = (Case.Status.IN_REVIEW, Case.Status.FOLLOW_UP, Case.Status.CLOSED)
-# Closing these unseen or without a word would hide a risk, so a reason is required.
-URGENT_LEVELS = frozenset({Level.EMERGENCY, Level.PRIORITY, Level.REVIEW})
 REASON_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 4000
 
@@ -26,7 +24,7 @@ class CaseConflict(Exception):
 
 def close_needs_reason(case: Case) -> bool:
     """Closing an urgent case, or one nobody has opened yet, must say why."""
-    return case.level in URGENT_LEVELS or case.status == Case.Status.NEW
+    return case.level in PROMPT_LEVELS or case.status == Case.Status.NEW
 
 
 def _status_errors(case: Case, to_status, follow_up_on, reason: str) -> dict:

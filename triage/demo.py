@@ -1,4 +1,4 @@
-"""A populated worklist for a local run: thirty patients and their questionnaire histories.
+"""A populated worklist for a local run: forty-odd patients and their questionnaire histories.
 
 Questionnaires go through `patients.services.submission_record`, which runs
 the real rule engine, so every level and flag shown is what the rules give
@@ -155,6 +155,58 @@ STORIES = {
         (185, {"menopause_status": "perimenopausal"}),
         (27, {"menopause_status": "perimenopausal", "vaginal_dryness": True}),
     ],
+    # The red flags and questions that rule set 2 added.
+    "ectopic_warning": [
+        (
+            0,
+            {
+                "pregnancy_status": "possible",
+                "shoulder_tip_pain": True,
+                "pelvic_pain_days": 1,
+                "pelvic_pain_severity": 8,
+            },
+        ),
+    ],
+    "fever_in_pregnancy": [
+        (
+            1,
+            {"pregnancy_status": "confirmed", "fever": True, "pelvic_pain_days": 2, "pelvic_pain_severity": 5},
+        ),
+    ],
+    "after_procedure": [
+        (110, {}),
+        (3, {"recent_procedure_6w": True, "bad_odor": True, "pelvic_pain_days": 2, "pelvic_pain_severity": 4}),
+    ],
+    "faint_alone": [
+        (0, {"dizziness_fainting": True}),
+    ],
+    "tamoxifen": [
+        (140, {"tamoxifen": True}),
+        (6, {"tamoxifen": True, "intermenstrual_bleeding": True}),
+    ],
+    "unsure_menopause_bleeding": [
+        (4, {"menopause_status": "unsure", "intermenstrual_bleeding": True}),
+    ],
+    "anticoagulant_bleeding": [
+        (10, bleeding(1, "moderate", anticoagulants=True)),
+    ],
+    "hrt_bleeding": [
+        (160, {"menopause_status": "postmenopausal", "hrt": True}),
+        (13, {"menopause_status": "postmenopausal", "hrt": True, "intermenstrual_bleeding": True}),
+    ],
+    "postmenopausal_discharge": [
+        (17, {"menopause_status": "postmenopausal", "bad_odor": True}),
+    ],
+    "immunosuppressed_recurrent": [
+        (40, bleeding(1, "spotting", immunosuppressed=True)),
+        (2, bleeding(1, "spotting", "same", weeks=6, immunosuppressed=True)),
+    ],
+    "older_episode": [
+        (20, bleeding(0, "streaks", weeks=20)),
+    ],
+    "young": [
+        (9, bleeding(1, "streaks", notes="Prima volta.")),
+    ],
 }
 
 # (first name, last name, age today, story); ages fit each story's rules (35+, 55+, 25-29 ...).
@@ -189,6 +241,18 @@ PATIENTS = [
     ("Camilla", "Longo", 42, "intermenstrual"),
     ("Noemi", "Gentile", 21, "physiological"),
     ("Giulia", "Marchetti", 63, "postmenopausal"),
+    ("Aurora", "Pellegrini", 30, "ectopic_warning"),
+    ("Sofia", "Palumbo", 33, "fever_in_pregnancy"),
+    ("Irene", "Sanna", 31, "after_procedure"),
+    ("Rebecca", "Farina", 37, "faint_alone"),
+    ("Gabriella", "Rossetti", 52, "tamoxifen"),
+    ("Teresa", "Cattaneo", 49, "unsure_menopause_bleeding"),
+    ("Rosa", "Morelli", 58, "anticoagulant_bleeding"),
+    ("Luisa", "Amato", 57, "hrt_bleeding"),
+    ("Franca", "Silvestri", 66, "postmenopausal_discharge"),
+    ("Nadia", "Vitale", 39, "immunosuppressed_recurrent"),
+    ("Carla", "Messina", 43, "older_episode"),
+    ("Asia", "Bellini", 15, "young"),
 ]
 
 # Work the doctor has already done, by story: statuses and notes on the latest questionnaire.

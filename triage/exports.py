@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import rules
-from .models import Case, Level
+from .models import Case, CaseLevel
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets (OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -25,8 +25,8 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _flag_label(code: str) -> str:
-    rule = rules.FLAG_RULES_BY_CODE.get(code)
+def _flag_label(code: str, version: int | None) -> str:
+    rule = rules.rule_set(version).flag_rules_by_code.get(code)
     return _(rule.label) if rule else code
 
 
@@ -61,9 +61,9 @@ def worklist_csv_row(case: Case) -> list[str]:
         user.get_full_name(),
         user.email,
         case.submission.age,
-        Level(case.level).label if case.level in Level.values else case.level,
+        CaseLevel(case.level).label if case.level in CaseLevel.values else case.level,
         case.score,
-        "; ".join(_flag_label(code) for code in case.flags or ()),
+        "; ".join(_flag_label(code, case.rules_version) for code in case.flags or ()),
         case.get_status_display(),
         case.follow_up_on.isoformat() if case.follow_up_on else "",
         _person(case.last_actor),

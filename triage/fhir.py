@@ -16,10 +16,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from patients.questionnaire import CHOICE_LABELS, QUESTION_LABELS, SECTIONS, SHOWN_WHEN_YES
+from triage.questionnaire import CHOICE_LABELS, QUESTION_LABELS, SECTIONS
 
 from . import rules
-from .models import Level
+from .models import CaseLevel
 
 TRANSLATION_URL = "http://hl7.org/fhir/StructureDefinition/translation"
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -70,8 +70,9 @@ def questionnaire_url() -> str:
     return f"{base_url()}/Questionnaire/{QUESTIONNAIRE_ID}"
 
 
-def questionnaire_canonical() -> str:
-    return f"{questionnaire_url()}|{QUESTIONNAIRE_VERSION}"
+def questionnaire_canonical(version: int | str = QUESTIONNAIRE_VERSION) -> str:
+    """The questionnaire's canonical reference, with the version of its rule set (`url|2`)."""
+    return f"{questionnaire_url()}|{version}"
 
 
 def code_system_url(name: str) -> str:
@@ -88,7 +89,7 @@ def response_identifier_system() -> str:
 
 
 def level_code(level: int) -> str:
-    if level == Level.REVIEW:
+    if level == CaseLevel.REVIEW:
         return REVIEW_CODE
     return rules.Level(level).code
 
@@ -151,10 +152,9 @@ def _question_item(field: rules.Field) -> dict:
     item["type"] = ITEM_TYPES[field.kind]
     # In the form every visible question is mandatory except the free-text notes (RULES.md 3.2).
     item["required"] = field.kind != rules.TEXT
-    if field.name in SHOWN_WHEN_YES:
-        item["enableWhen"] = [
-            {"question": SHOWN_WHEN_YES[field.name], "operator": "=", "answerBoolean": True}
-        ]
+    reveal = rules.SHOWN_WHEN.get(field.name)
+    if reveal is not None:
+        item.update(_enable_when(reveal))
     if field.kind == rules.INT:
         item["extension"] = [
             {"url": MIN_VALUE_URL, "valueInteger": field.min_value},
@@ -165,6 +165,22 @@ def _question_item(field: rules.Field) -> dict:
     elif field.kind == rules.CHOICE:
         item["answerOption"] = [{"valueCoding": _coding(field.name, value)} for value in field.choices]
     return item
+
+
+def _enable_when(reveal: rules.Reveal) -> dict:
+    """RULES.md 3.2 branching as FHIR enableWhen: shown for any of the revealing answers."""
+    if reveal.min_value is not None:
+        conditions = [{"question": reveal.question, "operator": ">=", "answerInteger": reveal.min_value}]
+    elif reveal.values == (True,):
+        conditions = [{"question": reveal.question, "operator": "=", "answerBoolean": True}]
+    else:
+        conditions = [
+            {"question": reveal.question, "operator": "=", "answerCoding": _coding(reveal.question, value)}
+            for value in reveal.values
+        ]
+    if len(conditions) == 1:
+        return {"enableWhen": conditions}
+    return {"enableWhen": conditions, "enableBehavior": "any"}
 
 
 def _coding(name: str, value: str) -> dict:
@@ -271,7 +287,7 @@ def questionnaire_response(submission) -> dict:
         "language": settings.LANGUAGE_CODE,
         "contained": [_patient(submission.patient)],
         "identifier": _response_identifier(submission),
-        "questionnaire": questionnaire_canonical(),
+        "questionnaire": questionnaire_canonical(submission.questionnaire_version),
         "status": "completed",
         "subject": {"reference": f"#{CONTAINED_PATIENT_ID}"},
         "authored": _datetime(submission.submitted_at),
@@ -282,7 +298,7 @@ def questionnaire_response(submission) -> dict:
 
 def risk_assessment(submission, assessment) -> dict:
     """An assessment as a FHIR RiskAssessment: level, score, flags with the clinician's reasons."""
-    level = Level(assessment.level)
+    level = CaseLevel(assessment.level)
     qualitative = {
         "coding": [
             _set_text(
@@ -293,8 +309,9 @@ def risk_assessment(submission, assessment) -> dict:
     qualitative["text"] = qualitative["coding"][0]["display"]
     extensions = [{"url": extension_url("triage-score"), "valueInteger": assessment.score}]
     notes = []
+    flag_rules = rules.rule_set(assessment.rules_version).flag_rules_by_code
     for code in assessment.flags or ():
-        rule = rules.FLAG_RULES_BY_CODE.get(code)
+        rule = flag_rules.get(code)
         reason = rule.reason if rule else code
         coding = _set_text({"system": code_system_url("triage-flag"), "code": code}, "display", reason)
         extensions.append({"url": extension_url("triage-flag"), "valueCoding": coding})
@@ -390,17 +407,20 @@ def _error(message: str):
     raise FhirImportError(message)
 
 
-def _check_questionnaire_reference(resource: dict) -> None:
+def _check_questionnaire_reference(resource: dict) -> int:
+    """The version of this portal's questionnaire the response answers (a released rule set)."""
     reference = resource.get("questionnaire")
     if not reference:
         _error(
             f"The response does not say which questionnaire it answers; expected {questionnaire_canonical()}."
         )
     url, _bar, version = reference.partition("|")
-    if url != questionnaire_url() or (version and version != QUESTIONNAIRE_VERSION):
+    known = {str(number): number for number in rules.RULE_SETS}
+    if url != questionnaire_url() or (version and version not in known):
         _error(
             f"The response answers the questionnaire {reference[:200]!r}, not {questionnaire_canonical()}."
         )
+    return known.get(version, rules.RULES_VERSION)
 
 
 def _answer_value(field: rules.Field, item: dict):
@@ -467,13 +487,17 @@ def _check_branching(answers: dict) -> None:
     for name in answers:
         if name not in visible:
             _error(
-                f"Question {name!r} is answered although it is shown only when "
-                f"{SHOWN_WHEN_YES[name]!r} is answered yes (enableWhen)."
+                f"Question {name!r} is answered although it is shown only for some answers to "
+                f"{rules.SHOWN_WHEN[name].question!r} (enableWhen)."
             )
 
 
-def answers_from_questionnaire_response(resource) -> dict:
-    """The answers of a QuestionnaireResponse, keyed and typed as RULES.md section 3.1 says.
+def answers_from_questionnaire_response(resource) -> tuple[dict, int]:
+    """The answers of a QuestionnaireResponse, keyed and typed as RULES.md section 3.1 says,
+    and the questionnaire version it answers.
+
+    A response to an earlier version (rule set 1) lacks the questions added
+    since; they are left out like any unanswered question.
 
     Raises FhirImportError when the resource is not valid FHIR, does not answer
     this questionnaire, or states an answer the form could not have produced
@@ -485,12 +509,15 @@ def answers_from_questionnaire_response(resource) -> dict:
         found = resource.get("resourceType") if isinstance(resource, dict) else type(resource).__name__
         _error(f"Expected a QuestionnaireResponse, found {str(found)[:40]!r}.")
     validate_resource(resource)
-    _check_questionnaire_reference(resource)
+    version = _check_questionnaire_reference(resource)
     if resource.get("status") not in IMPORTABLE_STATUSES:
         _error(f"Only a completed response can be imported (its status is {resource.get('status')!r}).")
     answers = _collect_answers(resource)
+    unknown = set(answers) - set(rules.rule_set(version).fields_by_name)
+    if unknown:
+        _error(f"Question {sorted(unknown)[0]!r} is not part of version {version} of the questionnaire.")
     _check_branching(answers)
-    return answers
+    return answers, version
 
 
 @dataclass(frozen=True)
@@ -505,6 +532,7 @@ class ImportedAssessment:
 @dataclass(frozen=True)
 class ImportedResponse:
     answers: dict
+    questionnaire_version: int
     authored: datetime
     identifier: str | None
     patient_email: str | None
@@ -607,11 +635,12 @@ def parse_document(document) -> ImportedResponse:
         _error(
             f"Expected a QuestionnaireResponse or a Bundle, found {str(document.get('resourceType'))[:40]!r}."
         )
-    answers = answers_from_questionnaire_response(response)
+    answers, version = answers_from_questionnaire_response(response)
     patient = _contained_patient(response)
     birth_date = (patient or {}).get("birthDate")
     return ImportedResponse(
         answers=answers,
+        questionnaire_version=version,
         authored=_authored(response),
         identifier=_identifier(response),
         patient_email=_patient_email(patient),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .casework import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, STATUS_TARGETS, close_needs_reason
-from .models import Case, Level
+from .models import Case, CaseLevel
 from .selectors import WorklistFilters
 
 SEARCH_MAX_LENGTH = 100
@@ -36,7 +36,7 @@ class WorklistFilterForm(forms.Form):
 
     all = forms.BooleanField(label=_("Include routine and closed cases"), required=False)
     level = forms.TypedMultipleChoiceField(
-        label=_("Level"), choices=Level.choices, coerce=int, required=False
+        label=_("Level"), choices=CaseLevel.choices, coerce=int, required=False
     )
     flag = forms.ChoiceField(label=_("Flag"), choices=[("", _("Any flag"))], required=False)
     status = forms.MultipleChoiceField(label=_("Status"), choices=Case.Status.choices, required=False)

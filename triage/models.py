@@ -3,44 +3,49 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .rules import FLAG_CODES
+from .rules import ALL_FLAG_CODES, Level
 
 
-class Level(models.IntegerChoices):
-    """Urgency, ordered so that the database sorts it; mirrors `triage.rules.Level`.
+class CaseLevel(models.IntegerChoices):
+    """The engine's levels (`triage.rules.Level`) as stored, sorted and labelled.
 
     `REVIEW` sits above emergency: a submission the engine could not assess
     must be looked at by a person before anything else.
     """
 
-    ROUTINE = 0, _("Routine")
-    FOLLOW_UP = 1, _("Follow-up")
-    PRIORITY = 2, _("Priority")
-    EMERGENCY = 3, _("Emergency")
-    REVIEW = 4, _("Manual review")
+    ROUTINE = Level.ROUTINE, _("Routine")
+    FOLLOW_UP = Level.FOLLOW_UP, _("Follow-up")
+    PRIORITY = Level.PRIORITY, _("Priority")
+    URGENT = Level.URGENT, _("Urgent")
+    EMERGENCY = Level.EMERGENCY, _("Emergency")
+    REVIEW = Level.EMERGENCY + 1, _("Manual review")
 
 
-def sort_key_for(level: int, score: int) -> int:
-    """One ascending column that orders by level, then score, both highest first.
+# Levels that need the doctor within days or sooner: a new case at one of them alerts the
+# doctors, and closing it must be explained.
+PROMPT_LEVELS = frozenset(level for level in CaseLevel if level >= CaseLevel.PRIORITY)
 
-    Scores stay below 100 (the sum of all weights in RULES.md is 63), so
-    `level * 100 + score` keeps levels apart; negating it lets one ascending
-    index serve the worklist order and its keyset pagination.
-    """
-    return -(level * 100 + score)
+# A score stays below this (the weights of rule set 2 add up to 122), so `level * SCORE_SPAN +
+# score` keeps levels apart.
+SCORE_SPAN = 1000
+
+# One ascending column that orders by level, then score, both highest first: one ascending
+# index then serves the worklist order and its keyset pagination.
+SORT_KEY = -(models.F("level") * SCORE_SPAN + models.F("score"))
 
 
 def flag_bit(code: str) -> int:
-    """The bit that stands for a flag in `Case.flag_bits` (its position in RULES.md section 4)."""
-    return 1 << FLAG_CODES.index(code)
+    """The bit that stands for a flag in `Case.flag_bits`: its fixed place in `rules.ALL_FLAG_CODES`."""
+    return 1 << ALL_FLAG_CODES.index(code)
 
 
 def flag_bits_for(codes) -> int:
     bits = 0
     for code in codes:
-        if code in FLAG_CODES:
+        if code in ALL_FLAG_CODES:
             bits |= flag_bit(code)
     return bits
 
@@ -54,7 +59,7 @@ class Assessment(models.Model):
         related_name="assessments",
         verbose_name=_("questionnaire"),
     )
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level)
+    level = models.PositiveSmallIntegerField(_("level"), choices=CaseLevel)
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     flags = models.JSONField(_("flags"), default=list, blank=True)
     rules_version = models.PositiveSmallIntegerField(_("rules version"), null=True, blank=True)
@@ -94,11 +99,18 @@ class Case(models.Model):
         "patients.Patient", on_delete=models.CASCADE, related_name="cases", verbose_name=_("patient")
     )
     submitted_at = models.DateTimeField(_("submitted"))
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level)
+    level = models.PositiveSmallIntegerField(_("level"), choices=CaseLevel)
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    # The rule set that explains `flags` (None when no rule set could assess the answers).
+    rules_version = models.PositiveSmallIntegerField(_("rules version"), null=True, blank=True)
     flag_bits = models.BigIntegerField(_("flag bits"), default=0, editable=False)
-    sort_key = models.SmallIntegerField(_("sort key"), editable=False)
+    sort_key = models.GeneratedField(
+        expression=SORT_KEY,
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("sort key"),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NEW)
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
     last_actor = models.ForeignKey(
@@ -143,7 +155,6 @@ class Case(models.Model):
         return f"#{self.pk} {self.get_level_display()}"
 
     def save(self, *args, **kwargs):
-        self.sort_key = sort_key_for(self.level, self.score)
         self.flag_bits = flag_bits_for(self.flags)
         super().save(*args, **kwargs)
 
@@ -179,12 +190,19 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()} #{self.case_id}"
 
     def retriage_summary(self) -> str:
-        """ "Follow-up (2) → Priority (7)" in the active language, for a re-assessment."""
+        """ "Follow-up (2) → Urgent (7), rule set 2" in the active language, for a re-assessment."""
         try:
             before, after = self.detail["from"], self.detail["to"]
-            return f"{Level(before['level']).label} ({before['score']}) → {Level(after['level']).label} ({after['score']})"
+            summary = (
+                f"{CaseLevel(before['level']).label} ({before['score']}) → "
+                f"{CaseLevel(after['level']).label} ({after['score']})"
+            )
         except (KeyError, TypeError, ValueError):
             return self.text
+        version = after.get("rules_version")
+        if version is not None and version != before.get("rules_version"):
+            summary += ", " + gettext("rule set %(version)s") % {"version": version}
+        return summary
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -22,7 +22,7 @@ from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from . import rules
-from .models import Case, Level
+from .models import Case, CaseLevel
 
 
 def _markup(text: str) -> SafeString:
@@ -38,11 +38,12 @@ def _markup(text: str) -> SafeString:
 
 # Each level has a shape as well as a colour, so it never depends on colour alone.
 LEVEL_STYLES = {
-    Level.REVIEW: ("review", "⚠"),
-    Level.EMERGENCY: ("emergency", "▲"),
-    Level.PRIORITY: ("priority", "◆"),
-    Level.FOLLOW_UP: ("follow-up", "●"),
-    Level.ROUTINE: ("routine", "○"),
+    CaseLevel.REVIEW: ("review", "⚠"),
+    CaseLevel.EMERGENCY: ("emergency", "▲"),
+    CaseLevel.URGENT: ("urgent", "■"),
+    CaseLevel.PRIORITY: ("priority", "◆"),
+    CaseLevel.FOLLOW_UP: ("follow-up", "●"),
+    CaseLevel.ROUTINE: ("routine", "○"),
 }
 
 
@@ -141,19 +142,19 @@ class FlagItem:
 def level_badge_context(level) -> dict:
     """The `_level_badge.html` context of a level: CSS class, icon and label."""
     try:
-        level = Level(level)
+        level = CaseLevel(level)
     except ValueError:
         return {"css": "unknown", "icon": "?", "label": str(level)}
     css, icon = LEVEL_STYLES[level]
     return {"css": css, "icon": icon, "label": level.label}
 
 
-def flag_item(code: str) -> FlagItem:
-    """A flag's short label, clinical reason and own level, in the active language."""
-    rule = rules.FLAG_RULES_BY_CODE.get(code)
+def flag_item(code: str, version: int | None = None) -> FlagItem:
+    """A flag's short label, clinical reason and own level as rule set `version` defines them."""
+    rule = rules.rule_set(version).flag_rules_by_code.get(code)
     if rule is None:
         return FlagItem(code, code, "", "")
-    level = Level(int(rule.level)).label if rule.level is not None else gettext("Information only")
+    level = CaseLevel(int(rule.level)).label if rule.level is not None else gettext("Information only")
     return FlagItem(code, gettext(rule.label), gettext(rule.reason), str(level))
 
 
@@ -214,23 +215,23 @@ class Labels:
             )
         return markup
 
-    def flags(self, codes) -> list[FlagItem]:
+    def flags(self, codes, version: int | None = None) -> list[FlagItem]:
         items = []
         for code in codes or ():
-            item = self._flags.get(code)
+            item = self._flags.get((code, version))
             if item is None:
-                item = self._flags[code] = flag_item(code)
+                item = self._flags[code, version] = flag_item(code, version)
             items.append(item)
         return items
 
-    def flags_html(self, codes) -> SafeString:
-        """The flag badges of a row, with the clinical reason as their tooltip."""
+    def flags_html(self, codes, version: int | None = None) -> SafeString:
+        """The flag badges of a row, with the clinical reason (of the case's rule set) as their tooltip."""
         parts = []
         for code in codes or ():
-            markup = self._flag_html.get(code)
+            markup = self._flag_html.get((code, version))
             if markup is None:
-                item = self.flags([code])[0]
-                markup = self._flag_html[code] = format_html(FLAG_HTML, item.reason, item.label)
+                item = self.flags([code], version)[0]
+                markup = self._flag_html[code, version] = format_html(FLAG_HTML, item.reason, item.label)
             parts.append(markup)
         return _markup("\n    ".join(parts)) if parts else NONE_HTML
 
@@ -338,7 +339,7 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
                 submitted_iso=iso_datetime(case.submitted_at),
                 submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
                 waiting=waiting,
-                flags=labels.flags_html(case.flags),
+                flags=labels.flags_html(case.flags, case.rules_version),
                 status=labels.status(case.status),
                 follow_up=follow_up,
                 last_action=last_action,

@@ -6,10 +6,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from patients.questionnaire import readable_answers
-
 from .audit import audit_record
 from .models import AuditEvent, CaseEvent
+from .questionnaire import readable_answers
 from .selectors import case_assessment, case_detail_queryset, case_events, case_history
 
 # Enough earlier questionnaires to show a trend while the summary stays on one page.

@@ -13,14 +13,12 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.utils import timezone
 
 from . import rules
-from .models import Assessment, Case, CaseEvent, Level
+from .models import Assessment, Case, CaseEvent, CaseLevel, flag_bit
 
 PAGE_SIZE = 25
 QUEUE_ORDER = ("sort_key", "submitted_at", "pk")
 QUEUE_ORDER_REVERSED = tuple(f"-{name}" for name in QUEUE_ORDER)
 HISTORY_LIMIT = 50
-# RULES.md section 6: earlier bleeding counts towards recurrence within 90 days.
-RECURRENCE_WINDOW_DAYS = 90
 SEARCH_TERMS_MAX = 5
 
 
@@ -59,13 +57,13 @@ def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Ca
             low, high = _sort_key_bounds(filters.levels)
             qs = qs.filter(level__in=filters.levels, sort_key__gte=low, sort_key__lte=high)
         elif not filters.include_all:
-            qs = qs.filter(level__gt=Level.ROUTINE)
+            qs = qs.filter(level__gt=CaseLevel.ROUTINE)
     if filters.statuses:
         qs = qs.filter(status__in=filters.statuses)
     elif not filters.include_all:
         qs = qs.exclude(status=Case.Status.CLOSED)
-    if filters.flag in rules.FLAG_RULES_BY_CODE:
-        bit = 1 << rules.FLAG_CODES.index(filters.flag)
+    if filters.flag in rules.ALL_FLAG_CODES:
+        bit = flag_bit(filters.flag)
         qs = qs.alias(flag_hit=F("flag_bits").bitand(bit)).filter(flag_hit=bit)
     if filters.submitted_from:
         qs = qs.filter(submitted_at__gte=_local_midnight(filters.submitted_from))
@@ -89,6 +87,7 @@ ROW_COLUMNS = (
     "level",
     "score",
     "flags",
+    "rules_version",
     "status",
     "follow_up_on",
     "last_acted_at",
@@ -117,7 +116,7 @@ def case_level_counts(filters: WorklistFilters) -> dict[int, int]:
     # COUNT(*) needs no column, so an index holding level (and flag bits) can answer alone.
     rows = _filtered(filters, by_level=False).order_by().values("level").annotate(n=Count("*"))
     counts = {row["level"]: row["n"] for row in rows}
-    return {level: counts.get(level, 0) for level in sorted(Level.values, reverse=True)}
+    return {level: counts.get(level, 0) for level in sorted(CaseLevel.values, reverse=True)}
 
 
 def case_worklist_total(filters: WorklistFilters, counts: dict[int, int]) -> int:
@@ -127,7 +126,7 @@ def case_worklist_total(filters: WorklistFilters, counts: dict[int, int]) -> int
     elif filters.include_all:
         shown = counts.keys()
     else:
-        shown = [level for level in counts if level > Level.ROUTINE]
+        shown = [level for level in counts if level > CaseLevel.ROUTINE]
     return sum(counts.get(level, 0) for level in shown)
 
 
@@ -163,6 +162,7 @@ class WorklistRow:
     level: int
     score: int
     flags: list
+    rules_version: int | None
     status: str
     follow_up_on: date | None
     last_acted_at: datetime | None
@@ -300,7 +300,7 @@ class HistoryItem:
 @dataclass(frozen=True)
 class PatientHistory:
     entries: list[HistoryItem]
-    # Earlier questionnaires inside the RULES.md recurrence window that report bleeding after sex.
+    # Earlier questionnaires that count towards recurrence, by the engine's own rule (RULES.md 6).
     recent_bleeding_reports: int
     truncated: bool
 
@@ -335,7 +335,7 @@ def case_history(case: Case) -> PatientHistory:
         answers = other.submission.answers if isinstance(other.submission.answers, dict) else {}
         bleeding = _answer(answers, "bleeding_after_sex")
         days_before = (current_day - timezone.localdate(other.submitted_at)).days
-        if bleeding and other.pk != case.pk and 1 <= days_before <= RECURRENCE_WINDOW_DAYS:
+        if other.pk != case.pk and rules.counts_as_earlier_report(days_before, bleeding):
             recent += 1
         entries.append(
             HistoryItem(

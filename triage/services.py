@@ -1,31 +1,30 @@
 """Assessing submitted questionnaires and keeping the worklist case in step with the result."""
 
 import logging
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from . import notifications, rules
-from .models import Assessment, Case, CaseEvent, Level
+from .models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
 
 logger = logging.getLogger(__name__)
-
-# RULES.md section 6: only earlier submissions 1..90 calendar days back count.
-HISTORY_WINDOW_DAYS = 90
 
 
 def submission_history(submission) -> list[rules.HistoryEntry]:
     """The patient's earlier submitted questionnaires as the engine wants them (RULES.md 6).
 
     `days_ago` counts calendar days in the clinic's time zone (Europe/Rome);
-    only the window the rules can use is loaded, so the cost does not grow
-    with a long history.
+    only the window the rules can use is loaded (with two days' margin for
+    the time zone), so the cost does not grow with a long history.
     """
     from patients.models import Submission
 
     today = timezone.localdate(submission.submitted_at)
-    window_start = submission.submitted_at - timedelta(days=HISTORY_WINDOW_DAYS + 2)
+    window_start = submission.submitted_at - timedelta(days=rules.RECURRENCE_WINDOW_DAYS + 2)
     earlier = (
         Submission.objects.filter(
             patient_id=submission.patient_id,
@@ -45,6 +44,13 @@ def submission_history(submission) -> list[rules.HistoryEntry]:
     ]
 
 
+def _assess(submission) -> rules.Result:
+    """The current rule set's verdict on a submitted questionnaire (raises on bad input)."""
+    return rules.assess(
+        rules.answers_from_mapping(submission.answers), submission.age, submission_history(submission)
+    )
+
+
 @transaction.atomic
 def submission_assess(submission, *, actor=None) -> Assessment:
     """Run the rule engine on a submitted questionnaire and store the result.
@@ -54,14 +60,12 @@ def submission_assess(submission, *, actor=None) -> Assessment:
     so the submission is never lost and never silently routine.
     """
     try:
-        result = rules.assess(
-            rules.answers_from_mapping(submission.answers), submission.age, submission_history(submission)
-        )
+        result = _assess(submission)
     except Exception as exc:
         # The exception text may quote answers, so only its type is logged.
         logger.error("Rule engine failed on submission %s: %s", submission.pk, type(exc).__name__)
         assessment = Assessment.objects.create(
-            submission=submission, level=Level.REVIEW, score=0, flags=[], error=type(exc).__name__[:200]
+            submission=submission, level=CaseLevel.REVIEW, score=0, flags=[], error=type(exc).__name__[:200]
         )
     else:
         assessment = Assessment.objects.create(
@@ -86,31 +90,69 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
             level=assessment.level,
             score=assessment.score,
             flags=assessment.flags,
+            rules_version=assessment.rules_version,
         )
-        if assessment.level >= Level.PRIORITY:
+        if assessment.level in PROMPT_LEVELS:
             transaction.on_commit(lambda: notifications.notify_urgent_case(case.pk))
         return case
-    changed = (case.level, case.score, case.flags) != (assessment.level, assessment.score, assessment.flags)
+    before = (case.level, case.score, case.flags, case.rules_version)
+    changed = before != (assessment.level, assessment.score, assessment.flags, assessment.rules_version)
     if changed:
         CaseEvent.objects.create(
             case=case,
             kind=CaseEvent.Kind.RETRIAGE,
             actor=actor,
             detail={
-                "from": {"level": case.level, "score": case.score},
-                "to": {"level": assessment.level, "score": assessment.score},
+                "from": {"level": case.level, "score": case.score, "rules_version": case.rules_version},
+                "to": {
+                    "level": assessment.level,
+                    "score": assessment.score,
+                    "rules_version": assessment.rules_version,
+                },
             },
         )
         case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
+        case.rules_version = assessment.rules_version
         case.version += 1
         case.save()
     return case
 
 
+@dataclass
+class RetriagePreview:
+    """What re-assessing the open cases with the current rules would change (RULES.md 11)."""
+
+    assessed: int = 0
+    # (from level, to level) -> number of cases, for every open case, moved or not.
+    moves: Counter = field(default_factory=Counter)
+    # Cases that would move to a higher level, by id.
+    moved_up: list[int] = field(default_factory=list)
+
+
+def open_submissions_retriage_preview() -> RetriagePreview:
+    """Assess every open case with the current rules in memory and count the moves; writes nothing."""
+    from patients.models import Submission
+
+    preview = RetriagePreview()
+    open_cases = Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", "level")
+    for pk, level in open_cases.iterator():
+        submission = Submission.objects.get(pk=pk)
+        try:
+            new_level = int(_assess(submission).level)
+        except Exception:
+            new_level = CaseLevel.REVIEW
+        preview.assessed += 1
+        preview.moves[(level, new_level)] += 1
+        if new_level > level:
+            preview.moved_up.append(pk)
+    return preview
+
+
 def open_submissions_retriage() -> tuple[int, int]:
     """Re-assess every open case with the current rules; earlier assessments are kept.
 
-    Returns (assessed, changed).
+    A case whose result did not change gets no new assessment, so running it
+    twice changes nothing the second time. Returns (assessed, changed).
     """
     from patients.models import Submission
 
@@ -118,9 +160,20 @@ def open_submissions_retriage() -> tuple[int, int]:
     open_ids = Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", flat=True)
     for pk in open_ids.iterator():
         submission = Submission.objects.get(pk=pk)
-        before = Case.objects.values_list("level", "score", "flags").get(pk=pk)
-        submission_assess(submission)
-        after = Case.objects.values_list("level", "score", "flags").get(pk=pk)
         assessed += 1
-        changed += before != after
+        try:
+            result = _assess(submission)
+        except Exception:
+            result = None
+        current = Case.objects.values_list("level", "score", "flags", "rules_version").get(pk=pk)
+        if result is not None and current == (
+            int(result.level),
+            result.score,
+            list(result.flags),
+            result.rules_version,
+        ):
+            continue
+        before = current[:3]
+        submission_assess(submission)
+        changed += before != Case.objects.values_list("level", "score", "flags").get(pk=pk)
     return assessed, changed

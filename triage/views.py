@@ -11,15 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from patients.questionnaire import readable_answers
-
 from . import rules
 from .audit import audit_record
 from .casework import CaseConflict, case_add_note, case_change_status
 from .exports import worklist_csv_write
 from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_querystring
-from .models import AuditEvent, Case, Level
+from .models import AuditEvent, Case, CaseLevel
 from .presenters import Labels, history_rows, worklist_rows
+from .questionnaire import readable_answers
 from .selectors import (
     WorklistFilters,
     case_assessment,
@@ -67,7 +66,7 @@ def dashboard_view(request):
         "level_links": level_links,
         "query": query,
         "toggle_query": filter_querystring(filters, all=None if filters.include_all else "1"),
-        "levels": Level.choices,
+        "levels": CaseLevel.choices,
         "statuses": Case.Status.choices,
         "ignored": form.ignored_labels,
         # Closed on a first visit so a phone shows the cases first; open while filters apply.

@@ -1,7 +1,9 @@
-"""Acceptance vignettes (RULES.md section 9): load, validate and check them.
+"""Acceptance vignettes (RULES.md section 9): load, validate and check them against a rule set.
 
 Kept free of Django so the published cases run with the rule engine alone;
-the `triage_check` management command is a thin wrapper around it.
+the `triage_check` management command is a thin wrapper around it. A file
+that cannot be read as a list of cases is refused whole; a case whose input
+is invalid for the rule set fails on its own, with the reason (RULES.md 9).
 """
 
 import json
@@ -9,18 +11,7 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
-from triage.rules import (
-    AGE_MAX,
-    AGE_MIN,
-    FLAG_CODES,
-    LEVEL_CODES,
-    Answers,
-    HistoryEntry,
-    InvalidAnswers,
-    Level,
-    answers_from_mapping,
-    assess,
-)
+from triage.rules import AGE_MAX, AGE_MIN, CURRENT, HistoryEntry, InvalidAnswers, Level, RuleSet
 
 _CASE_REQUIRED = ("id", "description", "patient", "answers", "expect")
 _CASE_OPTIONAL = ("history",)
@@ -28,7 +19,6 @@ _PATIENT_REQUIRED = ("age",)
 _HISTORY_REQUIRED = ("days_ago", "answers")
 _EXPECT_REQUIRED = ("level", "flags_include", "flags_exclude")
 _EXPECT_OPTIONAL = ("score",)
-_KNOWN_FLAGS = frozenset(FLAG_CODES)
 
 
 class VignetteError(ValueError):
@@ -42,12 +32,20 @@ class Vignette:
     id: str
     description: str
     age: int
-    answers: Answers
+    answers: object
     history: tuple[HistoryEntry, ...]
     level: Level
     flags_include: tuple[str, ...]
     flags_exclude: tuple[str, ...]
     score: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidVignette:
+    """A case whose input the rule set refuses: it fails with these problems (RULES.md 9)."""
+
+    id: str
+    problems: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -73,8 +71,14 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]
     return result
 
 
-def load_vignettes(path: str | PathLike[str]) -> list[Vignette]:
-    """Read and validate a vignette file; raise VignetteError if anything is wrong."""
+def load_vignettes(
+    path: str | PathLike[str], rule_set: RuleSet = CURRENT
+) -> list[Vignette | InvalidVignette]:
+    """Read a vignette file and validate each case for `rule_set`.
+
+    Raises VignetteError when the file itself is unusable (unreadable, not
+    JSON, not a non-empty list of cases).
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -92,40 +96,35 @@ def load_vignettes(path: str | PathLike[str]) -> list[Vignette]:
         raise VignetteError(
             f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
-    return parse_vignettes(data, source=str(path))
+    return parse_vignettes(data, rule_set, source=str(path))
 
 
-def parse_vignettes(data: object, source: str = "vignette data") -> list[Vignette]:
-    """Validate already-decoded JSON; every invalid case is reported, not only the first."""
+def parse_vignettes(
+    data: object, rule_set: RuleSet = CURRENT, source: str = "vignette data"
+) -> list[Vignette | InvalidVignette]:
+    """Validate already-decoded JSON, case by case; every problem of a case is reported."""
     if not isinstance(data, list):
         raise VignetteError(f"{source} must contain a JSON list of cases, not {_json_type(data)}.")
     if not data:
         raise VignetteError(f"{source} contains no cases.")
-    vignettes: list[Vignette] = []
-    problems: list[str] = []
+    parsed: list[Vignette | InvalidVignette] = []
     first_index: dict[str, int] = {}
     for index, case in enumerate(data):
         case_id = case.get("id") if isinstance(case, dict) else None
-        where = f"case at index {index}"
-        if isinstance(case_id, str) and case_id:
-            where += f" (id {case_id!r})"
-        case_problems: list[str] = []
-        vignette = _parse_case(case, case_problems)
-        if isinstance(case_id, str) and case_id:
+        has_id = isinstance(case_id, str) and bool(case_id)
+        problems: list[str] = []
+        vignette = _parse_case(case, rule_set, problems)
+        if has_id:
             if case_id in first_index:
-                case_problems.append(
-                    f"duplicate id, already used by the case at index {first_index[case_id]}"
-                )
+                problems.append(f"duplicate id, already used by the case at index {first_index[case_id]}")
             else:
                 first_index[case_id] = index
-        problems.extend(f"{where}: {problem}" for problem in case_problems)
-        if vignette is not None and not case_problems:
-            vignettes.append(vignette)
-    if problems:
-        raise VignetteError(
-            f"{source} has {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems)
-        )
-    return vignettes
+        if problems or vignette is None:
+            label = case_id if has_id else f"case at index {index}"
+            parsed.append(InvalidVignette(label, tuple(f"invalid case: {p}" for p in problems)))
+        else:
+            parsed.append(vignette)
+    return parsed
 
 
 def _json_type(value: object) -> str:
@@ -167,28 +166,28 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _parse_answers(raw: object, label: str, problems: list[str]) -> Answers | None:
+def _parse_answers(raw: object, rule_set: RuleSet, label: str, problems: list[str]):
     if not isinstance(raw, dict):
         problems.append(f"{label} must be a JSON object, not {_json_type(raw)}")
         return None
     try:
-        return answers_from_mapping(raw)
+        return rule_set.answers_from_mapping(raw)
     except InvalidAnswers as exc:
         problems.extend(f"{label}.{name}: {message}" for name, message in exc.errors.items())
         return None
 
 
-def _parse_flag_list(raw: object, label: str, problems: list[str]) -> tuple[str, ...]:
+def _parse_flag_list(raw: object, rule_set: RuleSet, label: str, problems: list[str]) -> tuple[str, ...]:
     if not isinstance(raw, list):
         problems.append(f"{label} must be a list of flag codes, not {_json_type(raw)}")
         return ()
     for code in raw:
-        if not isinstance(code, str) or code not in _KNOWN_FLAGS:
+        if not isinstance(code, str) or code not in rule_set.flag_rules_by_code:
             problems.append(f"{label} has the unknown flag code {code!r}")
     return tuple(raw)
 
 
-def _parse_case(case: object, problems: list[str]) -> Vignette | None:
+def _parse_case(case: object, rule_set: RuleSet, problems: list[str]) -> Vignette | None:
     if not _check_keys(case, "the case", _CASE_REQUIRED, _CASE_OPTIONAL, problems):
         return None
     case_id = case["id"]
@@ -205,7 +204,7 @@ def _parse_case(case: object, problems: list[str]) -> Vignette | None:
         if not _is_int(age) or not AGE_MIN <= age <= AGE_MAX:
             problems.append(f"patient.age must be a whole number from {AGE_MIN} to {AGE_MAX}, not {age!r}")
 
-    answers = _parse_answers(case["answers"], "answers", problems)
+    answers = _parse_answers(case["answers"], rule_set, "answers", problems)
 
     history: list[HistoryEntry] = []
     raw_history = case.get("history", [])
@@ -219,7 +218,7 @@ def _parse_case(case: object, problems: list[str]) -> Vignette | None:
             days_ago = entry["days_ago"]
             if not _is_int(days_ago) or days_ago < 0:
                 problems.append(f"{label}.days_ago must be a whole number, 0 or more, not {days_ago!r}")
-            earlier = _parse_answers(entry["answers"], f"{label}.answers", problems)
+            earlier = _parse_answers(entry["answers"], rule_set, f"{label}.answers", problems)
             if earlier is not None:
                 history.append(HistoryEntry(days_ago, earlier))
 
@@ -230,11 +229,12 @@ def _parse_case(case: object, problems: list[str]) -> Vignette | None:
     expect = case["expect"]
     if _check_keys(expect, "expect", _EXPECT_REQUIRED, _EXPECT_OPTIONAL, problems):
         try:
-            level = Level.from_code(expect["level"])
+            level = rule_set.level_from_code(expect["level"])
         except ValueError:
-            problems.append(f"expect.level must be one of {', '.join(LEVEL_CODES)}, not {expect['level']!r}")
-        flags_include = _parse_flag_list(expect["flags_include"], "expect.flags_include", problems)
-        flags_exclude = _parse_flag_list(expect["flags_exclude"], "expect.flags_exclude", problems)
+            codes = ", ".join(level.code for level in rule_set.levels[::-1])
+            problems.append(f"expect.level must be one of {codes}, not {expect['level']!r}")
+        flags_include = _parse_flag_list(expect["flags_include"], rule_set, "expect.flags_include", problems)
+        flags_exclude = _parse_flag_list(expect["flags_exclude"], rule_set, "expect.flags_exclude", problems)
         if "score" in expect:
             score = expect["score"]
             if not _is_int(score) or score < 0:
@@ -255,9 +255,11 @@ def _parse_case(case: object, problems: list[str]) -> Vignette | None:
     )
 
 
-def check_vignette(vignette: Vignette) -> CheckOutcome:
-    """Run one case through `assess()` and compare with its expectation (RULES 9)."""
-    result = assess(vignette.answers, vignette.age, vignette.history)
+def check_vignette(vignette: Vignette | InvalidVignette, rule_set: RuleSet = CURRENT) -> CheckOutcome:
+    """Run one case through the rule set and compare with its expectation (RULES.md 9)."""
+    if isinstance(vignette, InvalidVignette):
+        return CheckOutcome(passed=False, id=vignette.id, problems=list(vignette.problems))
+    result = rule_set.assess(vignette.answers, vignette.age, vignette.history)
     raised = set(result.flags)
     came_out = ", ".join(result.flags) or "none"
     problems: list[str] = []

@@ -1,5 +1,6 @@
-// Branching of the pre-visit questionnaire (RULES.md 3.2): detail questions show only when
-// their yes/no question is answered yes. The server applies the same rule without JavaScript.
+// Branching of the pre-visit questionnaire (RULES.md 3.2): detail questions show only for the
+// answers that reveal them (data-shown-values: radio values; data-shown-min: a number from).
+// The server applies the same rule without JavaScript.
 (function () {
   "use strict";
   var form = document.getElementById("questionnaire");
@@ -10,14 +11,22 @@
     hint.hidden = true;
   });
 
-  function answeredYes(name) {
+  function revealed(block) {
+    var name = block.getAttribute("data-shown-when");
+    var min = block.getAttribute("data-shown-min");
+    if (min !== null) {
+      var input = form.querySelector('input[name="' + name + '"]');
+      var text = input ? input.value.trim() : "";
+      return /^\d+$/.test(text) && parseInt(text, 10) >= parseInt(min, 10);
+    }
     var checked = form.querySelector('input[name="' + name + '"]:checked');
-    return checked !== null && checked.value === "yes";
+    var values = (block.getAttribute("data-shown-values") || "").split(" ");
+    return checked !== null && values.indexOf(checked.value) !== -1;
   }
 
   function update() {
     form.querySelectorAll("[data-shown-when]").forEach(function (block) {
-      var show = answeredYes(block.getAttribute("data-shown-when"));
+      var show = revealed(block);
       block.hidden = !show;
       block.querySelectorAll("input, select, textarea").forEach(function (input) {
         input.disabled = !show;
@@ -26,6 +35,7 @@
   }
 
   form.addEventListener("change", update);
+  form.addEventListener("input", update);
   update();
 
   var errors = document.getElementById("form-errors");

@@ -14,7 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from patients.advice import HEADLINES
 from patients.models import Submission
 from tests import factories
-from triage.models import Level
+from triage.models import CaseLevel
 
 from .support import (
     DESKTOP,
@@ -247,11 +247,11 @@ def test_level_badges_say_the_level_in_words(new_context):
     assert icon.inner_text().strip(), "a shape accompanies the colour"
     words = badge.inner_text().replace(icon.inner_text(), "").strip()
     with translation.override("it"):
-        assert words == str(Level.EMERGENCY.label)
+        assert words == str(CaseLevel.EMERGENCY.label)
 
     page = new_context(language="en").new_page()
     login(page, patient.user.email)
     page.goto("/questionnaire/")
     badge = page.locator(f"li:has(a[href='/questionnaire/{emergency.pk}/']) .badge")
     with translation.override("en"):
-        assert badge.inner_text().strip() == str(HEADLINES[Level.EMERGENCY])
+        assert badge.inner_text().strip() == str(HEADLINES[CaseLevel.EMERGENCY])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from patients.services import submission_draft, submission_record, submission_submit
 from tests import factories
 from triage.casework import case_add_note, case_change_status
-from triage.models import Case, Level
+from triage.models import Case, CaseLevel
 
 from .support import QUIET, login, typed
 
@@ -68,7 +68,7 @@ def busy_case(doctor) -> Case:
 def test_case_summary_prints_on_one_a4_page(new_context, shot, language):
     doctor = factories.make_doctor()
     case = busy_case(doctor)
-    assert case.level == Level.PRIORITY
+    assert case.level == CaseLevel.PRIORITY
     page = new_context(viewport=A4_PRINTABLE, language=language).new_page()
     login(page, doctor.email)
     page.goto(f"/dashboard/cases/{case.pk}/print/")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
-from triage.models import Case, CaseEvent, Level
+from triage.models import Case, CaseEvent, CaseLevel
 
 from .support import login, submit_answers
 
@@ -18,21 +18,21 @@ def test_doctor_works_the_emergency_case_from_the_top_of_the_worklist(page, shot
     now = timezone.now()
     factories.make_case(
         factories.make_patient(email="anna@example.com", first_name="Anna", last_name="Verdi"),
-        level=Level.PRIORITY,
+        level=CaseLevel.PRIORITY,
         score=6,
         flags=["PREGNANCY_BLEEDING"],
         submitted_at=now - timedelta(days=3),
     )
     factories.make_case(
         factories.make_patient(email="elena@example.com", first_name="Elena", last_name="Neri"),
-        level=Level.FOLLOW_UP,
+        level=CaseLevel.FOLLOW_UP,
         score=2,
         flags=["RECURRENT"],
         submitted_at=now - timedelta(days=5),
     )
     giovanna = factories.make_patient(email="giovanna@example.com", first_name="Giovanna", last_name="Russo")
     emergency = submit_answers(giovanna, soaks_pad_hourly=True).case
-    assert emergency.level == Level.EMERGENCY
+    assert emergency.level == CaseLevel.EMERGENCY
     doctor = factories.make_doctor()
 
     login(page, doctor.email)

@@ -104,6 +104,6 @@ def test_questionnaire_can_be_completed_with_the_keyboard_alone(page, shot):
 
 
 def _page_order():
-    from patients.questionnaire import SECTIONS
+    from triage.questionnaire import SECTIONS
 
     return [name for _title, names in SECTIONS for name in names]

@@ -5,7 +5,7 @@ import pytest
 from patients.models import Submission, User
 from tests import factories
 from triage import rules
-from triage.models import Level
+from triage.models import CaseLevel
 
 from .support import (
     QUESTIONNAIRE_URL,
@@ -83,7 +83,7 @@ def test_patient_signs_up_saves_a_draft_comes_back_and_submits(page, shot):
     assert page.url.endswith(f"/questionnaire/{submission.pk}/")
     # RULES.md: recurring (RECURRENT) and painful (PAINFUL) bleeding together escalate
     # to priority (ESC_MULTIPLE_FEATURES).
-    assert submission.case.level == Level.PRIORITY
+    assert submission.case.level == CaseLevel.PRIORITY
     assert {"RECURRENT", "PAINFUL", "ESC_MULTIPLE_FEATURES"} <= set(submission.case.flags)
     advice = page.locator("main section.alert")
     assert normalized(rules.ADVICE[rules.Level.PRIORITY]["it"]) in normalized(advice.inner_text())
@@ -108,7 +108,7 @@ def test_heavy_bleeding_puts_the_emergency_advice_first(phone_page, shot):
     shot(page, "emergency-advice", full_page=False)
 
     submission = Submission.objects.get(patient__user__email="giovanna@example.com")
-    assert submission.case.level == Level.EMERGENCY
+    assert submission.case.level == CaseLevel.EMERGENCY
     alert = page.locator("main [role=alert]")
     assert alert.count() == 1
     assert normalized(rules.ADVICE[rules.Level.EMERGENCY]["it"]) in normalized(alert.inner_text())

@@ -5,7 +5,7 @@ import pytest
 from patients.models import Submission
 from tests import factories
 from triage import rules
-from triage.models import Level
+from triage.models import CaseLevel
 
 from .support import QUESTIONNAIRE_URL, QUIET, fill_answers, login, normalized, submit_questionnaire
 
@@ -54,7 +54,7 @@ def test_details_appear_only_while_their_question_is_answered_yes(page, shot):
     submission = Submission.objects.get(patient=patient)
     assert submission.status == Submission.Status.SUBMITTED
     assert not set(submission.answers) & set(DETAILS)
-    assert submission.case.level == Level.ROUTINE
+    assert submission.case.level == CaseLevel.ROUTINE
 
 
 def test_questionnaire_works_without_javascript(new_context, shot):
@@ -85,7 +85,7 @@ def test_questionnaire_works_without_javascript(new_context, shot):
     assert submission.status == Submission.Status.SUBMITTED
     assert page.url.endswith(f"/questionnaire/{submission.pk}/")
     assert not set(submission.answers) & set(DETAILS)
-    assert submission.case.level == Level.ROUTINE
+    assert submission.case.level == CaseLevel.ROUTINE
     advice = normalized(page.locator("main section.alert").inner_text())
     assert normalized(rules.ADVICE[rules.Level.ROUTINE]["it"]) in advice
     shot(page, "result")

@@ -1,4 +1,5 @@
 import re
+from io import StringIO
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,8 @@ from patients.models import ImmutableSubmission, Submission
 from patients.services import submission_draft, submission_record
 from tests.factories import QUIET_FORM
 from triage import rules
-from triage.models import Assessment, Case, Level
-from triage.rules import BLEEDING_DETAIL_FIELDS
+from triage.models import Assessment, Case, CaseEvent, CaseLevel
+from triage.rules import REVEALS
 
 EDIT_URL = "/questionnaire/new/"
 ROME = ZoneInfo("Europe/Rome")
@@ -26,6 +27,8 @@ BLEEDING = {
     "bleeding_trend": "same",
     "clots": "no",
 }
+
+BLEEDING_DETAIL_FIELDS = REVEALS[0].details
 
 
 def form_key(client):
@@ -58,7 +61,7 @@ def test_form_posts_every_field_under_its_rules_name(patient_client):
 
 @pytest.mark.django_db
 def test_sections_cover_the_rules_fields_in_order():
-    from patients.questionnaire import SECTIONS
+    from triage.questionnaire import SECTIONS
 
     assert [name for _title, names in SECTIONS for name in names] == [field.name for field in rules.FIELDS]
 
@@ -120,7 +123,7 @@ def test_hidden_answers_are_dropped_before_saving(patient_client, patient):
     submission = Submission.objects.get(patient=patient)
     for name in [*stale, "discharge_color"]:
         assert name not in submission.answers
-    assert submission.case.level == Level.ROUTINE
+    assert submission.case.level == CaseLevel.ROUTINE
     assert submission.case.flags == []
 
 
@@ -170,7 +173,7 @@ def test_submit_freezes_assesses_and_shows_advice(patient_client, patient):
     # RECURRENT (3 episodes) + PAINFUL (pain 5) -> ESC_MULTIPLE_FEATURES (RULES.md 4, rule 7);
     # recurrent, first noticed 6 weeks ago, aged 36 -> ESC_PERSISTENT_AGE (rule 9).
     assert assessment.flags == ["ESC_MULTIPLE_FEATURES", "ESC_PERSISTENT_AGE", "RECURRENT", "PAINFUL"]
-    assert assessment.level == Level.PRIORITY
+    assert assessment.level == CaseLevel.PRIORITY
     assert submission.case.score == 3 + 3 + 2 + 2
 
     page = patient_client.get(response.url).content.decode()
@@ -220,9 +223,19 @@ def test_a_new_questionnaire_after_submitting_gets_a_fresh_draft(patient_client,
         ({**QUIET, "soaks_pad_hourly": "yes"}, "it", rules.ADVICE[rules.Level.EMERGENCY]["it"]),
         ({**QUIET, "soaks_pad_hourly": "yes"}, "en", rules.ADVICE[rules.Level.EMERGENCY]["en"]),
         (
-            {**QUIET, "pregnancy_status": "confirmed", "intermenstrual_bleeding": "yes"},
+            {
+                **QUIET,
+                "pregnancy_status": "confirmed",
+                "shoulder_tip_pain": "no",
+                "intermenstrual_bleeding": "yes",
+            },
             "en",
-            rules.ADVICE[rules.Level.PRIORITY]["en"],
+            rules.ADVICE[rules.Level.URGENT]["en"],
+        ),
+        (
+            {**QUIET, "menopause_status": "postmenopausal", "intermenstrual_bleeding": "yes"},
+            "it",
+            rules.ADVICE[rules.Level.PRIORITY]["it"],
         ),
         ({**QUIET, "burning": "yes"}, "it", rules.ADVICE[rules.Level.FOLLOW_UP]["it"]),
         ({**QUIET, "burning": "yes"}, "en", rules.ADVICE[rules.Level.FOLLOW_UP]["en"]),
@@ -333,24 +346,90 @@ def test_engine_failure_fails_closed_to_manual_review(patient, monkeypatch, capl
     )
 
     assert submission.status == "submitted"
-    assert submission.case.level == Level.REVIEW
+    assert submission.case.level == CaseLevel.REVIEW
     assert Assessment.objects.get(submission=submission).error == "RuntimeError"
     assert "heavy" not in caplog.text
 
 
+def assessed_by_rule_set_1(submission) -> None:
+    """As if the submission had been assessed before rule set 2 was released."""
+    Assessment.objects.filter(submission=submission).update(rules_version=1)
+    Case.objects.filter(pk=submission.pk).update(rules_version=1)
+
+
 @pytest.mark.django_db
-def test_retriage_keeps_earlier_assessments(patient, monkeypatch):
+def test_retriage_keeps_earlier_assessments_and_skips_closed_cases(patient):
     submission = submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
-    case = Case.objects.get(pk=submission.pk)
-    case.status = Case.Status.CLOSED
-    case.save()
+    assessed_by_rule_set_1(submission)
+    Case.objects.filter(pk=submission.pk).update(status=Case.Status.CLOSED)
     open_one = submission_record(patient=patient, answers={"fever": True}, submitted_at=days_ago(0))
+    assessed_by_rule_set_1(open_one)
 
-    call_command("retriage")
+    call_command("retriage", stdout=StringIO())
 
-    assert Assessment.objects.filter(submission=open_one).count() == 2
+    assert list(Assessment.objects.filter(submission=open_one).values_list("rules_version", flat=True)) == [
+        2,
+        1,
+    ]
     assert Assessment.objects.filter(submission=submission).count() == 1
-    assert Case.objects.get(pk=open_one.pk).level == Level.ROUTINE
+    case = Case.objects.get(pk=open_one.pk)
+    assert (case.level, case.rules_version) == (CaseLevel.ROUTINE, 2)
+
+
+@pytest.mark.django_db
+def test_retriage_run_twice_changes_nothing_the_second_time(patient):
+    submission = submission_record(
+        patient=patient,
+        answers={"pregnancy_status": "possible", "intermenstrual_bleeding": True},
+        submitted_at=days_ago(0),
+    )
+    assessed_by_rule_set_1(submission)
+    Case.objects.filter(pk=submission.pk).update(level=CaseLevel.PRIORITY, score=6)
+    call_command("retriage", stdout=StringIO())
+    counts = (
+        Assessment.objects.count(),
+        CaseEvent.objects.count(),
+        Case.objects.get(pk=submission.pk).version,
+    )
+
+    out = StringIO()
+    call_command("retriage", stdout=out)
+
+    assert (
+        Assessment.objects.count(),
+        CaseEvent.objects.count(),
+        Case.objects.get(pk=submission.pk).version,
+    ) == counts
+    assert "0 changed" in out.getvalue()
+    assert Case.objects.get(pk=submission.pk).level == CaseLevel.URGENT
+
+
+@pytest.mark.django_db
+def test_retriage_dry_run_prints_the_moves_and_writes_nothing(patient):
+    moving = submission_record(
+        patient=patient,
+        answers={"pregnancy_status": "possible", "intermenstrual_bleeding": True},
+        submitted_at=days_ago(1),
+    )
+    assessed_by_rule_set_1(moving)
+    Case.objects.filter(pk=moving.pk).update(level=CaseLevel.PRIORITY, score=6)
+    staying = submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
+    tables = (Assessment, Case, CaseEvent, Submission)
+    before = [list(model.objects.order_by("pk").values()) for model in tables]
+
+    out = StringIO()
+    call_command("retriage", "--dry-run", stdout=out)
+
+    assert [list(model.objects.order_by("pk").values()) for model in tables] == before
+    lines = out.getvalue().splitlines()
+    assert "2 open case(s) assessed with rule set 2; nothing was written." in lines[0]
+    priority_row = next(line for line in lines if line.startswith("priority "))
+    follow_up_row = next(line for line in lines if line.startswith("follow_up "))
+    # Columns: review, emergency, urgent, priority, follow_up, routine.
+    assert priority_row.split()[1:] == ["0", "0", "1", "0", "0", "0"]
+    assert follow_up_row.split()[1:] == ["0", "0", "0", "0", "1", "0"]
+    assert f"Moving up: #{moving.pk}" in lines
+    assert staying.pk != moving.pk
 
 
 @pytest.mark.django_db
@@ -399,7 +478,10 @@ def test_reassessment_shows_on_the_timeline_in_the_readers_language(patient, doc
     call_command("retriage")
 
     event = CaseEvent.objects.get(case_id=submission.pk, kind="retriage")
-    assert event.detail == {"from": {"level": 0, "score": 0}, "to": {"level": 1, "score": 1}}
+    assert event.detail == {
+        "from": {"level": 0, "score": 0, "rules_version": 2},
+        "to": {"level": 1, "score": 1, "rules_version": 2},
+    }
     with translation.override("en"):
         assert event.retriage_summary() == "Routine (0) → Follow-up (1)"
     with translation.override("it"):

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from patients.models import Consent, Patient, Submission, User
 from tests import factories
 from triage.audit import patient_pseudonym
-from triage.models import Assessment, AuditEvent, Case, CaseEvent, Level
+from triage.models import Assessment, AuditEvent, Case, CaseEvent, CaseLevel
 
 from .conftest import login_verified, make_totp_device
 
@@ -31,11 +31,13 @@ def staff_opened(doctor, case, action=AuditEvent.Action.CASE_VIEW):
 @pytest.fixture
 def history(patient, other_patient, doctor):
     """Two questionnaires of hers (one re-assessed later), one of someone else's, staff reads of both."""
-    first = factories.make_case(patient, level=Level.EMERGENCY, answers={"notes": "her words", "fever": True})
-    Assessment.objects.create(submission=first.submission, level=Level.ROUTINE, score=0, rules_version=2)
-    second = factories.make_case(patient, level=Level.FOLLOW_UP, answers={"itching": True})
+    first = factories.make_case(
+        patient, level=CaseLevel.EMERGENCY, answers={"notes": "her words", "fever": True}
+    )
+    Assessment.objects.create(submission=first.submission, level=CaseLevel.ROUTINE, score=0, rules_version=2)
+    second = factories.make_case(patient, level=CaseLevel.FOLLOW_UP, answers={"itching": True})
     CaseEvent.objects.create(case=first, kind=CaseEvent.Kind.NOTE, actor=doctor, text="doctor's note")
-    theirs = factories.make_case(other_patient, level=Level.PRIORITY)
+    theirs = factories.make_case(other_patient, level=CaseLevel.PRIORITY)
     staff_opened(doctor, first)
     staff_opened(doctor, second, AuditEvent.Action.CASE_PRINT)
     staff_opened(doctor, theirs)

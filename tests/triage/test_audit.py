@@ -7,7 +7,7 @@ from django.urls import reverse
 from patients.models import User
 from tests.factories import make_case
 from triage.audit import patient_pseudonym
-from triage.models import AppendOnlyError, AuditEvent, Level
+from triage.models import AppendOnlyError, AuditEvent, CaseLevel
 
 Action = AuditEvent.Action
 
@@ -16,7 +16,7 @@ Action = AuditEvent.Action
 def case(patient):
     return make_case(
         patient,
-        level=Level.PRIORITY,
+        level=CaseLevel.PRIORITY,
         score=6,
         flags=["PREGNANCY_BLEEDING"],
         answers={"bleeding_after_sex": True, "notes": "Segreto clinico"},
@@ -174,7 +174,7 @@ def test_assessments_are_read_only_in_the_admin(superuser, case):
     assert 'name="_save"' not in detail.content.decode()
     assert posted.status_code == 403
     assessment.refresh_from_db()
-    assert assessment.level == Level.PRIORITY
+    assert assessment.level == CaseLevel.PRIORITY
     assert admin.get(reverse("admin:triage_assessment_add")).status_code == 403
 
 

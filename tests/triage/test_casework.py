@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import make_case, make_doctor
 from triage.casework import CaseConflict, case_add_note, case_change_status, close_needs_reason
-from triage.models import Case, CaseEvent, Level
+from triage.models import Case, CaseEvent, CaseLevel
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -24,12 +24,12 @@ def note_url(case):
 
 @pytest.fixture
 def case(patient):
-    return make_case(patient, level=Level.FOLLOW_UP, score=2, flags=["RECURRENT"])
+    return make_case(patient, level=CaseLevel.FOLLOW_UP, score=2, flags=["RECURRENT"])
 
 
 @pytest.fixture
 def urgent(patient):
-    return make_case(patient, level=Level.PRIORITY, score=6, flags=["PREGNANCY_BLEEDING"])
+    return make_case(patient, level=CaseLevel.PRIORITY, score=6, flags=["PREGNANCY_BLEEDING"])
 
 
 @pytest.fixture
@@ -121,13 +121,13 @@ def test_leaving_follow_up_clears_the_date(case, doctor):
 @pytest.mark.parametrize(
     ("level", "status", "needs_reason"),
     [
-        (Level.EMERGENCY, "in_review", True),
-        (Level.PRIORITY, "follow_up", True),
-        (Level.REVIEW, "in_review", True),
-        (Level.FOLLOW_UP, "new", True),
-        (Level.ROUTINE, "new", True),
-        (Level.FOLLOW_UP, "in_review", False),
-        (Level.ROUTINE, "follow_up", False),
+        (CaseLevel.EMERGENCY, "in_review", True),
+        (CaseLevel.PRIORITY, "follow_up", True),
+        (CaseLevel.REVIEW, "in_review", True),
+        (CaseLevel.FOLLOW_UP, "new", True),
+        (CaseLevel.ROUTINE, "new", True),
+        (CaseLevel.FOLLOW_UP, "in_review", False),
+        (CaseLevel.ROUTINE, "follow_up", False),
     ],
 )
 def test_closing_needs_a_reason_for_urgent_or_unopened_cases(patient, doctor, level, status, needs_reason):

@@ -11,12 +11,18 @@ from django.utils import timezone
 
 from patients.models import Submission
 from tests.factories import make_case, make_doctor, make_patient
-from triage.models import Case, CaseEvent, Level
+from triage.models import Case, CaseEvent, CaseLevel
 from triage.rules import FLAG_RULES_BY_CODE
 from triage.selectors import PAGE_SIZE, WorklistFilters, case_worklist
 
 DASHBOARD = reverse("triage:dashboard")
-R, F, P, E, M = Level.ROUTINE, Level.FOLLOW_UP, Level.PRIORITY, Level.EMERGENCY, Level.REVIEW
+R, F, P, E, M = (
+    CaseLevel.ROUTINE,
+    CaseLevel.FOLLOW_UP,
+    CaseLevel.PRIORITY,
+    CaseLevel.EMERGENCY,
+    CaseLevel.REVIEW,
+)
 
 
 def hours_ago(hours):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.factories import make_case, make_patient
 from triage.exports import csv_safe
-from triage.models import AuditEvent, Case, Level
+from triage.models import AuditEvent, Case, CaseLevel
 
 EXPORT = reverse("triage:export_csv")
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -25,17 +25,17 @@ def read_csv(response) -> list[list[str]]:
 def cases(patient, other_patient, doctor):
     now = timezone.now()
     emergency = make_case(
-        patient, level=Level.EMERGENCY, score=10, flags=["HEAVY_ACUTE"], submitted_at=now, age=36
+        patient, level=CaseLevel.EMERGENCY, score=10, flags=["HEAVY_ACUTE"], submitted_at=now, age=36
     )
     follow_up = make_case(
         other_patient,
-        level=Level.FOLLOW_UP,
+        level=CaseLevel.FOLLOW_UP,
         score=3,
         flags=["RECURRENT", "SCREENING_GAP"],
         submitted_at=now - timedelta(days=2),
         age=29,
     )
-    routine = make_case(patient, level=Level.ROUTINE, submitted_at=now - timedelta(days=1))
+    routine = make_case(patient, level=CaseLevel.ROUTINE, submitted_at=now - timedelta(days=1))
     Case.objects.filter(pk=follow_up.pk).update(
         status="follow_up", follow_up_on=timezone.localdate(), last_actor=doctor, last_acted_at=now
     )
@@ -73,7 +73,7 @@ def test_export_has_a_header_and_one_row_per_case_in_worklist_order(doctor_clien
 
 def test_export_uses_the_filters_and_ignores_paging(doctor_client, cases, patient):
     for _ in range(30):
-        make_case(patient, level=Level.FOLLOW_UP, score=1)
+        make_case(patient, level=CaseLevel.FOLLOW_UP, score=1)
 
     everything = read_csv(doctor_client.get(EXPORT, {"all": "1", "after": cases["emergency"].pk}))
     recurrent = read_csv(doctor_client.get(EXPORT, {"flag": "RECURRENT"}))
@@ -104,7 +104,7 @@ def test_export_with_bad_parameters_still_works(doctor_client, cases):
 )
 def test_formula_like_values_are_neutralised(doctor_client, name):
     patient = make_patient(email="mallory@example.com", first_name=name, last_name="")
-    make_case(patient, level=Level.EMERGENCY, score=10)
+    make_case(patient, level=CaseLevel.EMERGENCY, score=10)
 
     rows = read_csv(doctor_client.get(EXPORT))
 
@@ -132,7 +132,7 @@ def test_csv_safe(value, expected):
 
 def test_export_quotes_commas_and_quotes(doctor_client):
     patient = make_patient(email="quote@example.com", first_name='Anna "Nina"', last_name="D'Amico, jr")
-    make_case(patient, level=Level.PRIORITY, score=6)
+    make_case(patient, level=CaseLevel.PRIORITY, score=6)
 
     rows = read_csv(doctor_client.get(EXPORT))
 

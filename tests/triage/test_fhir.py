@@ -11,11 +11,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from patients.models import Submission
-from patients.questionnaire import CHOICE_LABELS, QUESTION_LABELS
 from patients.services import submission_draft, submission_record
 from tests import factories
 from triage import fhir, rules
-from triage.models import Assessment, AuditEvent, Case, Level
+from triage.models import Assessment, AuditEvent, Case, CaseLevel
+from triage.questionnaire import CHOICE_LABELS, QUESTION_LABELS
 
 QUIET = factories.QUIET_ANSWERS
 BLEEDING = {
@@ -121,17 +121,35 @@ def test_questionnaire_item_types_ranges_and_options_follow_the_rules():
             assert "answerOption" not in item
 
 
-def test_enable_when_shows_details_only_after_a_yes():
-    items = question_items(fhir.questionnaire_resource())
-    conditions = {item["linkId"]: item["enableWhen"] for item in items if "enableWhen" in item}
-    expected = dict.fromkeys(rules.BLEEDING_DETAIL_FIELDS, "bleeding_after_sex") | dict.fromkeys(
-        rules.DISCHARGE_DETAIL_FIELDS, "discharge_after_sex"
-    )
-    assert set(conditions) == set(expected)
-    for name, condition in conditions.items():
-        assert condition == [{"question": expected[name], "operator": "=", "answerBoolean": True}]
+def test_enable_when_follows_the_four_branchings():
+    items = {item["linkId"]: item for item in question_items(fhir.questionnaire_resource())}
+    conditions = {name: item["enableWhen"] for name, item in items.items() if "enableWhen" in item}
+    assert set(conditions) == {name for reveal in rules.REVEALS for name in reveal.details}
+    for name in ("bleeding_episodes_3m", "bleeding_amount", "clots"):
+        assert conditions[name] == [
+            {"question": "bleeding_after_sex", "operator": "=", "answerBoolean": True}
+        ]
+    assert conditions["discharge_color"] == [
+        {"question": "discharge_after_sex", "operator": "=", "answerBoolean": True}
+    ]
+    assert conditions["pelvic_pain_severity"] == [
+        {"question": "pelvic_pain_days", "operator": ">=", "answerInteger": 1}
+    ]
+    shoulder = conditions["shoulder_tip_pain"]
+    assert [(c["question"], c["operator"], c["answerCoding"]["code"]) for c in shoulder] == [
+        ("pregnancy_status", "=", "possible"),
+        ("pregnancy_status", "=", "confirmed"),
+    ]
+    assert items["shoulder_tip_pain"]["enableBehavior"] == "any"
+    assert "enableBehavior" not in items["clots"]
     assert "soaks_pad_hourly" not in conditions
     assert "dizziness_fainting" not in conditions
+
+
+def test_questionnaire_canonical_url_carries_the_rule_set_version():
+    resource = fhir.questionnaire_resource()
+    assert resource["version"] == "2"
+    assert fhir.questionnaire_canonical() == f"{resource['url']}|2"
 
 
 @pytest.mark.parametrize("language", ["it", "en"])
@@ -247,7 +265,7 @@ def test_risk_assessment_states_level_score_flags_reasons_and_rules_version(hist
 
 @pytest.mark.django_db
 def test_a_case_the_engine_could_not_assess_exports_as_manual_review(patient):
-    case = factories.make_case(patient, level=Level.REVIEW, answers={"fever": True})
+    case = factories.make_case(patient, level=CaseLevel.REVIEW, answers={"fever": True})
     Assessment.objects.filter(submission_id=case.pk).update(rules_version=None)
     bundle = fhir.submission_bundle(case.submission)
     Bundle.model_validate(bundle)
@@ -344,7 +362,15 @@ def test_a_response_from_elsewhere_without_identifier_is_matched_by_its_authored
 def test_import_warns_when_the_assessment_made_here_differs_from_the_file(patient, tmp_path):
     earlier = record(patient, {**QUIET, **BLEEDING, "clots": False}, days_ago=30)
     original = record(
-        patient, {**QUIET, **BLEEDING, "bleeding_amount": "light", "clots": False, "bleeding_trend": "same"}
+        patient,
+        {
+            **QUIET,
+            **BLEEDING,
+            "bleeding_episodes_3m": 1,
+            "bleeding_amount": "light",
+            "clots": False,
+            "bleeding_trend": "first_time",
+        },
     )
     assert "RECURRENT" in assessment_of(original).flags
     path = write(tmp_path, fhir.submission_bundle(original))
@@ -423,7 +449,7 @@ BAD_RESPONSES = [
     ),
     pytest.param(
         lambda r: _add_item(r, "section-bleeding", {"linkId": "clots", "answer": [{"valueBoolean": True}]}),
-        "shown only when 'bleeding_after_sex' is answered yes",
+        "shown only for some answers to 'bleeding_after_sex'",
         id="hidden-by-branching",
     ),
     pytest.param(

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from patients.models import Patient, Submission, User
-from triage.models import Case, CaseEvent, Level
+from triage.models import Case, CaseEvent, CaseLevel
 from triage.rules import FLAG_CODES
 
 
@@ -25,11 +25,11 @@ def test_seed_prints_the_documented_logins(seeded):
     assert "patient@example.com" in seeded and "demo-patient-2026" in seeded
 
 
-def test_seed_creates_about_thirty_patients_and_sixty_questionnaires(seeded):
+def test_seed_creates_about_forty_patients_and_seventy_questionnaires(seeded):
     demo_patients = Patient.objects.filter(user__email__endswith="@example.org")
 
-    assert demo_patients.count() == 30
-    assert Submission.objects.filter(status="submitted").count() >= 60
+    assert demo_patients.count() == 42
+    assert Submission.objects.filter(status="submitted").count() >= 70
     assert Case.objects.count() == Submission.objects.filter(status="submitted").count()
 
 
@@ -37,7 +37,13 @@ def test_seed_covers_every_level_and_every_flag(seeded):
     levels = set(Case.objects.values_list("level", flat=True))
     flags = {code for codes in Case.objects.values_list("flags", flat=True) for code in codes}
 
-    assert {Level.ROUTINE, Level.FOLLOW_UP, Level.PRIORITY, Level.EMERGENCY} <= levels
+    assert {
+        CaseLevel.ROUTINE,
+        CaseLevel.FOLLOW_UP,
+        CaseLevel.PRIORITY,
+        CaseLevel.URGENT,
+        CaseLevel.EMERGENCY,
+    } <= levels
     assert flags == set(FLAG_CODES)
 
 
@@ -72,7 +78,7 @@ def test_seed_sends_no_email(settings):
 
     call_command("seed_demo", stdout=StringIO())
 
-    assert Case.objects.filter(level=Level.EMERGENCY).exists()
+    assert Case.objects.filter(level=CaseLevel.EMERGENCY).exists()
     assert mail.outbox == []
 
 
@@ -110,7 +116,7 @@ def test_demo_doctor_sees_an_emergency_on_top(seeded, client):
     response = client.get(reverse("triage:dashboard"))
 
     rows = response.context["page"].rows
-    assert rows[0].level == Level.EMERGENCY
+    assert rows[0].level == CaseLevel.EMERGENCY
     assert len(rows) == 25
 
 

@@ -1,4 +1,4 @@
-"""Acceptance vignettes (RULES 9): the published cases, file validation and `triage_check`."""
+"""Acceptance vignettes (RULES.md 9): both published files, validation per case and `triage_check`."""
 
 import copy
 import json
@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from triage.rules import assess
-from triage.vignettes import VignetteError, check_vignette, load_vignettes, parse_vignettes
+from triage.rules import RULE_SETS
+from triage.vignettes import InvalidVignette, VignetteError, check_vignette, load_vignettes, parse_vignettes
 
+V1, V2 = RULE_SETS[1], RULE_SETS[2]
 PUBLISHED = Path(__file__).with_name("vignettes.json")
+PUBLISHED_V1 = Path(__file__).with_name("vignettes-v1.json")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED_CASES = load_vignettes(PUBLISHED)
+PUBLISHED_V1_CASES = load_vignettes(PUBLISHED_V1, V1)
 VALID_CASE = {
     "id": "case-a",
     "description": "Single streaky bleed.",
@@ -39,25 +42,43 @@ def published_data():
 # --- The published file --------------------------------------------------------------
 
 
-def test_published_file_has_24_cases_with_unique_ids():
-    assert len(PUBLISHED_CASES) == 24
-    assert len({vignette.id for vignette in PUBLISHED_CASES}) == 24
+def test_published_files_have_valid_cases_with_unique_ids():
+    for cases, count in ((PUBLISHED_CASES, 46), (PUBLISHED_V1_CASES, 24)):
+        assert len(cases) == count
+        assert not [case for case in cases if isinstance(case, InvalidVignette)]
+        assert len({vignette.id for vignette in cases}) == count
 
 
-@pytest.mark.parametrize("vignette", PUBLISHED_CASES, ids=lambda vignette: vignette.id)
-def test_published_vignette_passes(vignette):
-    outcome = check_vignette(vignette)
+PUBLISHED_PAIRS = [pytest.param(V2, vignette, id=f"v2-{vignette.id}") for vignette in PUBLISHED_CASES] + [
+    pytest.param(V1, vignette, id=f"v1-{vignette.id}") for vignette in PUBLISHED_V1_CASES
+]
+
+
+@pytest.mark.parametrize(("rule_set", "vignette"), PUBLISHED_PAIRS)
+def test_published_vignette_passes_with_its_rule_set(rule_set, vignette):
+    outcome = check_vignette(vignette, rule_set)
     assert outcome.problems == []
     assert outcome.passed
     assert outcome.id == vignette.id
 
 
-@pytest.mark.parametrize("vignette", PUBLISHED_CASES, ids=lambda vignette: vignette.id)
-def test_published_vignette_lists_every_raised_flag_and_its_score(vignette):
-    """RULES 9: published flags_include is the complete set of expected flags."""
-    result = assess(vignette.answers, vignette.age, vignette.history)
+@pytest.mark.parametrize(("rule_set", "vignette"), PUBLISHED_PAIRS)
+def test_published_vignette_lists_every_raised_flag_and_its_score(rule_set, vignette):
+    """RULES.md 9: published flags_include is the complete set of expected flags."""
+    result = rule_set.assess(vignette.answers, vignette.age, vignette.history)
     assert set(result.flags) == set(vignette.flags_include)
     assert result.score == vignette.score
+
+
+def test_the_rule_set_2_file_fails_with_rule_set_1_where_the_rules_differ():
+    cases = load_vignettes(PUBLISHED, V1)
+    outcomes = {vignette.id: check_vignette(vignette, V1) for vignette in cases}
+    # The physiological streak is routine under both; a possible pregnancy with spotting is
+    # urgent only since rule set 2.
+    assert outcomes["pub-01-physiological-streak"].passed
+    assert not outcomes["pub-05-pregnancy-spotting"].passed
+    assert "urgent" in " ".join(outcomes["pub-05-pregnancy-spotting"].problems)
+    assert 0 < sum(not outcome.passed for outcome in outcomes.values()) < len(outcomes)
 
 
 # --- Loading and validation -------------------------------------------------------------
@@ -65,6 +86,7 @@ def test_published_vignette_lists_every_raised_flag_and_its_score(vignette):
 
 def test_valid_case_loads_with_its_history():
     (vignette,) = parse_vignettes([VALID_CASE])
+    assert not isinstance(vignette, InvalidVignette)
     assert vignette.id == "case-a"
     assert vignette.age == 30
     assert vignette.history[0].days_ago == 30
@@ -138,8 +160,8 @@ INVALID_CASES = [
         id="unknown-flag",
     ),
     pytest.param(
-        mutated(lambda c: c["expect"].update(level="urgent")),
-        ["expect.level must be one of routine, follow_up, priority, emergency, not 'urgent'"],
+        mutated(lambda c: c["expect"].update(level="severe")),
+        ["expect.level must be one of emergency, urgent, priority, follow_up, routine, not 'severe'"],
         id="unknown-level",
     ),
     pytest.param(
@@ -184,41 +206,56 @@ INVALID_CASES = [
     ),
     pytest.param(
         [VALID_CASE, VALID_CASE],
-        ["case at index 1 (id 'case-a'): duplicate id, already used by the case at index 0"],
+        ["duplicate id, already used by the case at index 0"],
         id="duplicate-id",
     ),
     pytest.param(
         [VALID_CASE, "case-b"],
-        ["case at index 1: the case must be a JSON object, not a string"],
+        ["the case must be a JSON object, not a string"],
         id="case-not-object",
     ),
-    pytest.param(
-        {"cases": [VALID_CASE]}, ["must contain a JSON list of cases, not an object"], id="not-a-list"
-    ),
-    pytest.param([], ["contains no cases"], id="empty-list"),
 ]
 
 
 @pytest.mark.parametrize(("data", "fragments"), INVALID_CASES)
-def test_invalid_file_is_rejected_with_a_clear_message(tmp_path, data, fragments):
+def test_an_invalid_case_fails_with_a_clear_reason(tmp_path, data, fragments):
+    """RULES.md 9: a case whose input is invalid fails; the others still run."""
+    outcomes = [check_vignette(case) for case in load_vignettes(write_json(tmp_path, data))]
+    failed = [outcome for outcome in outcomes if not outcome.passed]
+    assert len(failed) == 1
+    message = "; ".join(failed[0].problems)
+    assert message.startswith("invalid case: ")
+    for fragment in fragments:
+        if not fragment.startswith("case at index"):
+            assert fragment in message
+    assert len(outcomes) - len(failed) == len(data) - 1
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        pytest.param(
+            {"cases": [VALID_CASE]}, "must contain a JSON list of cases, not an object", id="not-a-list"
+        ),
+        pytest.param([], "contains no cases", id="empty-list"),
+    ],
+)
+def test_a_file_that_is_not_a_list_of_cases_is_refused(tmp_path, data, fragment):
     path = write_json(tmp_path, data)
     with pytest.raises(VignetteError) as excinfo:
         load_vignettes(path)
-    message = str(excinfo.value)
-    assert str(path) in message
-    for fragment in fragments:
-        assert fragment in message
+    assert str(path) in str(excinfo.value)
+    assert fragment in str(excinfo.value)
 
 
-def test_every_invalid_case_is_reported_at_once():
-    bad_age = mutated(lambda c: c["patient"].update(age=200))[0]
+def test_every_problem_of_every_invalid_case_is_reported():
+    bad_age = mutated(lambda c: c["patient"].update(age=200, sex="f"))[0]
     bad_flag = mutated(lambda c: c.update(id="case-b", expect={**c["expect"], "flags_exclude": ["X"]}))[0]
-    with pytest.raises(VignetteError) as excinfo:
-        parse_vignettes([bad_age, bad_flag])
-    message = str(excinfo.value)
-    assert "has 2 problem(s)" in message
-    assert "case at index 0 (id 'case-a'): patient.age" in message
-    assert "case at index 1 (id 'case-b'): expect.flags_exclude has the unknown flag code 'X'" in message
+    first, second = (check_vignette(case) for case in parse_vignettes([bad_age, bad_flag]))
+    assert first.id == "case-a"
+    assert len(first.problems) == 2
+    assert "patient.age must be a whole number from 10 to 120, not 200" in " ".join(first.problems)
+    assert second.problems == ["invalid case: expect.flags_exclude has the unknown flag code 'X'"]
 
 
 @pytest.mark.parametrize(
@@ -251,7 +288,7 @@ def test_failed_check_says_what_was_expected_and_what_came_out():
     case = copy.deepcopy(VALID_CASE)
     case["answers"]["bleeding_amount"] = "heavy"
     case["expect"] = {
-        "level": "priority",
+        "level": "emergency",
         "flags_include": ["RECURRENT"],
         "flags_exclude": ["ABUNDANT"],
         "score": 5,
@@ -261,47 +298,71 @@ def test_failed_check_says_what_was_expected_and_what_came_out():
     assert not outcome.passed
     assert outcome.id == "case-a"
     assert outcome.problems == [
-        "expected level priority, got follow_up (flags: ABUNDANT)",
-        "expected flags not raised: RECURRENT (raised: ABUNDANT)",
+        "expected level emergency, got priority (flags: HEAVY_EPISODE, ABUNDANT)",
+        "expected flags not raised: RECURRENT (raised: HEAVY_EPISODE, ABUNDANT)",
         "excluded flags raised: ABUNDANT",
-        "expected score 5, got 2",
+        "expected score 5, got 6",
     ]
 
 
 # --- The triage_check management command ---------------------------------------------------
 
 
-def test_command_passes_the_published_file():
+@pytest.mark.parametrize(
+    ("args", "cases"),
+    [
+        pytest.param([str(PUBLISHED)], PUBLISHED_CASES, id="rule-set-2-by-default"),
+        pytest.param(["--rules", "2", str(PUBLISHED)], PUBLISHED_CASES, id="rule-set-2"),
+        pytest.param(["--rules", "1", str(PUBLISHED_V1)], PUBLISHED_V1_CASES, id="rule-set-1"),
+    ],
+)
+def test_command_passes_each_published_file_with_its_rule_set(args, cases):
     out = StringIO()
-    call_command("triage_check", str(PUBLISHED), stdout=out)
+    call_command("triage_check", *args, stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "PASS pub-01-physiological-streak"
-    assert lines[:-1] == [f"PASS {vignette.id}" for vignette in PUBLISHED_CASES]
-    assert lines[-1] == "24 passed, 0 failed"
+    assert lines[:-1] == [f"PASS {vignette.id}" for vignette in cases]
+    assert lines[-1] == f"{len(cases)} passed, 0 failed"
+
+
+def test_command_with_rule_set_1_fails_the_rule_set_2_file_where_the_rules_differ():
+    out = StringIO()
+    with pytest.raises(CommandError, match="vignette"):
+        call_command("triage_check", "--rules", "1", str(PUBLISHED), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "PASS pub-01-physiological-streak" in lines
+    assert any(line.startswith("FAIL pub-05-pregnancy-spotting: ") for line in lines)
+    passed, failed = (int(part.split()[0]) for part in lines[-1].split(", "))
+    assert passed > 0 and failed > 0 and passed + failed == 46
 
 
 def test_command_reports_a_wrong_expectation_and_fails(tmp_path):
     data = published_data()
     data[2]["expect"]["level"] = "priority"
     out = StringIO()
-    with pytest.raises(CommandError, match="1 of 24 vignette"):
+    with pytest.raises(CommandError, match="1 of 46 vignette"):
         call_command("triage_check", str(write_json(tmp_path, data)), stdout=out)
     lines = out.getvalue().splitlines()
     assert (
-        "FAIL pub-03-soaking-pads: expected level priority, got emergency (flags: HEAVY_ACUTE, ABUNDANT)"
-        in lines
+        "FAIL pub-03-soaking-pads: expected level priority, got emergency "
+        "(flags: HEAVY_ACUTE, HEAVY_EPISODE, ABUNDANT)" in lines
     )
     assert lines.count("PASS pub-01-physiological-streak") == 1
-    assert lines[-1] == "23 passed, 1 failed"
+    assert lines[-1] == "45 passed, 1 failed"
 
 
-def test_command_rejects_an_invalid_file(tmp_path):
+def test_command_fails_an_invalid_case_and_runs_the_others(tmp_path):
     data = published_data()
     data[0]["expect"]["flags_include"] = ["NOT_A_FLAG"]
     out = StringIO()
-    with pytest.raises(CommandError, match="pub-01-physiological-streak.*unknown flag code 'NOT_A_FLAG'"):
+    with pytest.raises(CommandError, match="1 of 46 vignette"):
         call_command("triage_check", str(write_json(tmp_path, data)), stdout=out)
-    assert out.getvalue() == ""
+    lines = out.getvalue().splitlines()
+    assert lines[0] == (
+        "FAIL pub-01-physiological-streak: invalid case: expect.flags_include has the unknown flag code "
+        "'NOT_A_FLAG'"
+    )
+    assert lines[-1] == "45 passed, 1 failed"
 
 
 def test_command_rejects_a_missing_file(tmp_path):
@@ -318,7 +379,7 @@ def run_manage(*args):
 def test_command_exits_0_when_every_case_passes():
     completed = run_manage("triage_check", str(PUBLISHED))
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.splitlines()[-1] == "24 passed, 0 failed"
+    assert completed.stdout.splitlines()[-1] == "46 passed, 0 failed"
 
 
 def test_command_exits_1_without_traceback_on_failure_or_invalid_file(tmp_path):
@@ -326,7 +387,7 @@ def test_command_exits_1_without_traceback_on_failure_or_invalid_file(tmp_path):
     data[0]["expect"]["level"] = "emergency"
     failing = run_manage("triage_check", str(write_json(tmp_path, data)))
     assert failing.returncode == 1
-    assert failing.stdout.splitlines()[-1] == "23 passed, 1 failed"
+    assert failing.stdout.splitlines()[-1] == "45 passed, 1 failed"
     assert "Traceback" not in failing.stderr
 
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")

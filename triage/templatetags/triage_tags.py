@@ -15,9 +15,9 @@ def level_badge(level):
 
 
 @register.filter
-def flag_items(codes):
-    """Flag codes with their short label, clinical reason and own level, in the active language."""
-    return [flag_item(code) for code in codes or ()]
+def flag_items(codes, version=None):
+    """Flag codes with their short label, clinical reason and own level, as rule set `version` has them."""
+    return [flag_item(code, version) for code in codes or ()]
 
 
 @register.filter

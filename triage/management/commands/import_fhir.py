@@ -52,7 +52,10 @@ class Command(BaseCommand):
                 )
                 return
             submission = submission_record(
-                patient=person, answers=imported.answers, submitted_at=imported.authored
+                patient=person,
+                answers=imported.answers,
+                submitted_at=imported.authored,
+                questionnaire_version=imported.questionnaire_version,
             )
             assessment = fhir.latest_assessment(submission)
         self.stdout.write(self.style.SUCCESS(f"Imported as questionnaire #{submission.pk}."))

@@ -1,17 +1,20 @@
-"""The questionnaire's wording and sections (RULES.md 3.1), in the user's language.
+"""The questionnaire as people read it (RULES.md 3.1): wording, sections and readable answers.
 
-Field names, kinds, ranges and defaults live in `triage.rules.FIELDS`; this
-module only says how each question reads and where it sits on the page.
+Field names, kinds, ranges, defaults and branching live in the rule sets
+(`triage.rules`); this module says how each question reads, where it sits
+on the page and how a stored answer is shown, for the current questionnaire
+and for answers given to an earlier one.
 """
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from triage import rules
+from . import rules
 
 QUESTION_LABELS = {
     "menopause_status": _("Which best describes you?"),
     "pregnancy_status": _("Could you be pregnant?"),
+    "shoulder_tip_pain": _("Do you have pain at the tip of a shoulder that started without an injury?"),
     "discharge_after_sex": _("Do you notice fluid or discharge coming out after intercourse?"),
     "discharge_color": _("What colour is that discharge usually?"),
     "bleeding_after_sex": _(
@@ -34,7 +37,11 @@ QUESTION_LABELS = {
         "How strong is the pain during intercourse, from 0 (none) to 10 (worst imaginable)?"
     ),
     "pelvic_pain_days": _(
-        "For how many days have you had ongoing pain in the lower belly or pelvis? (0 = no such pain)"
+        "For how many days have you had pain in the lower belly or pelvis, constant or coming and going? "
+        "(0 = no such pain; 1 = it started today or yesterday)"
+    ),
+    "pelvic_pain_severity": _(
+        "How strong is that pain at its worst, from 0 (none) to 10 (worst imaginable)?"
     ),
     "burning": _("Do you have burning in the intimate area?"),
     "itching": _("Do you have itching in the intimate area?"),
@@ -57,6 +64,16 @@ QUESTION_LABELS = {
         "Do you take blood-thinning (anticoagulant) medicines, such as warfarin, apixaban, rivaroxaban, "
         "dabigatran, edoxaban or heparin injections?"
     ),
+    "tamoxifen": _("Do you take tamoxifen (a medicine used after breast cancer)?"),
+    "hrt": _("Do you take hormone replacement therapy for the menopause (tablets, patches, gel or spray)?"),
+    "immunosuppressed": _(
+        "Do you have a condition or treatment that weakens the immune system (for example HIV, an organ "
+        "transplant, chemotherapy, or long-term steroid or immunosuppressant medicines)?"
+    ),
+    "recent_procedure_6w": _(
+        "In the last 6 weeks, have you given birth, had a miscarriage or a termination of pregnancy, had a "
+        "coil (IUD) fitted or removed, or had treatment or a biopsy on the cervix?"
+    ),
     "new_partner_3m": _("Have you had a new sexual partner in the last 3 months?"),
     "notes": _("Is there anything else you would like the doctor to know?"),
 }
@@ -65,6 +82,7 @@ QUESTION_LABELS = {
 SHORT_LABELS = {
     "menopause_status": _("Menopause"),
     "pregnancy_status": _("Pregnancy"),
+    "shoulder_tip_pain": _("Shoulder-tip pain without injury"),
     "discharge_after_sex": _("Discharge after intercourse"),
     "discharge_color": _("Discharge colour"),
     "bleeding_after_sex": _("Bleeding after intercourse"),
@@ -76,6 +94,7 @@ SHORT_LABELS = {
     "soaks_pad_hourly": _("Soaking a pad or tampon every hour"),
     "pain_during_sex": _("Pain during intercourse (0–10)"),
     "pelvic_pain_days": _("Days of pelvic pain"),
+    "pelvic_pain_severity": _("Pelvic pain at its worst (0–10)"),
     "burning": _("Burning"),
     "itching": _("Itching"),
     "bad_odor": _("Unpleasant smell"),
@@ -87,6 +106,10 @@ SHORT_LABELS = {
     "last_cervical_screening": _("Last cervical screening"),
     "abnormal_screening_history": _("Abnormal screening result in the past"),
     "anticoagulants": _("Anticoagulants"),
+    "tamoxifen": _("Tamoxifen"),
+    "hrt": _("Hormone replacement therapy"),
+    "immunosuppressed": _("Weakened immune system"),
+    "recent_procedure_6w": _("Birth, pregnancy loss or procedure in the last 6 weeks"),
     "new_partner_3m": _("New partner in the last 3 months"),
     "notes": _("Notes for the doctor"),
 }
@@ -139,10 +162,9 @@ YES = "yes"
 NO = "no"
 YES_NO_LABELS = {True: _("Yes"), False: _("No")}
 
-# The page's sections (issue order: cycle and pregnancy; discharge; bleeding after intercourse;
-# other symptoms; screening and history; notes).
+# The page's sections, in RULES.md 3.1 order.
 SECTIONS = [
-    (_("Cycle and pregnancy"), ["menopause_status", "pregnancy_status"]),
+    (_("Cycle and pregnancy"), ["menopause_status", "pregnancy_status", "shoulder_tip_pain"]),
     (_("Discharge"), ["discharge_after_sex", "discharge_color"]),
     (
         _("Bleeding after intercourse"),
@@ -161,6 +183,7 @@ SECTIONS = [
         [
             "pain_during_sex",
             "pelvic_pain_days",
+            "pelvic_pain_severity",
             "burning",
             "itching",
             "bad_odor",
@@ -172,16 +195,28 @@ SECTIONS = [
         ],
     ),
     (
-        _("Screening and history"),
-        ["last_cervical_screening", "abnormal_screening_history", "anticoagulants", "new_partner_3m"],
+        _("Screening, medicines and history"),
+        [
+            "last_cervical_screening",
+            "abnormal_screening_history",
+            "anticoagulants",
+            "tamoxifen",
+            "hrt",
+            "immunosuppressed",
+            "recent_procedure_6w",
+            "new_partner_3m",
+        ],
     ),
     (_("Notes"), ["notes"]),
 ]
 
-# RULES.md 3.2 branching: which yes/no question reveals which details.
-SHOWN_WHEN_YES = dict.fromkeys(rules.BLEEDING_DETAIL_FIELDS, "bleeding_after_sex") | dict.fromkeys(
-    rules.DISCHARGE_DETAIL_FIELDS, "discharge_after_sex"
-)
+# Without JavaScript every question shows; each group of details says when to answer it.
+REVEAL_HINTS = {
+    "bleeding_after_sex": _("Answer the next questions only if you answered yes above."),
+    "discharge_after_sex": _("Answer the next question only if you answered yes above."),
+    "pelvic_pain_days": _("Answer the next question only if you have this pain (1 day or more)."),
+    "pregnancy_status": _("Answer the next question only if you are or might be pregnant."),
+}
 
 
 def display_answer(name: str, value) -> str:
@@ -195,13 +230,18 @@ def display_answer(name: str, value) -> str:
     return str(value)
 
 
-def readable_answers(answers: dict) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Answers grouped by section as (title, [(name, short label, shown value)]), hidden questions left out.
+def readable_answers(
+    answers: dict, version: int | None = None
+) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Answers grouped by section as (title, [(name, short label, shown value)]).
 
-    Omitted answers show their RULES.md default, which is what the engine used.
+    Only the questions of the questionnaire she answered (`version`) that
+    were shown to her are listed; omitted answers show their RULES.md
+    default, which is what the engine used.
     """
-    full = {field.name: answers.get(field.name, field.default) for field in rules.FIELDS}
-    visible = rules.visible_fields(full)
+    rule_set = rules.rule_set(version)
+    full = {field.name: answers.get(field.name, field.default) for field in rule_set.fields}
+    visible = rule_set.visible_fields(full)
     return [
         (
             str(title),

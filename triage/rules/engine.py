@@ -1,0 +1,326 @@
+"""What every rule set shares: levels, fields, flags, the two-step evaluation and the result.
+
+A rule set (`v1`, `v2`) is data on top of this module: its fields, the
+questions that reveal others, its derived terms, its flag table and its
+advice. Nothing here imports Django, so the rules can be tested,
+benchmarked and reviewed on their own.
+"""
+
+import enum
+from collections.abc import Callable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a string for makemessages while keeping the engine Django-free."""
+    return message
+
+
+class Level(enum.IntEnum):
+    """Urgency level; the integer order lets `max()` pick the most urgent (RULES.md section 2).
+
+    One scale for every rule set: rule set 1 simply never raises `URGENT`.
+    """
+
+    ROUTINE = 0
+    FOLLOW_UP = 1
+    PRIORITY = 2
+    URGENT = 3
+    EMERGENCY = 4
+
+    @property
+    def code(self) -> str:
+        """The lowercase code used in RULES.md and vignette files."""
+        return self.name.lower()
+
+
+LEVEL_CODES = tuple(level.code for level in Level)
+_LEVELS_BY_CODE = {level.code: level for level in Level}
+
+AGE_MIN = 10
+AGE_MAX = 120
+
+# RULES.md section 6: an earlier submission counts 1..90 calendar days back; the same
+# day is usually a corrected re-submission of the same episode.
+RECURRENCE_WINDOW_DAYS = 90
+
+
+def counts_as_earlier_report(days_ago: int, bleeding_after_sex: bool) -> bool:
+    """Whether an earlier submission counts towards recurrence (RULES.md section 6)."""
+    return bleeding_after_sex and 1 <= days_ago <= RECURRENCE_WINDOW_DAYS
+
+
+# --- Fields (RULES.md 3.1) ------------------------------------------------------
+
+BOOL = "bool"
+INT = "int"
+CHOICE = "choice"
+TEXT = "text"
+
+
+def _is_int(value: object) -> bool:
+    # bool is an int subclass, but true/false is never a count (RULES.md 3.2).
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One questionnaire field: enough for forms, imports and validation to agree."""
+
+    name: str
+    kind: str
+    default: bool | int | str
+    choices: tuple[str, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+
+    def error_for(self, value: object) -> str | None:
+        """Return why `value` is not acceptable, or None (RULES.md 3.2 Validation)."""
+        if self.kind == BOOL:
+            if value is True or value is False:
+                return None
+            return "Must be true or false."
+        if self.kind == INT:
+            if not _is_int(value):
+                return "Must be a whole number."
+            if not self.min_value <= value <= self.max_value:
+                return f"Must be between {self.min_value} and {self.max_value}."
+            return None
+        if self.kind == CHOICE:
+            if isinstance(value, str) and value in self.choices:
+                return None
+            return f"Must be one of: {', '.join(self.choices)}."
+        if not isinstance(value, str):
+            return "Must be text."
+        if len(value) > self.max_length:
+            return f"Must be at most {self.max_length} characters (got {len(value)})."
+        return None
+
+
+def bool_field(name: str) -> Field:
+    return Field(name, BOOL, False)
+
+
+def int_field(name: str, max_value: int) -> Field:
+    return Field(name, INT, 0, min_value=0, max_value=max_value)
+
+
+def choice_field(name: str, choices: tuple[str, ...], default: str) -> Field:
+    return Field(name, CHOICE, default, choices=choices)
+
+
+def text_field(name: str, max_length: int) -> Field:
+    return Field(name, TEXT, "", max_length=max_length)
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """A question that shows detail questions only for some answers (RULES.md 3.2 Branching).
+
+    `values` lists the answers that reveal the details; `min_value` is used
+    instead for a number ("1 or more").
+    """
+
+    question: str
+    details: tuple[str, ...]
+    values: tuple[Any, ...] = ()
+    min_value: int | None = None
+
+    def shows_details(self, answer: object) -> bool:
+        if self.min_value is not None:
+            return _is_int(answer) and answer >= self.min_value
+        # Compared with their types, so that 1 never stands for True.
+        return any(type(answer) is type(value) and answer == value for value in self.values)
+
+
+class InvalidAnswers(ValueError):
+    """Rejected input (RULES.md 3.2 Validation); `errors` maps field names to messages."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors: dict[str, str] = dict(errors)
+        super().__init__("; ".join(f"{name}: {message}" for name, message in self.errors.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """An earlier submission of the same patient (RULES.md section 6)."""
+
+    days_ago: int
+    answers: Any
+
+
+# --- Flags (RULES.md section 4) -------------------------------------------------
+
+BASE = "base"
+ESCALATION = "escalation"
+INFO = "info"
+
+# condition(answers, terms, step-1 flag codes) -> bool; `terms` are the rule set's
+# derived terms of RULES.md section 2, computed once per submission.
+Condition = Callable[[Any, Any, Set[str]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRule:
+    """One row of a RULES.md section 4 table; `condition` decides whether it is raised."""
+
+    number: int
+    code: str
+    kind: str
+    level: Level | None
+    weight: int
+    reason: str
+    label: str
+    condition: Condition
+
+
+# --- Result (RULES.md section 7) --------------------------------------------------
+
+ADVICE_LANGUAGES = ("it", "en")
+DEFAULT_ADVICE_LANGUAGE = "it"
+
+
+def advice_language(language: str | None) -> str:
+    """The advice language for a Django language code: "en", "en-gb" → "en"; anything else Italian."""
+    if isinstance(language, str):
+        base = language.replace("_", "-").split("-", 1)[0].lower()
+        if base in ADVICE_LANGUAGES:
+            return base
+    return DEFAULT_ADVICE_LANGUAGE
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What the engine hands back for one submission (RULES.md section 7, Engine output)."""
+
+    level: Level
+    score: int
+    flags: tuple[str, ...]
+    rules_version: int
+
+
+_NO_FLAGS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """One released rule set, evaluable for as long as assessments made with it are kept."""
+
+    version: int
+    fields: tuple[Field, ...]
+    answers_type: type
+    reveals: tuple[Reveal, ...]
+    terms: Callable[[Any, int, Sequence[HistoryEntry]], Any]
+    flag_rules: tuple[FlagRule, ...]
+    advice: Mapping[Level, Mapping[str, str]]
+    fields_by_name: dict[str, Field] = field(init=False)
+    flag_codes: tuple[str, ...] = field(init=False)
+    flag_rules_by_code: dict[str, FlagRule] = field(init=False)
+    levels: tuple[Level, ...] = field(init=False)
+    shown_when: dict[str, Reveal] = field(init=False)
+
+    def __post_init__(self):
+        setattr_ = object.__setattr__
+        setattr_(self, "fields_by_name", {f.name: f for f in self.fields})
+        setattr_(self, "flag_codes", tuple(rule.code for rule in self.flag_rules))
+        setattr_(self, "flag_rules_by_code", {rule.code: rule for rule in self.flag_rules})
+        setattr_(self, "levels", tuple(sorted(self.advice)))
+        setattr_(self, "shown_when", {name: r for r in self.reveals for name in r.details})
+        setattr_(self, "_step1", tuple(r for r in self.flag_rules if r.kind != ESCALATION))
+        setattr_(self, "_escalations", tuple(r for r in self.flag_rules if r.kind == ESCALATION))
+
+    # -- answers --
+
+    def answers_from_mapping(self, mapping: Mapping[str, object]):
+        """Validate raw answers strictly and fill in the defaults (RULES.md 3.2).
+
+        Values are never coerced: the form already produced typed values, and
+        the engine must not guess.
+        """
+        if not isinstance(mapping, Mapping):
+            raise InvalidAnswers({"__all__": "Answers must be a mapping of field names to values."})
+        fields = self.fields_by_name
+        errors: dict[str, str] = {}
+        for name, value in mapping.items():
+            rule = fields.get(name)
+            if rule is None:
+                if name == "age":
+                    errors[name] = "Unknown field: age comes from the profile and is passed separately."
+                else:
+                    errors[str(name)] = "Unknown field."
+            elif (message := rule.error_for(value)) is not None:
+                errors[name] = message
+        if errors:
+            raise InvalidAnswers(errors)
+        return self.answers_type(**mapping)
+
+    def visible_fields(self, raw_answers: Mapping[str, object]) -> set[str]:
+        """Names of the questions the live form shows for these answers (RULES.md 3.2)."""
+        visible = {f.name for f in self.fields if f.name not in self.shown_when}
+        for reveal in self.reveals:
+            if reveal.shows_details(raw_answers.get(reveal.question)):
+                visible.update(reveal.details)
+        return visible
+
+    def level_from_code(self, code: object) -> Level:
+        """The level for a RULES.md code such as "follow_up", if this rule set has it."""
+        level = _LEVELS_BY_CODE.get(code) if isinstance(code, str) else None
+        if level not in self.levels:
+            codes = ", ".join(level.code for level in self.levels)
+            raise ValueError(f"Unknown level code {code!r}; expected one of: {codes}.")
+        return level
+
+    # -- evaluation (RULES.md sections 5 and 7) --
+
+    def assess(self, answers, age: int, history: Sequence[HistoryEntry] = ()) -> Result:
+        """Evaluate the flag table in the two steps of section 5; derive level and score (section 7).
+
+        `answers` is trusted (build it with `answers_from_mapping()`); `age` and
+        the history's `days_ago` are checked because they come from elsewhere.
+        """
+        if not _is_int(age) or not AGE_MIN <= age <= AGE_MAX:
+            raise InvalidAnswers({"age": f"Must be a whole number between {AGE_MIN} and {AGE_MAX}."})
+        for index, entry in enumerate(history):
+            if not _is_int(entry.days_ago) or entry.days_ago < 0:
+                raise InvalidAnswers(
+                    {f"history[{index}].days_ago": "Must be a whole number of days, 0 or more."}
+                )
+        terms = self.terms(answers, age, history)
+
+        # Step 1: base and info flags from the answers and the history's terms.
+        step1 = {rule.code for rule in self._step1 if rule.condition(answers, terms, _NO_FLAGS)}
+        # Step 2: escalations read step-1 flags only, so they never feed each other.
+        raised = step1 | {rule.code for rule in self._escalations if rule.condition(answers, terms, step1)}
+
+        level = Level.ROUTINE
+        score = 0
+        codes = []
+        for rule in self.flag_rules:
+            if rule.code in raised:
+                codes.append(rule.code)
+                score += rule.weight
+                # Informational flags have no level.
+                if rule.level is not None and rule.level > level:
+                    level = rule.level
+        return Result(level, score, tuple(codes), self.version)
+
+    # -- explanation --
+
+    def reasons(self, codes) -> tuple[tuple[str, str], ...]:
+        """(code, clinician reason) for each known flag, in canonical order."""
+        return tuple(
+            (code, self.flag_rules_by_code[code].reason) for code in codes if code in self.flag_rules_by_code
+        )
+
+    def advice_text(self, level: Level, language: str | None = None) -> str:
+        """Patient advice for the level (section 8), Italian unless English is asked for."""
+        return self.advice[Level(level)][advice_language(language)]
+
+
+def earlier_bleeding_reports(history: Sequence[HistoryEntry]) -> int:
+    """Earlier submissions that count towards recurrence (RULES.md section 6)."""
+    return sum(
+        1 for entry in history if counts_as_earlier_report(entry.days_ago, entry.answers.bleeding_after_sex)
+    )
