@@ -22,10 +22,7 @@ from .services import AlreadySubmitted, submission_draft, submission_save_draft,
 @require_http_methods(["GET"])
 def submission_list_view(request):
     patient = request.user.patient
-    submissions = [
-        (submission, submission_advice(submission))
-        for submission in submission_list_for(patient)
-    ]
+    submissions = [(submission, submission_advice(submission)) for submission in submission_list_for(patient)]
     return render(
         request,
         "patients/submission_list.html",

@@ -40,7 +40,7 @@ def make_case(
     answers=None,
     status: str = "new",
     age: int = 35,
-    rules_version: int = 2,
+    rules_version: int | None = 2,
 ):
     """A submitted questionnaire with a stored assessment and its worklist case, level given outright.
 
@@ -49,9 +49,11 @@ def make_case(
     from django.utils import timezone
 
     from patients.models import Submission
-    from triage.models import Assessment, Case
+    from triage.models import Assessment, Case, CaseLevel
 
     submitted_at = submitted_at or timezone.now()
+    if level == CaseLevel.REVIEW:
+        rules_version = None
     submission = Submission.objects.create(
         patient=patient,
         status=Submission.Status.SUBMITTED,

@@ -228,8 +228,14 @@ def english_leaks(html: str, phrases) -> list[str]:
 # One patient's questionnaires, one per level, with answers that show most of the questionnaire.
 LEVEL_ANSWERS = {
     "emergency": {"soaks_pad_hourly": True, "dizziness_fainting": True},
-    "priority": {
+    "urgent": {
         "pregnancy_status": "possible",
+        "shoulder_tip_pain": False,
+        "pelvic_pain_days": 2,
+        "pelvic_pain_severity": 4,
+    },
+    "priority": {
+        "menopause_status": "postmenopausal",
         "bleeding_after_sex": True,
         "bleeding_episodes_3m": 2,
         "bleeding_first_noticed_weeks": 3,
@@ -377,6 +383,7 @@ PAGES = [
         },
     ),
     Page("result-emergency", "patient", detail("emergency")),
+    Page("result-urgent", "patient", detail("urgent")),
     Page("result-priority", "patient", detail("priority")),
     Page("result-follow-up", "patient", detail("follow_up")),
     Page("result-routine", "patient", detail("routine")),
@@ -525,7 +532,8 @@ PAGE_SHOWS = {
     "result-emergency": "Chiami subito il 112",
     "result-priority": "Telefoni presto allo studio",
     "result-follow-up": "Prenoti una visita nelle prossime settimane",
-    "result-routine": "Nessun segnale che richieda un'attenzione particolare",
+    "result-urgent": "Si faccia valutare oggi",
+    "result-routine": "Nessun segnale di allarme",
     "result-review": "il medico le esaminerà personalmente",
     "questionnaire-saved": "Le sue risposte sono salvate.",
     "profile": "I suoi consensi",
@@ -803,7 +811,30 @@ RULES_ITALIAN = {
         None,
     ),
     "pelvic_pain_days": (
-        "Da quanti giorni ha un dolore continuo al basso ventre o alla pelvi? (0 = nessun dolore)",
+        "Da quanti giorni ha dolore al basso ventre o alla pelvi, continuo o che va e viene? (0 = nessun "
+        "dolore; 1 = è iniziato oggi o ieri)",
+        None,
+    ),
+    "pelvic_pain_severity": (
+        "Quanto è forte quel dolore nei momenti peggiori, da 0 (nessun dolore) a 10 (il peggiore "
+        "immaginabile)?",
+        None,
+    ),
+    "shoulder_tip_pain": ("Ha dolore alla punta di una spalla, comparso senza un trauma?", None),
+    "tamoxifen": ("Assume tamoxifene (un farmaco usato dopo un tumore al seno)?", None),
+    "hrt": (
+        "Assume una terapia ormonale sostitutiva per la menopausa (compresse, cerotti, gel o spray)?",
+        None,
+    ),
+    "immunosuppressed": (
+        "Ha una malattia o una terapia che indebolisce il sistema immunitario (per esempio HIV, un trapianto "
+        "d'organo, chemioterapia, o cortisone o farmaci immunosoppressori da lungo tempo)?",
+        None,
+    ),
+    "recent_procedure_6w": (
+        "Nelle ultime 6 settimane ha partorito, ha avuto un aborto spontaneo o un'interruzione di gravidanza, "
+        "ha inserito o rimosso una spirale (IUD), oppure ha fatto un trattamento o una biopsia del collo "
+        "dell'utero?",
         None,
     ),
     "burning": ("Ha bruciore nella zona intima?", None),

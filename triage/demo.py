@@ -170,12 +170,20 @@ STORIES = {
     "fever_in_pregnancy": [
         (
             1,
-            {"pregnancy_status": "confirmed", "fever": True, "pelvic_pain_days": 2, "pelvic_pain_severity": 5},
+            {
+                "pregnancy_status": "confirmed",
+                "fever": True,
+                "pelvic_pain_days": 2,
+                "pelvic_pain_severity": 5,
+            },
         ),
     ],
     "after_procedure": [
         (110, {}),
-        (3, {"recent_procedure_6w": True, "bad_odor": True, "pelvic_pain_days": 2, "pelvic_pain_severity": 4}),
+        (
+            3,
+            {"recent_procedure_6w": True, "bad_odor": True, "pelvic_pain_days": 2, "pelvic_pain_severity": 4},
+        ),
     ],
     "faint_alone": [
         (0, {"dizziness_fainting": True}),

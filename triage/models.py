@@ -37,6 +37,11 @@ SCORE_SPAN = 1000
 SORT_KEY = -(models.F("level") * SCORE_SPAN + models.F("score"))
 
 
+def sort_key_range(levels) -> tuple[int, int]:
+    """The lowest and highest `sort_key` of cases at these levels, so the queue index can seek to them."""
+    return -(max(levels) * SCORE_SPAN + SCORE_SPAN - 1), -(min(levels) * SCORE_SPAN)
+
+
 def flag_bit(code: str) -> int:
     """The bit that stands for a flag in `Case.flag_bits`: its fixed place in `rules.ALL_FLAG_CODES`."""
     return 1 << ALL_FLAG_CODES.index(code)
@@ -157,6 +162,11 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         self.flag_bits = flag_bits_for(self.flags)
         super().save(*args, **kwargs)
+
+    @property
+    def needs_manual_review(self) -> bool:
+        """No rule set could assess the answers: the doctor reads them herself."""
+        return self.level == CaseLevel.REVIEW
 
 
 class CaseEvent(models.Model):

@@ -13,7 +13,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.utils import timezone
 
 from . import rules
-from .models import Assessment, Case, CaseEvent, CaseLevel, flag_bit
+from .models import Assessment, Case, CaseEvent, CaseLevel, flag_bit, sort_key_range
 
 PAGE_SIZE = 25
 QUEUE_ORDER = ("sort_key", "submitted_at", "pk")
@@ -39,11 +39,6 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _sort_key_bounds(levels) -> tuple[int, int]:
-    """The `sort_key` range holding these levels, so the queue index can seek to it."""
-    return -(max(levels) * 100 + 99), -(min(levels) * 100)
-
-
 def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Case]:
     """Cases matching the filters; `by_level=False` leaves levels out, for the per-level counts.
 
@@ -54,7 +49,7 @@ def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Ca
     qs = Case.objects.all()
     if by_level:
         if filters.levels:
-            low, high = _sort_key_bounds(filters.levels)
+            low, high = sort_key_range(filters.levels)
             qs = qs.filter(level__in=filters.levels, sort_key__gte=low, sort_key__lte=high)
         elif not filters.include_all:
             qs = qs.filter(level__gt=CaseLevel.ROUTINE)

@@ -1,6 +1,6 @@
 import re
-from io import StringIO
 from datetime import datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -12,14 +12,15 @@ from django.utils import timezone
 from patients.models import Submission
 from tests.factories import make_case, make_doctor, make_patient
 from triage.models import Case, CaseEvent, CaseLevel
-from triage.rules import FLAG_RULES_BY_CODE
+from triage.rules import FLAG_RULES_BY_CODE, RULE_SETS
 from triage.selectors import PAGE_SIZE, WorklistFilters, case_worklist
 
 DASHBOARD = reverse("triage:dashboard")
-R, F, P, E, M = (
+R, F, P, U, E, M = (
     CaseLevel.ROUTINE,
     CaseLevel.FOLLOW_UP,
     CaseLevel.PRIORITY,
+    CaseLevel.URGENT,
     CaseLevel.EMERGENCY,
     CaseLevel.REVIEW,
 )
@@ -312,8 +313,8 @@ def test_counts_per_level_follow_the_other_filters(doctor_client, patient, other
 
     counts = doctor_client.get(DASHBOARD).context["level_links"]
     by_level = {item["level"]: item["count"] for item in counts}
-    assert by_level == {M: 0, E: 1, P: 2, F: 0, R: 1}
-    assert [item["level"] for item in counts] == [M, E, P, F, R]
+    assert by_level == {M: 0, E: 1, U: 0, P: 2, F: 0, R: 1}
+    assert [item["level"] for item in counts] == [M, E, U, P, F, R]
 
     counts = doctor_client.get(DASHBOARD, {"q": "Verdi"}).context["level_links"]
     assert {item["level"]: item["count"] for item in counts}[P] == 1
@@ -369,7 +370,7 @@ def names_of(response, varied):
     ("params", "expected"),
     [
         pytest.param({}, {"emergency", "recurrent", "priority_followup"}, id="default"),
-        pytest.param({"level": "3"}, {"emergency"}, id="level"),
+        pytest.param({"level": "4"}, {"emergency"}, id="level"),
         pytest.param({"level": ["2", "1"]}, {"recurrent", "priority_followup"}, id="two-levels"),
         pytest.param({"level": "0"}, {"routine"}, id="routine-level-overrides-default"),
         pytest.param({"level": "2", "all": "1"}, {"priority_followup", "closed"}, id="level-with-all"),
@@ -422,7 +423,7 @@ def test_date_filter_from_only(doctor_client, varied):
     ("params", "ignored"),
     [
         ({"level": "urgent"}, "Level"),
-        ({"level": ["3", "9"]}, "Level"),
+        ({"level": ["4", "9"]}, "Level"),
         ({"flag": "NOT_A_FLAG"}, "Flag"),
         ({"status": "lost"}, "Status"),
         ({"submitted_from": "yesterday"}, "Submitted from"),
@@ -443,7 +444,7 @@ def test_bad_parameters_are_ignored_with_a_notice(doctor_client, varied, params,
 
 
 def test_a_bad_value_keeps_the_good_ones(doctor_client, varied):
-    response = doctor_client.get(DASHBOARD, {"level": ["3", "x"], "flag": "bogus"})
+    response = doctor_client.get(DASHBOARD, {"level": ["4", "x"], "flag": "bogus"})
 
     assert names_of(response, varied) == {"emergency"}
 
@@ -458,9 +459,9 @@ def test_filtered_links_keep_the_filters(doctor_client, varied):
 
 
 def test_filter_form_shows_the_current_filters(doctor_client, varied):
-    html = doctor_client.get(DASHBOARD, {"level": "3", "status": "new", "q": "Ross"}).content.decode()
+    html = doctor_client.get(DASHBOARD, {"level": "4", "status": "new", "q": "Ross"}).content.decode()
 
-    assert re.search(r'name="level" value="3"[^>]*checked', html)
+    assert re.search(r'name="level" value="4"[^>]*checked', html)
     assert not re.search(r'name="level" value="2"[^>]*checked', html)
     assert re.search(r'name="status" value="new"[^>]*checked', html)
     assert 'value="Ross"' in html
@@ -552,10 +553,10 @@ def test_next_case_follows_the_worklist_order_and_filters(doctor_client, ordered
     assert response.url == reverse("triage:case_detail", args=[by_name["emergency-low-old"]])
 
     response = doctor_client.get(
-        reverse("triage:case_next", args=[by_name["emergency-low-new"]]), {"level": "3"}
+        reverse("triage:case_next", args=[by_name["emergency-low-new"]]), {"level": "4"}
     )
     assert response.status_code == 302
-    assert response.url == f"{DASHBOARD}?level=3"
+    assert response.url == f"{DASHBOARD}?level=4"
 
     response = doctor_client.get(reverse("triage:case_next", args=[by_name["follow-up-low"]]), {"all": "1"})
     assert response.url == reverse("triage:case_detail", args=[by_name["routine-old"]]) + "?all=1"
@@ -598,14 +599,19 @@ ANSWERS = {
 }
 
 
-def test_case_page_shows_answers_by_section_assessment_and_rules_version(doctor_client, patient):
+@pytest.mark.parametrize("version", [1, 2])
+def test_case_page_shows_answers_by_section_and_the_assessment_of_its_own_rule_set(
+    doctor_client, patient, version
+):
     case = make_case(
         patient,
         level=E,
         score=23,
         flags=["ESC_PREGNANCY_RED_FLAG", "PREGNANCY_BLEEDING", "PREGNANCY_PAIN"],
         answers=ANSWERS,
+        rules_version=version,
     )
+    flag_rules = RULE_SETS[version].flag_rules_by_code
 
     html = doctor_client.get(
         reverse("triage:case_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en"
@@ -618,10 +624,13 @@ def test_case_page_shows_answers_by_section_assessment_and_rules_version(doctor_
     # The discharge colour was not asked (no discharge), so it is not shown as an answer.
     assert "Discharge colour" not in html
     for code in ("ESC_PREGNANCY_RED_FLAG", "PREGNANCY_BLEEDING", "PREGNANCY_PAIN"):
-        assert FLAG_RULES_BY_CODE[code].label in html
-        assert FLAG_RULES_BY_CODE[code].reason in html
+        assert flag_rules[code].label in html
+        assert flag_rules[code].reason in html
+        # Each assessment explains itself with its own rule set's words, never the other's.
+        other = RULE_SETS[3 - version].flag_rules_by_code[code].reason
+        assert other == flag_rules[code].reason or other not in html
     assert "Score 23" in html
-    assert "Rules version 1" in html
+    assert f"Rules version {version}" in html
     assert "Emergency" in html
 
 
@@ -740,7 +749,7 @@ def page_urls(cases):
     return {
         "worklist": (DASHBOARD, {}),
         "all": (DASHBOARD, {"all": "1"}),
-        "filtered": (DASHBOARD, {"level": ["3", "2"], "flag": "RECURRENT", "q": "rossi", "status": "new"}),
+        "filtered": (DASHBOARD, {"level": ["4", "2"], "flag": "RECURRENT", "q": "rossi", "status": "new"}),
         "last-page": (DASHBOARD, {"all": "1", "page": "last"}),
         "next-page": (DASHBOARD, {"all": "1", "after": cases[3].pk}),
         "case": (reverse("triage:case_detail", args=[cases[0].pk]), {}),

@@ -16,7 +16,9 @@ def value_strategy(field):
     if field.kind == "bool":
         return st.booleans()
     if field.kind == "int":
-        return st.integers(field.min_value, field.max_value)
+        # The thresholds of RULES 4 (2, 3, 4, 7, 13 ...) are small: draw small numbers often.
+        small = st.integers(field.min_value, min(field.max_value, 14))
+        return st.one_of(small, st.integers(field.min_value, field.max_value))
     if field.kind == "choice":
         return st.sampled_from(field.choices)
     return st.sampled_from(("", "Sanguinamento abbondante, svenuta", "x" * field.max_length))
@@ -29,8 +31,12 @@ def answers_strategy(rule_set):
     ).map(rule_set.answers_from_mapping)
 
 
+# RULES 6 boundaries (0/1 and 90/91 days, 27/28 days for persistence) are drawn often.
+days_ago = st.one_of(st.sampled_from((0, 1, 6, 7, 27, 28, 90, 91)), st.integers(0, 200))
+
+
 def histories_strategy(answers):
-    return st.lists(st.builds(HistoryEntry, days_ago=st.integers(0, 200), answers=answers), max_size=3)
+    return st.lists(st.builds(HistoryEntry, days_ago=days_ago, answers=answers), max_size=3)
 
 
 def earlier_answers(answers_type):
@@ -148,12 +154,14 @@ def v1_expected(a, age, history):
     return level, sum(weight for _, _, weight in rows), tuple(code for code, _, _ in rows)
 
 
-@examples
+@settings(max_examples=100, deadline=None)
 @given(v1_answers, ages, v1_histories)
 def test_rule_set_1_assessment_is_unchanged(answers, age, history):
     """Adding rule set 2 changes nothing in rule set 1: it still computes RULES-v1.md as released."""
     result = V1.assess(answers, age, history)
     assert (result.level, result.score, result.flags) == v1_expected(answers, age, history)
+    counting = [h for h in history if 1 <= h.days_ago <= 90 and h.answers.bleeding_after_sex]
+    assert V1.terms(answers, age, history).earlier_bleeding_reports == len(counting)
     assert result.rules_version == 1
     assert result.level is not Level.URGENT
     assert set(result.flags) <= {code for code, _, _ in V1_TABLE}
@@ -356,6 +364,22 @@ def test_history_is_read_only_through_the_counting_reports(answers, age, history
     """RULES 6: entries that do not count (same day, over 90 days, no bleeding after sex) change nothing."""
     counting = [h for h in history if 1 <= h.days_ago <= 90 and h.answers.bleeding_after_sex]
     assert V2.assess(answers, age, history) == V2.assess(answers, age, counting)
+
+
+@examples
+@given(v2_answers, ages, v2_histories)
+def test_history_terms_follow_rules_section_6(answers, age, history):
+    """earlier_bleeding_reports counts entries 1..90 days back with bleeding after sex; persistence_weeks
+    is the largest of the answer and floor(days_ago / 7) over them, and 0 without bleeding now."""
+    answers = dataclasses.replace(answers, bleeding_after_sex=True)
+    counting = [h for h in history if 1 <= h.days_ago <= 90 and h.answers.bleeding_after_sex]
+    terms = V2.terms(answers, age, history)
+    assert terms.earlier_bleeding_reports == len(counting)
+    assert terms.persistence_weeks == max(
+        [answers.bleeding_first_noticed_weeks] + [h.days_ago // 7 for h in counting]
+    )
+    no_bleeding = V2.terms(dataclasses.replace(answers, bleeding_after_sex=False), age, history)
+    assert no_bleeding.persistence_weeks == 0
 
 
 @examples
