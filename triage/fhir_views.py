@@ -2,19 +2,19 @@
 
 import json
 
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from patients.access import submission_for_patient
 from patients.decorators import patient_required
-from patients.models import Submission
 
 from . import fhir
+from .access import case_for_doctor
 from .audit import audit_record
+from .decorators import doctor_required
 from .models import AuditEvent
-from .selectors import case_detail_queryset
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 
@@ -43,23 +43,18 @@ def submission_fhir_view(request, pk):
     The RiskAssessment stays with the clinic: patients are shown the advice for
     their level, never the flag wording meant for the doctor (RULES.md 8).
     """
-    submission = get_object_or_404(
-        Submission.objects.select_related("patient__user"),
-        pk=pk,
-        patient__user=request.user,
-        status=Submission.Status.SUBMITTED,
-    )
+    submission = submission_for_patient(request.user, pk)
     return _fhir_response(
         fhir.questionnaire_response(submission), filename=f"questionnaire-{submission.pk}.fhir.json"
     )
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def case_fhir_view(request, pk):
     """A case as a Bundle of its QuestionnaireResponse and RiskAssessment; each download is audited."""
-    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    case = case_for_doctor(request, pk)
     submission = case.submission
     submission.patient = case.patient
     bundle = fhir.submission_bundle(submission)

@@ -1,26 +1,27 @@
 """The printable case summary: one A4 page to print or attach to the health record."""
 
-from django.contrib.auth.decorators import permission_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from patients.questionnaire import readable_answers
 
+from .access import case_for_doctor
 from .audit import audit_record
+from .decorators import doctor_required
 from .models import AuditEvent, CaseEvent
-from .selectors import case_assessment, case_detail_queryset, case_events, case_history
+from .selectors import case_assessment, case_events, case_history
 
 # Enough earlier questionnaires to show a trend while the summary stays on one page.
 PRINT_HISTORY_ROWS = 8
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def case_print_view(request, pk):
-    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    case = case_for_doctor(request, pk)
     history = case_history(case)
     earlier = [item for item in history.entries if not item.is_current]
     audit_record(request, AuditEvent.Action.CASE_PRINT, obj=case, patient=case.patient)
