@@ -31,9 +31,9 @@ from patients.questionnaire_forms import QuestionnaireForm
 from patients.services import submission_draft, submission_record
 from tests import factories
 from triage import rules
-from triage.casework import case_add_note, case_change_status
 from triage.models import Case, Level
 from triage.notifications import notify_urgent_case
+from triage.services import case_add_note, case_change_status
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 PO_PATH = LOCALE_DIR / "it" / "LC_MESSAGES" / "django.po"

@@ -15,7 +15,6 @@ from patients.questionnaire import readable_answers
 from . import rules
 from .access import case_for_doctor
 from .audit import audit_record
-from .casework import CaseConflict, case_add_note, case_change_status
 from .decorators import doctor_required
 from .exports import worklist_csv_write
 from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_querystring
@@ -32,6 +31,7 @@ from .selectors import (
     case_worklist_page,
     case_worklist_total,
 )
+from .services import CaseConflict, case_add_note, case_change_status
 
 
 def _with_query(url: str, query: str) -> str:
