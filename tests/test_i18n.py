@@ -294,7 +294,7 @@ def world(patient, doctor, django_capture_on_commit_callbacks) -> World:
     staff = Client()
     staff.force_login(doctor)
     staff.get(reverse("triage:case_detail", args=[flagged.pk]))
-    staff.get(reverse("interop:case_print", args=[flagged.pk]))
+    staff.get(reverse("triage:case_print", args=[flagged.pk]))
     draft = submission_draft(patient)
     draft.answers = {"bleeding_after_sex": True}
     draft.save()
@@ -495,7 +495,7 @@ PAGES = [
         lands_on=lambda w: reverse("triage:dashboard"),
     ),
     Page("case-review", "doctor", lambda w: reverse("triage:case_detail", args=[w.submissions["review"].pk])),
-    Page("case-print", "doctor", lambda w: reverse("interop:case_print", args=[w.flagged_case.pk])),
+    Page("case-print", "doctor", lambda w: reverse("triage:case_print", args=[w.flagged_case.pk])),
     Page(
         "staff-two-step-login-required",
         "doctor",
