@@ -19,7 +19,7 @@ from .decorators import doctor_required
 from .exports import worklist_csv_write
 from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_querystring
 from .models import AuditEvent, Case, Level
-from .presenters import Labels, history_rows, worklist_rows
+from .presenters import Labels, worklist_rows
 from .selectors import (
     WorklistFilters,
     case_assessment,
@@ -103,13 +103,11 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
     # Answers the questionnaire does not know (an import, an older form) are still shown: a case
     # the engine could not assess must be read in full.
     answers = case.submission.answers if isinstance(case.submission.answers, dict) else {}
-    history = case_history(case)
     context = {
         "case": case,
         "assessment": case_assessment(case),
         "events": case_events(case),
-        "history": history,
-        "history_rows": history_rows(history.entries, labels=Labels()),
+        "history": case_history(case),
         "sections": readable_answers(answers),
         "extra_answers": [
             (name, value) for name, value in answers.items() if name not in rules.FIELDS_BY_NAME
