@@ -57,7 +57,7 @@ class PrivateResponseMiddleware:
 
 
 def idle_timeout_for(user) -> int:
-    """Doctors see every patient's data, so their sessions end sooner (`User.is_doctor`, one predicate)."""
+    """Doctors see every patient's data, so their sessions end sooner."""
     return settings.SESSION_IDLE_TIMEOUT_STAFF if user.is_doctor else settings.SESSION_IDLE_TIMEOUT_PATIENT
 
 
