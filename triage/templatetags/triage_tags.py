@@ -3,6 +3,7 @@
 from django import template
 from django.utils.timesince import timesince
 
+from triage import rules
 from triage.presenters import AMOUNT_LABELS, TREND_LABELS, flag_item, level_badge_context
 
 register = template.Library()
@@ -40,5 +41,5 @@ def trend_label(value) -> str:
 
 @register.filter
 def amount_pips(rank) -> list[bool]:
-    """The amount gauge: one pip per step above "none", filled up to the reported amount's rank."""
-    return [step <= rank for step in range(1, len(AMOUNT_LABELS))]
+    """The amount gauge: one pip per step of the RULES.md scale above "none", filled up to `rank`."""
+    return [step <= rank for step in range(1, len(rules.BLEEDING_AMOUNTS))]
