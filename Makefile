@@ -40,6 +40,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r clinic patients triage
+	$(BIN)/lint-imports
 
 messages: $(VENV)/.dev
 	$(BIN)/python manage.py makemessages --locale it --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'artifacts/*' --ignore 'staticfiles/*' --ignore 'var/*'

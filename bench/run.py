@@ -153,8 +153,8 @@ def login_session(user, backend: str) -> str:
     request = RequestFactory().get("/", HTTP_HOST=HOST, REMOTE_ADDR=HOST, HTTP_USER_AGENT="bench")
     request.session = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
     device = None
-    if user.is_staff and "django_otp" in settings.INSTALLED_APPS:
-        # Staff must pass two-factor: give the account an authenticator and verify it,
+    if user.is_doctor and "django_otp" in settings.INSTALLED_APPS:
+        # Doctors must pass two-factor: give the account an authenticator and verify it,
         # as the two-factor form does after a correct code.
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

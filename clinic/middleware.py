@@ -57,7 +57,8 @@ class PrivateResponseMiddleware:
 
 
 def idle_timeout_for(user) -> int:
-    return settings.SESSION_IDLE_TIMEOUT_STAFF if user.is_staff else settings.SESSION_IDLE_TIMEOUT_PATIENT
+    """Doctors see every patient's data, so their sessions end sooner."""
+    return settings.SESSION_IDLE_TIMEOUT_STAFF if user.is_doctor else settings.SESSION_IDLE_TIMEOUT_PATIENT
 
 
 class SessionTimeoutMiddleware:
@@ -107,7 +108,7 @@ TWO_FACTOR_EXEMPT_VIEWS = frozenset(
 class TwoFactorMiddleware:
     """Hold back every page until a user with a device has entered a code.
 
-    Staff without a device are sent to set one up whenever
+    Doctors without a device are sent to set one up whenever
     `OTP_REQUIRED_FOR_STAFF` is on (by default, whenever debug is off).
     """
 
@@ -126,7 +127,7 @@ class TwoFactorMiddleware:
             return None
         if has_second_factor(request):
             return self._send(request, "two_factor_verify")
-        if user.is_staff and settings.OTP_REQUIRED_FOR_STAFF:
+        if settings.OTP_REQUIRED_FOR_STAFF and user.is_doctor:
             return self._send(request, "two_factor_setup")
         return None
 

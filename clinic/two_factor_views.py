@@ -36,7 +36,7 @@ def _verified(request, device) -> None:
 
 
 def second_factor_required(user) -> bool:
-    return user.is_staff and settings.OTP_REQUIRED_FOR_STAFF
+    return settings.OTP_REQUIRED_FOR_STAFF and user.is_doctor
 
 
 @never_cache

@@ -30,7 +30,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("patients.urls")),
     path("", include("triage.urls")),
-    path("", include("triage.interop_urls")),
     path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]

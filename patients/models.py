@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -40,10 +40,45 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
 
+    def doctors(self):
+        """The users `is_doctor()` accepts, as one query (no join, so no duplicate rows).
+
+        A permission is held directly, through a group, or by being a
+        superuser, as Django's ModelBackend grants it.
+        """
+        app_label, codename = DOCTOR_PERMISSION.split(".")
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        own = self.model.user_permissions.through.objects.filter(permission__in=permission)
+        by_group = self.model.groups.through.objects.filter(group__permissions__in=permission)
+        return self.filter(
+            models.Q(is_superuser=True)
+            | models.Q(pk__in=own.values("user_id"))
+            | models.Q(pk__in=by_group.values("user_id")),
+            is_active=True,
+            is_staff=True,
+        )
+
 
 def normalize_email(email: str) -> str:
     """Store emails lower-cased so that uniqueness and login ignore case."""
     return (email or "").strip().lower()
+
+
+# The doctors group grants it (patients.services.doctors_group); superusers hold every permission.
+DOCTOR_PERMISSION = "triage.view_queue"
+
+
+def is_doctor(user) -> bool:
+    """Doctors are active staff holding the worklist permission; anyone else, anonymous included, is not.
+
+    `User.objects.doctors()` says the same in SQL: change both together.
+    """
+    return bool(user.is_active and user.is_staff and user.has_perm(DOCTOR_PERMISSION))
+
+
+def display_name(first_name: str, last_name: str, email: str) -> str:
+    """How the portal names a person: first and last name, or the email when both are blank."""
+    return f"{first_name or ''} {last_name or ''}".strip() or email or ""
 
 
 class User(AbstractUser):
@@ -61,7 +96,7 @@ class User(AbstractUser):
         constraints = [models.UniqueConstraint(Lower("email"), name="patients_user_email_ci_unique")]
 
     def __str__(self):
-        return self.get_full_name() or self.email
+        return self.display_name
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
@@ -69,8 +104,12 @@ class User(AbstractUser):
 
     @property
     def is_doctor(self) -> bool:
-        """Doctors are active staff holding the worklist permission (the "doctors" group)."""
-        return self.is_active and self.is_staff and self.has_perm("triage.view_queue")
+        """The attribute form of `is_doctor()`, for code that may not import this app (clinic/)."""
+        return is_doctor(self)
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.first_name, self.last_name, self.email)
 
 
 class Patient(models.Model):

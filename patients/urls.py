@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import privacy_views, questionnaire_views, views
+from . import fhir_views, privacy_views, questionnaire_views, views
 
 app_name = "patients"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("questionnaire/", questionnaire_views.submission_list_view, name="submission_list"),
     path("questionnaire/new/", questionnaire_views.submission_edit_view, name="submission_edit"),
     path("questionnaire/<int:pk>/", questionnaire_views.submission_detail_view, name="submission_detail"),
+    path("questionnaire/<int:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),
 ]

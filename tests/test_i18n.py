@@ -31,9 +31,9 @@ from patients.questionnaire_forms import QuestionnaireForm
 from patients.services import submission_draft, submission_record
 from tests import factories
 from triage import rules
-from triage.casework import case_add_note, case_change_status
 from triage.models import Case, CaseLevel
 from triage.notifications import notify_urgent_case
+from triage.services import case_add_note, case_change_status
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 PO_PATH = LOCALE_DIR / "it" / "LC_MESSAGES" / "django.po"
@@ -300,7 +300,7 @@ def world(patient, doctor, django_capture_on_commit_callbacks) -> World:
     staff = Client()
     staff.force_login(doctor)
     staff.get(reverse("triage:case_detail", args=[flagged.pk]))
-    staff.get(reverse("interop:case_print", args=[flagged.pk]))
+    staff.get(reverse("triage:case_print", args=[flagged.pk]))
     draft = submission_draft(patient)
     draft.answers = {"bleeding_after_sex": True}
     draft.save()
@@ -502,7 +502,7 @@ PAGES = [
         lands_on=lambda w: reverse("triage:dashboard"),
     ),
     Page("case-review", "doctor", lambda w: reverse("triage:case_detail", args=[w.submissions["review"].pk])),
-    Page("case-print", "doctor", lambda w: reverse("interop:case_print", args=[w.flagged_case.pk])),
+    Page("case-print", "doctor", lambda w: reverse("triage:case_print", args=[w.flagged_case.pk])),
     Page(
         "staff-two-step-login-required",
         "doctor",

@@ -30,12 +30,6 @@ def _flag_label(code: str, version: int | None) -> str:
     return _(rule.label) if rule else code
 
 
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.email
-
-
 def worklist_csv_header() -> list[str]:
     return [
         _("Case"),
@@ -66,7 +60,7 @@ def worklist_csv_row(case: Case) -> list[str]:
         "; ".join(_flag_label(code, case.rules_version) for code in case.flags or ()),
         case.get_status_display(),
         case.follow_up_on.isoformat() if case.follow_up_on else "",
-        _person(case.last_actor),
+        case.last_actor.display_name if case.last_actor else "",
         _when(case.last_acted_at),
     ]
 

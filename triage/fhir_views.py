@@ -1,25 +1,22 @@
-"""FHIR downloads: the public Questionnaire, a patient's own response, a doctor's case bundle."""
+"""FHIR downloads: the public Questionnaire and a doctor's case bundle (the patient's own is in patients)."""
 
 import json
 
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from patients.decorators import patient_required
-from patients.models import Submission
-
-from . import fhir
+from .access import case_for_doctor
 from .audit import audit_record
+from .decorators import doctor_required
+from .fhir import export
 from .models import AuditEvent
-from .selectors import case_detail_queryset
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 
 
-def _fhir_response(resource: dict, *, filename: str | None = None) -> HttpResponse:
+def fhir_response(resource: dict, *, filename: str | None = None) -> HttpResponse:
     """JSON as FHIR asks for it; with a filename, a download (the name carries no health data)."""
     response = HttpResponse(json.dumps(resource, ensure_ascii=False, indent=2), content_type=FHIR_JSON)
     if filename:
@@ -31,37 +28,17 @@ def _fhir_response(resource: dict, *, filename: str | None = None) -> HttpRespon
 @require_GET
 def questionnaire_view(request):
     """The questionnaire itself holds no personal data, so anyone (an EHR) may read it."""
-    return _fhir_response(fhir.questionnaire_resource())
+    return fhir_response(export.questionnaire_resource())
 
 
 @never_cache
-@patient_required
-@require_GET
-def submission_fhir_view(request, pk):
-    """The patient's own answers as a QuestionnaireResponse.
-
-    The RiskAssessment stays with the clinic: patients are shown the advice for
-    their level, never the flag wording meant for the doctor (RULES.md 8).
-    """
-    submission = get_object_or_404(
-        Submission.objects.select_related("patient__user"),
-        pk=pk,
-        patient__user=request.user,
-        status=Submission.Status.SUBMITTED,
-    )
-    return _fhir_response(
-        fhir.questionnaire_response(submission), filename=f"questionnaire-{submission.pk}.fhir.json"
-    )
-
-
-@never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def case_fhir_view(request, pk):
     """A case as a Bundle of its QuestionnaireResponse and RiskAssessment; each download is audited."""
-    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    case = case_for_doctor(request, pk)
     submission = case.submission
     submission.patient = case.patient
-    bundle = fhir.submission_bundle(submission)
+    bundle = export.submission_bundle(submission)
     audit_record(request, AuditEvent.Action.EXPORT_FHIR, obj=case, patient=case.patient)
-    return _fhir_response(bundle, filename=f"case-{case.pk}.fhir.json")
+    return fhir_response(bundle, filename=f"case-{case.pk}.fhir.json")

@@ -7,9 +7,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
-from .casework import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, STATUS_TARGETS, close_needs_reason
 from .models import Case, CaseLevel
 from .selectors import WorklistFilters
+from .services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, STATUS_TARGETS, close_needs_reason
 
 SEARCH_MAX_LENGTH = 100
 LAST_PAGE = "last"

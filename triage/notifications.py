@@ -14,11 +14,7 @@ logger = logging.getLogger(__name__)
 
 def doctor_emails() -> list[str]:
     User = get_user_model()
-    return list(
-        User.objects.filter(is_active=True, is_staff=True, groups__name=settings.DOCTORS_GROUP)
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return list(User.objects.doctors().values_list("email", flat=True))
 
 
 def notify_urgent_case(case_id: int) -> None:

@@ -1,4 +1,4 @@
-"""The doctor's table rows, built in Python in one pass per row.
+"""The worklist's table rows, built in Python in one pass per row.
 
 Rendering rows through template tags was most of a worklist request: per
 row a template for the level badge, a URL reversal, several translations
@@ -84,17 +84,6 @@ ROW_HTML = """<tr class="queue-row queue-row-level-{level}">
 </tr>
 """
 
-# The patient's questionnaires on the case page (`_history.html`).
-THIS_QUESTIONNAIRE = gettext_lazy("this questionnaire")
-DAYS_BEFORE = ngettext_lazy("%(days)s day before", "%(days)s days before", "days")
-LATER = gettext_lazy("later")
-SAME_DAY = gettext_lazy("same day")
-NO = gettext_lazy("No")
-SOAKING = gettext_lazy("Soaking a pad hourly")
-BETWEEN_PERIODS = gettext_lazy("Between periods")
-CLOTS = gettext_lazy("clots")
-EPISODES = ngettext_lazy("%(episodes)s episode in 3 months", "%(episodes)s episodes in 3 months", "episodes")
-
 # Doctor-facing names for the RULES.md 3.1 scales, shorter than the patient's wording.
 AMOUNT_LABELS = {
     "none": gettext_lazy("none"),
@@ -111,21 +100,6 @@ TREND_LABELS = {
     "more": gettext_lazy("more than before"),
 }
 
-HISTORY_ROW_HTML = """<tr{current}>
-  <td>
-    {when}
-  </td>
-  <td>{badge}</td>
-  <td>
-    {bleeding}
-  </td>
-  <td>
-    {other}
-  </td>
-</tr>
-"""
-PIP_ON = '<span class="pip on"></span>'
-PIP_OFF = '<span class="pip"></span>'
 NOTE_HTML = '<span class="d-block small text-body-secondary">{text}</span>'
 FLAG_HTML = '<span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="{}">{}</span>'
 NONE_HTML = _markup('<span class="text-body-secondary">—</span>')
@@ -156,12 +130,6 @@ def flag_item(code: str, version: int | None = None) -> FlagItem:
         return FlagItem(code, code, "", "")
     level = CaseLevel(int(rule.level)).label if rule.level is not None else gettext("Information only")
     return FlagItem(code, gettext(rule.label), gettext(rule.reason), str(level))
-
-
-def person_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.email
 
 
 def iso_datetime(value: datetime | None) -> str:
@@ -344,71 +312,6 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
                 follow_up=follow_up,
                 last_action=last_action,
                 **column_labels,
-            )
-        )
-    return _markup("".join(rows))
-
-
-def history_rows(entries, *, labels: Labels) -> SafeString:
-    """The rows of the patient's questionnaire history (`_history.html`), newest first."""
-    case_url = case_url_maker()
-    rows = []
-    for item in entries:
-        day = labels.format_datetime(item.submitted_at, "SHORT_DATE_FORMAT")
-        if item.is_current:
-            when = _format(
-                '{day}\n    <span class="d-block small">{this}</span>',
-                day=day,
-                this=labels.translate(THIS_QUESTIONNAIRE),
-            )
-        else:
-            if item.days_before > 0:
-                distance = labels.plural(DAYS_BEFORE, "days", item.days_before)
-            elif item.days_before < 0:
-                distance = labels.translate(LATER)
-            else:
-                distance = labels.translate(SAME_DAY)
-            when = _format(
-                '<a href="{url}">{day}</a>\n    <span class="d-block small text-body-secondary">\n      {distance}\n    </span>',
-                url=case_url(item.case_id),
-                day=day,
-                distance=distance,
-            )
-        if item.bleeding_after_sex:
-            rank = item.amount_rank
-            gauge = "".join(PIP_ON if step <= rank else PIP_OFF for step in range(1, 6))
-            trend = ""
-            if item.bleeding_trend:
-                trend = " · " + _escape(
-                    labels.label(TREND_LABELS.get(item.bleeding_trend, item.bleeding_trend))
-                )
-            bleeding = _format(
-                '<span class="amount-gauge" aria-hidden="true">{gauge}</span>\n    '
-                '<span class="history-bleeding">{amount}{clots}<span class="d-block small text-body-secondary">'
-                "{episodes}{trend}</span></span>",
-                gauge=_markup(gauge),
-                amount=labels.label(AMOUNT_LABELS.get(item.bleeding_amount, item.bleeding_amount)),
-                clots=_markup(", " + labels.translate(CLOTS)) if item.clots else "",
-                episodes=labels.plural(EPISODES, "episodes", item.bleeding_episodes_3m),
-                trend=_markup(trend),
-            )
-        else:
-            bleeding = _format('<span class="text-body-secondary">{no}</span>', no=labels.translate(NO))
-        other = []
-        if item.soaks_pad_hourly:
-            other.append(_format('<span class="d-block">{text}</span>', text=labels.translate(SOAKING)))
-        if item.intermenstrual_bleeding:
-            other.append(
-                _format('<span class="d-block">{text}</span>', text=labels.translate(BETWEEN_PERIODS))
-            )
-        rows.append(
-            _format(
-                HISTORY_ROW_HTML,
-                current=_markup(' class="table-active" aria-current="true"') if item.is_current else "",
-                when=when,
-                badge=labels.badge(item.level),
-                bleeding=bleeding,
-                other=_markup("\n    ".join(other)) if other else NONE_HTML,
             )
         )
     return _markup("".join(rows))

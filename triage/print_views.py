@@ -1,25 +1,26 @@
 """The printable case summary: one A4 page to print or attach to the health record."""
 
-from django.contrib.auth.decorators import permission_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .access import case_for_doctor
 from .audit import audit_record
+from .decorators import doctor_required
 from .models import AuditEvent, CaseEvent
 from .questionnaire import readable_answers
-from .selectors import case_assessment, case_detail_queryset, case_events, case_history
+from .selectors import case_assessment, case_events, case_history
 
 # Enough earlier questionnaires to show a trend while the summary stays on one page.
 PRINT_HISTORY_ROWS = 8
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def case_print_view(request, pk):
-    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    case = case_for_doctor(request, pk)
     history = case_history(case)
     earlier = [item for item in history.entries if not item.is_current]
     audit_record(request, AuditEvent.Action.CASE_PRINT, obj=case, patient=case.patient)
@@ -28,7 +29,13 @@ def case_print_view(request, pk):
         "patient": case.patient,
         "age_today": case.patient.age_on(timezone.localdate()),
         "assessment": case_assessment(case),
-        "sections": [(title, rows) for title, rows in readable_answers(case.submission.answers) if rows],
+        "sections": [
+            (title, rows)
+            for title, rows in readable_answers(
+                case.submission.answers, case.submission.questionnaire_version
+            )
+            if rows
+        ],
         "history": earlier[:PRINT_HISTORY_ROWS],
         "history_cut": len(earlier) > PRINT_HISTORY_ROWS or history.truncated,
         "recent_bleeding_reports": history.recent_bleeding_reports,

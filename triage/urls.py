@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import fhir_views, print_views, views
+from .fhir.export import QUESTIONNAIRE_ID
 
 app_name = "triage"
 
@@ -11,4 +12,8 @@ urlpatterns = [
     path("dashboard/cases/<int:pk>/status/", views.case_status_view, name="case_status"),
     path("dashboard/cases/<int:pk>/notes/", views.case_note_view, name="case_note"),
     path("dashboard/cases/<int:pk>/next/", views.case_next_view, name="case_next"),
+    path("dashboard/cases/<int:pk>/print/", print_views.case_print_view, name="case_print"),
+    path("dashboard/cases/<int:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
+    # Public: the questionnaire holds no personal data, and its canonical URL is where it is served.
+    path(f"fhir/Questionnaire/{QUESTIONNAIRE_ID}", fhir_views.questionnaire_view, name="fhir_questionnaire"),
 ]

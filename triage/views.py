@@ -1,10 +1,9 @@
 """The doctor's pages: the worklist, its export, and one case with its status and notes."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,17 +11,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import rules
+from .access import case_for_doctor
 from .audit import audit_record
-from .casework import CaseConflict, case_add_note, case_change_status
+from .decorators import doctor_required
 from .exports import worklist_csv_write
 from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_querystring
 from .models import AuditEvent, Case, CaseLevel
-from .presenters import Labels, history_rows, worklist_rows
+from .presenters import Labels, worklist_rows
 from .questionnaire import readable_answers
 from .selectors import (
     WorklistFilters,
     case_assessment,
-    case_detail_queryset,
     case_events,
     case_history,
     case_level_counts,
@@ -31,6 +30,7 @@ from .selectors import (
     case_worklist_page,
     case_worklist_total,
 )
+from .services import CaseConflict, case_add_note, case_change_status
 
 
 def _with_query(url: str, query: str) -> str:
@@ -38,7 +38,7 @@ def _with_query(url: str, query: str) -> str:
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def dashboard_view(request):
     form = WorklistFilterForm(request.GET)
@@ -77,7 +77,7 @@ def dashboard_view(request):
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def export_csv_view(request):
     """The whole filtered worklist (every page) as CSV; the export is audited."""
@@ -102,16 +102,17 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
     # Answers the questionnaire does not know (an import, an older form) are still shown: a case
     # the engine could not assess must be read in full.
     answers = case.submission.answers if isinstance(case.submission.answers, dict) else {}
-    history = case_history(case)
+    version = case.submission.questionnaire_version
     context = {
         "case": case,
         "assessment": case_assessment(case),
         "events": case_events(case),
-        "history": history,
-        "history_rows": history_rows(history.entries, labels=Labels()),
-        "sections": readable_answers(answers),
+        "history": case_history(case),
+        "sections": readable_answers(answers, version),
         "extra_answers": [
-            (name, value) for name, value in answers.items() if name not in rules.FIELDS_BY_NAME
+            (name, value)
+            for name, value in answers.items()
+            if name not in rules.rule_set(version).fields_by_name
         ],
         "status_form": status_form or CaseStatusForm(case=case, action=status_url),
         "note_form": note_form or CaseNoteForm(action=note_url),
@@ -123,18 +124,18 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def case_detail_view(request, pk):
-    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    case = case_for_doctor(request, pk)
     return _case_page(request, case)
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_POST
 def case_status_view(request, pk):
-    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    case = case_for_doctor(request, pk)
     query = filter_querystring(WorklistFilterForm(request.GET).filters())
     action = _with_query(reverse("triage:case_status", args=[pk]), query)
     form = CaseStatusForm(request.POST, case=case, action=action)
@@ -153,7 +154,7 @@ def case_status_view(request, pk):
     except CaseConflict:
         # Show the current state; the doctor's input stays in the form, now
         # against the current version, so saving it again is a deliberate act.
-        current = get_object_or_404(case_detail_queryset(), pk=pk)
+        current = case_for_doctor(request, pk)
         fresh = request.POST.copy()
         fresh["version"] = str(current.version)
         form = CaseStatusForm(fresh, case=current, action=action)
@@ -169,10 +170,10 @@ def case_status_view(request, pk):
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_POST
 def case_note_view(request, pk):
-    case = get_object_or_404(case_detail_queryset(), pk=pk)
+    case = case_for_doctor(request, pk)
     query = filter_querystring(WorklistFilterForm(request.GET).filters())
     form = CaseNoteForm(request.POST, action=_with_query(reverse("triage:case_note", args=[pk]), query))
     if form.is_valid():
@@ -188,11 +189,11 @@ def case_note_view(request, pk):
 
 
 @never_cache
-@permission_required("triage.view_queue", raise_exception=True)
+@doctor_required
 @require_GET
 def case_next_view(request, pk):
     """Open the case that follows this one in the worklist, with the same filters."""
-    case = get_object_or_404(Case.objects.only("pk", "sort_key", "submitted_at"), pk=pk)
+    case = case_for_doctor(request, pk, queryset=Case.objects.only("pk", "sort_key", "submitted_at"))
     filters = WorklistFilterForm(request.GET).filters()
     query = filter_querystring(filters)
     next_pk = case_next(case, filters)

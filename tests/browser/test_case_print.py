@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from patients.services import submission_draft, submission_record, submission_submit
 from tests import factories
-from triage.casework import case_add_note, case_change_status
 from triage.models import Case, CaseLevel
+from triage.services import case_add_note, case_change_status
 
 from .support import QUIET, login, typed
 

@@ -30,8 +30,13 @@ def signup_data(**overrides):
 
 
 def years_ago(years, days=0):
+    """The same day `years` back (28 February for 29 February), then `days` later."""
     today = timezone.localdate()
-    return date(today.year - years, today.month, min(today.day, 28)) + timedelta(days=days)
+    try:
+        day = today.replace(year=today.year - years)
+    except ValueError:
+        day = today.replace(year=today.year - years, day=28)
+    return day + timedelta(days=days)
 
 
 @pytest.mark.django_db

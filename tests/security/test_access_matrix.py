@@ -72,7 +72,7 @@ MATRIX: dict[str, Row] = {
     "password_reset_confirm": Row(get=PUBLIC, kwargs="reset_link"),
     "password_reset_complete": Row(get=PUBLIC),
     "set_language": Row(get=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED), post=roles(HOME, HOME, HOME)),
-    "interop:fhir_questionnaire": Row(get=PUBLIC),
+    "triage:fhir_questionnaire": Row(get=PUBLIC),
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),
@@ -106,7 +106,9 @@ MATRIX: dict[str, Row] = {
     "patients:submission_detail": Row(
         get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
     ),
-    "interop:submission_fhir": Row(get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"),
+    "patients:submission_fhir": Row(
+        get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
+    ),
     # The doctor's pages.
     "triage:dashboard": Row(get=DOCTOR_PAGE),
     "triage:export_csv": Row(get=DOCTOR_PAGE, audited=AuditEvent.Action.EXPORT_CSV),
@@ -114,8 +116,8 @@ MATRIX: dict[str, Row] = {
     "triage:case_status": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
     "triage:case_note": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
     "triage:case_next": Row(get=roles(LOGIN, FORBIDDEN, to("/dashboard/")), kwargs="case"),
-    "interop:case_fhir": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.EXPORT_FHIR),
-    "interop:case_print": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.CASE_PRINT),
+    "triage:case_fhir": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.EXPORT_FHIR),
+    "triage:case_print": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.CASE_PRINT),
 }
 
 

@@ -15,8 +15,8 @@ from patients.models import Submission
 from patients.services import submission_draft
 from tests import factories
 from tests.patients.test_questionnaire import BLEEDING, QUIET
-from triage.casework import CaseConflict, case_add_note, case_change_status
 from triage.models import Assessment, Case, CaseEvent
+from triage.services import CaseConflict, case_add_note, case_change_status
 
 from .conftest import login_verified
 

@@ -19,7 +19,7 @@ PUBLIC_ALLOWLIST = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
-    "interop:fhir_questionnaire",
+    "triage:fhir_questionnaire",
     "admin:login",
 }
 

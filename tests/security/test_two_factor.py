@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from patients.models import User
 from tests import factories
 from triage.models import AuditEvent
 
@@ -64,6 +65,16 @@ def test_staff_without_a_device_must_set_one_up_before_any_case_data(client, doc
     assert response["Location"] == "/accounts/2fa/setup/"
     assert not case.events.exists()
     assert not AuditEvent.objects.exists(), "no case was opened"
+
+
+@pytest.mark.django_db
+def test_a_superuser_is_a_doctor_and_is_held_to_the_second_factor_too(client, otp_required):
+    admin = User.objects.create_superuser(email="admin@example.com", password=factories.PASSWORD)
+    password_login(client, admin)
+    for url in ("/dashboard/", "/admin/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/2fa/setup/"), url
 
 
 @pytest.mark.django_db

@@ -13,7 +13,8 @@ from fhir.resources.R4B.riskassessment import RiskAssessment
 from patients.models import Submission
 from patients.services import submission_draft, submission_record
 from tests import factories
-from triage import fhir, rules
+from triage import rules
+from triage.fhir import export, imports
 from triage.models import Assessment, AuditEvent, Case, CaseLevel
 from triage.questionnaire import CHOICE_LABELS, QUESTION_LABELS
 
@@ -86,21 +87,21 @@ def saved_counts():
 
 
 def test_questionnaire_parses_as_a_fhir_r4b_questionnaire():
-    questionnaire = Questionnaire.model_validate(fhir.questionnaire_resource())
-    assert questionnaire.url == fhir.questionnaire_url()
+    questionnaire = Questionnaire.model_validate(export.questionnaire_resource())
+    assert questionnaire.url == export.questionnaire_url()
     assert questionnaire.version == str(rules.RULES_VERSION)
     assert questionnaire.status == "active"
 
 
 def test_questionnaire_questions_are_the_rules_fields_in_order():
-    resource = fhir.questionnaire_resource()
+    resource = export.questionnaire_resource()
     assert {group["type"] for group in resource["item"]} == {"group"}
     assert [item["linkId"] for item in question_items(resource)] == [field.name for field in rules.FIELDS]
     assert "age" not in {item["linkId"] for item in question_items(resource)}
 
 
 def test_questionnaire_item_types_ranges_and_options_follow_the_rules():
-    items = {item["linkId"]: item for item in question_items(fhir.questionnaire_resource())}
+    items = {item["linkId"]: item for item in question_items(export.questionnaire_resource())}
     for field in rules.FIELDS:
         item = items[field.name]
         assert (
@@ -114,7 +115,7 @@ def test_questionnaire_item_types_ranges_and_options_follow_the_rules():
         elif field.kind == rules.CHOICE:
             codings = [option["valueCoding"] for option in item["answerOption"]]
             assert [coding["code"] for coding in codings] == list(field.choices)
-            assert {coding["system"] for coding in codings} == {fhir.code_system_url(field.name)}
+            assert {coding["system"] for coding in codings} == {export.code_system_url(field.name)}
         elif field.kind == rules.TEXT:
             assert item["maxLength"] == rules.NOTES_MAX_LENGTH
         else:
@@ -122,7 +123,7 @@ def test_questionnaire_item_types_ranges_and_options_follow_the_rules():
 
 
 def test_enable_when_follows_the_four_branchings():
-    items = {item["linkId"]: item for item in question_items(fhir.questionnaire_resource())}
+    items = {item["linkId"]: item for item in question_items(export.questionnaire_resource())}
     conditions = {name: item["enableWhen"] for name, item in items.items() if "enableWhen" in item}
     assert set(conditions) == {name for reveal in rules.REVEALS for name in reveal.details}
     for name in ("bleeding_episodes_3m", "bleeding_amount", "clots"):
@@ -147,14 +148,14 @@ def test_enable_when_follows_the_four_branchings():
 
 
 def test_questionnaire_canonical_url_carries_the_rule_set_version():
-    resource = fhir.questionnaire_resource()
+    resource = export.questionnaire_resource()
     assert resource["version"] == "2"
-    assert fhir.questionnaire_canonical() == f"{resource['url']}|2"
+    assert export.questionnaire_canonical() == f"{resource['url']}|2"
 
 
 @pytest.mark.parametrize("language", ["it", "en"])
 def test_questionnaire_texts_come_from_the_catalogue_in_both_languages(language):
-    resource = fhir.questionnaire_resource()
+    resource = export.questionnaire_resource()
     items = {item["linkId"]: item for item in question_items(resource)}
     with translation.override(language):
         expected_questions = {name: str(label) for name, label in QUESTION_LABELS.items()}
@@ -162,15 +163,15 @@ def test_questionnaire_texts_come_from_the_catalogue_in_both_languages(language)
             name: {value: str(label) for value, label in labels.items()}
             for name, labels in CHOICE_LABELS.items()
         }
-    assert fhir.translations(resource, "title")[language]
+    assert export.translations(resource, "title")[language]
     for name, item in items.items():
-        assert fhir.translations(item, "text")[language] == expected_questions[name]
+        assert export.translations(item, "text")[language] == expected_questions[name]
         for option in item.get("answerOption", []):
             coding = option["valueCoding"]
-            assert fhir.translations(coding, "display")[language] == expected_choices[name][coding["code"]]
+            assert export.translations(coding, "display")[language] == expected_choices[name][coding["code"]]
     # The plain text is the clinic's own language.
     assert resource["language"] == "it"
-    assert items["clots"]["text"] == fhir.translations(items["clots"], "text")["it"]
+    assert items["clots"]["text"] == export.translations(items["clots"], "text")["it"]
 
 
 @pytest.mark.django_db
@@ -178,7 +179,7 @@ def test_questionnaire_is_public_fhir_json(client):
     response = client.get("/fhir/Questionnaire/pre-visit")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/fhir+json")
-    assert response.json() == fhir.questionnaire_resource()
+    assert response.json() == export.questionnaire_resource()
 
 
 # --- Exports ----------------------------------------------------------------------------
@@ -195,9 +196,9 @@ def history_and_case(patient):
 def test_every_export_parses_with_fhir_resources_r4b(history_and_case):
     submission = history_and_case
     assessment = assessment_of(submission)
-    QuestionnaireResponse.model_validate(fhir.questionnaire_response(submission))
-    RiskAssessment.model_validate(fhir.risk_assessment(submission, assessment))
-    bundle = Bundle.model_validate(fhir.submission_bundle(submission))
+    QuestionnaireResponse.model_validate(export.questionnaire_response(submission))
+    RiskAssessment.model_validate(export.risk_assessment(submission, assessment))
+    bundle = Bundle.model_validate(export.submission_bundle(submission))
     assert bundle.type == "collection"
     assert [entry.resource.get_resource_type() for entry in bundle.entry] == [
         "QuestionnaireResponse",
@@ -208,14 +209,14 @@ def test_every_export_parses_with_fhir_resources_r4b(history_and_case):
 @pytest.mark.django_db
 def test_questionnaire_response_carries_patient_time_and_typed_answers(history_and_case):
     submission = history_and_case
-    resource = fhir.questionnaire_response(submission)
+    resource = export.questionnaire_response(submission)
     patient = resource["contained"][0]
     assert resource["subject"] == {"reference": f"#{patient['id']}"}
     assert patient["resourceType"] == "Patient"
     assert patient["telecom"][0] == {"system": "email", "value": "patient@example.com"}
     assert patient["birthDate"] == "1990-03-01"
     assert patient["name"][0]["family"] == "Rossi"
-    assert resource["questionnaire"] == f"{fhir.questionnaire_url()}|{rules.RULES_VERSION}"
+    assert resource["questionnaire"] == f"{export.questionnaire_url()}|{rules.RULES_VERSION}"
     assert resource["status"] == "completed"
     from datetime import datetime
 
@@ -226,14 +227,14 @@ def test_questionnaire_response_carries_patient_time_and_typed_answers(history_a
     assert answers["pain_during_sex"] == {"valueInteger": 5}
     assert answers["notes"] == {"valueString": RICH["notes"]}
     coding = answers["bleeding_amount"]["valueCoding"]
-    assert (coding["system"], coding["code"]) == (fhir.code_system_url("bleeding_amount"), "moderate")
+    assert (coding["system"], coding["code"]) == (export.code_system_url("bleeding_amount"), "moderate")
 
 
 @pytest.mark.django_db
 def test_questionnaire_response_leaves_out_questions_hidden_by_branching(patient):
     stale = {**QUIET, "bleeding_episodes_3m": 4, "clots": True, "discharge_color": "pink"}
     submission = record(patient, stale)
-    answers = response_answers(fhir.questionnaire_response(submission))
+    answers = response_answers(export.questionnaire_response(submission))
     assert set(answers) == set(QUIET)
 
 
@@ -242,9 +243,9 @@ def test_risk_assessment_states_level_score_flags_reasons_and_rules_version(hist
     submission = history_and_case
     assessment = assessment_of(submission)
     assert "RECURRENT" in assessment.flags  # from the earlier report, not from this questionnaire alone
-    resource = fhir.risk_assessment(submission, assessment)
+    resource = export.risk_assessment(submission, assessment)
     risk = resource["prediction"][0]["qualitativeRisk"]["coding"][0]
-    assert risk["system"] == fhir.code_system_url("triage-level")
+    assert risk["system"] == export.code_system_url("triage-level")
     assert risk["code"] == rules.Level(assessment.level).code
     extensions = resource["extension"]
     assert [ext["valueInteger"] for ext in extensions if ext["url"].endswith("triage-score")] == [
@@ -257,17 +258,17 @@ def test_risk_assessment_states_level_score_flags_reasons_and_rules_version(hist
             f"{code}: {translation.gettext(rules.FLAG_RULES_BY_CODE[code].reason)}" for code in flag_codes
         ]
     assert [note["text"] for note in resource["note"]] == italian
-    english = [fhir.translations(note, "text")["en"] for note in resource["note"]]
+    english = [export.translations(note, "text")["en"] for note in resource["note"]]
     assert english == [f"{code}: {rules.FLAG_RULES_BY_CODE[code].reason}" for code in flag_codes]
     assert resource["method"]["coding"][0]["version"] == str(rules.RULES_VERSION)
-    assert resource["basis"][0]["identifier"] == fhir.questionnaire_response(submission)["identifier"]
+    assert resource["basis"][0]["identifier"] == export.questionnaire_response(submission)["identifier"]
 
 
 @pytest.mark.django_db
 def test_a_case_the_engine_could_not_assess_exports_as_manual_review(patient):
     case = factories.make_case(patient, level=CaseLevel.REVIEW, answers={"fever": True})
     Assessment.objects.filter(submission_id=case.pk).update(rules_version=None)
-    bundle = fhir.submission_bundle(case.submission)
+    bundle = export.submission_bundle(case.submission)
     Bundle.model_validate(bundle)
     risk = bundle["entry"][1]["resource"]
     assert risk["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == "review"
@@ -298,7 +299,7 @@ def test_exported_bundle_imports_back_to_the_same_answers_and_assessment(patient
         "age": original.age,
         "assessment": (before.level, before.score, before.flags, before.rules_version),
     }
-    path = write(tmp_path, fhir.submission_bundle(original))
+    path = write(tmp_path, export.submission_bundle(original))
     # A fresh copy of the patient's data: the same history, without the exported questionnaire.
     original.delete()
 
@@ -335,7 +336,7 @@ def test_patients_own_response_imports_back_with_the_patient_option(patient_clie
 @pytest.mark.django_db
 def test_importing_the_same_file_twice_saves_nothing_new(patient, tmp_path):
     original = record(patient, RICH)
-    path = write(tmp_path, fhir.submission_bundle(original))
+    path = write(tmp_path, export.submission_bundle(original))
     counts = saved_counts()
 
     output = import_file(path)
@@ -347,7 +348,7 @@ def test_importing_the_same_file_twice_saves_nothing_new(patient, tmp_path):
 @pytest.mark.django_db
 def test_a_response_from_elsewhere_without_identifier_is_matched_by_its_authored_time(patient, tmp_path):
     original = record(patient, QUIET)
-    resource = fhir.questionnaire_response(original)
+    resource = export.questionnaire_response(original)
     del resource["identifier"]
     resource["authored"] = timezone.localtime(original.submitted_at).replace(microsecond=0).isoformat()
     counts = saved_counts()
@@ -373,7 +374,7 @@ def test_import_warns_when_the_assessment_made_here_differs_from_the_file(patien
         },
     )
     assert "RECURRENT" in assessment_of(original).flags
-    path = write(tmp_path, fhir.submission_bundle(original))
+    path = write(tmp_path, export.submission_bundle(original))
     original.delete()
     earlier.delete()
 
@@ -422,7 +423,7 @@ BAD_RESPONSES = [
         lambda r: _set_answer(
             r,
             "menopause_status",
-            {"valueCoding": {"system": fhir.code_system_url("menopause_status"), "code": "maybe"}},
+            {"valueCoding": {"system": export.code_system_url("menopause_status"), "code": "maybe"}},
         ),
         "unknown code 'maybe'",
         id="invalid-choice-code",
@@ -463,7 +464,7 @@ BAD_RESPONSES = [
         id="questionnaire-url-mismatch",
     ),
     pytest.param(
-        lambda r: {**r, "questionnaire": fhir.questionnaire_url() + "|9"},
+        lambda r: {**r, "questionnaire": export.questionnaire_url() + "|9"},
         "not http://",
         id="questionnaire-version-mismatch",
     ),
@@ -508,7 +509,7 @@ BAD_RESPONSES = [
 @pytest.mark.parametrize(("mutate", "message"), BAD_RESPONSES)
 def test_malformed_or_foreign_responses_are_refused_and_nothing_is_saved(patient, tmp_path, mutate, message):
     source = record(patient, QUIET)
-    resource = mutate(copy.deepcopy(fhir.questionnaire_response(source)))
+    resource = mutate(copy.deepcopy(export.questionnaire_response(source)))
     source.delete()
     counts = saved_counts()
 
@@ -536,7 +537,7 @@ def test_missing_file_is_refused(tmp_path):
 @pytest.mark.django_db
 def test_a_file_naming_another_patient_than_the_option_is_refused(patient, other_patient, tmp_path):
     source = record(patient, QUIET)
-    path = write(tmp_path, fhir.questionnaire_response(source))
+    path = write(tmp_path, export.questionnaire_response(source))
     source.delete()
     counts = saved_counts()
     with pytest.raises(CommandError, match="names a different patient"):
@@ -545,8 +546,10 @@ def test_a_file_naming_another_patient_than_the_option_is_refused(patient, other
 
 
 def test_parser_rejects_other_resource_types_with_a_clear_error():
-    with pytest.raises(fhir.FhirImportError, match="Expected a QuestionnaireResponse, found 'Observation'"):
-        fhir.answers_from_questionnaire_response({"resourceType": "Observation"})
+    with pytest.raises(
+        imports.FhirImportError, match="Expected a QuestionnaireResponse, found 'Observation'"
+    ):
+        imports.answers_from_questionnaire_response({"resourceType": "Observation"})
 
 
 def test_validation_errors_do_not_repeat_the_values_found():
@@ -555,8 +558,8 @@ def test_validation_errors_do_not_repeat_the_values_found():
         "status": "completed",
         "authored": "secret-value",
     }
-    with pytest.raises(fhir.FhirImportError) as error:
-        fhir.validate_resource(resource)
+    with pytest.raises(imports.FhirImportError) as error:
+        imports.validate_resource(resource)
     assert "authored" in str(error.value)
     assert "secret-value" not in str(error.value)
 

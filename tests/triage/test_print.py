@@ -112,6 +112,22 @@ def test_print_page_shows_identity_assessment_answers_history_and_notes(doctor_c
 
 
 @pytest.mark.django_db
+def test_print_history_shares_the_case_page_rows_without_links_or_gauge(doctor_client, case_with_story):
+    earlier = case_with_story.patient.submissions.exclude(pk=case_with_story.pk).get()
+    printed = doctor_client.get(print_url(case_with_story), **ENGLISH).content.decode()
+    screen = doctor_client.get(f"/dashboard/cases/{case_with_story.pk}/", **ENGLISH).content.decode()
+
+    bleeding = '<span class="history-bleeding">spotting<span class="d-block small text-body-secondary">'
+    for html in (printed, screen):
+        assert bleeding in html
+        assert "3 episodes in 3 months · more than before" in html
+    assert f'href="/dashboard/cases/{earlier.pk}/"' in screen
+    assert f'href="/dashboard/cases/{earlier.pk}/"' not in printed
+    assert "amount-gauge" in screen and "amount-gauge" not in printed
+    assert "this questionnaire" in screen and "this questionnaire" not in printed
+
+
+@pytest.mark.django_db
 def test_print_page_has_no_navigation_and_a_print_stylesheet(doctor_client, case_with_story):
     html = doctor_client.get(print_url(case_with_story), **ENGLISH).content.decode()
     assert "<nav" not in html

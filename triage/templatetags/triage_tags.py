@@ -1,9 +1,10 @@
-"""Template helpers for the doctor's pages: level badges, flag labels, waiting times."""
+"""Template helpers for the doctor's pages: level badges, flag labels, waiting times, amounts."""
 
 from django import template
 from django.utils.timesince import timesince
 
-from triage.presenters import AMOUNT_LABELS, TREND_LABELS, flag_item, level_badge_context, person_name
+from triage import rules
+from triage.presenters import AMOUNT_LABELS, TREND_LABELS, flag_item, level_badge_context
 
 register = template.Library()
 
@@ -29,11 +30,6 @@ def waiting(value) -> str:
 
 
 @register.filter
-def person(user) -> str:
-    return person_name(user)
-
-
-@register.filter
 def amount_label(value) -> str:
     return str(AMOUNT_LABELS.get(value, value))
 
@@ -41,3 +37,9 @@ def amount_label(value) -> str:
 @register.filter
 def trend_label(value) -> str:
     return str(TREND_LABELS.get(value, value))
+
+
+@register.filter
+def amount_pips(rank) -> list[bool]:
+    """The amount gauge: one pip per step of the RULES.md scale above "none", filled up to `rank`."""
+    return [step <= rank for step in range(1, len(rules.BLEEDING_AMOUNTS))]

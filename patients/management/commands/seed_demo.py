@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from patients.demo import demo_worklist_seed
 from patients.models import User
 from patients.services import doctor_create, patient_register
-from triage.demo import demo_worklist_seed
 
 # Published demo passwords (README): the command refuses to run with debug off.
 DOCTOR = {  # nosec B105

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_case, make_doctor
-from triage.casework import CaseConflict, case_add_note, case_change_status, close_needs_reason
 from triage.models import Case, CaseEvent, CaseLevel
+from triage.services import CaseConflict, case_add_note, case_change_status, close_needs_reason
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from patients.models import Patient, Submission, normalize_email
 from patients.services import submission_record
-from triage import fhir, rules
+from triage import rules
+from triage.fhir import export, imports
 
 # Clocks of other systems drift; an authored time a little ahead of ours is still accepted.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -34,8 +35,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, patient=None, **options):
         try:
-            imported = fhir.parse_document(_read(path))
-        except fhir.FhirImportError as exc:
+            imported = imports.parse_document(_read(path))
+        except imports.FhirImportError as exc:
             raise CommandError(f"{path}: {exc}") from None
         person = _patient_for(imported, patient)
         _check_authored(imported, person)
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                 submitted_at=imported.authored,
                 questionnaire_version=imported.questionnaire_version,
             )
-            assessment = fhir.latest_assessment(submission)
+            assessment = export.latest_assessment(submission)
         self.stdout.write(self.style.SUCCESS(f"Imported as questionnaire #{submission.pk}."))
         if imported.assessment is not None and not _same_assessment(imported.assessment, assessment):
             # Only the fact is reported, not the levels: command output may end up in logs.
@@ -84,7 +85,7 @@ def _read(path: str):
         ) from None
 
 
-def _patient_for(imported: fhir.ImportedResponse, email: str | None) -> Patient:
+def _patient_for(imported: imports.ImportedResponse, email: str | None) -> Patient:
     """The patient the file is about; a file naming someone else than --patient is refused."""
     email = normalize_email(email) if email else None
     if email and imported.patient_email and email != imported.patient_email:
@@ -105,7 +106,7 @@ def _patient_for(imported: fhir.ImportedResponse, email: str | None) -> Patient:
     return person
 
 
-def _check_authored(imported: fhir.ImportedResponse, person: Patient) -> None:
+def _check_authored(imported: imports.ImportedResponse, person: Patient) -> None:
     if imported.authored > timezone.now() + FUTURE_TOLERANCE:
         raise CommandError("The authored time is in the future.")
     age = person.age_on(timezone.localdate(imported.authored))
@@ -116,7 +117,7 @@ def _check_authored(imported: fhir.ImportedResponse, person: Patient) -> None:
         )
 
 
-def _existing_submission(person: Patient, imported: fhir.ImportedResponse) -> Submission | None:
+def _existing_submission(person: Patient, imported: imports.ImportedResponse) -> Submission | None:
     """The questionnaire this file already is: its own export (same form key), or one sent the same second."""
     submitted = Submission.objects.filter(patient=person, status=Submission.Status.SUBMITTED)
     key = _uuid_or_none(imported.identifier)
@@ -133,10 +134,10 @@ def _uuid_or_none(value) -> uuid.UUID | None:
         return None
 
 
-def _same_assessment(imported: fhir.ImportedAssessment, assessment) -> bool:
+def _same_assessment(imported: imports.ImportedAssessment, assessment) -> bool:
     return (
         assessment is not None
-        and imported.level == fhir.level_code(assessment.level)
+        and imported.level == export.level_code(assessment.level)
         and (imported.score is None or imported.score == assessment.score)
         and imported.flags == tuple(assessment.flags)
     )

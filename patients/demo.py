@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from patients.models import Patient, User
-from patients.services import patient_register, submission_record
+from triage.models import Case, CaseEvent
+from triage.services import case_add_note, case_change_status
 
-from .casework import case_add_note, case_change_status
-from .models import Case, CaseEvent
+from .models import Patient, User
+from .services import patient_register, submission_record
 
 SEED = 20261127
 EMAIL_DOMAIN = "example.org"

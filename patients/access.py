@@ -1,0 +1,19 @@
+"""The one way to reach a patient's own records from a request, as a 404 for anyone else's."""
+
+from django.shortcuts import get_object_or_404
+
+from .models import Submission
+
+
+def submission_for_patient(user, pk) -> Submission:
+    """The user's own submitted questionnaire `pk`, with its patient and worklist case.
+
+    Someone else's questionnaire, or a draft, is a 404 like a missing one, so
+    that an id reveals nothing about whose it is.
+    """
+    return get_object_or_404(
+        Submission.objects.select_related("patient__user", "case"),
+        pk=pk,
+        patient__user=user,
+        status=Submission.Status.SUBMITTED,
+    )
