@@ -1,4 +1,5 @@
-# Two entry points: `make run` (the portal on SQLite with demo data) and `make test` (the whole suite).
+# Two entry points: `make run` (the portal on SQLite with demo data, and its task worker) and `make test`
+# (the whole suite).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,7 +24,10 @@ setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
+# The task worker (emails) runs next to the web server and stops with it.
 run: setup
+	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium: root installs it, anyone else is told what to install

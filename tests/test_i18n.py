@@ -30,6 +30,7 @@ from patients.models import User
 from patients.questionnaire_forms import QuestionnaireForm
 from patients.services import submission_draft, submission_record
 from tests import factories
+from tests.test_support import run_tasks
 from triage import rules
 from triage.casework import case_add_note, case_change_status
 from triage.models import Case, Level
@@ -643,6 +644,7 @@ def test_english_inside_lang_en_is_not_a_leak():
 def test_emails_are_in_italian(world, client):
     client.post(reverse("password_reset"), {"email": world.patient.user.email})
     notify_urgent_case(world.flagged_case.pk)
+    run_tasks()
 
     phrases = english_phrases()
     assert len(mail.outbox) >= 2

@@ -76,7 +76,11 @@ def submission_assess(submission, *, actor=None) -> Assessment:
 
 
 def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
-    """Create the worklist case, or move an existing one to the new assessment."""
+    """Create the worklist case, or move an existing one to the new assessment.
+
+    A new case at priority or above, or one moved up to it, alerts the
+    doctors; the alert is queued in this transaction.
+    """
     case = Case.objects.select_for_update().filter(pk=submission.pk).first()
     if case is None:
         case = Case.objects.create(
@@ -88,7 +92,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
             flags=assessment.flags,
         )
         if assessment.level >= Level.PRIORITY:
-            transaction.on_commit(lambda: notifications.notify_urgent_case(case.pk))
+            notifications.notify_urgent_case(case.pk)
         return case
     changed = (case.level, case.score, case.flags) != (assessment.level, assessment.score, assessment.flags)
     if changed:
@@ -101,9 +105,12 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
                 "to": {"level": assessment.level, "score": assessment.score},
             },
         )
+        moved_up = assessment.level > case.level and assessment.level >= Level.PRIORITY
         case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
         case.version += 1
         case.save()
+        if moved_up:
+            notifications.notify_urgent_case(case.pk)
     return case
 
 
