@@ -182,7 +182,9 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> str:
             error,
         )
         # Not chained: the stored traceback must not carry the mail server's text (it may quote addresses).
-        raise EmailNotDelivered(f"email {message.pk} failed after {message.attempts} attempts: {error}") from None
+        raise EmailNotDelivered(
+            f"email {message.pk} failed after {message.attempts} attempts: {error}"
+        ) from None
     logger.warning(
         "Email %s (%s) attempt %d failed (%s); retrying in %d s",
         message.pk,

@@ -536,7 +536,7 @@ PAGE_SHOWS = {
     "password-change-done": "La nuova password è stata salvata.",
     "data-export": "Scarica i miei dati",
     "access-log": "Ha visualizzato un caso",
-    "account-delete": "Che cosa viene cancellato:",
+    "account-delete": "Che cosa viene eliminato subito",
     "account-delete-wrong-password": "La password non è corretta.",
     "two-step-login-off": "Attiva l'accesso in due passaggi",
     "two-step-login-setup": "Installi un'app di autenticazione",
