@@ -123,9 +123,9 @@ def patient_account_close(patient: Patient, request) -> str:
     With a clinical record (GDPR art. 17(3)(c) and 9(2)(h), docs/security.md):
     her login, second factors, login-attempt records, drafts and consent to
     further processing go now; her identity, questionnaires, assessments,
-    cases, notes and the audit trail stay, read-only, until `prune_records`
-    deletes them at the end of the retention period. Without one, everything
-    is erased at once.
+    cases (open ones stay on the worklist), notes and the audit trail stay
+    until `prune_records` deletes them at the end of the retention period.
+    Without one, everything is erased at once.
     """
     patient_self_event(request, AuditEvent.Action.ACCOUNT_DELETE, patient)
     if not patient_has_clinical_record(patient):
