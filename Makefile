@@ -1,11 +1,12 @@
-# Two entry points: `make run` (the portal on SQLite with demo data) and `make test` (the whole suite).
+# Two entry points: `make run` (the portal on SQLite with demo data, and its task worker) and `make test`
+# (the whole suite).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup messages clean chromium
+.PHONY: run test lint setup messages clean chromium backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,10 @@ setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
+# The task worker (emails) runs next to the web server and stops with it.
 run: setup
+	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium: root installs it, anyone else is told what to install
@@ -39,12 +43,29 @@ test: $(VENV)/.dev chromium
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -c pyproject.toml -r clinic patients triage
+	$(BIN)/bandit -q -c pyproject.toml -r clinic patients triage outbox
 	$(BIN)/lint-imports
 
 messages: $(VENV)/.dev
 	$(BIN)/python manage.py makemessages --locale it --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'artifacts/*' --ignore 'staticfiles/*' --ignore 'var/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# Backups of the PostgreSQL database named by DATABASE_URL (docs/security.md, "Backups"):
+# `make backup` writes a pg_dump custom-format file (FILE=... to choose its name);
+# `make restore FILE=...` replaces that database's contents with the file's, in one transaction.
+BACKUP_DIR ?= var/backups
+backup:
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "make backup needs DATABASE_URL=postgres://..."; exit 2;; esac
+	@mkdir -p $(BACKUP_DIR)
+	@file="$${FILE:-$(BACKUP_DIR)/clinic-$$(date -u +%Y%m%dT%H%M%SZ).dump}"; \
+	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && \
+	  echo "Backup written to $$file"
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/clinic-....dump"; exit 2; }
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "make restore needs DATABASE_URL=postgres://..."; exit 2;; esac
+	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
+	  --dbname="$$DATABASE_URL" "$(FILE)"
 
 # Load benchmark on PostgreSQL (docs/performance.md); BENCH_ARGS passes options, e.g. --duration 30.
 .PHONY: bench

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "clinic.apps.ClinicConfig",
     "patients",
     "triage",
+    "outbox",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -184,8 +187,26 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Every email is queued in the database (outbox) and sent by the task worker (`manage.py db_worker`),
+# never inside a request. After a failed attempt the next waits this many seconds; after the last
+# the message ends failed (docs/security.md, "Email delivery").
+EMAIL_RETRY_DELAYS = (30, 120, 600, 1800, 3600, 4 * 3600)
+# An attempt still "sending" after this long stopped half-way; it is reported, never sent again.
+EMAIL_SEND_TIMEOUT_SECONDS = 5 * 60
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Studio ginecologico <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (django-tasks): a table in the portal's own database, worked by
+# `manage.py db_worker`; no other server. docs/performance.md says when to move to Redis.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# /health/ answers 503 when a due task has waited longer than this, or a task failed this recently.
+HEALTH_TASK_MAX_WAIT_SECONDS = int(os.environ.get("DJANGO_HEALTH_TASK_MAX_WAIT_SECONDS", "300"))
+HEALTH_FAILED_TASK_WINDOW_SECONDS = 24 * 60 * 60
+
+# A closed account's clinical record is kept this long after its last clinical entry
+# (docs/security.md, "Closing an account"), then `manage.py prune_records` deletes it.
+CLINICAL_RECORD_RETENTION_YEARS = int(os.environ.get("DJANGO_CLINICAL_RECORD_RETENTION_YEARS", "10"))
 
 # Security: strict everywhere, plus HTTPS-only settings in a real deployment (docs/security.md).
 SESSION_COOKIE_HTTPONLY = True
@@ -209,6 +230,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # The load balancer probes the health endpoints over plain HTTP, behind the TLS proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 
 from clinic import two_factor_views
 from patients import views as patient_views
-from patients.forms import LoginForm
+from patients.forms import LoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
     path("", patient_views.home_view, name="home"),
@@ -27,9 +27,15 @@ urlpatterns = [
         name="two_factor_recovery_codes",
     ),
     path("accounts/2fa/disable/", two_factor_views.two_factor_disable_view, name="two_factor_disable"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("patients.urls")),
     path("", include("triage.urls")),
     path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
+    path("", include("outbox.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,18 +1,22 @@
-"""The patient's data rights (GDPR art. 15, 17, 20): export everything, erase the account.
+"""The patient's data rights (GDPR art. 15, 17, 20): export everything, close the account.
 
-What the clinic keeps after an erasure is the staff audit trail, keyed by a
+Closing an account with a clinical record keeps the record for its
+retention period (`patient_account_close`); without one, or once the
+period is over (`records_past_retention`, `manage.py prune_records`),
+everything is erased and only the staff audit trail remains, keyed by a
 pseudonym (`triage.audit.patient_pseudonym`) and no longer by the person.
 """
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from triage.audit import patient_pseudonym
+from triage.audit import audit_patient_self, patient_pseudonym
 from triage.models import AuditEvent
 
 from .advice import advice_for
-from .models import Patient, Submission
+from .models import Consent, Patient, Submission
 
 EXPORT_FORMAT = "clinic-portal.patient-data/1"
 
@@ -103,40 +107,124 @@ def staff_name(event: AuditEvent) -> str:
 
 
 def patient_self_event(request, action: str, patient: Patient) -> AuditEvent:
-    """Record the patient's own data-rights action under her pseudonym only.
+    """Record the patient's own data-rights action (export, closing) under her pseudonym only."""
+    return audit_patient_self(request, action, patient)
 
-    No email and no address are stored, so nothing identifying is left once
-    she erases her account (the event rows outlive it: they are append-only).
-    """
-    return AuditEvent.objects.create(
-        actor=request.user,
-        actor_label="",
-        action=action,
-        object_type="patients.patient",
-        object_id="",
-        patient=patient,
-        patient_ref=patient_pseudonym(patient.pk),
-        ip_address=None,
-    )
+
+def patient_has_clinical_record(patient: Patient) -> bool:
+    """A submitted questionnaire makes a clinical record: the clinic must keep it after she leaves."""
+    return Submission.objects.filter(patient=patient, status=Submission.Status.SUBMITTED).exists()
 
 
 @transaction.atomic
-def patient_erase(patient: Patient, request) -> str:
+def patient_account_close(patient: Patient, request) -> str:
+    """Close the account at her request; returns "closed" or "erased".
+
+    With a clinical record (GDPR art. 17(3)(c) and 9(2)(h), docs/security.md):
+    her login, second factors, login-attempt records, drafts and consent to
+    further processing go now; her identity, questionnaires, assessments,
+    cases (open ones stay on the worklist), notes and the audit trail stay
+    until `prune_records` deletes them at the end of the retention period.
+    Without one, everything is erased at once.
+    """
+    patient_self_event(request, AuditEvent.Action.ACCOUNT_DELETE, patient)
+    if not patient_has_clinical_record(patient):
+        patient_erase(patient)
+        return "erased"
+    from django_otp import devices_for_user
+
+    now = timezone.now()
+    user = patient.user
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+    _login_records_delete(user.email)
+    # An unusable password changes the session hash, which ends every session she has open.
+    user.set_unusable_password()
+    user.is_active = False
+    user.save(update_fields=["password", "is_active"])
+    patient.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
+    Submission.objects.filter(patient=patient, status=Submission.Status.DRAFT).delete()
+    _admin_history_scrub(patient)
+    patient.closed_at = now
+    patient.save(update_fields=["closed_at"])
+    return "closed"
+
+
+def _login_records_delete(email: str) -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=email).delete()
+
+
+def _admin_history_scrub(patient: Patient) -> None:
+    """Replace her name in the admin's change history by her pseudonym.
+
+    Django's admin log keeps each object's name as it was (`object_repr`),
+    which would outlive the object itself.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from triage.models import Assessment, Case, CaseEvent
+
+    submissions = list(Submission.objects.filter(patient=patient).values_list("pk", flat=True))
+    objects = {
+        type(patient.user): [patient.user_id],
+        Patient: [patient.pk],
+        Consent: patient.consents.values_list("pk", flat=True),
+        Submission: submissions,
+        Case: submissions,
+        Assessment: Assessment.objects.filter(submission__patient=patient).values_list("pk", flat=True),
+        CaseEvent: CaseEvent.objects.filter(case__patient=patient).values_list("pk", flat=True),
+    }
+    query = Q()
+    for model, pks in objects.items():
+        ids = [str(pk) for pk in pks]
+        query |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    LogEntry.objects.filter(query).update(object_repr=f"patient {patient_pseudonym(patient.pk)}")
+
+
+@transaction.atomic
+def patient_erase(patient: Patient) -> str:
     """Delete the patient's account and everything about her; returns her pseudonym.
 
     The user row goes, and with it (by cascade) the profile, consents,
     questionnaires, assessments, cases, their timelines and any second-factor
     devices. Audit rows lose their links (SET NULL) and keep only the
-    pseudonym. Login-attempt records under her email are removed as well.
-    Withdrawing consent ends the processing, so it is the same action.
+    pseudonym; the admin's history keeps only the pseudonym too. Login-attempt
+    records under her email are removed as well.
     """
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
     user = patient.user
     pseudonym = patient_pseudonym(patient.pk)
-    email = user.email
-    patient_self_event(request, AuditEvent.Action.ACCOUNT_DELETE, patient)
-    for model in (AccessAttempt, AccessFailureLog, AccessLog):
-        model.objects.filter(username__iexact=email).delete()
+    _login_records_delete(user.email)
+    _admin_history_scrub(patient)
     user.delete()
     return pseudonym
+
+
+def _years_before(moment, years: int):
+    """The same day `years` earlier (28 February for 29 February)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def patient_last_clinical_entry(patient: Patient):
+    """The newest questionnaire, assessment or case event of hers: the retention period runs from it."""
+    from triage.models import Assessment, CaseEvent
+
+    dates = [
+        Submission.objects.filter(patient=patient).aggregate(m=Max("submitted_at"))["m"],
+        Assessment.objects.filter(submission__patient=patient).aggregate(m=Max("created_at"))["m"],
+        CaseEvent.objects.filter(case__patient=patient).aggregate(m=Max("created_at"))["m"],
+    ]
+    return max((d for d in dates if d is not None), default=patient.closed_at)
+
+
+def records_past_retention(now=None) -> list[Patient]:
+    """Closed accounts whose last clinical entry is older than the retention period."""
+    cutoff = _years_before(now or timezone.now(), settings.CLINICAL_RECORD_RETENTION_YEARS)
+    closed = Patient.objects.filter(closed_at__isnull=False).select_related("user").order_by("pk")
+    return [patient for patient in closed if patient_last_clinical_entry(patient) < cutoff]

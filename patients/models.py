@@ -119,6 +119,9 @@ class Patient(models.Model):
     date_of_birth = models.DateField(_("date of birth"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Set when she closes her account: her login is gone, her clinical record stays for its
+    # retention period (patients.gdpr).
+    closed_at = models.DateTimeField(_("account closed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("patient")

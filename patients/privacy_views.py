@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
@@ -18,7 +19,14 @@ from clinic.forms import PasswordConfirmForm
 from triage.models import AuditEvent
 
 from .decorators import patient_required
-from .gdpr import patient_data_export, patient_erase, patient_self_event, staff_access_for, staff_name
+from .gdpr import (
+    patient_account_close,
+    patient_data_export,
+    patient_has_clinical_record,
+    patient_self_event,
+    staff_access_for,
+    staff_name,
+)
 
 ACCESS_LOG_PAGE_SIZE = 50
 
@@ -46,18 +54,37 @@ def data_export_view(request):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def account_delete_view(request):
-    """Erase the account after the password is entered again; consent is withdrawn with it."""
-    form = PasswordConfirmForm(
-        request.POST or None, user=request.user, submit_label=_("Delete my account and my data")
-    )
+    """Close the account after the password is entered again; consent is withdrawn with it.
+
+    The page says first what goes now and what the clinic must keep: it
+    depends on whether she has sent a questionnaire.
+    """
+    patient = request.user.patient
+    keeps_record = patient_has_clinical_record(patient)
+    label = _("Close my account") if keeps_record else _("Delete my account and my data")
+    form = PasswordConfirmForm(request.POST or None, user=request.user, submit_label=label)
     if request.method == "POST" and form.is_valid():
-        patient_erase(request.user.patient, request)
+        outcome = patient_account_close(patient, request)
         logout(request)
-        messages.success(
-            request, _("Your account and your data have been deleted. Thank you for using the portal.")
-        )
+        if outcome == "closed":
+            messages.success(
+                request,
+                _(
+                    "Your account is closed and your login deleted. The clinic keeps your clinical "
+                    "record as the law requires. Thank you for using the portal."
+                ),
+            )
+        else:
+            messages.success(
+                request, _("Your account and your data have been deleted. Thank you for using the portal.")
+            )
         return redirect("login")
-    return render(request, "patients/account_delete.html", {"form": form})
+    context = {
+        "form": form,
+        "keeps_record": keeps_record,
+        "retention_years": settings.CLINICAL_RECORD_RETENTION_YEARS,
+    }
+    return render(request, "patients/account_delete.html", context)
 
 
 @never_cache

@@ -30,6 +30,7 @@ from patients.models import User
 from patients.questionnaire_forms import QuestionnaireForm
 from patients.services import submission_draft, submission_record
 from tests import factories
+from tests.test_support import run_tasks
 from triage import rules
 from triage.models import Case, CaseLevel
 from triage.notifications import notify_urgent_case
@@ -543,7 +544,7 @@ PAGE_SHOWS = {
     "password-change-done": "La nuova password è stata salvata.",
     "data-export": "Scarica i miei dati",
     "access-log": "Ha visualizzato un caso",
-    "account-delete": "Che cosa viene cancellato:",
+    "account-delete": "Che cosa viene eliminato subito",
     "account-delete-wrong-password": "La password non è corretta.",
     "two-step-login-off": "Attiva l'accesso in due passaggi",
     "two-step-login-setup": "Installi un'app di autenticazione",
@@ -651,6 +652,7 @@ def test_english_inside_lang_en_is_not_a_leak():
 def test_emails_are_in_italian(world, client):
     client.post(reverse("password_reset"), {"email": world.patient.user.email})
     notify_urgent_case(world.flagged_case.pk)
+    run_tasks()
 
     phrases = english_phrases()
     assert len(mail.outbox) >= 2

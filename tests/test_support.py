@@ -8,3 +8,47 @@ class BrokenEmailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise ConnectionRefusedError("SMTP server unreachable")
+
+
+def run_tasks() -> None:
+    """Run every due background task with the real database worker, as `manage.py db_worker --batch`.
+
+    The worker's own connection recycling is turned off: inside a test's
+    transaction it would throw the test's data away.
+    """
+    from unittest import mock
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        worker.run()
+
+
+class SendThenDieBackend(BaseEmailBackend):
+    """Hands the message to the server, then the worker process is killed before it can record that."""
+
+    def send_messages(self, email_messages):
+        from django.core import mail
+
+        mail.outbox.extend(email_messages)
+        raise SystemExit("worker killed")
+
+
+class SlowBrokenEmailBackend(BaseEmailBackend):
+    """An email server that hangs for its whole timeout before failing."""
+
+    def send_messages(self, email_messages):
+        import time
+
+        time.sleep(10)
+        raise TimeoutError("SMTP server timed out")

@@ -1,7 +1,8 @@
 """The staff audit trail: who read or changed which patient's record, from where, and when.
 
 Events carry identifiers only, never answers, flags or notes, so the trail
-can be kept and shown without widening who sees health data.
+can be kept and shown without widening who sees health data. This module is
+the only writer of `AuditEvent` rows.
 """
 
 import ipaddress
@@ -54,4 +55,22 @@ def audit_record(request, action, obj=None, patient=None, *, object_type=None, o
         patient_id=patient_id,
         patient_ref=patient_pseudonym(patient_id) if patient_id else "",
         ip_address=client_ip(request),
+    )
+
+
+def audit_patient_self(request, action, patient) -> AuditEvent:
+    """Record the patient's own data-rights action under her pseudonym only.
+
+    No email and no address are stored, so nothing identifying is left once
+    her account is erased (the event rows outlive it: they are append-only).
+    """
+    return AuditEvent.objects.create(
+        actor=request.user,
+        actor_label="",
+        action=action,
+        object_type="patients.patient",
+        object_id="",
+        patient=patient,
+        patient_ref=patient_pseudonym(patient.pk),
+        ip_address=None,
     )

@@ -83,7 +83,11 @@ def submission_assess(submission, *, actor=None) -> Assessment:
 
 
 def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
-    """Create the worklist case, or move an existing one to the new assessment."""
+    """Create the worklist case, or move an existing one to the new assessment.
+
+    A new case at priority or above, or one moved up to it, alerts the
+    doctors; the alert is queued in this transaction.
+    """
     case = Case.objects.select_for_update().filter(pk=submission.pk).first()
     if case is None:
         case = Case.objects.create(
@@ -96,7 +100,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
             rules_version=assessment.rules_version,
         )
         if assessment.level in PROMPT_LEVELS:
-            transaction.on_commit(lambda: notifications.notify_urgent_case(case.pk))
+            notifications.notify_urgent_case(case.pk)
         return case
     before = (case.level, case.score, case.flags, case.rules_version)
     changed = before != (assessment.level, assessment.score, assessment.flags, assessment.rules_version)
@@ -114,10 +118,13 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
                 },
             },
         )
+        moved_up = assessment.level > case.level and assessment.level in PROMPT_LEVELS
         case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
         case.rules_version = assessment.rules_version
         case.version += 1
         case.save()
+        if moved_up:
+            notifications.notify_urgent_case(case.pk)
     return case
 
 

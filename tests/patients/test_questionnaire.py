@@ -10,6 +10,7 @@ from django.core.management import call_command
 from patients.models import ImmutableSubmission, Submission
 from patients.services import submission_draft, submission_record
 from tests.factories import QUIET_FORM
+from tests.test_support import run_tasks
 from triage import rules
 from triage.models import Assessment, Case, CaseEvent, CaseLevel
 from triage.rules import REVEALS
@@ -433,14 +434,12 @@ def test_retriage_dry_run_prints_the_moves_and_writes_nothing(patient):
 
 
 @pytest.mark.django_db
-def test_urgent_case_notifies_doctors_after_commit_without_health_data(
-    patient, doctor, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        submission = submission_record(
-            patient=patient, answers={"soaks_pad_hourly": True}, submitted_at=days_ago(0)
-        )
-    assert len(callbacks) == 1
+def test_urgent_case_notifies_doctors_through_the_worker_without_health_data(patient, doctor):
+    submission = submission_record(
+        patient=patient, answers={"soaks_pad_hourly": True}, submitted_at=days_ago(0)
+    )
+    assert mail.outbox == []
+    run_tasks()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [doctor.email]
@@ -451,9 +450,9 @@ def test_urgent_case_notifies_doctors_after_commit_without_health_data(
 
 
 @pytest.mark.django_db
-def test_routine_case_sends_no_email(patient, doctor, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
+def test_routine_case_sends_no_email(patient, doctor):
+    submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
+    run_tasks()
     assert mail.outbox == []
 
 

@@ -73,6 +73,8 @@ MATRIX: dict[str, Row] = {
     "password_reset_complete": Row(get=PUBLIC),
     "set_language": Row(get=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED), post=roles(HOME, HOME, HOME)),
     "triage:fhir_questionnaire": Row(get=PUBLIC),
+    "health": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "health_live": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),

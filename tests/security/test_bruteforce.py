@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests import factories
+from tests.test_support import run_tasks
 
 LOGIN_URL = "/accounts/login/"
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -180,6 +181,7 @@ def test_password_reset_does_not_reveal_whether_an_email_is_registered(client, p
     known_page = CSRF_TOKEN.sub("", client.get(known["Location"]).content.decode())
     unknown_page = CSRF_TOKEN.sub("", client.get(unknown["Location"]).content.decode())
     assert known_page == unknown_page
+    run_tasks()
     assert [message.to for message in mail.outbox] == [[patient.user.email]]
 
 

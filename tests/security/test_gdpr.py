@@ -1,18 +1,70 @@
 """The patient's data rights: download everything, erase the account, see who opened her record."""
 
 import json
+import re
+from datetime import timedelta
+from io import StringIO
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from patients.gdpr import STAFF_ACTIONS
 from patients.models import Consent, Patient, Submission, User
+from patients.services import submission_draft, submission_record
 from tests import factories
+from tests.test_support import run_tasks
 from triage.audit import patient_pseudonym
 from triage.models import Assessment, AuditEvent, Case, CaseEvent, CaseLevel
 
 from .conftest import login_verified, make_totp_device
+
+
+def admin_saw(doctor, *objects):
+    """Admin history entries for her records, as the admin writes them (with each object's name)."""
+    for obj in objects:
+        LogEntry.objects.log_actions(doctor.pk, [obj], CHANGE, change_message="[]", single_object=True)
+
+
+def clinical_record(patient):
+    """What the clinic must keep: every questionnaire, assessment, case, event and audit row of hers."""
+    submissions = Submission.objects.filter(patient=patient, status="submitted")
+    return (
+        sorted(submissions.values_list("pk", "answers", "submitted_at")),
+        sorted(Assessment.objects.filter(submission__in=submissions).values_list("pk", "level", "score")),
+        sorted(Case.objects.filter(patient=patient).values_list("pk", "status", "level")),
+        sorted(CaseEvent.objects.filter(case__patient=patient).values_list("pk", "text")),
+        sorted(
+            AuditEvent.objects.filter(patient=patient, action__in=STAFF_ACTIONS).values_list("pk", "action")
+        ),
+    )
+
+
+def tables_mentioning(*words) -> set[str]:
+    """Every table with a row where any column, read as text, contains one of the words."""
+    found = set()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                text = " ".join(str(value) for value in row if value is not None).lower()
+                if any(word.lower() in text for word in words):
+                    found.add(table)
+                    break
+    return found
+
+
+def prune(*args) -> str:
+    out = StringIO()
+    call_command("prune_records", *args, stdout=out)
+    return out.getvalue().strip()
 
 
 def staff_opened(doctor, case, action=AuditEvent.Action.CASE_VIEW):
@@ -114,17 +166,19 @@ def test_deletion_asks_for_the_password_and_explains_consent(client, patient):
 
 
 @pytest.mark.django_db
-def test_deletion_erases_her_data_and_keeps_only_a_pseudonymous_trail(
-    client, patient, other_patient, history
+def test_erasing_an_account_without_questionnaires_keeps_only_a_pseudonymous_trail(
+    client, patient, other_patient, doctor
 ):
     user = patient.user
     email = user.email
     pseudonym = patient_pseudonym(patient.pk)
+    submission_draft(patient)
+    theirs = factories.make_case(other_patient, level=CaseLevel.PRIORITY)
     Client(REMOTE_ADDR="203.0.113.1").post("/accounts/login/", {"username": email, "password": "wrong"})
     assert AccessAttempt.objects.filter(username=email).exists()
     login_verified(client, user, make_totp_device(user))
     client.post("/accounts/data/export/")
-    staff_events = set(AuditEvent.objects.filter(patient=patient).values_list("pk", flat=True))
+    admin_saw(doctor, user, patient)
 
     response = client.post("/accounts/delete/", {"password": factories.PASSWORD})
     assert response.status_code == 302
@@ -134,24 +188,118 @@ def test_deletion_erases_her_data_and_keeps_only_a_pseudonymous_trail(
     assert not Patient.objects.filter(pk=patient.pk).exists()
     assert not Consent.objects.filter(patient_id=patient.pk).exists()
     assert not Submission.objects.filter(patient_id=patient.pk).exists()
-    assert not Case.objects.filter(pk__in=[history["first"].pk, history["second"].pk]).exists()
-    assert not CaseEvent.objects.filter(case_id=history["first"].pk).exists()
     assert not TOTPDevice.objects.filter(user_id=user.pk).exists()
     assert not AccessAttempt.objects.filter(username=email).exists()
-    # Someone else's data is untouched.
-    assert Case.objects.filter(pk=history["theirs"].pk).exists()
+    assert Case.objects.filter(pk=theirs.pk).exists()  # someone else's data is untouched
 
-    # The trail stays, pointing at nobody but the pseudonym.
-    kept = AuditEvent.objects.filter(pk__in=staff_events)
-    assert kept.count() == len(staff_events)
-    assert all(e.patient_id is None and e.patient_ref == pseudonym for e in kept)
     deleted = AuditEvent.objects.get(action=AuditEvent.Action.ACCOUNT_DELETE)
     assert (deleted.patient_id, deleted.actor_id, deleted.patient_ref) == (None, None, pseudonym)
     assert deleted.actor_label == "" and deleted.ip_address is None
-    for row in AuditEvent.objects.values():
-        assert email not in json.dumps(row, default=str)
+    assert tables_mentioning(user.first_name, user.last_name, email) == set()
 
     # Logged out, and the account cannot log in again.
     assert client.get("/questionnaire/").status_code == 302
     again = Client().post("/accounts/login/", {"username": email, "password": factories.PASSWORD})
     assert again.status_code == 200
+    assert "_auth_user_id" not in again.wsgi_request.session
+
+
+@pytest.mark.django_db
+def test_closing_an_account_with_an_open_case_keeps_the_record_and_ends_her_login(
+    client, patient, other_patient, doctor, history
+):
+    user = patient.user
+    email = user.email
+    urgent = submission_record(
+        patient=patient, answers={"soaks_pad_hourly": True}, submitted_at=timezone.now()
+    )
+    open_case = Case.objects.get(pk=urgent.pk)
+    run_tasks()
+    alert_link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    submission_draft(patient)
+    Client(REMOTE_ADDR="203.0.113.1").post("/accounts/login/", {"username": email, "password": "wrong"})
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    login_verified(client, user, make_totp_device(user))
+    admin_saw(doctor, user, patient, history["first"].submission)
+    record = clinical_record(patient)
+
+    page = client.get("/accounts/delete/").content.decode()
+    assert page.index("/accounts/data/export/") < page.index('name="password"')  # export offered first
+    assert "What the clinic keeps, and why" in page
+    assert "10 years after the last entry" in page
+    response = client.post("/accounts/delete/", {"password": factories.PASSWORD})
+    assert response.status_code == 302
+
+    # Nothing clinical is deleted.
+    assert clinical_record(patient) == record
+    patient.refresh_from_db()
+    user.refresh_from_db()
+    assert patient.closed_at is not None
+    assert (user.email, user.first_name, user.last_name) == (email, "Maria", "Rossi")
+    # What is not part of the record is gone.
+    assert not user.is_active and not user.has_usable_password()
+    assert not Submission.objects.filter(patient=patient, status="draft").exists()
+    assert not Consent.objects.filter(patient=patient, withdrawn_at__isnull=True).exists()
+    assert not TOTPDevice.objects.filter(user_id=user.pk).exists()
+    assert not AccessAttempt.objects.filter(username=email).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_DELETE, patient=patient).count() == 1
+    # Her name stays only in her identity, part of the record; not in the admin's history.
+    assert tables_mentioning(user.first_name, user.last_name, email) == {"patients_user"}
+
+    # Logged out everywhere, and login is refused.
+    assert client.get("/questionnaire/").status_code == 302
+    assert elsewhere.get("/questionnaire/").status_code == 302
+    again = Client().post("/accounts/login/", {"username": email, "password": factories.PASSWORD})
+    assert "_auth_user_id" not in again.wsgi_request.session
+    Client().post("/accounts/password_reset/", {"email": email})
+    run_tasks()
+    assert len(mail.outbox) == 1  # only the alert from before
+
+    # The open case stays on the worklist and the alert link still opens it.
+    doctor_client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    doctor_client.force_login(doctor)
+    assert f"/dashboard/cases/{open_case.pk}/" in doctor_client.get("/dashboard/").content.decode()
+    opened = doctor_client.get(alert_link)
+    assert opened.status_code == 200
+    assert "Account closed by the patient on" in opened.content.decode()
+
+
+@pytest.mark.django_db
+def test_prune_records_deletes_a_closed_record_only_after_its_retention_period(
+    client, patient, other_patient, doctor, history
+):
+    login_verified(client, patient.user)
+    closed_on = timezone.now()
+    with time_machine.travel(closed_on, tick=False):
+        client.post("/accounts/delete/", {"password": factories.PASSWORD})
+    a_year_later = closed_on + timedelta(days=365)
+    with time_machine.travel(a_year_later, tick=False):
+        CaseEvent.objects.create(
+            case=history["first"], kind=CaseEvent.Kind.NOTE, actor=doctor, text="follow-up"
+        )
+    record = clinical_record(patient)
+
+    with time_machine.travel(a_year_later + timedelta(days=365 * 10 - 3), tick=False):
+        assert prune() == "Deleted the records of 0 closed accounts past their retention period."
+    assert clinical_record(patient) == record
+
+    with time_machine.travel(a_year_later + timedelta(days=366 * 10 + 1), tick=False):
+        assert (
+            prune("--dry-run") == "Would delete the records of 1 closed accounts past their retention period."
+        )
+        assert clinical_record(patient) == record
+        assert prune() == "Deleted the records of 1 closed accounts past their retention period."
+        assert prune() == "Deleted the records of 0 closed accounts past their retention period."
+
+    assert not Patient.objects.filter(pk=patient.pk).exists()
+    assert not Submission.objects.filter(patient_id=patient.pk).exists()
+    assert Case.objects.filter(pk=history["theirs"].pk).exists()
+    assert tables_mentioning("Maria", "Rossi", "patient@example.com") == set()
+
+
+@pytest.mark.django_db
+def test_prune_records_leaves_open_accounts_alone(patient, history):
+    with time_machine.travel(timezone.now() + timedelta(days=365 * 20), tick=False):
+        assert prune() == "Deleted the records of 0 closed accounts past their retention period."
+    assert Patient.objects.filter(pk=patient.pk).exists()

@@ -14,6 +14,7 @@ from django.test import Client, RequestFactory
 from clinic.logging import NoPostDataExceptionReporterFilter
 from tests import factories
 from tests.patients.test_questionnaire import BLEEDING, QUIET, form_key
+from tests.test_support import run_tasks
 from triage import rules
 
 MARKER = "Zebra-note-7731 private words"
@@ -97,6 +98,7 @@ def test_the_urgent_case_email_subject_carries_no_health_data(settings):
     key = form_key(client)
     urgent = {**QUIET, **BLEEDING, "soaks_pad_hourly": "yes", "dizziness_fainting": "yes", "notes": MARKER}
     client.post("/questionnaire/new/", {"key": key, "action": "submit", **urgent})
+    run_tasks()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     personal = [MARKER, "Zebra", patient.user.first_name, patient.user.last_name, *rules.FLAG_CODES]

@@ -5,8 +5,8 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.test.utils import override_settings
 
+from outbox.services import emails_held
 from patients.demo import demo_worklist_seed
 from patients.models import User
 from patients.services import doctor_create, patient_register
@@ -40,12 +40,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates accounts with published passwords; it runs only with DEBUG on."
             )
-        # Urgent demo cases must not email the doctors; the notices are sent on commit,
-        # so the quiet backend has to outlast the transaction.
-        with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
-            transaction.atomic(),
-        ):
+        # Urgent demo cases must not email the doctors: their alerts are never queued.
+        with emails_held(), transaction.atomic():
             doctor = User.objects.filter(email=DOCTOR["email"]).first() or doctor_create(**DOCTOR)
             if not User.objects.filter(email=PATIENT["email"]).exists():
                 patient_register(**PATIENT, date_of_birth=date(1988, 5, 14), phone="+39 333 123 4567")

@@ -1,0 +1,46 @@
+"""Every email the portal sends, one row each, written in the transaction that caused it.
+
+A row holds what to build (its kind and a few identifiers), never the
+rendered text or the address: the message is built when it is sent, so the
+table carries no health data and no name, and a message for an account that
+is gone builds to nothing.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboundEmail(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Nothing to send")
+        FAILED = "failed", _("Failed")
+        # A worker stopped after handing the message to the mail server and before recording it:
+        # it may or may not have gone out, and it is never sent again on its own.
+        IN_DOUBT = "in_doubt", _("May have been sent")
+        DISMISSED = "dismissed", _("Dismissed by staff")
+
+    kind = models.CharField(_("kind"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("last attempt started"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_idx")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.kind_name} ({self.get_status_display()})"
+
+    @property
+    def kind_name(self) -> str:
+        return self.kind.rsplit(".", 1)[-1]

@@ -1,0 +1,210 @@
+"""Queue an email in the caller's transaction; send it later, once, with retries.
+
+Each kind of email is one function decorated with `@outbox_email`: it takes
+identifiers (JSON values, never health data) and returns the `Message` to
+send, or None when there is nothing to send any more. Queuing one is
+`that_function.enqueue(case_id=...)`.
+
+Delivery guarantee: at most once per queued message. The row is marked
+"sending" and committed before the mail server is contacted, and "sent"
+after; a worker that dies in between leaves it "sending", and it is then
+reported (health check, admin, error log) as "may have been sent" instead
+of being sent a second time. A failure that the mail server reports is
+retried with back-off (`EMAIL_RETRY_DELAYS`), then the message ends
+"failed", visible in the same places.
+"""
+
+import logging
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    to: list[str]
+    subject: str
+    body: str
+
+
+class EmailNotDelivered(Exception):
+    """The last attempt failed; the message stays in the outbox as failed."""
+
+
+class OutboxEmail:
+    """One kind of email: how to build it from its identifiers, and how to queue it."""
+
+    def __init__(self, build: Callable[..., Message | None]):
+        self.build = build
+        self.kind = f"{build.__module__}.{build.__qualname__}"
+        self.__doc__ = build.__doc__
+
+    def __call__(self, **params) -> Message | None:
+        return self.build(**params)
+
+    def enqueue(self, **params) -> OutboundEmail | None:
+        return email_enqueue(self, params)
+
+
+def outbox_email(build: Callable[..., Message | None]) -> OutboxEmail:
+    """Declare a kind of email (see the module docstring)."""
+    return OutboxEmail(build)
+
+
+def _kind_for(path: str) -> OutboxEmail:
+    """The email kind stored in a row; only functions declared with `@outbox_email` are accepted."""
+    kind = import_string(path)
+    if not isinstance(kind, OutboxEmail):
+        raise SuspiciousOperation(f"{path} is not an outbox email")
+    return kind
+
+
+_held: ContextVar[bool] = ContextVar("outbox_emails_held", default=False)
+
+
+@contextmanager
+def emails_held():
+    """Queue nothing within this block: demo data creates urgent cases that must email no one."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
+def email_enqueue(kind: OutboxEmail, params: dict) -> OutboundEmail | None:
+    """Record the message and its delivery task in the caller's transaction.
+
+    Both are rows of the same database, so a rolled-back transaction leaves
+    neither, and a committed one always has its task.
+    """
+    if _held.get():
+        return None
+    with transaction.atomic():
+        message = OutboundEmail.objects.create(kind=kind.kind, params=params)
+        _schedule(message.pk)
+    return message
+
+
+def _schedule(message_id: int, run_after=None) -> None:
+    from .tasks import email_deliver_task
+
+    task = email_deliver_task if run_after is None else email_deliver_task.using(run_after=run_after)
+    task.enqueue(message_id)
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    """The wait before the next attempt after `attempts` failed ones; None once they are used up."""
+    delays = settings.EMAIL_RETRY_DELAYS
+    if attempts > len(delays):
+        return None
+    return timedelta(seconds=delays[attempts - 1])
+
+
+def _claim(message_id: int) -> OutboundEmail | None:
+    """Mark the message as being sent, in a committed transaction of its own, or say why not."""
+    with transaction.atomic():
+        message = OutboundEmail.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return None
+        if message.status == OutboundEmail.Status.SENDING:
+            # An earlier attempt stopped after it may have reached the mail server.
+            message.status = OutboundEmail.Status.IN_DOUBT
+            message.save(update_fields=["status"])
+            logger.error(
+                "Email %s (%s) may have been sent by a worker that stopped; not sending it again.",
+                message.pk,
+                message.kind_name,
+            )
+            return None
+        if message.status != OutboundEmail.Status.PENDING:
+            return None
+        message.status = OutboundEmail.Status.SENDING
+        message.attempts += 1
+        message.claimed_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "claimed_at"])
+        return message
+
+
+def email_deliver(message_id: int) -> str:
+    """Send one queued message (the task's body); returns the status it ends in."""
+    message = _claim(message_id)
+    if message is None:
+        status = OutboundEmail.objects.filter(pk=message_id).values_list("status", flat=True).first()
+        return status or "missing"
+    try:
+        built = _kind_for(message.kind)(**message.params)
+        if built is not None and built.to:
+            EmailMessage(built.subject, built.body, None, built.to).send()
+    except Exception as exc:
+        return _record_failure(message, exc)
+    message.status = OutboundEmail.Status.SENT if built and built.to else OutboundEmail.Status.SKIPPED
+    message.sent_at = timezone.now()
+    message.save(update_fields=["status", "sent_at"])
+    return message.status
+
+
+def _record_failure(message: OutboundEmail, exc: Exception) -> str:
+    """Schedule the next attempt, or end the message as failed after the last one.
+
+    Only the exception's type is kept and logged: its text may quote the
+    message or its address.
+    """
+    error = type(exc).__name__
+    delay = retry_delay(message.attempts)
+    with transaction.atomic():
+        message.last_error = error[:200]
+        if delay is None:
+            message.status = OutboundEmail.Status.FAILED
+        else:
+            message.status = OutboundEmail.Status.PENDING
+            _schedule(message.pk, run_after=timezone.now() + delay)
+        message.save(update_fields=["status", "last_error"])
+    if delay is None:
+        logger.error(
+            "Email %s (%s) failed after %d attempts: %s",
+            message.pk,
+            message.kind_name,
+            message.attempts,
+            error,
+        )
+        # Not chained: the stored traceback must not carry the mail server's text (it may quote addresses).
+        raise EmailNotDelivered(
+            f"email {message.pk} failed after {message.attempts} attempts: {error}"
+        ) from None
+    logger.warning(
+        "Email %s (%s) attempt %d failed (%s); retrying in %d s",
+        message.pk,
+        message.kind_name,
+        message.attempts,
+        error,
+        delay.total_seconds(),
+    )
+    return message.status
+
+
+@transaction.atomic
+def email_send_again(message: OutboundEmail) -> None:
+    """Queue a failed or in-doubt message once more, by a deliberate act of staff."""
+    message.status = OutboundEmail.Status.PENDING
+    message.attempts = 0
+    message.save(update_fields=["status", "attempts"])
+    _schedule(message.pk)
+
+
+def email_dismiss(message: OutboundEmail) -> None:
+    message.status = OutboundEmail.Status.DISMISSED
+    message.save(update_fields=["status"])

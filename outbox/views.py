@@ -1,0 +1,51 @@
+"""Health endpoints for the load balancer and monitoring: open without login, free of patient data."""
+
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.http import require_http_methods
+
+from .selectors import queue_state
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def liveness_view(request):
+    """The process answers; nothing else is touched, so a slow database never restarts it."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def readiness_view(request):
+    """The database answers and the task queue keeps up: 200, otherwise 503 naming what is wrong.
+
+    Only counts and ages are shown, never what a task or an email is about.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        state = queue_state()
+    except DatabaseError as exc:
+        logger.error("Health check: the database is unavailable (%s)", type(exc).__name__)
+        return JsonResponse({"status": "unavailable", "problems": ["database_unavailable"]}, status=503)
+    problems = state.problems()
+    body = {
+        "status": "unavailable" if problems else "ok",
+        "problems": problems,
+        "database": "ok",
+        "tasks": {
+            "oldest_pending_seconds": state.oldest_pending_seconds,
+            "failed_recently": state.failed_tasks,
+        },
+        "emails": {
+            "failed": state.failed_emails,
+            "in_doubt": state.emails_in_doubt,
+            "retrying": state.emails_retrying,
+        },
+    }
+    return JsonResponse(body, status=503 if problems else 200)
