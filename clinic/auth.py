@@ -76,3 +76,9 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = max(1, int(cool_off.total_seconds() // 60)) if cool_off else None
     context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
     return render(request, "registration/lockout.html", context, status=429)
+
+
+def second_factor_required(user) -> bool:
+    """Every staff account needs a second factor: doctors read health data, and any staff
+    account can open the admin."""
+    return settings.OTP_REQUIRED_FOR_STAFF and user.is_staff

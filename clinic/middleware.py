@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from .auth import AUTH_AT, SEEN_AT, has_second_factor
+from .auth import AUTH_AT, SEEN_AT, has_second_factor, second_factor_required
 from .logging import request_id_var
 
 # The last-seen stamp is rewritten at most this often, so that most requests save no session.
@@ -127,7 +127,7 @@ class TwoFactorMiddleware:
             return None
         if has_second_factor(request):
             return self._send(request, "two_factor_verify")
-        if settings.OTP_REQUIRED_FOR_STAFF and user.is_doctor:
+        if second_factor_required(user):
             return self._send(request, "two_factor_setup")
         return None
 

@@ -14,7 +14,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import two_factor
-from .auth import remember_second_factor
+from .auth import remember_second_factor, second_factor_required
 from .forms import CodeForm, PasswordConfirmForm
 
 
@@ -33,10 +33,6 @@ def _verified(request, device) -> None:
     otp_login(request, device)
     request.session.cycle_key()
     remember_second_factor(request, True)
-
-
-def second_factor_required(user) -> bool:
-    return settings.OTP_REQUIRED_FOR_STAFF and user.is_doctor
 
 
 @never_cache

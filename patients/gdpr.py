@@ -102,7 +102,7 @@ def staff_access_for(patient: Patient):
 def staff_name(event: AuditEvent) -> str:
     """The staff member's name as she would recognise it; the recorded email if the account is gone."""
     if event.actor is not None:
-        return event.actor.get_full_name() or event.actor.email
+        return event.actor.display_name
     return event.actor_label
 
 

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from triage.questionnaire import readable_answers
 
+from .access import submission_for_patient
 from .advice import submission_advice
 from .decorators import patient_required
 from .models import Submission
@@ -65,12 +66,7 @@ def submission_edit_view(request):
 @patient_required
 @require_http_methods(["GET"])
 def submission_detail_view(request, pk):
-    submission = get_object_or_404(
-        Submission.objects.select_related("case"),
-        pk=pk,
-        patient__user=request.user,
-        status=Submission.Status.SUBMITTED,
-    )
+    submission = submission_for_patient(request.user, pk)
     sections = readable_answers(submission.answers, submission.questionnaire_version)
     return render(
         request,

@@ -8,9 +8,11 @@ given row's key), so the last page costs what the first one does.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models import Count, F, Field, Func, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
+
+from patients.models import display_name
 
 from . import rules
 from .models import Assessment, Case, CaseEvent, CaseLevel, flag_bit, sort_key_range
@@ -129,23 +131,31 @@ def _queue_key(pk) -> tuple | None:
     return Case.objects.filter(pk=pk).values_list(*QUEUE_ORDER).first()
 
 
-def _queue_columns() -> Tuple:
-    return Tuple(*(F(name) for name in QUEUE_ORDER))
+class Row(Func):
+    """A SQL row value, `(a, b, c)`, which PostgreSQL and SQLite compare column by column."""
+
+    template = "(%(expressions)s)"
+    # Only ever compared with another row, never read: no single Python type fits it.
+    output_field = Field()
+
+
+def _queue_row() -> Row:
+    return Row(*(F(name) for name in QUEUE_ORDER))
+
+
+def _key_row(key: tuple) -> Row:
+    fields = [Case._meta.get_field("sort_key"), Case._meta.get_field("submitted_at"), Case._meta.pk]
+    return Row(*(Value(value, output_field=field) for value, field in zip(key, fields, strict=True)))
 
 
 def _after(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
-    # The plain bound on the first column lets SQLite, which spells the row
-    # comparison out as ORs, still seek in the index.
-    return qs.filter(sort_key__gte=key[0]).filter(TupleGreaterThan(_queue_columns(), key))
+    # The plain bound on the first column lets the planner seek in the queue index
+    # even where it cannot use the row comparison for that.
+    return qs.filter(sort_key__gte=key[0]).filter(GreaterThan(_queue_row(), _key_row(key)))
 
 
 def _before(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
-    return qs.filter(sort_key__lte=key[0]).filter(TupleLessThan(_queue_columns(), key))
-
-
-def _display_name(first_name, last_name, email) -> str:
-    """What `User.__str__` shows: the full name, or the email when there is none."""
-    return f"{first_name or ''} {last_name or ''}".strip() or email or ""
+    return qs.filter(sort_key__lte=key[0]).filter(LessThan(_queue_row(), _key_row(key)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +181,8 @@ class WorklistRow:
         *case, first, last, email, actor_first, actor_last, actor_email = values
         return cls(
             *case,
-            patient_name=_display_name(first, last, email),
-            actor_name=_display_name(actor_first, actor_last, actor_email),
+            patient_name=display_name(first, last, email),
+            actor_name=display_name(actor_first, actor_last, actor_email),
         )
 
 
