@@ -9,7 +9,8 @@ benchmarked and reviewed on their own.
 import enum
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 
 def gettext_noop(message: str) -> str:
@@ -191,9 +192,11 @@ def advice_language(language: str | None) -> str:
     return DEFAULT_ADVICE_LANGUAGE
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    """What the engine hands back for one submission (RULES.md section 7, Engine output)."""
+class Result(NamedTuple):
+    """What the engine hands back for one submission (RULES.md section 7, Engine output).
+
+    A named tuple: immutable, and the cheapest object to build once per assessment.
+    """
 
     level: Level
     score: int
@@ -202,6 +205,7 @@ class Result:
 
 
 _NO_FLAGS: frozenset[str] = frozenset()
+_table_order = attrgetter("number")
 
 
 @dataclass(frozen=True)
@@ -290,21 +294,21 @@ class RuleSet:
         terms = self.terms(answers, age, history)
 
         # Step 1: base and info flags from the answers and the history's terms.
-        step1 = {rule.code for rule in self._step1 if rule.condition(answers, terms, _NO_FLAGS)}
+        raised = [rule for rule in self._step1 if rule.condition(answers, terms, _NO_FLAGS)]
         # Step 2: escalations read step-1 flags only, so they never feed each other.
-        raised = step1 | {rule.code for rule in self._escalations if rule.condition(answers, terms, step1)}
+        step1 = {rule.code for rule in raised}
+        raised += [rule for rule in self._escalations if rule.condition(answers, terms, step1)]
+        # Reported in the table's order (section 4).
+        raised.sort(key=_table_order)
 
         level = Level.ROUTINE
         score = 0
-        codes = []
-        for rule in self.flag_rules:
-            if rule.code in raised:
-                codes.append(rule.code)
-                score += rule.weight
-                # Informational flags have no level.
-                if rule.level is not None and rule.level > level:
-                    level = rule.level
-        return Result(level, score, tuple(codes), self.version)
+        for rule in raised:
+            score += rule.weight
+            # Informational flags have no level.
+            if rule.level is not None and rule.level > level:
+                level = rule.level
+        return Result(level, score, tuple(rule.code for rule in raised), self.version)
 
     # -- explanation --
 

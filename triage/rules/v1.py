@@ -5,6 +5,7 @@ text as it was released; rule set 2 lives in `v2.py`.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .engine import (
     BASE,
@@ -118,8 +119,7 @@ REVEALS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Terms:
+class Terms(NamedTuple):
     """The derived terms of RULES-v1 section 2, computed once per submission."""
 
     age: int

@@ -6,6 +6,7 @@ section 4 table, in the table's order, each citing its row number.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .engine import (
     BASE,
@@ -135,8 +136,7 @@ REVEALS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Terms:
+class Terms(NamedTuple):
     """The derived terms of RULES.md section 2, computed once per submission.
 
     Each term that reads a branching detail also requires the question that
