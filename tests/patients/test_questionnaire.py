@@ -450,6 +450,121 @@ def test_urgent_case_notifies_doctors_through_the_worker_without_health_data(pat
 
 
 @pytest.mark.django_db
+def test_an_urgent_case_alerts_the_doctors_like_an_emergency(patient, doctor):
+    submission = submission_record(
+        patient=patient,
+        answers={"pregnancy_status": "possible", "pelvic_pain_days": 1},
+        submitted_at=days_ago(0),
+    )
+    assert submission.case.level == CaseLevel.URGENT
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [[doctor.email]]
+    assert f"/dashboard/cases/{submission.pk}/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_case_moved_up_by_reassessment_alerts_the_doctors(patient, doctor):
+    submission = submission_record(
+        patient=patient,
+        answers={"pregnancy_status": "possible", "intermenstrual_bleeding": True},
+        submitted_at=days_ago(0),
+    )
+    run_tasks()
+    mail.outbox.clear()
+    assessed_by_rule_set_1(submission)
+    Case.objects.filter(pk=submission.pk).update(level=CaseLevel.PRIORITY, score=6)
+
+    call_command("retriage", stdout=StringIO())
+    run_tasks()
+
+    assert Case.objects.get(pk=submission.pk).level == CaseLevel.URGENT
+    assert [message.to for message in mail.outbox] == [[doctor.email]]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        pytest.param(
+            {"pelvic_pain_days": "2", "pelvic_pain_severity": "11"},
+            "pelvic_pain_severity",
+            "non superiore a 10",
+            id="severity-over-10",
+        ),
+        pytest.param(
+            {"pelvic_pain_days": "2", "pelvic_pain_severity": "-1"},
+            "pelvic_pain_severity",
+            "superiore a 0",
+            id="severity-negative",
+        ),
+        pytest.param(
+            {"pelvic_pain_days": "2", "pelvic_pain_severity": "forte"},
+            "pelvic_pain_severity",
+            "numero intero",
+            id="severity-text",
+        ),
+        pytest.param(
+            {"pregnancy_status": "possible", "shoulder_tip_pain": "maybe"},
+            "shoulder_tip_pain",
+            "sì o no",
+            id="shoulder-not-yes-no",
+        ),
+        pytest.param({"tamoxifen": "sometimes"}, "tamoxifen", "sì o no", id="tamoxifen-not-yes-no"),
+        pytest.param(
+            {"pregnancy_status": "possible"},
+            "shoulder_tip_pain",
+            "Risponda a questa domanda",
+            id="shoulder-missing-when-shown",
+        ),
+        pytest.param(
+            {"pelvic_pain_days": "1"},
+            "pelvic_pain_severity",
+            "Risponda a questa domanda",
+            id="severity-missing-when-shown",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_answers_to_the_new_questions_are_explained_next_to_them_and_the_rest_is_kept(
+    patient_client, patient, extra, field, message
+):
+    key = form_key(patient_client)
+    answers = {**QUIET, **extra}
+    if field not in extra:
+        answers.pop(field, None)
+    response = post(patient_client, "submit", key, **answers)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == [field]
+    assert message.lower() in " ".join(form.errors[field]).lower()
+    assert form["burning"].value() == "no"
+    assert Submission.objects.get(patient=patient).status == "draft"
+
+
+@pytest.mark.django_db
+def test_a_severity_posted_while_pelvic_pain_is_0_days_changes_nothing(patient_client, patient):
+    key = form_key(patient_client)
+    response = post(
+        patient_client, "submit", key, **{**QUIET, "pelvic_pain_days": "0", "pelvic_pain_severity": "10"}
+    )
+
+    submission = Submission.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert "pelvic_pain_severity" not in submission.answers
+    assert (submission.case.level, submission.case.flags) == (CaseLevel.ROUTINE, [])
+
+
+@pytest.mark.django_db
+def test_a_shoulder_answer_posted_without_a_possible_pregnancy_changes_nothing(patient_client, patient):
+    key = form_key(patient_client)
+    post(patient_client, "submit", key, **{**QUIET, "shoulder_tip_pain": "yes"})
+
+    submission = Submission.objects.get(patient=patient)
+    assert "shoulder_tip_pain" not in submission.answers
+    assert submission.case.level == CaseLevel.ROUTINE
+
+
+@pytest.mark.django_db
 def test_routine_case_sends_no_email(patient, doctor):
     submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
     run_tasks()

@@ -131,3 +131,24 @@ def test_seed_refuses_to_run_without_debug(db, settings):
 
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=StringIO())
+
+
+def test_retriage_dry_run_on_the_demo_data_prints_its_table_and_writes_nothing(seeded):
+    from django.apps import apps
+
+    models = [
+        model for app in ("patients", "triage", "outbox") for model in apps.get_app_config(app).get_models()
+    ]
+    before = {model.__name__: model.objects.count() for model in models}
+    open_cases = Case.objects.exclude(status="closed").count()
+
+    out = StringIO()
+    call_command("retriage", "--dry-run", stdout=out)
+
+    assert {model.__name__: model.objects.count() for model in models} == before
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"Dry run: {open_cases} open case(s) assessed with rule set 2; nothing was written."
+    header = lines[2].split()
+    assert header[-6:] == ["review", "emergency", "urgent", "priority", "follow_up", "routine"]
+    rows = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in lines[3:9]}
+    assert sum(map(sum, rows.values())) == open_cases

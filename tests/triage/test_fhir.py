@@ -640,3 +640,37 @@ def test_anonymous_users_are_sent_to_login_for_patient_exports(client, patient):
     response = client.get(f"/questionnaire/{submission.pk}/fhir.json")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_a_rule_set_1_response_still_imports_and_the_new_questions_take_their_defaults(patient, tmp_path):
+    source = record(patient, {**QUIET, "pregnancy_status": "possible", "shoulder_tip_pain": False})
+    response = export.questionnaire_response(source)
+    source.delete()
+    # As rule set 1's form wrote it: its own version, none of the questions added since.
+    response["questionnaire"] = export.questionnaire_canonical(1)
+    added = set(rules.FIELDS_BY_NAME) - set(rules.RULE_SETS[1].fields_by_name)
+    for group in response["item"]:
+        group["item"] = [item for item in group["item"] if item["linkId"] not in added]
+
+    import_file(write(tmp_path, response))
+
+    imported = Submission.objects.get(patient=patient)
+    assert imported.questionnaire_version == 1
+    assert not set(imported.answers) & added
+    # A possible pregnancy with nothing else is routine under rule set 2 too; the defaults apply.
+    assert (imported.case.level, imported.case.rules_version) == (CaseLevel.ROUTINE, 2)
+    assert export.questionnaire_response(imported)["questionnaire"].endswith("|1")
+
+
+@pytest.mark.django_db
+def test_a_rule_set_1_response_cannot_answer_a_question_added_later(patient, tmp_path):
+    source = record(patient, QUIET)
+    response = export.questionnaire_response(source)
+    source.delete()
+    response["questionnaire"] = export.questionnaire_canonical(1)
+    counts = saved_counts()
+
+    with pytest.raises(CommandError, match="not part of version 1 of the questionnaire"):
+        import_file(write(tmp_path, response))
+    assert saved_counts() == counts
