@@ -1,6 +1,68 @@
+from datetime import datetime
+
 import pytest
+import time_machine
 
 from tests import factories
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--frozen-at",
+        metavar="ISO_DATETIME",
+        help=(
+            "move the clock to this moment (e.g. 2026-12-31T23:59:00+01:00) for the whole session; "
+            "every test starts there and the clock ticks on from it"
+        ),
+    )
+
+
+def frozen_moment(config) -> datetime | None:
+    value = config.getoption("--frozen-at")
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise pytest.UsageError("--frozen-at needs a UTC offset, e.g. 2026-03-29T01:59:00+01:00")
+    return moment
+
+
+SESSION_CLOCK = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_configure(config):
+    """With --frozen-at, collection already sees the moved clock (parameters computed from today)."""
+    moment = frozen_moment(config)
+    if moment is not None:
+        config.stash[SESSION_CLOCK] = time_machine.travel(moment, tick=True)
+        config.stash[SESSION_CLOCK].start()
+
+
+def pytest_unconfigure(config):
+    clock = config.stash.get(SESSION_CLOCK, None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    moment = frozen_moment(config)
+    if moment is not None:
+        return f"clock frozen at {moment.isoformat()} (each test starts there, ticking)"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request):
+    """Each test starts at the --frozen-at moment, not minutes after it, so a run is repeatable.
+
+    The clock ticks: time-stamps taken one after another still differ and keep their order.
+    """
+    moment = frozen_moment(request.config)
+    if moment is None:
+        yield
+        return
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,15 @@ CHROMIUM_ARGS = [
 INSTALL_HINT = "Install it with `apt-get install -y chromium` (Debian) or point CHROMIUM_PATH at it."
 
 _saved: list[Path] = []
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark every test in this folder `browser`, before `-m "not browser"` deselects by mark."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
 
 
 def chromium_path() -> str:
