@@ -92,12 +92,30 @@ def doctor(db):
 
 
 @pytest.fixture
-def patient_client(client, patient):
-    client.force_login(patient.user)
-    return client
+def client_as(client, request):
+    """Log the test client in as a role: None stays anonymous, "patient" and "doctor" are the fixtures.
+
+    For one test that runs every role. `patient=` logs in another patient, such as the owner of
+    the record under test.
+    """
+
+    def login(role, *, patient=None):
+        if role == "patient":
+            client.force_login((patient or request.getfixturevalue("patient")).user)
+        elif role == "doctor":
+            client.force_login(request.getfixturevalue("doctor"))
+        elif role is not None:
+            raise ValueError(f"Unknown role {role!r}")
+        return client
+
+    return login
 
 
 @pytest.fixture
-def doctor_client(client, doctor):
-    client.force_login(doctor)
-    return client
+def patient_client(client_as, patient):
+    return client_as("patient")
+
+
+@pytest.fixture
+def doctor_client(client_as, doctor):
+    return client_as("doctor")

@@ -251,11 +251,8 @@ def test_profile_edit_saves_and_rejects_bad_dates(patient_client, patient):
     [(None, "/accounts/login/?next=/", 302), ("patient", None, 403), ("doctor", "/dashboard/", 200)],
 )
 @pytest.mark.django_db
-def test_role_routing(client, patient, doctor, role, home_target, dashboard_status):
-    if role == "patient":
-        client.force_login(patient.user)
-    elif role == "doctor":
-        client.force_login(doctor)
+def test_role_routing(client_as, role, home_target, dashboard_status):
+    client = client_as(role)
 
     home = client.get("/")
     dashboard = client.get("/dashboard/")

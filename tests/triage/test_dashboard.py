@@ -42,18 +42,6 @@ def case(patient):
 ROLES = [(None, 302), ("patient", 403), ("doctor", 200)]
 
 
-@pytest.fixture
-def client_as(client, patient, doctor):
-    def login(role):
-        if role == "patient":
-            client.force_login(patient.user)
-        elif role == "doctor":
-            client.force_login(doctor)
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize(("role", "status"), ROLES)
 @pytest.mark.parametrize("name", ["triage:dashboard", "triage:export_csv"])
 def test_worklist_pages_are_for_doctors_only(client_as, case, role, status, name):
@@ -755,8 +743,8 @@ def test_pages_run_a_bounded_number_of_queries(doctor_client, django_assert_max_
     assert response.context["page"].rows if "page" in response.context else True
 
 
-def test_query_count_does_not_grow_with_the_number_of_cases(client, doctor):
-    client.force_login(doctor)
+def test_query_count_does_not_grow_with_the_number_of_cases(client_as):
+    client = client_as("doctor")
     counts = {}
     cases = populate(10)
     for total in (10, 300):

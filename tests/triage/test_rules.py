@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from tests.factories import make_answers
 from triage.rules import (
     ADVICE,
     BLEEDING_DETAIL_FIELDS,
@@ -30,10 +31,6 @@ R, F, P, E = Level.ROUTINE, Level.FOLLOW_UP, Level.PRIORITY, Level.EMERGENCY
 BLEEDING = {"bleeding_after_sex": True, "bleeding_episodes_3m": 1, "bleeding_amount": "spotting"}
 RECURRENT_BLEEDING = {**BLEEDING, "bleeding_episodes_3m": 2}
 POSSIBLE_PREGNANCY_BLEEDING = {**BLEEDING, "pregnancy_status": "possible"}
-
-
-def make_answers(**overrides) -> Answers:
-    return answers_from_mapping(overrides)
 
 
 def earlier(days_ago: int, **overrides) -> HistoryEntry:
