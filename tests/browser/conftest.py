@@ -40,6 +40,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """Chromium keeps the real clock while the server's is moved: cookies and tokens would disagree."""
+    if session.config.getoption("--frozen-at") and any(
+        item.get_closest_marker("browser") for item in session.items
+    ):
+        raise pytest.UsageError(
+            'The browser tests run on the real clock: add -m "not browser" to --frozen-at.'
+        )
+
+
 def chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
