@@ -31,7 +31,8 @@ def ordered_cases(patient):
 
 @pytest.fixture
 def varied(patient, other_patient):
-    today = timezone.now()
+    # Local time, so that "10 days back" is ten calendar days even across a daylight-saving change.
+    today = timezone.localtime()
     cases = {
         "emergency": make_case(patient, level=E, score=10, flags=["HEAVY_ACUTE"], submitted_at=today),
         "recurrent": make_case(

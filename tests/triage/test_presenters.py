@@ -61,7 +61,8 @@ def test_case_history_links_each_earlier_questionnaire_with_its_distance(doctor_
         patient,
         level=F,
         score=2,
-        submitted_at=timezone.now() - timedelta(days=10),
+        # Ten calendar days back, as the distance counts them, even across a daylight-saving change.
+        submitted_at=timezone.localtime() - timedelta(days=10),
         answers={"bleeding_after_sex": True, "bleeding_amount": "light", "clots": True},
     )
     current = make_case(patient, level=P, score=6)
