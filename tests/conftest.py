@@ -1,3 +1,4 @@
+import time
 from datetime import datetime
 
 import pytest
@@ -42,6 +43,35 @@ def pytest_unconfigure(config):
     clock = config.stash.get(SESSION_CLOCK, None)
     if clock is not None:
         clock.stop()
+
+
+STARTED = pytest.StashKey[float]()
+
+
+def real_time() -> float:
+    """The wall clock, even under --frozen-at (file times are real)."""
+    escape = time_machine.escape_hatch
+    return escape.time.time() if escape.is_travelling() else time.time()
+
+
+def pytest_sessionstart(session):
+    session.config.stash[STARTED] = real_time()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Say where this run's browser screenshots are, so a CI log leads to them.
+
+    The files are counted on disk: with pytest-xdist the workers take them, not this process.
+    """
+    from tests.browser.support import SCREENSHOTS
+
+    started = config.stash.get(STARTED, None)
+    if started is None or not SCREENSHOTS.is_dir():
+        return
+    saved = [path for path in SCREENSHOTS.rglob("*.png") if path.stat().st_mtime >= started]
+    if saved:
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"{len(saved)} screenshots saved under {SCREENSHOTS.resolve()}")
 
 
 def pytest_report_header(config):
