@@ -37,8 +37,10 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	  else echo "The browser tests need Chromium: run 'sudo apt-get install -y chromium'."; fi; }
 
+# Two processes (pytest-xdist), each with its own test database; PYTEST_WORKERS=0 runs in this one.
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.dev chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

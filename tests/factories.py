@@ -1,9 +1,13 @@
 """Small builders for test data."""
 
-from datetime import date
+import copy
+from datetime import date, timedelta
 
-from patients.models import Patient, User
-from patients.services import doctor_create, patient_register
+from django.utils import timezone
+
+from patients.models import Patient, Submission, User
+from patients.services import doctor_create, patient_register, submission_record
+from triage.rules import Answers, answers_from_mapping
 
 PASSWORD = "a-Long-test-passphrase-42"
 
@@ -30,6 +34,20 @@ def make_doctor(email="doctor@example.com", first_name="Giulia", last_name="Bian
     return doctor_create(email=email, password=PASSWORD, first_name=first_name, last_name=last_name)
 
 
+def make_answers(**overrides) -> Answers:
+    """The engine's answers of a patient who reported nothing, but for `overrides` (no database)."""
+    return answers_from_mapping(overrides)
+
+
+def record(patient: Patient, answers: dict, *, days_ago=2) -> Submission:
+    """A questionnaire submitted `days_ago` days back, assessed by the real rules with its case.
+
+    The time is uneven (minutes and microseconds) so that whatever stores or exports it must keep it.
+    """
+    when = timezone.now() - timedelta(days=days_ago, minutes=7, microseconds=123)
+    return submission_record(patient=patient, answers=copy.deepcopy(answers), submitted_at=when)
+
+
 def make_case(
     patient: Patient,
     *,
@@ -46,9 +64,6 @@ def make_case(
 
     For tests of the worklist, where the level must be chosen rather than derived.
     """
-    from django.utils import timezone
-
-    from patients.models import Submission
     from triage.models import Assessment, Case, CaseLevel
 
     submitted_at = submitted_at or timezone.now()

@@ -28,7 +28,26 @@ CHROMIUM_ARGS = [
 ]
 INSTALL_HINT = "Install it with `apt-get install -y chromium` (Debian) or point CHROMIUM_PATH at it."
 
-_saved: list[Path] = []
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark every test in this folder `browser`, before `-m "not browser"` deselects by mark."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """Chromium keeps the real clock while the server's is moved: cookies and tokens would disagree."""
+    if session.config.getoption("--frozen-at") and any(
+        item.get_closest_marker("browser") for item in session.items
+    ):
+        raise pytest.UsageError(
+            'The browser tests run on the real clock: add -m "not browser" to --frozen-at.'
+        )
 
 
 def chromium_path() -> str:
@@ -108,7 +127,6 @@ def new_context(request, browser, live_server):
                 path = _folder_for(request.node) / f"failure-{number}-{index}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(path), full_page=True)
-                _saved.append(path)
         context.close()
 
 
@@ -135,14 +153,6 @@ def shot(request):
     def take(page, name, *, full_page=True):
         path = folder / f"{next(counter):02d}-{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
-        _saved.append(path)
         return path
 
     return take
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Say where this run's screenshots are, so a CI log leads to them."""
-    if _saved:
-        terminalreporter.write_sep("-", "browser screenshots")
-        terminalreporter.write_line(f"{len(_saved)} screenshots saved under {SCREENSHOTS.resolve()}")

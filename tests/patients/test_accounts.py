@@ -1,13 +1,17 @@
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.forms import MAX_AGE, MIN_AGE, validate_date_of_birth
 from patients.models import Consent, User
 from tests.factories import PASSWORD
 from tests.test_support import run_tasks
@@ -30,14 +34,21 @@ def signup_data(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
-def years_ago(years, days=0):
-    """The same day `years` back (28 February for 29 February), then `days` later."""
-    today = timezone.localdate()
+def years_before(day: date, years: int) -> date:
+    """The same day of the year `years` earlier; a 29 February falls back to the 28th in a common year."""
     try:
-        day = today.replace(year=today.year - years)
+        return day.replace(year=day.year - years)
     except ValueError:
-        day = today.replace(year=today.year - years, day=28)
-    return day + timedelta(days=days)
+        return day.replace(year=day.year - years, day=28)
+
+
+def at_noon(day: date):
+    """A clock moved to midday in the clinic's time zone, so that `day` is today."""
+    return time_machine.travel(datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/Rome")))
+
+
+# A leap day, where a birthday fourteen years back is not on the calendar.
+SIGNUP_DAY = date(2028, 2, 29)
 
 
 @pytest.mark.django_db
@@ -78,12 +89,16 @@ def test_signup_form_uses_the_documented_field_names(client):
     ("overrides", "field"),
     [
         pytest.param(
-            {"date_of_birth": (timezone.localdate() + timedelta(days=1)).isoformat()},
-            "date_of_birth",
-            id="future-dob",
+            {"date_of_birth": (SIGNUP_DAY + timedelta(days=1)).isoformat()}, "date_of_birth", id="future-dob"
         ),
-        pytest.param({"date_of_birth": years_ago(14, days=1).isoformat()}, "date_of_birth", id="under-14"),
-        pytest.param({"date_of_birth": years_ago(111).isoformat()}, "date_of_birth", id="over-110"),
+        pytest.param(
+            {"date_of_birth": (years_before(SIGNUP_DAY, 14) + timedelta(days=1)).isoformat()},
+            "date_of_birth",
+            id="under-14",
+        ),
+        pytest.param(
+            {"date_of_birth": years_before(SIGNUP_DAY, 111).isoformat()}, "date_of_birth", id="over-110"
+        ),
         pytest.param({"date_of_birth": "15/07/1992"}, "date_of_birth", id="malformed-dob"),
         pytest.param({"email": "not-an-email"}, "email", id="malformed-email"),
         pytest.param({"email": "PATIENT@Example.com"}, "email", id="registered-email-other-case"),
@@ -98,7 +113,8 @@ def test_signup_form_uses_the_documented_field_names(client):
 def test_signup_rejects_bad_input_next_to_the_field_and_keeps_the_rest(client, patient, overrides, field):
     data = signup_data(**overrides)
 
-    response = client.post(SIGNUP_URL, data)
+    with at_noon(SIGNUP_DAY):
+        response = client.post(SIGNUP_URL, data)
 
     assert response.status_code == 200
     form = response.context["form"]
@@ -110,6 +126,37 @@ def test_signup_rejects_bad_input_next_to_the_field_and_keeps_the_rest(client, p
             assert f'value="{data[kept]}"' in html
     assert "correct-Horse-battery-9" not in html
     assert User.objects.count() == 1  # only the existing patient
+
+
+# Month ends, leap days and the days around them, where a calendar year back is not the same date.
+AWKWARD_DAYS = [
+    date(2026, 11, 30),
+    date(2026, 12, 31),
+    date(2027, 1, 1),
+    date(2027, 2, 28),
+    date(2027, 3, 1),
+    date(2028, 2, 28),
+    date(2028, 2, 29),
+    date(2028, 3, 1),
+    date(2026, 3, 31),
+]
+
+
+@pytest.mark.parametrize("today", AWKWARD_DAYS, ids=str)
+def test_date_of_birth_accepts_the_age_limits_and_refuses_a_day_beyond(today):
+    youngest = years_before(today, MIN_AGE)
+    oldest = years_before(today, MAX_AGE + 1) + timedelta(days=1)
+
+    with at_noon(today):
+        validate_date_of_birth(youngest)
+        validate_date_of_birth(oldest)
+        with pytest.raises(ValidationError) as too_young:
+            validate_date_of_birth(youngest + timedelta(days=1))
+        with pytest.raises(ValidationError) as too_old:
+            validate_date_of_birth(oldest - timedelta(days=1))
+
+    assert too_young.value.code == "too_young"
+    assert too_old.value.code == "too_old"
 
 
 @pytest.mark.django_db
@@ -208,11 +255,8 @@ def test_profile_edit_saves_and_rejects_bad_dates(patient_client, patient):
     [(None, "/accounts/login/?next=/", 302), ("patient", None, 403), ("doctor", "/dashboard/", 200)],
 )
 @pytest.mark.django_db
-def test_role_routing(client, patient, doctor, role, home_target, dashboard_status):
-    if role == "patient":
-        client.force_login(patient.user)
-    elif role == "doctor":
-        client.force_login(doctor)
+def test_role_routing(client_as, role, home_target, dashboard_status):
+    client = client_as(role)
 
     home = client.get("/")
     dashboard = client.get("/dashboard/")

@@ -36,11 +36,12 @@ def parse_csp(header: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def pages(client, patient, doctor):
+def pages(client_as, patient):
     """Representative pages of each kind, fetched as the role that can see them."""
     case = factories.make_case(patient, level=3, answers={"notes": "private words"})
+    client = client_as(None)
     anonymous = {"login": client.get("/accounts/login/"), "privacy": client.get("/privacy/")}
-    client.force_login(patient.user)
+    client = client_as("patient")
     as_patient = {
         "home": client.get("/"),
         "questionnaire": client.get("/questionnaire/new/"),
@@ -48,7 +49,7 @@ def pages(client, patient, doctor):
         "export": client.post("/accounts/data/export/"),
         "two_factor_setup": client.get("/accounts/2fa/setup/"),
     }
-    client.force_login(doctor)
+    client = client_as("doctor")
     as_doctor = {"dashboard": client.get("/dashboard/"), "case": client.get(f"/dashboard/cases/{case.pk}/")}
     return {**anonymous, **as_patient, **as_doctor}
 

@@ -11,8 +11,9 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from patients.models import Submission
-from patients.services import submission_draft, submission_record
+from patients.services import submission_draft
 from tests import factories
+from tests.factories import record
 from triage import rules
 from triage.fhir import export, imports
 from triage.models import Assessment, AuditEvent, Case, CaseLevel
@@ -54,11 +55,6 @@ def question_items(questionnaire: dict) -> list[dict]:
 
 def response_answers(response: dict) -> dict:
     return {item["linkId"]: item["answer"][0] for group in response["item"] for item in group["item"]}
-
-
-def record(patient, answers, *, days_ago=2):
-    when = timezone.now() - timedelta(days=days_ago, minutes=7, microseconds=123)
-    return submission_record(patient=patient, answers=copy.deepcopy(answers), submitted_at=when)
 
 
 def assessment_of(submission):
@@ -597,14 +593,10 @@ def test_detail_page_links_to_the_download(patient_client, patient):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "status"), [(None, 302), ("patient", 403), ("doctor", 200)])
-def test_case_bundle_is_for_doctors_and_audited(client, patient, role, status):
+def test_case_bundle_is_for_doctors_and_audited(client_as, patient, role, status):
     submission = record(patient, RICH)
-    if role == "patient":
-        client.force_login(patient.user)
-    elif role == "doctor":
-        client.force_login(factories.make_doctor())
 
-    response = client.get(f"/dashboard/cases/{submission.pk}/fhir.json")
+    response = client_as(role).get(f"/dashboard/cases/{submission.pk}/fhir.json")
 
     assert response.status_code == status
     events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_FHIR)

@@ -1,16 +1,16 @@
 import re
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import date_format
 
-from patients.services import submission_record
 from tests import factories
+from tests.factories import record
 from triage import rules
 from triage.models import AuditEvent, CaseEvent
 
@@ -26,12 +26,6 @@ BLEEDING = {
     "pain_during_sex": 6,
 }
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-def record(patient, answers, *, days_ago=1):
-    return submission_record(
-        patient=patient, answers=dict(answers), submitted_at=timezone.now() - timedelta(days=days_ago)
-    )
 
 
 def print_url(submission) -> str:
@@ -65,14 +59,10 @@ def case_with_story(phoned_patient, doctor):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "status"), [(None, 302), ("patient", 403), ("doctor", 200)])
-def test_print_page_is_for_doctors_and_audited(client, phoned_patient, role, status):
+def test_print_page_is_for_doctors_and_audited(client_as, phoned_patient, role, status):
     submission = record(phoned_patient, BLEEDING)
-    if role == "patient":
-        client.force_login(phoned_patient.user)
-    elif role == "doctor":
-        client.force_login(factories.make_doctor())
 
-    response = client.get(print_url(submission))
+    response = client_as(role, patient=phoned_patient).get(print_url(submission))
 
     assert response.status_code == status
     printed = AuditEvent.objects.filter(action=AuditEvent.Action.CASE_PRINT)
