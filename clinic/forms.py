@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,7 +33,12 @@ class CodeForm(forms.Form):
 
 
 class PasswordConfirmForm(forms.Form):
-    """Asks for the current password again before an action that cannot be undone."""
+    """Asks for the current password again before an action that cannot be undone.
+
+    The password is checked through `authenticate`, so wrong ones count towards the
+    login lockout (django-axes) like wrong logins; `locked_out` then tells the view
+    to end the session.
+    """
 
     password = forms.CharField(
         label=_("Your password"),
@@ -42,14 +48,20 @@ class PasswordConfirmForm(forms.Form):
         error_messages={"required": _("Enter your password to confirm.")},
     )
 
-    def __init__(self, *args, user, submit_label, **kwargs):
+    def __init__(self, *args, request, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
+        self.user = request.user
         self.helper = FormHelper(self)
         self.helper.layout = Layout("password", DangerSubmit("confirm", submit_label))
 
+    @property
+    def locked_out(self) -> bool:
+        return bool(getattr(self.request, "axes_locked_out", False))
+
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        user = authenticate(self.request, username=self.user.get_username(), password=password)
+        if user is None or user.pk != self.user.pk:
             raise forms.ValidationError(_("The password is not correct."), code="password_incorrect")
         return password

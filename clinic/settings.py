@@ -233,16 +233,22 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Brute force (django-axes): 5 failures lock the account, and separately the address, for 15 minutes.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Brute force (django-axes, docs/security.md "Lockout"): 5 failures lock the pair (account, address)
+# for 15 minutes; the address alone is locked only after many more, so that one patient's typos at
+# the reception's shared address never lock the doctor out.
+AXES_HANDLER = "clinic.lockout.PairAndAddressHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # A fixed cool-off: attempts during a lockout neither count nor prolong it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Kept after a success too: otherwise logging into one's own account would clear the count of an
 # address that is guessing someone else's password.
 AXES_RESET_ON_SUCCESS = False
+# Every login form (the login page, the admin's) posts the email as `username`; said explicitly,
+# since django-axes would otherwise look for the user model's USERNAME_FIELD (`email`).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "clinic.auth.axes_username"
 AXES_CLIENT_IP_CALLABLE = "clinic.auth.client_ip"
 AXES_LOCKOUT_CALLABLE = "clinic.auth.lockout_response"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -129,8 +130,16 @@ def two_factor_disable_view(request):
     user = request.user
     if second_factor_required(user) or not two_factor.has_authenticator(user):
         return redirect("two_factor_manage")
-    form = PasswordConfirmForm(request.POST or None, user=user, submit_label=_("Turn off two-step login"))
-    if request.method == "POST" and form.is_valid():
+    if not user.is_verified():
+        return redirect("two_factor_verify")
+    form = PasswordConfirmForm(
+        request.POST or None, request=request, submit_label=_("Turn off two-step login")
+    )
+    valid = request.method == "POST" and form.is_valid()
+    if form.locked_out:
+        logout(request)  # django-axes' middleware shows the lockout page
+        return redirect("login")
+    if valid:
         two_factor.second_factor_remove(user)
         remember_second_factor(request, False)
         messages.success(request, _("Two-step login is off. Your password alone now logs you in."))

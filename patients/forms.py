@@ -9,6 +9,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.identity import login_key
+
 from .models import User, normalize_email
 
 MIN_AGE = 14
@@ -110,7 +112,7 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(login_key=login_key(email)).exists():
             raise forms.ValidationError(
                 _("An account with this email already exists. Log in or reset your password."), code="unique"
             )

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.identity import login_key
+
 
 class UserManager(BaseUserManager):
-    """Email is the login; lookups ignore its case."""
+    """Email is the login; lookups go through its login key (`clinic.identity.login_key`)."""
 
     use_in_migrations = True
 
@@ -36,7 +38,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        """An exact match on the stored key: the database never matches a spelling the lockout
+        counter would count apart (as `iexact` on PostgreSQL matches a dotless ı to an i)."""
+        return self.get(login_key=login_key(username))
 
 
 def normalize_email(email: str) -> str:
@@ -47,6 +51,8 @@ def normalize_email(email: str) -> str:
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # The email as logins compare it (clinic.identity.login_key), kept by save().
+    login_key = models.CharField(_("login key"), max_length=254, unique=True, editable=False)
 
     objects = UserManager()
 
@@ -63,6 +69,10 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        self.login_key = login_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "login_key"}
         super().save(*args, **kwargs)
 
     @property

@@ -48,9 +48,13 @@ def data_export_view(request):
 def account_delete_view(request):
     """Erase the account after the password is entered again; consent is withdrawn with it."""
     form = PasswordConfirmForm(
-        request.POST or None, user=request.user, submit_label=_("Delete my account and my data")
+        request.POST or None, request=request, submit_label=_("Delete my account and my data")
     )
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if form.locked_out:
+        logout(request)  # django-axes' middleware shows the lockout page
+        return redirect("login")
+    if valid:
         patient_erase(request.user.patient, request)
         logout(request)
         messages.success(

@@ -30,8 +30,13 @@ def signup_data(**overrides):
 
 
 def years_ago(years, days=0):
+    """The day `years` before today (28 February for a 29th), moved by `days`: exact on any day of the month."""
     today = timezone.localdate()
-    return date(today.year - years, today.month, min(today.day, 28)) + timedelta(days=days)
+    try:
+        anniversary = today.replace(year=today.year - years)
+    except ValueError:
+        anniversary = today.replace(year=today.year - years, day=28)
+    return anniversary + timedelta(days=days)
 
 
 @pytest.mark.django_db

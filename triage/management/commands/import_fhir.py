@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.identity import login_key
 from patients.models import Patient, Submission, normalize_email
 from patients.services import submission_record
 from triage import fhir, rules
@@ -91,7 +92,7 @@ def _patient_for(imported: fhir.ImportedResponse, email: str | None) -> Patient:
     email = email or imported.patient_email
     if not email:
         raise CommandError("The file names no patient by email; give her login email with --patient.")
-    person = Patient.objects.select_related("user").filter(user__email__iexact=email).first()
+    person = Patient.objects.select_related("user").filter(user__login_key=login_key(email)).first()
     if person is None:
         raise CommandError(f"No patient with the email {email}; she must have an account first.")
     if imported.patient_birth_date and imported.patient_birth_date != person.date_of_birth:
