@@ -269,7 +269,10 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.NoPostDataExceptionReporterF
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "clinic.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "clinic.logging.RequestIdFilter"},
+        "no_query_string": {"()": "clinic.logging.NoQueryStringFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
     },
@@ -282,6 +285,13 @@ LOGGING = {
         # error emails (which would repeat the request) unless configured on purpose.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The development server's request lines, with the path only (docs/security.md, "Logs").
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_query_string"],
+        },
     },
 }
 
