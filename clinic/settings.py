@@ -134,6 +134,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Reset emails are limited quietly (patients.services.password_reset_allowed): per inbox and per address.
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 10
 # django-axes checks for a lockout before any password is hashed; the model backend stays last
 # because sign-up logs the new patient in through AUTHENTICATION_BACKENDS[-1].
 AUTHENTICATION_BACKENDS = [

@@ -4,14 +4,16 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.auth import client_ip
 from clinic.identity import login_key
 
 from .models import User, normalize_email
+from .services import password_reset_allowed
 
 MIN_AGE = 14
 MAX_AGE = 110
@@ -129,6 +131,18 @@ class LoginForm(AuthenticationForm):
         self.helper = FormHelper(self)
         self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout("username", "password", Submit("login", _("Log in")))
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, finding the account by its login key and sending within the rate limit."""
+
+    def get_users(self, email):
+        users = User._default_manager.filter(login_key=login_key(email), is_active=True)
+        return (user for user in users if user.has_usable_password())
+
+    def save(self, *args, request=None, **kwargs):
+        if password_reset_allowed(email=self.cleaned_data["email"], ip_address=client_ip(request)):
+            super().save(*args, request=request, **kwargs)
 
 
 class ProfileForm(ProfileFieldsMixin, forms.ModelForm):

@@ -184,3 +184,22 @@ class Submission(models.Model):
 
 class ImmutableSubmission(Exception):
     """A submitted questionnaire was about to be changed."""
+
+
+class PasswordResetRequest(models.Model):
+    """One asked-for password-reset email, kept for the rate limit's window (patients.services).
+
+    The email is kept only as a keyed digest of its login key, so the table lists
+    no addresses; rows older than the window are deleted as new requests come in.
+    """
+
+    email_digest = models.CharField(_("email digest"), max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M}"
