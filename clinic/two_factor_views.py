@@ -20,9 +20,9 @@ from .forms import CodeForm, PasswordConfirmForm
 
 
 def _next_url(request) -> str:
-    """Where to go once verified: the page asked for, if it is on this site."""
+    """Where to go once verified: the page asked for, if it is a path on this site (never a view name)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

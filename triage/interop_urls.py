@@ -12,7 +12,7 @@ urlpatterns = [
         fhir_views.questionnaire_view,
         name="fhir_questionnaire",
     ),
-    path("questionnaire/<int:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),
-    path("dashboard/cases/<int:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
-    path("dashboard/cases/<int:pk>/print/", print_views.case_print_view, name="case_print"),
+    path("questionnaire/<id:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),
+    path("dashboard/cases/<id:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
+    path("dashboard/cases/<id:pk>/print/", print_views.case_print_view, name="case_print"),
 ]
