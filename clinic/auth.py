@@ -71,6 +71,32 @@ def has_second_factor(request) -> bool:
     return present
 
 
+def other_sessions_end(request) -> int:
+    """End every other session of the request's user; returns how many were ended.
+
+    Used when two-step login is turned on: a session opened before never passed
+    the code (and remembers that the account had no device), so it must log in
+    again. Sessions are kept in the database (the default engine), where they
+    can be listed; the current one was given a new key when it was verified.
+    """
+    from importlib import import_module
+
+    from django.utils import timezone
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class()
+    user_id = str(request.user.pk)
+    current = request.session.session_key
+    ended = []
+    for session in (
+        model.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=current).iterator()
+    ):
+        if str(session.get_decoded().get("_auth_user_id")) == user_id:
+            ended.append(session.session_key)
+    model.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The page shown while django-axes holds logins back (HTTP 429).
 

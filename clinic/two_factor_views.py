@@ -15,7 +15,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import two_factor
-from .auth import remember_second_factor
+from .auth import other_sessions_end, remember_second_factor
 from .forms import CodeForm, PasswordConfirmForm
 
 
@@ -92,6 +92,7 @@ def two_factor_setup_view(request):
         else:
             device, codes = confirmed
             _verified(request, device)
+            other_sessions_end(request)
             return render(request, "registration/two_factor_codes.html", {"codes": codes, "first_time": True})
     context = {
         "form": form,

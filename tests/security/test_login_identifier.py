@@ -132,14 +132,3 @@ def test_wrong_passwords_at_re_entry_are_limited_then_end_the_session(patient, d
     )
     assert response.status_code == 429
     assert User.objects.filter(pk=patient.user.pk).exists()
-
-
-@pytest.mark.django_db
-def test_turning_two_step_login_off_needs_a_verified_session(patient):
-    TOTPDevice.objects.create(user=patient.user, name="authenticator", confirmed=True)
-    client = Client()
-    client.force_login(patient.user)
-    response = client.post("/accounts/2fa/disable/", {"password": factories.PASSWORD})
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/2fa/verify/")
-    assert TOTPDevice.objects.filter(user=patient.user).exists()

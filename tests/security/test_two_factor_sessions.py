@@ -1,0 +1,40 @@
+"""Two-step login and the sessions already open: turning it on or off needs more than an old session."""
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests import factories
+
+from .conftest import totp_now
+
+
+@pytest.mark.django_db
+def test_turning_two_step_login_off_needs_a_verified_session(patient):
+    TOTPDevice.objects.create(user=patient.user, name="authenticator", confirmed=True)
+    client = Client()
+    client.force_login(patient.user)
+    response = client.post("/accounts/2fa/disable/", {"password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/verify/")
+    assert TOTPDevice.objects.filter(user=patient.user).exists()
+
+
+@pytest.mark.django_db
+def test_turning_two_step_login_on_ends_the_accounts_other_sessions(patient, other_patient):
+    older = Client()
+    older.force_login(patient.user)
+    assert older.get("/questionnaire/").status_code == 200
+    someone_else = Client()
+    someone_else.force_login(other_patient.user)
+    enabling = Client()
+    enabling.force_login(patient.user)
+    enabling.get("/accounts/2fa/setup/")
+    device = TOTPDevice.objects.get(user=patient.user)
+    assert enabling.post("/accounts/2fa/setup/", {"code": totp_now(device)}).status_code == 200
+
+    response = older.get("/questionnaire/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert enabling.get("/questionnaire/").status_code == 200
+    assert someone_else.get("/accounts/profile/").status_code == 200
