@@ -1,9 +1,7 @@
 """Import a FHIR QuestionnaireResponse as a submitted questionnaire of an existing patient."""
 
-import json
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -13,6 +11,7 @@ from clinic.identity import login_key
 from patients.models import Patient, Submission, normalize_email
 from patients.services import submission_record
 from triage import fhir, rules
+from triage.fhir_input import UnsafeInput, fhir_json_load
 
 # Clocks of other systems drift; an authored time a little ahead of ours is still accepted.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -68,18 +67,11 @@ class Command(BaseCommand):
 
 
 def _read(path: str):
+    """The file's JSON, once it passes the size, depth, duplicate-key and type checks (triage.fhir_input)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{path}: cannot be read as UTF-8 text ({type(exc).__name__}).") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})."
-        ) from None
+        return fhir_json_load(path)
+    except UnsafeInput as exc:
+        raise CommandError(f"{path}: {exc}") from None
 
 
 def _patient_for(imported: fhir.ImportedResponse, email: str | None) -> Patient:
