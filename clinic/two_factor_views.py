@@ -83,10 +83,10 @@ def two_factor_setup_view(request):
     if user_has_device(user, confirmed=True):
         # A second device is added only from a session that has passed the first one.
         return redirect("two_factor_manage" if user.is_verified() else "two_factor_verify")
-    device = two_factor.pending_totp_device(user)
+    device = two_factor.pending_totp_device(request.session, user)
     form = CodeForm(request.POST or None, submit_label=_("Turn on two-step login"))
     if request.method == "POST" and form.is_valid():
-        confirmed = two_factor.totp_confirm(user, device.pk, form.cleaned_data["code"])
+        confirmed = two_factor.totp_confirm(request.session, user, form.cleaned_data["code"])
         if confirmed is None:
             form.add_error("code", _("That code is not valid. Scan the code again and enter the newest one."))
         else:

@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
 
-from .conftest import totp_now
+from .conftest import pending_device, totp_now
 
 
 @pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_turning_two_step_login_on_ends_the_accounts_other_sessions(patient, oth
     enabling = Client()
     enabling.force_login(patient.user)
     enabling.get("/accounts/2fa/setup/")
-    device = TOTPDevice.objects.get(user=patient.user)
+    device = pending_device(enabling, patient.user)
     assert enabling.post("/accounts/2fa/setup/", {"code": totp_now(device)}).status_code == 200
 
     response = older.get("/questionnaire/")
@@ -38,3 +38,16 @@ def test_turning_two_step_login_on_ends_the_accounts_other_sessions(patient, oth
     assert response["Location"].startswith("/accounts/login/")
     assert enabling.get("/questionnaire/").status_code == 200
     assert someone_else.get("/accounts/profile/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_opening_the_set_up_page_writes_no_device(patient):
+    client = Client()
+    client.force_login(patient.user)
+    first = client.get("/accounts/2fa/setup/")
+    again = client.get("/accounts/2fa/setup/")
+    assert first.status_code == again.status_code == 200
+    assert not TOTPDevice.objects.exists()
+    # The same secret on every visit until it is confirmed, so a scanned code stays valid.
+    secret = 'class="totp-secret user-select-all">'
+    assert first.content.decode().split(secret)[1][:32] == again.content.decode().split(secret)[1][:32]
