@@ -60,11 +60,11 @@ def password_reset_allowed(*, email: str, ip_address: str | None) -> bool:
     )
 
 
-# The worklist, plus read access in the admin to what the worklist shows; case changes go
-# through the worklist's own forms, which keep the timeline and the audit log.
+# The worklist only. Doctors read patient data on the worklist, where every opened case is
+# audited; the admin's lists and forms of patients, questionnaires and cases are not theirs
+# (migration patients 0006 took those read permissions away from the existing group).
 DOCTOR_PERMISSIONS = {
-    "triage": ("view_queue", "view_case", "view_assessment", "view_caseevent"),
-    "patients": ("view_patient", "view_submission", "view_consent"),
+    "triage": ("view_queue",),
 }
 
 
