@@ -32,15 +32,8 @@ class CodeForm(forms.Form):
         self.helper.layout = Layout("code", Submit("verify", submit_label or _("Continue")))
 
 
-class PasswordConfirmForm(forms.Form):
-    """Asks for the current password again before an action that cannot be undone.
-
-    The password is checked through `authenticate`, so wrong ones count towards the
-    login lockout (django-axes) like wrong logins; `locked_out` then tells the view
-    to end the session.
-    """
-
-    password = forms.CharField(
+def password_field():
+    return forms.CharField(
         label=_("Your password"),
         strip=False,
         max_length=4096,
@@ -48,12 +41,10 @@ class PasswordConfirmForm(forms.Form):
         error_messages={"required": _("Enter your password to confirm.")},
     )
 
-    def __init__(self, *args, request, submit_label, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-        self.user = request.user
-        self.helper = FormHelper(self)
-        self.helper.layout = Layout("password", DangerSubmit("confirm", submit_label))
+
+class PasswordCheckMixin:
+    """Checks `password` through `authenticate`, so that wrong ones count towards the login lockout
+    (django-axes) like wrong logins; `locked_out` then tells the view to end the session."""
 
     @property
     def locked_out(self) -> bool:
@@ -65,3 +56,30 @@ class PasswordConfirmForm(forms.Form):
         if user is None or user.pk != self.user.pk:
             raise forms.ValidationError(_("The password is not correct."), code="password_incorrect")
         return password
+
+
+class PasswordConfirmForm(PasswordCheckMixin, forms.Form):
+    """Asks for the current password again before an action that cannot be undone."""
+
+    password = password_field()
+
+    def __init__(self, *args, request, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = request.user
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout("password", DangerSubmit("confirm", submit_label))
+
+
+class SetupForm(PasswordCheckMixin, CodeForm):
+    """Turning two-step login on: the password again, and a first code from the app."""
+
+    password = password_field()
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = request.user
+        self.order_fields(["password", "code"])
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.helper.layout = Layout("password", "code", Submit("verify", kwargs.get("submit_label")))

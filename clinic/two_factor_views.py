@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import two_factor
 from .auth import other_sessions_end, remember_second_factor
-from .forms import CodeForm, PasswordConfirmForm
+from .forms import CodeForm, PasswordConfirmForm, SetupForm
 
 
 def _next_url(request) -> str:
@@ -84,8 +84,12 @@ def two_factor_setup_view(request):
         # A second device is added only from a session that has passed the first one.
         return redirect("two_factor_manage" if user.is_verified() else "two_factor_verify")
     device = two_factor.pending_totp_device(request.session, user)
-    form = CodeForm(request.POST or None, submit_label=_("Turn on two-step login"))
-    if request.method == "POST" and form.is_valid():
+    form = SetupForm(request.POST or None, request=request, submit_label=_("Turn on two-step login"))
+    valid = request.method == "POST" and form.is_valid()
+    if form.locked_out:
+        logout(request)  # django-axes' middleware shows the lockout page
+        return redirect("login")
+    if valid:
         confirmed = two_factor.totp_confirm(request.session, user, form.cleaned_data["code"])
         if confirmed is None:
             form.add_error("code", _("That code is not valid. Scan the code again and enter the newest one."))

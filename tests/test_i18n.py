@@ -424,7 +424,7 @@ PAGES = [
         "patient",
         lambda w: reverse("two_factor_setup"),
         "post",
-        {"code": "000000"},
+        {"password": factories.PASSWORD, "code": "000000"},
     ),
     Page(
         "two-step-login-code-asked",

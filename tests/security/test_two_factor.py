@@ -81,12 +81,12 @@ def test_staff_setup_shows_a_qr_code_then_ten_recovery_codes_once(client, doctor
     device = pending_device(client, doctor)
     assert b32encode(device.bin_key).decode().rstrip("=") == secret
 
-    wrong = client.post("/accounts/2fa/setup/", {"code": "000000"})
+    wrong = client.post("/accounts/2fa/setup/", {"password": factories.PASSWORD, "code": "000000"})
     assert wrong.status_code == 200
     assert "That code is not valid" in wrong.content.decode()
     assert not TOTPDevice.objects.filter(user=doctor).exists()
 
-    done = client.post("/accounts/2fa/setup/", {"code": totp_now(device)})
+    done = client.post("/accounts/2fa/setup/", {"password": factories.PASSWORD, "code": totp_now(device)})
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", done.content.decode())
     assert len(codes) == 10
     assert set(codes) == set(StaticToken.objects.filter(device__user=doctor).values_list("token", flat=True))
@@ -188,7 +188,7 @@ def test_a_patient_may_turn_the_second_factor_on_and_then_login_asks_for_it(clie
     )
     client.get("/accounts/2fa/setup/")
     device = pending_device(client, patient.user)
-    done = client.post("/accounts/2fa/setup/", {"code": totp_now(device)})
+    done = client.post("/accounts/2fa/setup/", {"password": factories.PASSWORD, "code": totp_now(device)})
     assert done.status_code == 200
     client.post("/accounts/logout/")
 

@@ -31,7 +31,12 @@ def test_turning_two_step_login_on_ends_the_accounts_other_sessions(patient, oth
     enabling.force_login(patient.user)
     enabling.get("/accounts/2fa/setup/")
     device = pending_device(enabling, patient.user)
-    assert enabling.post("/accounts/2fa/setup/", {"code": totp_now(device)}).status_code == 200
+    assert (
+        enabling.post(
+            "/accounts/2fa/setup/", {"password": factories.PASSWORD, "code": totp_now(device)}
+        ).status_code
+        == 200
+    )
 
     response = older.get("/questionnaire/")
     assert response.status_code == 302
@@ -51,3 +56,16 @@ def test_opening_the_set_up_page_writes_no_device(patient):
     # The same secret on every visit until it is confirmed, so a scanned code stays valid.
     secret = 'class="totp-secret user-select-all">'
     assert first.content.decode().split(secret)[1][:32] == again.content.decode().split(secret)[1][:32]
+
+
+@pytest.mark.django_db
+def test_turning_two_step_login_on_needs_the_password(patient):
+    client = Client()
+    client.force_login(patient.user)
+    client.get("/accounts/2fa/setup/")
+    device = pending_device(client, patient.user)
+    for password in ("", "not-the-password-1"):
+        response = client.post("/accounts/2fa/setup/", {"password": password, "code": totp_now(device)})
+        assert response.status_code == 200
+        assert 'name="password"' in response.content.decode()
+    assert not TOTPDevice.objects.exists()
