@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django_otp import user_has_device
 
-from patients.models import normalize_email
+from .identity import login_key
 
 # Session keys: when the user logged in, when she was last seen, whether she has a second factor.
 AUTH_AT = "clinic.auth_at"
@@ -15,13 +15,17 @@ HAS_SECOND_FACTOR = "clinic.has_2fa"
 
 
 def axes_username(request, credentials):
-    """The email as it is stored, so that changing its case does not buy fresh attempts."""
-    username = (credentials or {}).get("username")
+    """The login key the user lookup uses, so that another spelling does not buy fresh attempts.
+
+    Every login form posts the email as `username` (settings.AXES_USERNAME_FORM_FIELD).
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = (credentials or {}).get(field)
     if username is None and request is not None:
-        username = request.POST.get("username")
+        username = request.POST.get(field)
     if not isinstance(username, str) or not username.strip():
         return None
-    return normalize_email(username)
+    return login_key(username)
 
 
 def client_ip(request) -> str:
@@ -67,14 +71,51 @@ def has_second_factor(request) -> bool:
     return present
 
 
+def other_sessions_end(request) -> int:
+    """End every other session of the request's user; returns how many were ended.
+
+    Used when two-step login is turned on: a session opened before never passed
+    the code (and remembers that the account had no device), so it must log in
+    again. Sessions are kept in the database (the default engine), where they
+    can be listed; the current one was given a new key when it was verified.
+    """
+    from importlib import import_module
+
+    from django.utils import timezone
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class()
+    user_id = str(request.user.pk)
+    current = request.session.session_key
+    ended = []
+    for session in (
+        model.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=current).iterator()
+    ):
+        if str(session.get_decoded().get("_auth_user_id")) == user_id:
+            ended.append(session.session_key)
+    model.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
 def lockout_response(request, original_response=None, credentials=None):
-    """The page shown while django-axes holds logins back (HTTP 429)."""
+    """The page shown while django-axes holds logins back (HTTP 429).
+
+    It says which lock applies (clinic.lockout): the account from this address,
+    or the address for every account; never "this account" when it is the address.
+    """
     from axes.helpers import get_cool_off
     from django.shortcuts import render
 
+    from .lockout import ADDRESS
+
     cool_off = get_cool_off(request)
     minutes = max(1, int(cool_off.total_seconds() // 60)) if cool_off else None
-    context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    address = getattr(request, "clinic_lockout", None) == ADDRESS
+    context = {
+        "minutes": minutes,
+        "address": address,
+        "failure_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT if address else settings.AXES_FAILURE_LIMIT,
+    }
     return render(request, "registration/lockout.html", context, status=429)
 
 

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "clinic.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "clinic.middleware.BadParameterMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,7 +121,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files locked.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # Writers queue instead of failing with "database is locked": a transaction takes the write lock
+    # when it begins (IMMEDIATE), so the one that waits reads what the other wrote, as on PostgreSQL
+    # with select_for_update, and a conflicting change gets the same conflict message; WAL lets
+    # readers go on during a write; the timeout is how long a writer waits for the lock (seconds).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
     (BASE_DIR / "var").mkdir(exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -137,6 +148,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Reset emails are limited quietly (patients.services.password_reset_allowed): per inbox and per address.
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 10
 # django-axes checks for a lockout before any password is hashed; the model backend stays last
 # because sign-up logs the new patient in through AUTHENTICATION_BACKENDS[-1].
 AUTHENTICATION_BACKENDS = [
@@ -256,16 +271,22 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Brute force (django-axes): 5 failures lock the account, and separately the address, for 15 minutes.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Brute force (django-axes, docs/security.md "Lockout"): 5 failures lock the pair (account, address)
+# for 15 minutes; the address alone is locked only after many more, so that one patient's typos at
+# the reception's shared address never lock the doctor out.
+AXES_HANDLER = "clinic.lockout.PairAndAddressHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # A fixed cool-off: attempts during a lockout neither count nor prolong it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Kept after a success too: otherwise logging into one's own account would clear the count of an
 # address that is guessing someone else's password.
 AXES_RESET_ON_SUCCESS = False
+# Every login form (the login page, the admin's) posts the email as `username`; said explicitly,
+# since django-axes would otherwise look for the user model's USERNAME_FIELD (`email`).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "clinic.auth.axes_username"
 AXES_CLIENT_IP_CALLABLE = "clinic.auth.client_ip"
 AXES_LOCKOUT_CALLABLE = "clinic.auth.lockout_response"
@@ -286,7 +307,10 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.NoPostDataExceptionReporterF
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "clinic.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "clinic.logging.RequestIdFilter"},
+        "no_query_string": {"()": "clinic.logging.NoQueryStringFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
     },
@@ -299,6 +323,13 @@ LOGGING = {
         # error emails (which would repeat the request) unless configured on purpose.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The development server's request lines, with the path only (docs/security.md, "Logs").
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_query_string"],
+        },
     },
 }
 

@@ -9,19 +9,30 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django_otp import devices_for_user, verify_token
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 AUTHENTICATOR_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
 
 
-def pending_totp_device(user) -> TOTPDevice:
-    """The unconfirmed authenticator being set up; the same secret until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
-    return device
+# Where the secret of an authenticator being set up waits for its first code.
+PENDING_KEY = "clinic.pending_totp_key"
+
+
+def pending_totp_device(session, user) -> TOTPDevice:
+    """The authenticator being set up, unsaved: its secret waits in the session, the same until confirmed.
+
+    Opening the set-up page writes no device; `totp_confirm` saves one once a
+    first code proves that the app holds the secret.
+    """
+    key = session.get(PENDING_KEY)
+    if not isinstance(key, str) or len(key) != 40:
+        key = random_hex(20)
+        session[PENDING_KEY] = key
+    return TOTPDevice(user=user, name=AUTHENTICATOR_NAME, key=key, confirmed=False)
 
 
 def totp_secret(device: TOTPDevice) -> str:
@@ -45,18 +56,23 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 @transaction.atomic
-def totp_confirm(user, device_id: int, code: str) -> tuple[TOTPDevice, list[str]] | None:
-    """Confirm the pending authenticator with a first code; returns it and fresh recovery codes.
+def totp_confirm(session, user, code: str) -> tuple[TOTPDevice, list[str]] | None:
+    """Save the pending authenticator once a first code matches; returns it and fresh recovery codes.
 
     Any earlier authenticator is removed, so one account has one.
     """
-    device = TOTPDevice.objects.select_for_update().filter(pk=device_id, user=user, confirmed=False).first()
-    if device is None or not device.verify_is_allowed()[0] or not device.verify_token(normalize_code(code)):
+    pending = pending_totp_device(session, user)
+    totp = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits, pending.drift)
+    token = normalize_code(code)
+    if not token.isdigit() or not totp.verify(int(token), pending.tolerance):
         return None
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    return device, _new_recovery_codes(user)
+    TOTPDevice.objects.filter(user=user).delete()
+    pending.confirmed = True
+    pending.last_t = totp.t()  # the code just used cannot be used again
+    pending.drift = totp.drift
+    pending.save()
+    session.pop(PENDING_KEY, None)
+    return pending, _new_recovery_codes(user)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,14 +15,14 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import two_factor
-from .auth import remember_second_factor, second_factor_required
-from .forms import CodeForm, PasswordConfirmForm
+from .auth import other_sessions_end, remember_second_factor, second_factor_required
+from .forms import CodeForm, PasswordConfirmForm, SetupForm
 
 
 def _next_url(request) -> str:
-    """Where to go once verified: the page asked for, if it is on this site."""
+    """Where to go once verified: the page asked for, if it is a path on this site (never a view name)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -78,15 +79,20 @@ def two_factor_setup_view(request):
     if user_has_device(user, confirmed=True):
         # A second device is added only from a session that has passed the first one.
         return redirect("two_factor_manage" if user.is_verified() else "two_factor_verify")
-    device = two_factor.pending_totp_device(user)
-    form = CodeForm(request.POST or None, submit_label=_("Turn on two-step login"))
-    if request.method == "POST" and form.is_valid():
-        confirmed = two_factor.totp_confirm(user, device.pk, form.cleaned_data["code"])
+    device = two_factor.pending_totp_device(request.session, user)
+    form = SetupForm(request.POST or None, request=request, submit_label=_("Turn on two-step login"))
+    valid = request.method == "POST" and form.is_valid()
+    if form.locked_out:
+        logout(request)  # django-axes' middleware shows the lockout page
+        return redirect("login")
+    if valid:
+        confirmed = two_factor.totp_confirm(request.session, user, form.cleaned_data["code"])
         if confirmed is None:
             form.add_error("code", _("That code is not valid. Scan the code again and enter the newest one."))
         else:
             device, codes = confirmed
             _verified(request, device)
+            other_sessions_end(request)
             return render(request, "registration/two_factor_codes.html", {"codes": codes, "first_time": True})
     context = {
         "form": form,
@@ -125,8 +131,16 @@ def two_factor_disable_view(request):
     user = request.user
     if second_factor_required(user) or not two_factor.has_authenticator(user):
         return redirect("two_factor_manage")
-    form = PasswordConfirmForm(request.POST or None, user=user, submit_label=_("Turn off two-step login"))
-    if request.method == "POST" and form.is_valid():
+    if not user.is_verified():
+        return redirect("two_factor_verify")
+    form = PasswordConfirmForm(
+        request.POST or None, request=request, submit_label=_("Turn off two-step login")
+    )
+    valid = request.method == "POST" and form.is_valid()
+    if form.locked_out:
+        logout(request)  # django-axes' middleware shows the lockout page
+        return redirect("login")
+    if valid:
         two_factor.second_factor_remove(user)
         remember_second_factor(request, False)
         messages.success(request, _("Two-step login is off. Your password alone now logs you in."))

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 
 from clinic import two_factor_views
 from patients import views as patient_views
-from patients.forms import LoginForm, QueuedPasswordResetForm
+from patients.forms import LimitedPasswordResetForm, LoginForm
 
 urlpatterns = [
     path("", patient_views.home_view, name="home"),
@@ -18,6 +18,11 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=LimitedPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/2fa/", two_factor_views.two_factor_manage_view, name="two_factor_manage"),
     path("accounts/2fa/setup/", two_factor_views.two_factor_setup_view, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor_views.two_factor_verify_view, name="two_factor_verify"),
@@ -27,11 +32,6 @@ urlpatterns = [
         name="two_factor_recovery_codes",
     ),
     path("accounts/2fa/disable/", two_factor_views.two_factor_disable_view, name="two_factor_disable"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
-        name="password_reset",
-    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("patients.urls")),
     path("", include("triage.urls")),

@@ -10,8 +10,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from clinic.auth import client_ip
+from clinic.identity import login_key
+
 from .emails import password_reset_email
 from .models import User, normalize_email
+from .services import password_reset_allowed
 
 MIN_AGE = 14
 MAX_AGE = 110
@@ -112,7 +116,7 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(login_key=login_key(email)).exists():
             raise forms.ValidationError(
                 _("An account with this email already exists. Log in or reset your password."), code="unique"
             )
@@ -131,12 +135,20 @@ class LoginForm(AuthenticationForm):
         self.helper.layout = Layout("username", "password", Submit("login", _("Log in")))
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's password reset, with the email queued for the worker instead of sent in the request.
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset form: the account found by its login key, the request kept within the rate
+    limit, and the email queued for the worker instead of sent in the request.
 
-    The page looks the same whether or not the address has an account, and
-    now takes the same time too.
+    The page looks the same whether or not the address has an account, or the limit was reached.
     """
+
+    def get_users(self, email):
+        users = User._default_manager.filter(login_key=login_key(email), is_active=True)
+        return (user for user in users if user.has_usable_password())
+
+    def save(self, *args, request=None, **kwargs):
+        if password_reset_allowed(email=self.cleaned_data["email"], ip_address=client_ip(request)):
+            super().save(*args, request=request, **kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         password_reset_email.enqueue(user_id=context["user"].pk, language=get_language())

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.identity import login_key
 from triage import rules
 
 
 class UserManager(BaseUserManager):
-    """Email is the login; lookups ignore its case."""
+    """Email is the login; lookups go through its login key (`clinic.identity.login_key`)."""
 
     use_in_migrations = True
 
@@ -38,7 +39,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        """An exact match on the stored key: the database never matches a spelling the lockout
+        counter would count apart (as `iexact` on PostgreSQL matches a dotless ı to an i)."""
+        return self.get(login_key=login_key(username))
 
     def doctors(self):
         """The users `is_doctor()` accepts, as one query (no join, so no duplicate rows).
@@ -84,6 +87,8 @@ def display_name(first_name: str, last_name: str, email: str) -> str:
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # The email as logins compare it (clinic.identity.login_key), kept by save().
+    login_key = models.CharField(_("login key"), max_length=254, unique=True, editable=False)
 
     objects = UserManager()
 
@@ -100,6 +105,10 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        self.login_key = login_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "login_key"}
         super().save(*args, **kwargs)
 
     @property
@@ -226,3 +235,22 @@ class Submission(models.Model):
 
 class ImmutableSubmission(Exception):
     """A submitted questionnaire was about to be changed."""
+
+
+class PasswordResetRequest(models.Model):
+    """One asked-for password-reset email, kept for the rate limit's window (patients.services).
+
+    The email is kept only as a keyed digest of its login key, so the table lists
+    no addresses; rows older than the window are deleted as new requests come in.
+    """
+
+    email_digest = models.CharField(_("email digest"), max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M}"

@@ -57,13 +57,18 @@ def account_delete_view(request):
     """Close the account after the password is entered again; consent is withdrawn with it.
 
     The page says first what goes now and what the clinic must keep: it
-    depends on whether she has sent a questionnaire.
+    depends on whether she has sent a questionnaire. Wrong passwords count
+    towards the login lockout; once it locks, the session ends.
     """
     patient = request.user.patient
     keeps_record = patient_has_clinical_record(patient)
     label = _("Close my account") if keeps_record else _("Delete my account and my data")
-    form = PasswordConfirmForm(request.POST or None, user=request.user, submit_label=label)
-    if request.method == "POST" and form.is_valid():
+    form = PasswordConfirmForm(request.POST or None, request=request, submit_label=label)
+    valid = request.method == "POST" and form.is_valid()
+    if form.locked_out:
+        logout(request)  # django-axes' middleware shows the lockout page
+        return redirect("login")
+    if valid:
         outcome = patient_account_close(patient, request)
         logout(request)
         if outcome == "closed":

@@ -5,11 +5,13 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from clinic.identity import login_key
 from triage import rules
 from triage.services import submission_assess
 
-from .models import Consent, Patient, Submission, User
+from .models import Consent, PasswordResetRequest, Patient, Submission, User
 
 
 class EmailTaken(Exception):
@@ -39,11 +41,31 @@ def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, 
     Patient.objects.update_or_create(user=user, defaults={"date_of_birth": date_of_birth, "phone": phone})
 
 
-# The worklist, plus read access in the admin to what the worklist shows; case changes go
-# through the worklist's own forms, which keep the timeline and the audit log.
+def password_reset_allowed(*, email: str, ip_address: str | None) -> bool:
+    """Record a password-reset request; whether an email may be sent for it.
+
+    Within settings.PASSWORD_RESET_WINDOW, one inbox gets at most
+    PASSWORD_RESET_LIMIT_PER_EMAIL emails and one address may ask for at most
+    PASSWORD_RESET_LIMIT_PER_ADDRESS, whatever the emails. The page shown is the
+    same either way, so the limit reveals nothing about the account.
+    """
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(requested_at__lt=now - settings.PASSWORD_RESET_WINDOW).delete()
+    digest = salted_hmac("patients.password_reset", login_key(email)).hexdigest()
+    for_email = PasswordResetRequest.objects.filter(email_digest=digest).count()
+    from_address = PasswordResetRequest.objects.filter(ip_address=ip_address).count() if ip_address else 0
+    PasswordResetRequest.objects.create(email_digest=digest, ip_address=ip_address or None, requested_at=now)
+    return (
+        for_email < settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+        and from_address < settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+    )
+
+
+# The worklist only. Doctors read patient data on the worklist, where every opened case is
+# audited; the admin's lists and forms of patients, questionnaires and cases are not theirs
+# (migration patients 0006 took those read permissions away from the existing group).
 DOCTOR_PERMISSIONS = {
-    "triage": ("view_queue", "view_case", "view_assessment", "view_caseevent"),
-    "patients": ("view_patient", "view_submission", "view_consent"),
+    "triage": ("view_queue",),
 }
 
 

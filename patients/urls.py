@@ -11,6 +11,6 @@ urlpatterns = [
     path("accounts/access-log/", privacy_views.access_log_view, name="access_log"),
     path("questionnaire/", questionnaire_views.submission_list_view, name="submission_list"),
     path("questionnaire/new/", questionnaire_views.submission_edit_view, name="submission_edit"),
-    path("questionnaire/<int:pk>/", questionnaire_views.submission_detail_view, name="submission_detail"),
-    path("questionnaire/<int:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),
+    path("questionnaire/<id:pk>/", questionnaire_views.submission_detail_view, name="submission_detail"),
+    path("questionnaire/<id:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),
 ]

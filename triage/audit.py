@@ -41,20 +41,41 @@ def audit_record(request, action, obj=None, patient=None, *, object_type=None, o
     `obj` names the record acted on; `object_type`/`object_id` describe it
     when there is no single record (an export of a list).
     """
+    return AuditEvent.objects.create(**_event_fields(request, action, obj, patient, object_type, object_id))
+
+
+def _event_fields(request, action, obj, patient, object_type, object_id) -> dict:
     user = request.user if request.user.is_authenticated else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     patient_id = getattr(patient, "pk", patient)
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_label=user.email if user else "",
-        action=action,
-        object_type=object_type or "",
-        object_id=str(object_id or "")[:64],
-        patient_id=patient_id,
-        patient_ref=patient_pseudonym(patient_id) if patient_id else "",
-        ip_address=client_ip(request),
+    return {
+        "actor": user,
+        "actor_label": user.email if user else "",
+        "action": action,
+        "object_type": object_type or "",
+        "object_id": str(object_id or "")[:64],
+        "patient_id": patient_id,
+        "patient_ref": patient_pseudonym(patient_id) if patient_id else "",
+        "ip_address": client_ip(request),
+    }
+
+
+def audit_export(request, action, exported: list[tuple[int, int]], *, object_type: str) -> None:
+    """Record an export of a list: one event for the export, one per exported case and its patient.
+
+    `exported` holds the (case id, patient id) of each line. The per-case events
+    put the export in each patient's own trail ("who opened my record"), as a
+    case opened on screen is.
+    """
+    audit_record(request, action, object_type=object_type, object_id=str(len(exported)))
+    AuditEvent.objects.bulk_create(
+        (
+            AuditEvent(**_event_fields(request, action, None, patient_id, "triage.case", case_id))
+            for case_id, patient_id in exported
+        ),
+        batch_size=500,
     )
 
 

@@ -1,6 +1,7 @@
 """The worklist as CSV, safe to open in a spreadsheet."""
 
 import csv
+import re
 from collections.abc import Iterable
 
 from django.utils import timezone
@@ -13,9 +14,20 @@ from .models import Case, CaseLevel
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+# The same after a separator: a spreadsheet that splits cells on `;` (Italian Excel) or `,` would
+# start a new cell there.
+SEPARATED_FORMULA = re.compile(r"([;,]\s*)(?=[=+\-@])")
+
+
 def csv_safe(value) -> str:
-    """The cell as text, with a leading quote when a spreadsheet would read it as a formula."""
+    """The cell as text, with a quote before anything a spreadsheet would read as a formula.
+
+    At the start of the cell and after each `;` or `,`: the file is written with
+    every cell quoted, but a spreadsheet that splits on either separator and
+    ignores the quotes must not find a formula either.
+    """
     text = "" if value is None else str(value)
+    text = SEPARATED_FORMULA.sub(r"\1'", text)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -65,12 +77,12 @@ def worklist_csv_row(case: Case) -> list[str]:
     ]
 
 
-def worklist_csv_write(out, cases: Iterable[Case]) -> int:
-    """Write the header and one line per case to `out`; return the number of cases."""
-    writer = csv.writer(out)
+def worklist_csv_write(out, cases: Iterable[Case]) -> list[tuple[int, int]]:
+    """Write the header and one line per case to `out`; return the (case id, patient id) of each line."""
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow([csv_safe(cell) for cell in worklist_csv_header()])
-    count = 0
+    written = []
     for case in cases:
         writer.writerow([csv_safe(cell) for cell in worklist_csv_row(case)])
-        count += 1
-    return count
+        written.append((case.pk, case.patient_id))
+    return written

@@ -1,10 +1,15 @@
 """Forms of the doctor's pages: the worklist filters, a status change, a note."""
 
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+
+from clinic.converters import MAX_ID
 
 from . import rules
 from .models import Case, CaseLevel
@@ -26,6 +31,11 @@ def flag_choices():
     return [(rule.code, _(rule.label)) for rule in rules.FLAG_RULES]
 
 
+# Dates the worklist's day boundaries can be computed for (a day later, in any time zone): a date
+# outside is ignored like any other unreadable filter, instead of overflowing in the query.
+FILTER_DATE_RANGE = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
+
+
 class WorklistFilterForm(forms.Form):
     """The worklist's GET parameters, so that any filtered view can be bookmarked.
 
@@ -41,17 +51,25 @@ class WorklistFilterForm(forms.Form):
     flag = forms.ChoiceField(label=_("Flag"), choices=[("", _("Any flag"))], required=False)
     status = forms.MultipleChoiceField(label=_("Status"), choices=Case.Status.choices, required=False)
     submitted_from = forms.DateField(
-        label=_("Submitted from"), required=False, widget=DateInput, input_formats=["%Y-%m-%d"]
+        label=_("Submitted from"),
+        required=False,
+        widget=DateInput,
+        input_formats=["%Y-%m-%d"],
+        validators=FILTER_DATE_RANGE,
     )
     submitted_to = forms.DateField(
-        label=_("Submitted until"), required=False, widget=DateInput, input_formats=["%Y-%m-%d"]
+        label=_("Submitted until"),
+        required=False,
+        widget=DateInput,
+        input_formats=["%Y-%m-%d"],
+        validators=FILTER_DATE_RANGE,
     )
     q = forms.CharField(
         label=_("Patient name or email"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True
     )
     # Page cursors: the case a page starts after or ends before, or the last page.
-    after = forms.IntegerField(label=_("Page"), required=False, min_value=1)
-    before = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+    after = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
+    before = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
     page = forms.ChoiceField(label=_("Page"), choices=[("", ""), (LAST_PAGE, LAST_PAGE)], required=False)
 
     MULTI_FIELDS = ("level", "status")

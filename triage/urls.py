@@ -8,12 +8,12 @@ app_name = "triage"
 urlpatterns = [
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("dashboard/export.csv", views.export_csv_view, name="export_csv"),
-    path("dashboard/cases/<int:pk>/", views.case_detail_view, name="case_detail"),
-    path("dashboard/cases/<int:pk>/status/", views.case_status_view, name="case_status"),
-    path("dashboard/cases/<int:pk>/notes/", views.case_note_view, name="case_note"),
-    path("dashboard/cases/<int:pk>/next/", views.case_next_view, name="case_next"),
-    path("dashboard/cases/<int:pk>/print/", print_views.case_print_view, name="case_print"),
-    path("dashboard/cases/<int:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
+    path("dashboard/cases/<id:pk>/", views.case_detail_view, name="case_detail"),
+    path("dashboard/cases/<id:pk>/status/", views.case_status_view, name="case_status"),
+    path("dashboard/cases/<id:pk>/notes/", views.case_note_view, name="case_note"),
+    path("dashboard/cases/<id:pk>/next/", views.case_next_view, name="case_next"),
+    path("dashboard/cases/<id:pk>/print/", print_views.case_print_view, name="case_print"),
+    path("dashboard/cases/<id:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
     # Public: the questionnaire holds no personal data, and its canonical URL is where it is served.
     path(f"fhir/Questionnaire/{QUESTIONNAIRE_ID}", fhir_views.questionnaire_view, name="fhir_questionnaire"),
 ]

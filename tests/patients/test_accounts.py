@@ -315,11 +315,15 @@ def test_email_is_unique_whatever_the_case():
 
 
 @pytest.mark.django_db
-def test_doctors_can_read_cases_in_the_admin_but_not_change_them(doctor):
+def test_doctors_read_patient_data_on_the_worklist_only_not_in_the_admin(doctor):
     assert doctor.has_perm("triage.view_queue")
-    assert doctor.has_perm("triage.view_case")
-    assert doctor.has_perm("patients.view_submission")
-    assert not doctor.has_perm("triage.change_case")
-    assert not doctor.has_perm("triage.change_assessment")
-    assert not doctor.has_perm("patients.change_submission")
-    assert not doctor.has_perm("triage.view_auditevent")
+    for permission in (
+        "triage.view_case",
+        "triage.view_assessment",
+        "patients.view_patient",
+        "patients.view_submission",
+        "triage.change_case",
+        "patients.change_submission",
+        "triage.view_auditevent",
+    ):
+        assert not doctor.has_perm(permission), permission

@@ -8,6 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.auth import HAS_SECOND_FACTOR
+from clinic.two_factor import PENDING_KEY
 
 
 def make_totp_device(user, confirmed=True) -> TOTPDevice:
@@ -19,6 +20,11 @@ def make_recovery_codes(user, codes=("recover1", "recover2")) -> StaticDevice:
     for code in codes:
         StaticToken.objects.create(device=device, token=code)
     return device
+
+
+def pending_device(client: Client, user) -> TOTPDevice:
+    """The unsaved authenticator the set-up page shows, from the secret kept in the session."""
+    return TOTPDevice(user=user, name="authenticator", key=client.session[PENDING_KEY], confirmed=False)
 
 
 def totp_now(device: TOTPDevice) -> str:

@@ -374,6 +374,8 @@ def test_fuzz_second_factor_code(doctor, data, otp_required):
 @FUZZ
 @given(data=form_data(("password",), {"password": "not-her-password"}))
 def test_fuzz_account_delete_and_second_factor_off(patient, data):
+    # Wrong passwords count towards the login lockout; each example starts with none counted.
+    AccessAttempt.objects.all().delete()
     client = login_verified(fresh_client(), patient.user)
     for url in ("/accounts/delete/", "/accounts/2fa/disable/"):
         response = client.post(url, data)

@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from base64 import b32encode
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from patients.models import User
 from tests import factories
 from triage.models import AuditEvent
 
-from .conftest import login_verified, make_recovery_codes, make_totp_device, totp_now
+from .conftest import login_verified, make_recovery_codes, make_totp_device, pending_device, totp_now
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN_URL = "/accounts/login/"
@@ -86,16 +87,17 @@ def test_staff_setup_shows_a_qr_code_then_ten_recovery_codes_once(client, doctor
     assert '<svg width="' in html and 'class="totp-qr"' in html
     assert "style=" not in html.split('<div class="totp-qr-box')[1].split("</div>")[0]
     secret = re.search(r'<code class="totp-secret[^"]*">([A-Z2-7]+)</code>', html).group(1)
-    device = TOTPDevice.objects.get(user=doctor, confirmed=False)
     assert len(secret) == 32
+    assert not TOTPDevice.objects.filter(user=doctor).exists(), "opening the page writes no device"
+    device = pending_device(client, doctor)
+    assert b32encode(device.bin_key).decode().rstrip("=") == secret
 
-    wrong = client.post("/accounts/2fa/setup/", {"code": "000000"})
+    wrong = client.post("/accounts/2fa/setup/", {"password": factories.PASSWORD, "code": "000000"})
     assert wrong.status_code == 200
     assert "That code is not valid" in wrong.content.decode()
-    device.refresh_from_db()
-    device.throttle_reset()
+    assert not TOTPDevice.objects.filter(user=doctor).exists()
 
-    done = client.post("/accounts/2fa/setup/", {"code": totp_now(device)})
+    done = client.post("/accounts/2fa/setup/", {"password": factories.PASSWORD, "code": totp_now(device)})
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", done.content.decode())
     assert len(codes) == 10
     assert set(codes) == set(StaticToken.objects.filter(device__user=doctor).values_list("token", flat=True))
@@ -196,8 +198,8 @@ def test_a_patient_may_turn_the_second_factor_on_and_then_login_asks_for_it(clie
         "Turn on two-step login" in client.get("/accounts/2fa/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
     client.get("/accounts/2fa/setup/")
-    device = TOTPDevice.objects.get(user=patient.user)
-    done = client.post("/accounts/2fa/setup/", {"code": totp_now(device)})
+    device = pending_device(client, patient.user)
+    done = client.post("/accounts/2fa/setup/", {"password": factories.PASSWORD, "code": totp_now(device)})
     assert done.status_code == 200
     client.post("/accounts/logout/")
 
@@ -205,7 +207,7 @@ def test_a_patient_may_turn_the_second_factor_on_and_then_login_asks_for_it(clie
     response = client.get("/questionnaire/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/verify/")
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=patient.user)
     device.last_t = -1  # the same time step may be used again in this test
     device.save()
     client.post("/accounts/2fa/verify/", {"code": totp_now(device)})

@@ -122,6 +122,10 @@ def test_formula_like_values_are_neutralised(doctor_client, name):
         ("@x", "'@x"),
         ("Maria", "Maria"),
         ("a=b", "a=b"),
+        ("Rossi;=HYPERLINK(0)", "Rossi;'=HYPERLINK(0)"),
+        ("Rossi; +39", "Rossi; '+39"),
+        ("Rossi,@SUM(1)", "Rossi,'@SUM(1)"),
+        ("D'Amico, jr", "D'Amico, jr"),
         (None, ""),
         (7, "7"),
     ],
@@ -142,13 +146,38 @@ def test_export_quotes_commas_and_quotes(doctor_client):
 def test_export_is_audited_without_health_data(doctor_client, cases, doctor):
     doctor_client.get(EXPORT, {"flag": "RECURRENT"}, REMOTE_ADDR="10.1.2.3")
 
-    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT_CSV)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT_CSV, patient=None)
     assert event.actor == doctor
     assert event.actor_label == "doctor@example.com"
     assert event.object_type == "worklist"
     assert event.object_id == "1"  # rows exported
     assert str(event.ip_address) == "10.1.2.3"
     assert event.patient is None
+
+
+def test_each_exported_patient_has_the_export_in_her_own_trail(doctor_client, doctor):
+    exported = [make_patient(email=f"p{n}@example.com", last_name=f"Neri{n}") for n in range(3)]
+    cases = [make_case(patient, level=CaseLevel.PRIORITY, score=6) for patient in exported]
+
+    doctor_client.get(EXPORT, {"all": "1"})
+
+    per_patient = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_CSV).exclude(patient=None)
+    assert sorted(per_patient.values_list("patient_id", "object_id")) == sorted(
+        (case.patient_id, str(case.pk)) for case in cases
+    )
+    assert {event.actor_id for event in per_patient} == {doctor.pk}
+
+
+def test_a_separator_inside_a_name_cannot_start_a_formula_in_a_spreadsheet_splitting_on_it(doctor_client):
+    patient = make_patient(email="semi@example.com", first_name="Anna;=HYPERLINK(0)", last_name="Rossi")
+    make_case(patient, level=CaseLevel.PRIORITY, score=6)
+
+    raw = doctor_client.get(EXPORT).content.decode("utf-8-sig")
+    line = raw.splitlines()[1]
+
+    for separator in (";", ","):
+        for cell in line.split(separator):
+            assert not cell.strip().strip('"').startswith(("=", "+", "-", "@")), cell
 
 
 def test_export_is_for_doctors_only(patient_client, cases):

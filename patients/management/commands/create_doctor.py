@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
+from clinic.identity import login_key
 from patients.models import User
 from patients.services import doctor_create
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             validate_email(email)
         except ValidationError as exc:
             raise CommandError(f"Invalid email address: {email}") from exc
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(login_key=login_key(email)).exists():
             raise CommandError(f"An account with the email {email} already exists.")
         user = User(email=email, first_name=first_name, last_name=last_name)
         if interactive:

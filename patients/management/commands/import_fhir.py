@@ -1,18 +1,18 @@
 """Import a FHIR QuestionnaireResponse as a submitted questionnaire of an existing patient."""
 
-import json
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.identity import login_key
 from patients.models import Patient, Submission, normalize_email
 from patients.services import submission_record
 from triage import rules
 from triage.fhir import export, imports
+from triage.fhir.safe_json import UnsafeInput, fhir_json_load
 
 # Clocks of other systems drift; an authored time a little ahead of ours is still accepted.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -71,18 +71,11 @@ class Command(BaseCommand):
 
 
 def _read(path: str):
+    """The file's JSON, once it passes the size, depth, duplicate-key and type checks (triage.fhir.safe_json)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{path}: cannot be read as UTF-8 text ({type(exc).__name__}).") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})."
-        ) from None
+        return fhir_json_load(path)
+    except UnsafeInput as exc:
+        raise CommandError(f"{path}: {exc}") from None
 
 
 def _patient_for(imported: imports.ImportedResponse, email: str | None) -> Patient:
@@ -95,7 +88,7 @@ def _patient_for(imported: imports.ImportedResponse, email: str | None) -> Patie
     email = email or imported.patient_email
     if not email:
         raise CommandError("The file names no patient by email; give her login email with --patient.")
-    person = Patient.objects.select_related("user").filter(user__email__iexact=email).first()
+    person = Patient.objects.select_related("user").filter(user__login_key=login_key(email)).first()
     if person is None:
         raise CommandError(f"No patient with the email {email}; she must have an account first.")
     if imported.patient_birth_date and imported.patient_birth_date != person.date_of_birth:
