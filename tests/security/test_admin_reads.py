@@ -34,7 +34,7 @@ def test_the_migration_takes_the_admin_reads_away_from_an_existing_doctors_group
 
     from django.apps import apps
 
-    migration = import_module("patients.migrations.0006_doctors_without_admin_reads")
+    migration = import_module("patients.migrations.0008_doctors_without_admin_reads")
     group = doctors_group()
     group.permissions.add(*Permission.objects.filter(codename__in=["view_case", "view_patient"]))
     migration.remove_admin_reads(apps, None)

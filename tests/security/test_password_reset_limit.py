@@ -11,9 +11,16 @@ from django.utils import timezone
 
 from patients.models import PasswordResetRequest
 from tests import factories
+from tests.test_support import run_tasks
 
 RESET_URL = "/accounts/password_reset/"
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def sent():
+    """The reset emails delivered so far: the worker sends what the requests queued."""
+    run_tasks()
+    return mail.outbox
 
 
 def ask(client, email):
@@ -29,10 +36,10 @@ def test_one_inbox_gets_at_most_three_reset_emails_an_hour_from_any_number_of_ad
     with time_machine.travel(start, tick=False):
         for n in range(18):
             ask(Client(REMOTE_ADDR=f"203.0.113.{n + 1}"), patient.user.email)
-    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_EMAIL == 3
+    assert len(sent()) == settings.PASSWORD_RESET_LIMIT_PER_EMAIL == 3
     with time_machine.travel(start + settings.PASSWORD_RESET_WINDOW + timedelta(seconds=1), tick=False):
         ask(Client(REMOTE_ADDR="198.51.100.1"), patient.user.email)
-    assert len(mail.outbox) == 4
+    assert len(sent()) == 4
 
 
 @pytest.mark.django_db
@@ -44,8 +51,8 @@ def test_look_alike_spellings_count_against_the_same_inbox(patient):
         "patient@example.com",
     ]:
         ask(Client(REMOTE_ADDR="198.51.100.2"), variant)
-    assert len(mail.outbox) == 3
-    assert {tuple(message.to) for message in mail.outbox} == {(patient.user.email,)}
+    assert len(sent()) == 3
+    assert {tuple(message.to) for message in sent()} == {(patient.user.email,)}
 
 
 @pytest.mark.django_db
@@ -55,7 +62,7 @@ def test_one_address_may_ask_for_at_most_ten_resets_an_hour(settings):
     client = Client(REMOTE_ADDR="203.0.113.99")
     for n in range(12):
         ask(client, f"p{n}@example.com")
-    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_ADDRESS == 10
+    assert len(sent()) == settings.PASSWORD_RESET_LIMIT_PER_ADDRESS == 10
 
 
 @pytest.mark.django_db
@@ -65,7 +72,7 @@ def test_a_limited_request_looks_exactly_like_an_answered_one(patient):
     for _ in range(4):
         response = ask(client, patient.user.email)
         pages.append(CSRF_TOKEN.sub("", client.get(response["Location"]).content.decode()))
-    assert len(mail.outbox) == 3
+    assert len(sent()) == 3
     assert pages[0] == pages[3]
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from patients.models import Submission
 from patients.services import submission_record
 from tests import factories
-from triage import fhir
+from triage.fhir import export
 from triage.fhir.safe_json import FHIR_IMPORT_MAX_BYTES, FHIR_IMPORT_MAX_DEPTH
 
 
@@ -22,7 +22,7 @@ def bundle(db):
         answers=dict(factories.QUIET_ANSWERS),
         submitted_at=timezone.now().replace(microsecond=0),
     )
-    document = fhir.submission_bundle(submission)
+    document = export.submission_bundle(submission)
     submission.delete()
     return document
 
