@@ -27,6 +27,7 @@ STAFF_ACTIONS = (
     AuditEvent.Action.STATUS_CHANGE,
     AuditEvent.Action.NOTE_ADD,
     AuditEvent.Action.EXPORT_FHIR,
+    AuditEvent.Action.EXPORT_CSV,
 )
 
 

@@ -183,3 +183,15 @@ def test_a_separator_inside_a_name_cannot_start_a_formula_in_a_spreadsheet_split
 def test_export_is_for_doctors_only(patient_client, cases):
     assert patient_client.get(EXPORT).status_code == 403
     assert not AuditEvent.objects.exists()
+
+
+def test_a_patient_sees_in_who_opened_her_record_that_she_was_in_an_export(doctor_client, doctor, client):
+    patient = make_patient(email="exported@example.com")
+    make_case(patient, level=CaseLevel.PRIORITY, score=6)
+    doctor_client.get(EXPORT, {"all": "1"})
+
+    client.force_login(patient.user)
+    page = client.get(reverse("patients:access_log"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert str(AuditEvent.Action.EXPORT_CSV.label) in page
+    assert "Giulia Bianchi" in page
