@@ -1,5 +1,7 @@
 """The patient's questionnaire: list, fill in (draft and submit), read back with advice."""
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +17,7 @@ from .decorators import patient_required
 from .models import Submission
 from .questionnaire_forms import SAVE, SUBMIT, QuestionnaireForm, answers_to_initial
 from .selectors import submission_draft_for, submission_list_for
-from .services import AlreadySubmitted, submission_draft, submission_save_draft, submission_submit
+from .services import AlreadySubmitted, submission_save_draft, submission_submit
 
 
 @never_cache
@@ -37,8 +39,10 @@ def submission_list_view(request):
 def submission_edit_view(request):
     patient = request.user.patient
     if request.method == "GET":
-        draft = submission_draft(patient)
-        form = QuestionnaireForm(initial={"key": draft.key, **answers_to_initial(draft.answers)})
+        # Opening the form creates nothing: her first save or send creates the draft, with this key.
+        draft = submission_draft_for(patient)
+        key, answers = (draft.key, draft.answers) if draft else (uuid.uuid4(), {})
+        form = QuestionnaireForm(initial={"key": key, **answers_to_initial(answers)})
         return render(request, "patients/submission_form.html", {"form": form, "draft": draft})
 
     mode = SUBMIT if request.POST.get("action") == SUBMIT else SAVE

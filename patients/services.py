@@ -112,7 +112,22 @@ class AlreadySubmitted(Exception):
 
 
 def _locked_draft(patient: Patient, key) -> Submission:
-    submission = Submission.objects.select_for_update().get(patient=patient, key=key)
+    """The questionnaire the form with this key writes to, locked for the rest of the transaction.
+
+    The first save or send creates the draft under the form's key; a form
+    opened before another tab created her draft writes into that draft,
+    as a patient has one draft at a time.
+    """
+    submission = Submission.objects.select_for_update().filter(patient=patient, key=key).first()
+    if submission is None:
+        try:
+            with transaction.atomic():
+                Submission.objects.create(patient=patient, key=key)
+        except IntegrityError:
+            pass  # she already has a draft (or the key is taken): write into her draft
+        submission = Submission.objects.select_for_update().get(
+            patient=patient, status=Submission.Status.DRAFT
+        )
     if submission.is_submitted:
         raise AlreadySubmitted(submission)
     return submission

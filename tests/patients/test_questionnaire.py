@@ -1,4 +1,5 @@
 import re
+import uuid
 from datetime import datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -105,7 +106,7 @@ def test_submit_requires_every_visible_question(patient_client, patient):
     html = response.content.decode()
     assert 'id="id_fever_error"' in html
     assert re.search(r'name="burning" value="no"[^>]*checked', html)
-    assert Submission.objects.get(patient=patient).status == "draft"
+    assert not Submission.objects.filter(patient=patient, status="submitted").exists()
 
 
 @pytest.mark.django_db
@@ -154,7 +155,7 @@ def test_bad_input_is_reported_next_to_the_field_and_kept(patient_client, patien
     assert f'id="id_{field}_error"' in html
     assert re.search(r'name="bleeding_episodes_3m" value="3"', html)
     assert re.search(r'name="bleeding_amount" value="light"[^>]*checked', html) or field == "bleeding_amount"
-    assert Submission.objects.get(patient=patient).status == "draft"
+    assert not Submission.objects.filter(patient=patient, status="submitted").exists()
 
 
 @pytest.mark.django_db
@@ -211,11 +212,31 @@ def test_double_submit_creates_one_submission(patient_client, patient):
 
 
 @pytest.mark.django_db
-def test_a_new_questionnaire_after_submitting_gets_a_fresh_draft(patient_client, patient):
+def test_a_new_questionnaire_after_submitting_gets_a_fresh_key(patient_client, patient):
     key = form_key(patient_client)
     post(patient_client, "submit", key, **QUIET)
-    assert form_key(patient_client) != key
-    assert Submission.objects.filter(patient=patient).count() == 2
+    fresh = form_key(patient_client)
+    assert fresh != key
+    assert Submission.objects.filter(patient=patient).count() == 1
+    post(patient_client, "save", fresh, burning="yes")
+    assert Submission.objects.get(patient=patient, status="draft").key == uuid.UUID(fresh)
+
+
+@pytest.mark.django_db
+def test_opening_the_questionnaire_creates_nothing(patient_client, patient):
+    first, second = form_key(patient_client), form_key(patient_client)
+    assert not Submission.objects.filter(patient=patient).exists()
+    assert first != second
+
+
+@pytest.mark.django_db
+def test_a_second_tab_writes_into_the_draft_the_first_one_created(patient_client, patient):
+    first, second = form_key(patient_client), form_key(patient_client)
+    post(patient_client, "save", first, burning="yes")
+    post(patient_client, "save", second, itching="yes")
+
+    draft = Submission.objects.get(patient=patient)
+    assert (draft.status, draft.key, draft.answers) == ("draft", uuid.UUID(first), {"itching": True})
 
 
 @pytest.mark.parametrize(
@@ -538,7 +559,7 @@ def test_bad_answers_to_the_new_questions_are_explained_next_to_them_and_the_res
     assert list(form.errors) == [field]
     assert message.lower() in " ".join(form.errors[field]).lower()
     assert form["burning"].value() == "no"
-    assert Submission.objects.get(patient=patient).status == "draft"
+    assert not Submission.objects.filter(patient=patient, status="submitted").exists()
 
 
 @pytest.mark.django_db
