@@ -13,6 +13,7 @@ from clinic.converters import MAX_ID
 
 from . import rules
 from .models import Case, CaseLevel
+from .search_refs import SEARCH, search_ref
 from .selectors import WorklistFilters
 from .services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, STATUS_TARGETS, close_needs_reason
 
@@ -132,8 +133,11 @@ class WorklistFilterForm(forms.Form):
         return {}
 
 
-def filter_params(filters: WorklistFilters, **overrides) -> list[tuple[str, str]]:
-    """The GET parameters that reproduce these filters, in a stable order; no page cursor."""
+def filter_params(filters: WorklistFilters, session=None, **overrides) -> list[tuple[str, str]]:
+    """The GET parameters that reproduce these filters, in a stable order; no page cursor.
+
+    With the doctor's `session`, a search text travels as a reference (`triage.search_refs`).
+    """
     values = {
         "all": "1" if filters.include_all else None,
         "level": [str(level) for level in filters.levels],
@@ -143,6 +147,9 @@ def filter_params(filters: WorklistFilters, **overrides) -> list[tuple[str, str]
         "submitted_to": filters.submitted_to.isoformat() if filters.submitted_to else None,
         "q": filters.q or None,
     }
+    if session is not None and filters.q:
+        values["q"] = None
+        values[SEARCH] = search_ref(session, filters.q)
     values.update(overrides)
     params = []
     for name, value in values.items():
@@ -153,8 +160,8 @@ def filter_params(filters: WorklistFilters, **overrides) -> list[tuple[str, str]
     return params
 
 
-def filter_querystring(filters: WorklistFilters, **overrides) -> str:
-    return urlencode(filter_params(filters, **overrides))
+def filter_querystring(filters: WorklistFilters, session=None, **overrides) -> str:
+    return urlencode(filter_params(filters, session, **overrides))
 
 
 class CaseStatusForm(forms.Form):

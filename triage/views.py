@@ -19,6 +19,7 @@ from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_quer
 from .models import AuditEvent, Case, CaseLevel
 from .presenters import Labels, worklist_rows
 from .questionnaire import readable_answers
+from .search_refs import worklist_query
 from .selectors import (
     WorklistFilters,
     case_assessment,
@@ -41,18 +42,18 @@ def _with_query(url: str, query: str) -> str:
 @doctor_required
 @require_GET
 def dashboard_view(request):
-    form = WorklistFilterForm(request.GET)
+    form = WorklistFilterForm(worklist_query(request))
     filters = form.filters()
     page = case_worklist_page(filters, **form.cursor())
     counts = case_level_counts(filters)
-    query = filter_querystring(filters)
+    query = filter_querystring(filters, request.session)
     labels = Labels()
     level_links = [
         {
             "level": level,
             "badge": labels.badge(level),
             "count": count,
-            "query": filter_querystring(filters, level=[str(level)]),
+            "query": filter_querystring(filters, request.session, level=[str(level)]),
             "active": filters.levels == (level,),
         }
         for level, count in counts.items()
@@ -65,7 +66,9 @@ def dashboard_view(request):
         "total": case_worklist_total(filters, counts),
         "level_links": level_links,
         "query": query,
-        "toggle_query": filter_querystring(filters, all=None if filters.include_all else "1"),
+        "toggle_query": filter_querystring(
+            filters, request.session, all=None if filters.include_all else "1"
+        ),
         "levels": CaseLevel.choices,
         "statuses": Case.Status.choices,
         "ignored": form.ignored_labels,
@@ -81,7 +84,7 @@ def dashboard_view(request):
 @require_GET
 def export_csv_view(request):
     """The whole filtered worklist (every page) as CSV; the export is audited, for each patient too."""
-    filters = WorklistFilterForm(request.GET).filters()
+    filters = WorklistFilterForm(worklist_query(request)).filters()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="worklist-{stamp}.csv"'
@@ -94,8 +97,8 @@ def export_csv_view(request):
 
 def _case_page(request, case: Case, *, status_form=None, note_form=None, conflict=False, status=200):
     """Render a case; every rendering shows health data, so each one is audited as a view."""
-    filter_form = WorklistFilterForm(request.GET)
-    query = filter_querystring(filter_form.filters())
+    filter_form = WorklistFilterForm(worklist_query(request))
+    query = filter_querystring(filter_form.filters(), request.session)
     status_url = _with_query(reverse("triage:case_status", args=[case.pk]), query)
     note_url = _with_query(reverse("triage:case_note", args=[case.pk]), query)
     audit_record(request, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
@@ -136,7 +139,7 @@ def case_detail_view(request, pk):
 @require_POST
 def case_status_view(request, pk):
     case = case_for_doctor(request, pk)
-    query = filter_querystring(WorklistFilterForm(request.GET).filters())
+    query = filter_querystring(WorklistFilterForm(worklist_query(request)).filters(), request.session)
     action = _with_query(reverse("triage:case_status", args=[pk]), query)
     form = CaseStatusForm(request.POST, case=case, action=action)
     if not form.is_valid():
@@ -174,7 +177,7 @@ def case_status_view(request, pk):
 @require_POST
 def case_note_view(request, pk):
     case = case_for_doctor(request, pk)
-    query = filter_querystring(WorklistFilterForm(request.GET).filters())
+    query = filter_querystring(WorklistFilterForm(worklist_query(request)).filters(), request.session)
     form = CaseNoteForm(request.POST, action=_with_query(reverse("triage:case_note", args=[pk]), query))
     if form.is_valid():
         try:
@@ -194,8 +197,8 @@ def case_note_view(request, pk):
 def case_next_view(request, pk):
     """Open the case that follows this one in the worklist, with the same filters."""
     case = case_for_doctor(request, pk, queryset=Case.objects.only("pk", "sort_key", "submitted_at"))
-    filters = WorklistFilterForm(request.GET).filters()
-    query = filter_querystring(filters)
+    filters = WorklistFilterForm(worklist_query(request)).filters()
+    query = filter_querystring(filters, request.session)
     next_pk = case_next(case, filters)
     if next_pk is None:
         messages.info(request, _("That was the last case in this list."))

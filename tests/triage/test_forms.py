@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.factories import make_doctor
 from tests.triage.worklist import DASHBOARD, names_of
 
 # --- Filter form -----------------------------------------------------------------------------------
@@ -52,13 +53,30 @@ def test_filter_form_shows_the_current_filters(doctor_client, varied):
 # --- Links that keep the filters -------------------------------------------------------------------
 
 
-def test_filtered_links_keep_the_filters(doctor_client, varied):
+def test_filtered_links_keep_the_filters_and_carry_the_search_by_reference(doctor_client, varied):
     response = doctor_client.get(DASHBOARD, {"flag": "RECURRENT", "q": "rossi"})
     html = response.content.decode()
 
     case_url = reverse("triage:case_detail", args=[varied["priority_followup"]])
-    assert f'{case_url}?flag=RECURRENT&amp;q=rossi"' in html
-    assert f'{reverse("triage:export_csv")}?flag=RECURRENT&amp;q=rossi"' in html
+    ref = re.search(rf'{case_url}\?flag=RECURRENT&amp;search=([\w-]+)"', html).group(1)
+    assert f'{reverse("triage:export_csv")}?flag=RECURRENT&amp;search={ref}"' in html
+    # The search text is in no link: only in the search box the doctor typed it into.
+    assert not re.search(r'href="[^"]*rossi', html)
+    assert re.search(r'name="q"[^>]*value="rossi"', html)
+
+
+def test_a_search_reference_brings_the_search_back_in_the_same_session_only(doctor_client, varied, client):
+    html = doctor_client.get(DASHBOARD, {"flag": "RECURRENT", "q": "verdi"}).content.decode()
+    ref = re.search(r"search=([\w-]+)", html).group(1)
+
+    followed = doctor_client.get(DASHBOARD, {"flag": "RECURRENT", "search": ref})
+    assert followed.context["filters"].q == "verdi"
+    assert re.search(r'name="q"[^>]*value="verdi"', followed.content.decode())
+
+    other = make_doctor(email="other.doctor@example.com")
+    client.force_login(other)
+    elsewhere = client.get(DASHBOARD, {"flag": "RECURRENT", "search": ref})
+    assert elsewhere.context["filters"].q == ""
 
 
 def test_pagination_links_keep_filters(doctor_client, sixty):
