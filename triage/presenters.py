@@ -267,7 +267,7 @@ class _Memo:
         return text
 
 
-def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
+def worklist_rows_html(cases, *, query: str, labels: Labels) -> SafeString:
     """The worklist's table rows (`WorklistRow`s); `query` keeps the filters in each case link."""
     case_url = case_url_maker()
     suffix = f"?{query}" if query else ""
@@ -315,3 +315,58 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> SafeString:
             )
         )
     return _markup("".join(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistRowView:
+    """What `triage/_worklist_rows.html` prints of one case: values ready to print, no lookups."""
+
+    level: int
+    badge: SafeString
+    score: SafeString
+    url: str
+    name: str
+    age: SafeString
+    submitted_iso: str
+    submitted: str
+    # Empty for a closed case: nobody waits for it any more.
+    waiting: SafeString | str
+    flags: SafeString
+    status: str
+    follow_up: str
+    # Empty when nobody has acted on the case yet.
+    actor_name: str
+    acted: SafeString | str
+
+
+def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]:
+    """The worklist's rows (`WorklistRow`s) ready to print; `query` keeps the filters in each case link."""
+    case_url = case_url_maker()
+    suffix = f"?{query}" if query else ""
+    return [
+        WorklistRowView(
+            level=case.level,
+            badge=labels.badge(case.level),
+            score=labels.text(SCORE, score=case.score),
+            url=f"{case_url(case.pk)}{suffix}",
+            name=case.patient_name,
+            age=labels.plural(AGE, "years", case.age),
+            submitted_iso=iso_datetime(case.submitted_at),
+            submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
+            waiting=(
+                labels.text(WAITING, time=labels.waiting(case.submitted_at))
+                if case.status != Case.Status.CLOSED
+                else ""
+            ),
+            flags=labels.flags_html(case.flags, case.rules_version),
+            status=labels.status(case.status),
+            follow_up=(
+                labels.format_date(case.follow_up_on, "SHORT_DATE_FORMAT")
+                if case.status == Case.Status.FOLLOW_UP and case.follow_up_on
+                else ""
+            ),
+            actor_name=case.actor_name,
+            acted=labels.text(AGO, time=labels.waiting(case.last_acted_at)) if case.actor_name else "",
+        )
+        for case in cases
+    ]
