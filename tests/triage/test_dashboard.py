@@ -242,7 +242,7 @@ def test_row_shows_patient_age_waiting_level_flags_status_and_last_actor(doctor_
 
 
 def test_rows_print_names_and_unknown_flags_escaped(doctor_client):
-    """What users typed reaches the rows built in Python escaped, as the templates escaped it."""
+    """What users typed reaches the rows escaped."""
     patient = make_patient(email="eva@example.com", first_name="<b>Eva</b>", last_name='& "Co"')
     actor = make_doctor(email="ida@example.com", first_name="<u>Ida</u>", last_name="Neri")
     case = make_case(patient, level=E, score=10, flags=["<i>OLD</i>"])
