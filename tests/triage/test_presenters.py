@@ -1,15 +1,21 @@
-"""Worklist rows, history rows and level badges as triage/presenters.py builds them."""
+"""Worklist rows, history rows and level badges; the rows' one template loop prints the markup
+the rows had when they were built in Python."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_case, make_doctor, make_patient
 from tests.triage.worklist import DASHBOARD, E, F, P
-from triage.models import Case
+from triage.models import Case, CaseLevel
+from triage.presenters import Labels, worklist_rows
 from triage.rules import FLAG_RULES_BY_CODE
+from triage.selectors import WorklistRow
 
 
 def test_row_shows_patient_age_waiting_level_flags_status_and_last_actor(doctor_client, patient, doctor):
@@ -86,3 +92,78 @@ def test_level_badge_has_text_and_a_shape_not_colour_alone(doctor_client, patien
         '<span class="level-badge level-emergency"><span class="level-icon" aria-hidden="true">▲</span> Emergency</span>'
         in html
     )
+
+
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+
+
+def row(pk, **values) -> WorklistRow:
+    fields = {
+        "pk": pk,
+        "submitted_at": NOW - timedelta(days=3, hours=2),
+        "level": CaseLevel.PRIORITY,
+        "score": 8,
+        "flags": ["POSTMENOPAUSAL_BLEEDING", "INTERMENSTRUAL_BLEEDING"],
+        "rules_version": None,
+        "status": Case.Status.NEW,
+        "follow_up_on": None,
+        "last_acted_at": None,
+        "age": 61,
+        "patient_name": "Maria Rossi",
+        "actor_name": "",
+    }
+    return WorklistRow(**(fields | values))
+
+
+ROWS = [
+    row(1),
+    row(
+        2,
+        level=CaseLevel.FOLLOW_UP,
+        score=1,
+        flags=[],
+        status=Case.Status.FOLLOW_UP,
+        follow_up_on=date(2026, 4, 2),
+        age=1,
+        actor_name="Giulia Bianchi",
+        last_acted_at=NOW - timedelta(hours=2),
+    ),
+    row(3, level=CaseLevel.EMERGENCY, status=Case.Status.CLOSED, actor_name="Ida Neri", last_acted_at=NOW),
+    row(4, level=CaseLevel.REVIEW, flags=["RECURRENT"], rules_version=1, status=Case.Status.IN_REVIEW),
+    row(
+        5, level=9, flags=["<i>OLD</i>"], patient_name='<b>Eva</b> & "Co" l\'Aquila', actor_name="<u>Ida</u>"
+    ),
+]
+
+
+# The rows above as `ROW_HTML` in Python printed them (the worklist's markup until the rows became a
+# template loop), with the case links keeping `flag=RECURRENT&all=1`; whitespace normalised.
+PYTHON_MARKUP = {
+    "en": [
+        '<tr class="queue-row queue-row-level-2"><td><span class="level-badge level-priority"><span class="level-icon" aria-hidden="true">◆</span> Priority</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/1/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">03/07/2026 8:30 a.m.</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding or blood-stained discharge after the menopause (after sex or spontaneous), or at age 55+ with uncertain menopausal status: manage as postmenopausal bleeding, which meets suspected-cancer referral criteria; a previous normal screening test must not delay it.">Postmenopausal bleeding</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding unrelated to intercourse outside the period: abnormal uterine bleeding to be evaluated (PALM-COEIN causes).">Intermenstrual bleeding</span></td><td data-label="Status"> New </td><td data-label="Last action"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-1"><td><span class="level-badge level-follow-up"><span class="level-icon" aria-hidden="true">●</span> Follow-up</span><span class="d-block small text-body-secondary">score 1</span></td><td><a class="fw-semibold" href="/dashboard/cases/2/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">1 year</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">03/07/2026 8:30 a.m.</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="text-body-secondary">—</span></td><td data-label="Status"> Follow-up scheduled <span class="d-block small">04/02/2026</span></td><td data-label="Last action"> Giulia Bianchi <span class="d-block small text-body-secondary">2 hours ago</span></td></tr>',
+        '<tr class="queue-row queue-row-level-4"><td><span class="level-badge level-emergency"><span class="level-icon" aria-hidden="true">▲</span> Emergency</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/3/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">03/07/2026 8:30 a.m.</time></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding or blood-stained discharge after the menopause (after sex or spontaneous), or at age 55+ with uncertain menopausal status: manage as postmenopausal bleeding, which meets suspected-cancer referral criteria; a previous normal screening test must not delay it.">Postmenopausal bleeding</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding unrelated to intercourse outside the period: abnormal uterine bleeding to be evaluated (PALM-COEIN causes).">Intermenstrual bleeding</span></td><td data-label="Status"> Closed </td><td data-label="Last action"> Ida Neri <span class="d-block small text-body-secondary">0 minutes ago</span></td></tr>',
+        '<tr class="queue-row queue-row-level-5"><td><span class="level-badge level-review"><span class="level-icon" aria-hidden="true">⚠</span> Manual review</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/4/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">03/07/2026 8:30 a.m.</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Post-coital bleeding is recurring (2+ episodes in 3 months, or also reported in an earlier submission within 90 days).">Recurrent</span></td><td data-label="Status"> In review </td><td data-label="Last action"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-9"><td><span class="level-badge level-unknown"><span class="level-icon" aria-hidden="true">?</span> 9</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/5/?flag=RECURRENT&amp;all=1">&lt;b&gt;Eva&lt;/b&gt; &amp; &quot;Co&quot; l&#x27;Aquila</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">03/07/2026 8:30 a.m.</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="">&lt;i&gt;OLD&lt;/i&gt;</span></td><td data-label="Status"> New </td><td data-label="Last action"> &lt;u&gt;Ida&lt;/u&gt; <span class="d-block small text-body-secondary"> ago</span></td></tr>',
+    ],
+    "it": [
+        '<tr class="queue-row queue-row-level-2"><td><span class="level-badge level-priority"><span class="level-icon" aria-hidden="true">◆</span> Priorità</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/1/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento o perdite con sangue dopo la menopausa (post-coitale o spontaneo), oppure a 55 anni o più con stato menopausale incerto: gestire come sanguinamento postmenopausale, che soddisfa i criteri di invio per sospetto tumore; un precedente test di screening normale non deve ritardarlo.">Sanguinamento postmenopausale</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento non legato ai rapporti al di fuori delle mestruazioni: sanguinamento uterino anomalo da valutare (cause PALM-COEIN).">Sanguinamento intermestruale</span></td><td data-label="Stato"> Nuovo </td><td data-label="Ultima azione"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-1"><td><span class="level-badge level-follow-up"><span class="level-icon" aria-hidden="true">●</span> Controllo</span><span class="d-block small text-body-secondary">punteggio 1</span></td><td><a class="fw-semibold" href="/dashboard/cases/2/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">1 anno</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="text-body-secondary">—</span></td><td data-label="Stato"> Controllo programmato <span class="d-block small">02/04/2026</span></td><td data-label="Ultima azione"> Giulia Bianchi <span class="d-block small text-body-secondary">2 ore fa</span></td></tr>',
+        '<tr class="queue-row queue-row-level-4"><td><span class="level-badge level-emergency"><span class="level-icon" aria-hidden="true">▲</span> Emergenza</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/3/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento o perdite con sangue dopo la menopausa (post-coitale o spontaneo), oppure a 55 anni o più con stato menopausale incerto: gestire come sanguinamento postmenopausale, che soddisfa i criteri di invio per sospetto tumore; un precedente test di screening normale non deve ritardarlo.">Sanguinamento postmenopausale</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento non legato ai rapporti al di fuori delle mestruazioni: sanguinamento uterino anomalo da valutare (cause PALM-COEIN).">Sanguinamento intermestruale</span></td><td data-label="Stato"> Chiuso </td><td data-label="Ultima azione"> Ida Neri <span class="d-block small text-body-secondary">0 minuti fa</span></td></tr>',
+        '<tr class="queue-row queue-row-level-5"><td><span class="level-badge level-review"><span class="level-icon" aria-hidden="true">⚠</span> Revisione manuale</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/4/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Il sanguinamento post-coitale è ricorrente (2 o più episodi in 3 mesi, oppure segnalato anche in un questionario precedente negli ultimi 90 giorni).">Ricorrente</span></td><td data-label="Stato"> In valutazione </td><td data-label="Ultima azione"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-9"><td><span class="level-badge level-unknown"><span class="level-icon" aria-hidden="true">?</span> 9</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/5/?flag=RECURRENT&amp;all=1">&lt;b&gt;Eva&lt;/b&gt; &amp; &quot;Co&quot; l&#x27;Aquila</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="">&lt;i&gt;OLD&lt;/i&gt;</span></td><td data-label="Stato"> Nuovo </td><td data-label="Ultima azione"> &lt;u&gt;Ida&lt;/u&gt; <span class="d-block small text-body-secondary"> fa</span></td></tr>',
+    ],
+}
+
+
+def normalised(markup: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", markup)).strip()
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_template_rows_print_the_markup_the_python_rows_printed(language):
+    with time_machine.travel(NOW, tick=False), translation.override(language):
+        rows = worklist_rows(ROWS, query="flag=RECURRENT&all=1", labels=Labels())
+        html = render_to_string("triage/_worklist_rows.html", {"rows": rows})
+
+    assert normalised(html) == "".join(PYTHON_MARKUP[language])
