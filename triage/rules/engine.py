@@ -205,6 +205,7 @@ class Result(NamedTuple):
 
 
 _NO_FLAGS: frozenset[str] = frozenset()
+_LEVELS = tuple(Level)
 _table_order = attrgetter("number")
 
 
@@ -232,8 +233,17 @@ class RuleSet:
         setattr_(self, "flag_rules_by_code", {rule.code: rule for rule in self.flag_rules})
         setattr_(self, "levels", tuple(sorted(self.advice)))
         setattr_(self, "shown_when", {name: r for r in self.reveals for name in r.details})
-        setattr_(self, "_step1", tuple(r for r in self.flag_rules if r.kind != ESCALATION))
-        setattr_(self, "_escalations", tuple(r for r in self.flag_rules if r.kind == ESCALATION))
+        # For the hot path of assess(): (rule, condition) pairs, and each flag's weight and level
+        # as plain integers (informational flags rank below routine, so they never set the level).
+        setattr_(self, "_step1", tuple((r, r.condition) for r in self.flag_rules if r.kind != ESCALATION))
+        setattr_(
+            self, "_escalations", tuple((r, r.condition) for r in self.flag_rules if r.kind == ESCALATION)
+        )
+        setattr_(
+            self,
+            "_weight_and_rank",
+            {r.code: (r.weight, -1 if r.level is None else int(r.level)) for r in self.flag_rules},
+        )
 
     # -- answers --
 
@@ -284,31 +294,36 @@ class RuleSet:
         `answers` is trusted (build it with `answers_from_mapping()`); `age` and
         the history's `days_ago` are checked because they come from elsewhere.
         """
-        if not _is_int(age) or not AGE_MIN <= age <= AGE_MAX:
+        # `type() is int` rather than isinstance: true/false is never a number here (RULES.md 3.2).
+        if type(age) is not int or not AGE_MIN <= age <= AGE_MAX:
             raise InvalidAnswers({"age": f"Must be a whole number between {AGE_MIN} and {AGE_MAX}."})
         for index, entry in enumerate(history):
-            if not _is_int(entry.days_ago) or entry.days_ago < 0:
+            days_ago = entry.days_ago
+            if type(days_ago) is not int or days_ago < 0:
                 raise InvalidAnswers(
                     {f"history[{index}].days_ago": "Must be a whole number of days, 0 or more."}
                 )
         terms = self.terms(answers, age, history)
 
-        # Step 1: base and info flags from the answers and the history's terms.
-        raised = [rule for rule in self._step1 if rule.condition(answers, terms, _NO_FLAGS)]
+        # Step 1: base and info flags from the answers and the history's terms, in table order.
+        raised = [rule for rule, condition in self._step1 if condition(answers, terms, _NO_FLAGS)]
         # Step 2: escalations read step-1 flags only, so they never feed each other.
         step1 = {rule.code for rule in raised}
-        raised += [rule for rule in self._escalations if rule.condition(answers, terms, step1)]
-        # Reported in the table's order (section 4).
-        raised.sort(key=_table_order)
+        escalated = [rule for rule, condition in self._escalations if condition(answers, terms, step1)]
+        if escalated:
+            raised += escalated
+            # Reported in the table's order (section 4).
+            raised.sort(key=_table_order)
 
-        level = Level.ROUTINE
-        score = 0
-        for rule in raised:
-            score += rule.weight
-            # Informational flags have no level.
-            if rule.level is not None and rule.level > level:
-                level = rule.level
-        return Result(level, score, tuple(rule.code for rule in raised), self.version)
+        codes = tuple(rule.code for rule in raised)
+        level = score = 0
+        weight_and_rank = self._weight_and_rank
+        for code in codes:
+            weight, rank = weight_and_rank[code]
+            score += weight
+            if rank > level:
+                level = rank
+        return Result(_LEVELS[level], score, codes, self.version)
 
     # -- explanation --
 
