@@ -24,6 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
+from clinic.identity import login_key
 from patients.models import Consent, Patient, Submission, User
 from patients.services import doctor_create
 from triage import rules
@@ -157,6 +158,8 @@ def random_answers(rng: random.Random, age: int, bleed_tendency: float = 0.3) ->
     menopause = _by_age(MENOPAUSE_BY_AGE, age, rng)
     pregnancy = PREGNANCY.draw(rng) if menopause == "premenopausal" and age < 46 else "not_pregnant"
     answers = {"menopause_status": menopause, "pregnancy_status": pregnancy}
+    if pregnancy != "not_pregnant":
+        answers["shoulder_tip_pain"] = r() < 0.02
     answers["discharge_after_sex"] = r() < 0.25
     if answers["discharge_after_sex"]:
         answers["discharge_color"] = DISCHARGE_COLOR.draw(rng)
@@ -170,6 +173,8 @@ def random_answers(rng: random.Random, age: int, bleed_tendency: float = 0.3) ->
     answers["soaks_pad_hourly"] = r() < 0.01
     answers["pain_during_sex"] = 0 if r() < 0.8 else 1 + int(r() ** 2 * 10)
     answers["pelvic_pain_days"] = 0 if r() < 0.85 else 1 + int(r() ** 2 * 60)
+    if answers["pelvic_pain_days"]:
+        answers["pelvic_pain_severity"] = 1 + int(r() ** 1.5 * 9)
     answers["burning"] = r() < 0.12
     answers["itching"] = r() < 0.15
     answers["bad_odor"] = r() < 0.10
@@ -181,6 +186,10 @@ def random_answers(rng: random.Random, age: int, bleed_tendency: float = 0.3) ->
     answers["last_cervical_screening"] = SCREENING.draw(rng)
     answers["abnormal_screening_history"] = r() < 0.07
     answers["anticoagulants"] = r() < 0.03
+    answers["tamoxifen"] = r() < (0.03 if age >= 40 else 0.002)
+    answers["hrt"] = r() < (0.15 if menopause in ("perimenopausal", "postmenopausal") else 0.0)
+    answers["immunosuppressed"] = r() < 0.02
+    answers["recent_procedure_6w"] = r() < 0.03
     answers["new_partner_3m"] = r() < 0.10
     if r() < 0.2:
         answers["notes"] = NOTES[int(r() * len(NOTES))]
@@ -354,6 +363,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 True,
                 person["created"],
                 f"paziente{n:05d}@bench.example.org",
+                login_key(f"paziente{n:05d}@bench.example.org"),
             )
         )
         patient_rows.append((person["id"], person["id"], person["dob"], "", person["created"]))
@@ -376,6 +386,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
             "is_active",
             "date_joined",
             "email",
+            "login_key",
         ],
         users,
     )
