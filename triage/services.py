@@ -47,11 +47,24 @@ def submission_history(submission) -> list[rules.HistoryEntry]:
     ]
 
 
-def _assess(submission) -> rules.Result:
-    """The current rule set's verdict on a submitted questionnaire (raises on bad input)."""
-    return rules.assess(
-        rules.answers_from_mapping(submission.answers), submission.age, submission_history(submission)
-    )
+def _verdict(submission) -> tuple[rules.Result | None, str]:
+    """The current rules' result for a submitted questionnaire, or None and the error's type.
+
+    The exception text may quote answers, so only its type is kept and logged.
+    """
+    try:
+        answers = rules.answers_from_mapping(submission.answers)
+        return rules.assess(answers, submission.age, submission_history(submission)), ""
+    except Exception as exc:
+        logger.error("Rule engine failed on submission %s: %s", submission.pk, type(exc).__name__)
+        return None, type(exc).__name__[:200]
+
+
+def _case_values(result: rules.Result | None) -> tuple:
+    """(level, score, flags, rules version) as the case stores a result; manual review for none."""
+    if result is None:
+        return CaseLevel.REVIEW, 0, [], None
+    return int(result.level), result.score, list(result.flags), result.rules_version
 
 
 @transaction.atomic
@@ -62,22 +75,15 @@ def submission_assess(submission, *, actor=None) -> Assessment:
     stored at the REVIEW level, which sorts above emergency on the worklist,
     so the submission is never lost and never silently routine.
     """
-    try:
-        result = _assess(submission)
-    except Exception as exc:
-        # The exception text may quote answers, so only its type is logged.
-        logger.error("Rule engine failed on submission %s: %s", submission.pk, type(exc).__name__)
-        assessment = Assessment.objects.create(
-            submission=submission, level=CaseLevel.REVIEW, score=0, flags=[], error=type(exc).__name__[:200]
-        )
-    else:
-        assessment = Assessment.objects.create(
-            submission=submission,
-            level=int(result.level),
-            score=result.score,
-            flags=list(result.flags),
-            rules_version=result.rules_version,
-        )
+    return _assessment_store(submission, *_verdict(submission), actor=actor)
+
+
+def _assessment_store(submission, result: rules.Result | None, error: str, *, actor=None) -> Assessment:
+    """Record one verdict as a new assessment and move the worklist case to it."""
+    level, score, flags, rules_version = _case_values(result)
+    assessment = Assessment.objects.create(
+        submission=submission, level=level, score=score, flags=flags, rules_version=rules_version, error=error
+    )
     case_sync(submission, assessment, actor=actor)
     return assessment
 
@@ -146,11 +152,7 @@ def open_submissions_retriage_preview() -> RetriagePreview:
     preview = RetriagePreview()
     open_cases = Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", "level")
     for pk, level in open_cases.iterator():
-        submission = Submission.objects.get(pk=pk)
-        try:
-            new_level = int(_assess(submission).level)
-        except Exception:
-            new_level = CaseLevel.REVIEW
+        new_level = _case_values(_verdict(Submission.objects.get(pk=pk))[0])[0]
         preview.assessed += 1
         preview.moves[(level, new_level)] += 1
         if new_level > level:
@@ -171,21 +173,14 @@ def open_submissions_retriage() -> tuple[int, int]:
     for pk in open_ids.iterator():
         submission = Submission.objects.get(pk=pk)
         assessed += 1
-        try:
-            result = _assess(submission)
-        except Exception:
-            result = None
+        result, error = _verdict(submission)
         current = Case.objects.values_list("level", "score", "flags", "rules_version").get(pk=pk)
-        if result is not None and current == (
-            int(result.level),
-            result.score,
-            list(result.flags),
-            result.rules_version,
-        ):
+        new = _case_values(result)
+        if result is not None and current == new:
             continue
-        before = current[:3]
-        submission_assess(submission)
-        changed += before != Case.objects.values_list("level", "score", "flags").get(pk=pk)
+        with transaction.atomic():
+            _assessment_store(submission, result, error)
+        changed += current[:3] != new[:3]
     return assessed, changed
 
 
