@@ -105,18 +105,14 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
     # Answers the questionnaire does not know (an import, an older form) are still shown: a case
     # the engine could not assess must be read in full.
     answers = case.submission.answers if isinstance(case.submission.answers, dict) else {}
-    version = case.submission.questionnaire_version
+    known = rules.rule_set(case.submission.questionnaire_version).fields_by_name
     context = {
         "case": case,
         "assessment": case_assessment(case),
         "events": case_events(case),
         "history": case_history(case),
-        "sections": readable_answers(answers, version),
-        "extra_answers": [
-            (name, value)
-            for name, value in answers.items()
-            if name not in rules.rule_set(version).fields_by_name
-        ],
+        "sections": readable_answers(answers, case.submission.questionnaire_version),
+        "extra_answers": [(name, value) for name, value in answers.items() if name not in known],
         "status_form": status_form or CaseStatusForm(case=case, action=status_url),
         "note_form": note_form or CaseNoteForm(action=note_url),
         "conflict": conflict,
