@@ -89,6 +89,11 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     # The email as logins compare it (clinic.identity.login_key), kept by save().
     login_key = models.CharField(_("login key"), max_length=254, unique=True, editable=False)
+    # The language of the pages and of every email to this person: chosen at sign-up and with the
+    # language switcher, kept here so that emails sent by the task worker use it too.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     objects = UserManager()
 

@@ -527,7 +527,7 @@ PAGE_SHOWS = {
     "password-reset-bad-link": "Questo link non è più valido",
     "password-reset-new-password": "Salva la nuova password",
     "password-reset-complete": "Ora può accedere.",
-    "privacy": "Titolare del trattamento è lo studio ginecologico.",
+    "privacy": "Titolare del trattamento è Studio ginecologico (demo)",
     "home": "Buongiorno Maria",
     "questionnaire-list": "Ha un questionario in corso",
     "questionnaire-form": "Quale situazione la descrive meglio?",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile
 from outbox.services import emails_held
 from patients.demo import demo_worklist_seed
 from patients.models import User
@@ -24,6 +25,17 @@ PATIENT = {  # nosec B105
     "first_name": "Maria",
     "last_name": "Rossi",
 }
+
+
+def clinic_profile_fill() -> None:
+    """The demo clinic's details, in the fields a superuser has left empty (or all, if none)."""
+    profile, created = ClinicProfile.objects.get_or_create(id=SINGLE_ROW_ID, defaults=DEMO_PROFILE)
+    if not created:
+        blank = {field: value for field, value in DEMO_PROFILE.items() if not getattr(profile, field)}
+        if blank:
+            for field, value in blank.items():
+                setattr(profile, field, value)
+            profile.save(update_fields=list(blank))
 
 
 class Command(BaseCommand):
@@ -46,6 +58,7 @@ class Command(BaseCommand):
             if not User.objects.filter(email=PATIENT["email"]).exists():
                 patient_register(**PATIENT, date_of_birth=date(1988, 5, 14), phone="+39 333 123 4567")
             seeded = demo_worklist_seed(doctor)
+            clinic_profile_fill()
         if seeded.patients:
             self.stdout.write(
                 f"Added {seeded.patients} demo patients with {seeded.submissions} questionnaires."

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.db import models
+
+from .models import SINGLE_ROW_ID, ClinicProfile
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(admin.ModelAdmin):
+    """One row, which only a superuser edits: it is what every patient is told to call."""
+
+    list_display = ["name", "phone", "email"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["name", "address", "phone", "email", "booking_url"]}),
+        (None, {"fields": ["opening_hours_it", "opening_hours_en"]}),
+        (None, {"fields": ["data_controller"]}),
+    ]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return (
+            self.has_module_permission(request)
+            and not ClinicProfile.objects.filter(id=SINGLE_ROW_ID).exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
