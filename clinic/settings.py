@@ -212,6 +212,28 @@ EMAIL_SEND_TIMEOUT_SECONDS = 5 * 60
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Studio ginecologico <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Caches. "default" holds small shared facts (the clinic's profile); "fragments" holds rendered
+# pieces of pages under keys that name what they show, so they never go stale (clinic/fragments.py,
+# docs/performance.md). Both live in each worker's memory, bounded by MAX_ENTRIES (about 5 KB an
+# entry at most); DJANGO_FRAGMENT_CACHE=0 renders every fragment every time.
+FRAGMENT_CACHE = env_bool("DJANGO_FRAGMENT_CACHE", default=True)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "clinic-default",
+    },
+    "fragments": {
+        "BACKEND": (
+            "django.core.cache.backends.locmem.LocMemCache"
+            if FRAGMENT_CACHE
+            else "django.core.cache.backends.dummy.DummyCache"
+        ),
+        "LOCATION": "clinic-fragments",
+        "TIMEOUT": 7 * 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+    },
+}
+
 # Background tasks (django-tasks): a table in the portal's own database, worked by
 # `manage.py db_worker`; no other server. docs/performance.md says when to move to Redis.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -103,10 +103,25 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: a cached row must not outlive the transaction that wrote it."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: a cached row must not outlive the transaction that wrote it."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
+@pytest.fixture(params=["cache on", "cache off"])
+def fragment_cache(request, settings):
+    """Run a test with the fragment cache on and off (settings.FRAGMENT_CACHE): pages must agree."""
+    backend = {
+        "cache on": "django.core.cache.backends.locmem.LocMemCache",
+        "cache off": "django.core.cache.backends.dummy.DummyCache",
+    }[request.param]
+    settings.CACHES = {**settings.CACHES, "fragments": {**settings.CACHES["fragments"], "BACKEND": backend}}
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    return request.param
 
 
 @pytest.fixture(autouse=True)
