@@ -265,6 +265,11 @@ def case_detail_queryset() -> QuerySet[Case]:
     return Case.objects.select_related("submission", "patient__user", "last_actor")
 
 
+def case_assessments(case: Case) -> list[Assessment]:
+    """Every assessment of the case's questionnaire, oldest first: the first is the advice she was given."""
+    return list(Assessment.objects.filter(submission_id=case.pk).order_by("created_at", "pk"))
+
+
 def case_assessment(case: Case) -> Assessment | None:
     """The assessment the case's level and flags come from (the latest one)."""
     return Assessment.objects.filter(submission_id=case.pk).order_by("-created_at", "-pk").first()
@@ -292,6 +297,8 @@ class HistoryItem:
     clots: bool
     soaks_pad_hourly: bool
     intermenstrual_bleeding: bool
+    # The worst pain she rated (0-10): during intercourse, or pelvic pain at its worst.
+    pain: int = 0
 
     @property
     def amount_rank(self) -> int:
@@ -319,6 +326,12 @@ def _answer(answers: dict, name: str):
     field = rules.FIELDS_BY_NAME[name]
     value = answers.get(name, field.default)
     return value if field.error_for(value) is None else field.default
+
+
+def _worst_pain(answers: dict) -> int:
+    """The higher of pain during intercourse and pelvic pain at its worst (asked only with pelvic pain)."""
+    pelvic = _answer(answers, "pelvic_pain_severity") if _answer(answers, "pelvic_pain_days") >= 1 else 0
+    return max(_answer(answers, "pain_during_sex"), pelvic)
 
 
 def case_history(case: Case) -> PatientHistory:
@@ -358,6 +371,7 @@ def case_history(case: Case) -> PatientHistory:
                 clots=bleeding and _answer(answers, "clots"),
                 soaks_pad_hourly=_answer(answers, "soaks_pad_hourly"),
                 intermenstrual_bleeding=_answer(answers, "intermenstrual_bleeding"),
+                pain=_worst_pain(answers),
             )
         )
     return PatientHistory(
