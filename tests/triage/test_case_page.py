@@ -138,8 +138,8 @@ def test_trend_chart_is_valid_svg_with_its_text_alternative_and_a_data_table(doc
     assert "over time" in title.text
     assert "3 questionnaires" in desc.text
     # The latest values are said in words: 4 episodes, moderate, worst pain 6 (pelvic), its level.
-    assert "4 bleeding episodes" in desc.text
-    assert "moderate" in desc.text
+    assert "bleeding episodes in 3 months 4;" in desc.text
+    assert "amount moderate" in desc.text
     assert "worst pain 6 out of 10" in desc.text
     assert "style" not in ET.tostring(svg, encoding="unicode")
     panels = svg.findall(f"{SVG}g")
