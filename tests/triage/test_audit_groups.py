@@ -188,3 +188,23 @@ def test_the_admins_grouped_view_is_for_superusers_only(client):
 
     assert response.status_code in (302, 403)
     assert response.status_code == 403 or "/admin/login/" in response.url
+
+
+@pytest.mark.django_db
+def test_the_admins_grouped_view_queries_do_not_grow_with_the_day(
+    superuser_client, doctor, patient, django_assert_max_num_queries
+):
+    case = make_case(patient, level=P, score=6)
+    _views(doctor, case, (0,))
+    with CaptureQueriesContext(connection) as few:
+        superuser_client.get(GROUPED, {"day": "2026-11-30"})
+
+    # 60 lines of 3 views each, twelve minutes apart (all on one day), and the first view alone.
+    _views(
+        doctor,
+        case,
+        [minute for start in range(20, 20 + 60 * 12, 12) for minute in (start, start + 1, start + 2)],
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = superuser_client.get(GROUPED, {"day": "2026-11-30"})
+    assert response.context["page"].paginator.count == 61
