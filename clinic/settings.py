@@ -166,7 +166,10 @@ DOCTORS_GROUP = "doctors"
 # Internationalisation: Italian first, English on request.
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+# Ours come first, so the clinic's catalogue overrides Django's own wording (clinic/django_messages.py).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One home for the date formats of each language (clinic/formats/).
+FORMAT_MODULE_PATH = ["clinic.formats"]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
@@ -188,6 +191,8 @@ STORAGES = {
 
 # Local runs pick up static files as they change, without collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served as they are by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -261,6 +266,8 @@ SESSION_IDLE_TIMEOUT_PATIENT = 60 * 60
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
 X_FRAME_OPTIONS = "DENY"
+# A refused form gets the portal's own 403 page, translated, with a way back.
+CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -3,28 +3,12 @@
 from dataclasses import dataclass
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
-from triage import rules
+from triage.advice import HEADLINES, REVIEW_TEXT, advice_words
 from triage.models import CaseLevel
 
-HEADLINES = {
-    CaseLevel.EMERGENCY: _("Get urgent care now"),
-    CaseLevel.URGENT: _("Get checked today"),
-    CaseLevel.PRIORITY: _("Please phone the clinic soon"),
-    CaseLevel.FOLLOW_UP: _("Book a visit in the coming weeks"),
-    CaseLevel.ROUTINE: _("No warning signs found"),
-    CaseLevel.REVIEW: _("The doctor will review your answers"),
-}
-
-# Shown when the rules could not assess the answers: the doctor sees the case on top of the
-# worklist; the patient gets the safety-net part of the advice without any reassurance.
-REVIEW_TEXT = _(
-    "Your answers have been sent to the clinic and the doctor will review them personally. "
-    "If you are worried, phone the clinic. If the bleeding becomes heavy (a pad soaked within an hour), "
-    "you get severe pain or a fever with lower-belly pain, or you feel faint, go to the emergency "
-    "department or call 112 or 118."
-)
+# The words are defined with the rule sets; the patient's pages import them from here too.
+__all__ = ["HEADLINES", "REVIEW_TEXT", "Advice", "advice_for", "submission_advice"]
 
 CSS = {
     CaseLevel.EMERGENCY: "danger",
@@ -57,11 +41,8 @@ class Advice:
 
 def advice_for(level: int, language: str | None = None, version: int | None = None) -> Advice:
     """The advice for a level in the given (or active) language, as rule set `version` words it."""
-    if level == CaseLevel.REVIEW:
-        text = str(REVIEW_TEXT)
-    else:
-        text = rules.rule_set(version).advice_text(rules.Level(level), language or get_language())
-    return Advice(level=level, headline=str(HEADLINES[CaseLevel(level)]), text=text)
+    headline, text = advice_words(level, language or get_language(), version)
+    return Advice(level=level, headline=headline, text=text)
 
 
 def submission_advice(submission) -> Advice | None:

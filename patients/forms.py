@@ -124,7 +124,16 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, labelled for email logins and laid out by crispy."""
+    """Django's login form, labelled for email logins and laid out by crispy.
+
+    Its wrong-password message does not warn about capitals as Django's does:
+    the email is matched whatever its case (`clinic.identity.login_key`).
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The email or the password is not correct. Check them and try again."),
+    }
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)

@@ -525,7 +525,7 @@ PAGE_SHOWS = {
     "password-reset": "Inserisca l'indirizzo email con cui si è registrata.",
     "password-reset-done": "Controlli la sua email",
     "password-reset-bad-link": "Questo link non è più valido",
-    "password-reset-new-password": "Salva la nuova password",
+    "password-reset-new-password": "Salvi la nuova password",
     "password-reset-complete": "Ora può accedere.",
     "privacy": "Titolare del trattamento è Studio ginecologico (demo)",
     "home": "Buongiorno Maria",
@@ -544,11 +544,11 @@ PAGE_SHOWS = {
     "profile-invalid": "Inserisca una data valida (anno-mese-giorno).",
     "password-change": "Cambi la password",
     "password-change-done": "La nuova password è stata salvata.",
-    "data-export": "Scarica i miei dati",
+    "data-export": "Scarichi i dati",
     "access-log": "Ha visualizzato un caso",
     "account-delete": "Che cosa viene eliminato subito",
     "account-delete-wrong-password": "La password non è corretta.",
-    "two-step-login-off": "Attiva l'accesso in due passaggi",
+    "two-step-login-off": "Attivi l'accesso in due passaggi",
     "two-step-login-setup": "Installi un'app di autenticazione",
     "two-step-login-setup-wrong-code": "Il codice non è valido.",
     "two-step-login-code-asked": "Apra l'app di autenticazione",
@@ -688,12 +688,12 @@ def html_lang(response) -> str:
 @pytest.mark.parametrize(
     ("accept_language", "expected", "button"),
     [
-        (None, "it", "Accedi"),
-        ("it", "it", "Accedi"),
-        ("it-IT,it;q=0.9,en;q=0.5", "it", "Accedi"),
+        (None, "it", "Acceda"),
+        ("it", "it", "Acceda"),
+        ("it-IT,it;q=0.9,en;q=0.5", "it", "Acceda"),
         ("en", "en", "Log in"),
         ("en-GB,en;q=0.9", "en", "Log in"),
-        ("fr", "it", "Accedi"),
+        ("fr", "it", "Acceda"),
     ],
 )
 def test_browser_language_picks_the_page_language_italian_by_default(db, accept_language, expected, button):
@@ -759,8 +759,8 @@ def test_dates_follow_the_page_language(patient):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = visible_text(client.get(reverse("patients:submission_list")).content.decode())
 
-    assert "Inviato il 05 Marzo 2026" in italian
-    assert "Sent on March 5, 2026" in english
+    assert "Inviato il 5 marzo 2026" in italian
+    assert "Sent on 5 March 2026" in english
 
 
 # --- The questionnaire wording is RULES.md 3.1 ------------------------------------------------

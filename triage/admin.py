@@ -5,13 +5,22 @@ and audited, so here cases, assessments and events are read-only; opening
 a case or an assessment is audited like a view on the worklist.
 """
 
+from datetime import date, datetime, time, timedelta
+
 from django.contrib import admin
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import Assessment, AuditEvent, Case, CaseEvent
+from .selectors import AUDIT_GROUP_WINDOW, audit_event_groups
+
+AUDIT_GROUPS_PAGE_SIZE = 100
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -111,9 +120,55 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("actor_label", "object_id", "patient_ref", "ip_address")
     date_hierarchy = "created_at"
+    change_list_template = "admin/triage/auditevent/change_list.html"
+
+    def get_urls(self):
+        grouped = self.admin_site.admin_view(self.grouped_view)
+        return [path("grouped/", grouped, name="triage_auditevent_grouped"), *super().get_urls()]
+
+    def grouped_view(self, request):
+        """One day of the trail with repeated actions as one line ("viewed 5 times between 09:02 and 09:07").
+
+        A day at a time keeps the page's cost bounded by the day's events;
+        `patient_ref` narrows it to one patient's pseudonym.
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        day = _day(request.GET.get("day"))
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        events = AuditEvent.objects.filter(created_at__gte=start, created_at__lt=end)
+        patient_ref = request.GET.get("patient_ref", "").strip()[:64]
+        if patient_ref:
+            events = events.filter(patient_ref=patient_ref)
+        groups = audit_event_groups(events.order_by("-created_at", "-pk").iterator(chunk_size=1000))
+        page = Paginator(groups, AUDIT_GROUPS_PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Audit log, repeated actions grouped"),
+            "day": day,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1) if day < timezone.localdate() else None,
+            "patient_ref": patient_ref,
+            "page": page,
+            "window_minutes": int(AUDIT_GROUP_WINDOW.total_seconds() // 60),
+        }
+        return TemplateResponse(request, "admin/triage/auditevent/grouped.html", context)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+
+def _day(value) -> date:
+    """The day asked for in the query string; today (local time) when it is missing or not a date."""
+    try:
+        day = date.fromisoformat(value or "")
+        # The page links to the day before and computes the day after: both must exist.
+        _ = (day - timedelta(days=1), day + timedelta(days=1))
+    except (ValueError, OverflowError):
+        return timezone.localdate()
+    return day

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from . import rules
 from .models import Case, CaseLevel
+from .trend import Chart, Series, trend_chart
 
 
 def _markup(text: str) -> SafeString:
@@ -284,3 +285,86 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]
         )
         for case in cases
     ]
+
+
+# The trend chart's measures, top to bottom (triage/trend.py draws them).
+TREND_LEVELS = (
+    CaseLevel.ROUTINE,
+    CaseLevel.FOLLOW_UP,
+    CaseLevel.PRIORITY,
+    CaseLevel.URGENT,
+    CaseLevel.EMERGENCY,
+)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One questionnaire in the chart's data table, oldest first."""
+
+    when: datetime
+    is_current: bool
+    episodes: int
+    amount: str
+    pain: int
+    level: int
+
+
+@dataclass(frozen=True)
+class TrendView:
+    chart: Chart
+    rows: list[TrendRow]
+    latest: TrendRow
+
+
+def case_trend(history) -> TrendView | None:
+    """The trend chart and its data table from the patient's history (`selectors.case_history`).
+
+    Levels are drawn from routine to emergency; a questionnaire the rules
+    could not assess has no level and leaves a gap in that panel.
+    """
+    entries = sorted(history.entries, key=lambda item: item.submitted_at)
+    if not entries:
+        return None
+    series = (
+        Series("episodes", gettext("Bleeding episodes (3 months)")),
+        Series(
+            "amount",
+            gettext("Bleeding amount"),
+            top=len(rules.BLEEDING_AMOUNTS) - 1,
+            bottom_label=str(AMOUNT_LABELS["none"]),
+            top_label=gettext("heavy"),
+        ),
+        Series("pain", gettext("Worst pain (0-10)"), top=10, top_label="10"),
+        Series(
+            "level",
+            gettext("Level"),
+            top=len(TREND_LEVELS) - 1,
+            bottom_label=str(CaseLevel.ROUTINE.label),
+            top_label=str(CaseLevel.EMERGENCY.label),
+        ),
+    )
+    points = [
+        {
+            "when": item.submitted_at,
+            "is_current": item.is_current,
+            "episodes": item.bleeding_episodes_3m,
+            "amount": item.amount_rank,
+            "amount_text": AMOUNT_LABELS.get(item.bleeding_amount, item.bleeding_amount),
+            "pain": item.pain,
+            "level": TREND_LEVELS.index(item.level) if item.level in TREND_LEVELS else None,
+            "level_text": level_badge_context(item.level)["label"],
+        }
+        for item in entries
+    ]
+    rows = [
+        TrendRow(
+            when=item.submitted_at,
+            is_current=item.is_current,
+            episodes=item.bleeding_episodes_3m,
+            amount=str(AMOUNT_LABELS.get(item.bleeding_amount, item.bleeding_amount)),
+            pain=item.pain,
+            level=item.level,
+        )
+        for item in entries
+    ]
+    return TrendView(chart=trend_chart(points, series), rows=rows, latest=rows[-1])

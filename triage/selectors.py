@@ -15,7 +15,7 @@ from django.utils import timezone
 from patients.models import display_name
 
 from . import rules
-from .models import Assessment, Case, CaseEvent, CaseLevel, flag_bit, sort_key_range
+from .models import Assessment, AuditEvent, Case, CaseEvent, CaseLevel, flag_bit, sort_key_range
 
 PAGE_SIZE = 25
 QUEUE_ORDER = ("sort_key", "submitted_at", "pk")
@@ -265,6 +265,11 @@ def case_detail_queryset() -> QuerySet[Case]:
     return Case.objects.select_related("submission", "patient__user", "last_actor")
 
 
+def case_assessments(case: Case) -> list[Assessment]:
+    """Every assessment of the case's questionnaire, oldest first: the first is the advice she was given."""
+    return list(Assessment.objects.filter(submission_id=case.pk).order_by("created_at", "pk"))
+
+
 def case_assessment(case: Case) -> Assessment | None:
     """The assessment the case's level and flags come from (the latest one)."""
     return Assessment.objects.filter(submission_id=case.pk).order_by("-created_at", "-pk").first()
@@ -292,6 +297,8 @@ class HistoryItem:
     clots: bool
     soaks_pad_hourly: bool
     intermenstrual_bleeding: bool
+    # The worst pain she rated (0-10): during intercourse, or pelvic pain at its worst.
+    pain: int = 0
 
     @property
     def amount_rank(self) -> int:
@@ -319,6 +326,12 @@ def _answer(answers: dict, name: str):
     field = rules.FIELDS_BY_NAME[name]
     value = answers.get(name, field.default)
     return value if field.error_for(value) is None else field.default
+
+
+def _worst_pain(answers: dict) -> int:
+    """The higher of pain during intercourse and pelvic pain at its worst (asked only with pelvic pain)."""
+    pelvic = _answer(answers, "pelvic_pain_severity") if _answer(answers, "pelvic_pain_days") >= 1 else 0
+    return max(_answer(answers, "pain_during_sex"), pelvic)
 
 
 def case_history(case: Case) -> PatientHistory:
@@ -358,8 +371,69 @@ def case_history(case: Case) -> PatientHistory:
                 clots=bleeding and _answer(answers, "clots"),
                 soaks_pad_hourly=_answer(answers, "soaks_pad_hourly"),
                 intermenstrual_bleeding=_answer(answers, "intermenstrual_bleeding"),
+                pain=_worst_pain(answers),
             )
         )
     return PatientHistory(
         entries=entries, recent_bleeding_reports=recent, truncated=len(cases) > HISTORY_LIMIT
     )
+
+
+# --- The audit trail, as people read it ---------------------------------------------------------
+
+# Repeated actions by the same person on the same record within this span read as one line.
+AUDIT_GROUP_WINDOW = timedelta(minutes=10)
+
+
+@dataclass
+class AuditGroup:
+    """Consecutive audit events of one person, one action and one patient within the window.
+
+    `events` are newest first, as the trail is read; `first` and `last` are
+    the earliest and the latest.
+    """
+
+    events: list[AuditEvent]
+
+    @property
+    def last(self) -> AuditEvent:
+        return self.events[0]
+
+    @property
+    def first(self) -> AuditEvent:
+        return self.events[-1]
+
+    @property
+    def count(self) -> int:
+        return len(self.events)
+
+    @property
+    def object_ids(self) -> list[str]:
+        """The records acted on, each once, in the order they were first touched."""
+        return list(dict.fromkeys(event.object_id for event in reversed(self.events) if event.object_id))
+
+
+def _audit_group_key(event: AuditEvent) -> tuple:
+    who = ("user", event.actor_id) if event.actor_id is not None else ("label", event.actor_label)
+    return who, event.action, event.patient_ref, event.object_type
+
+
+def audit_event_groups(events, *, window: timedelta = AUDIT_GROUP_WINDOW) -> list[AuditGroup]:
+    """Group audit events read newest first, so repeated views read as one line.
+
+    An event joins the line above it when it is by the same person, the
+    same action on the same patient, and no more than `window` before that
+    line's latest event: a line spans at most `window`, however long the
+    person keeps coming back. Another event in between starts a new line,
+    so the lines keep the trail's order.
+    """
+    groups: list[AuditGroup] = []
+    key = None
+    for event in events:
+        this_key = _audit_group_key(event)
+        if groups and this_key == key and groups[-1].last.created_at - event.created_at <= window:
+            groups[-1].events.append(event)
+        else:
+            groups.append(AuditGroup(events=[event]))
+            key = this_key
+    return groups

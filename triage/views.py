@@ -12,17 +12,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import rules
 from .access import case_for_doctor
+from .advice import advice_given, patient_language
 from .audit import audit_export, audit_record
 from .decorators import doctor_required
 from .exports import worklist_csv_write
 from .forms import CaseNoteForm, CaseStatusForm, WorklistFilterForm, filter_querystring
 from .models import AuditEvent, Case, CaseLevel
-from .presenters import Labels, worklist_rows
+from .presenters import Labels, case_trend, worklist_rows
 from .questionnaire import readable_answers
 from .search_refs import worklist_query
 from .selectors import (
     WorklistFilters,
-    case_assessment,
+    case_assessments,
     case_events,
     case_history,
     case_level_counts,
@@ -106,11 +107,15 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
     # the engine could not assess must be read in full.
     answers = case.submission.answers if isinstance(case.submission.answers, dict) else {}
     known = rules.rule_set(case.submission.questionnaire_version).fields_by_name
+    assessments = case_assessments(case)
+    history = case_history(case)
     context = {
         "case": case,
-        "assessment": case_assessment(case),
+        "assessment": assessments[-1] if assessments else None,
+        "advice": advice_given(assessments, patient_language(case.patient.user)),
         "events": case_events(case),
-        "history": case_history(case),
+        "history": history,
+        "trend": case_trend(history),
         "sections": readable_answers(answers, case.submission.questionnaire_version),
         "extra_answers": [(name, value) for name, value in answers.items() if name not in known],
         "status_form": status_form or CaseStatusForm(case=case, action=status_url),

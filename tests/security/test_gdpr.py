@@ -101,7 +101,7 @@ def test_export_asks_first_then_downloads_all_her_data_as_json(client, patient, 
     client.force_login(patient.user)
     confirm = client.get("/accounts/data/export/")
     assert confirm.status_code == 200
-    assert "Download my data" in confirm.content.decode()
+    assert "Download the data" in confirm.content.decode()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORT).exists()
 
     response = client.post("/accounts/data/export/")

@@ -43,3 +43,9 @@ def trend_label(value) -> str:
 def amount_pips(rank) -> list[bool]:
     """The amount gauge: one pip per step of the RULES.md scale above "none", filled up to `rank`."""
     return [step <= rank for step in range(1, len(rules.BLEEDING_AMOUNTS))]
+
+
+@register.filter
+def level_label(level) -> str:
+    """A level's name in words, as its badge says it."""
+    return str(level_badge_context(level)["label"])
