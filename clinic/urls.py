@@ -1,9 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
 
 from clinic import two_factor_views
 from patients import views as patient_views
@@ -35,7 +32,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("patients.urls")),
     path("", include("triage.urls")),
-    path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
+    path("i18n/setlang/", patient_views.set_language_view, name="set_language"),
     path("", include("outbox.urls")),
     path("admin/", admin.site.urls),
 ]

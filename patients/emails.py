@@ -9,18 +9,22 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from clinic.models import clinic_profile
 from outbox.services import Message, outbox_email
 
-from .models import User
+from .models import Submission, User
 
 
 @outbox_email
-def password_reset_email(*, user_id: int, language: str) -> Message | None:
-    """The one-time link to choose a new password, in the language the patient asked in.
+def password_reset_email(*, user_id: int, language: str | None = None) -> Message | None:
+    """The one-time link to choose a new password, in the language of her profile (`User.language`).
+
+    `language` (the page's language when she asked) only stands in for an account without one.
 
     The link is made when the email is sent, so the database never holds a
     usable reset link.
@@ -38,7 +42,36 @@ def password_reset_email(*, user_id: int, language: str) -> Message | None:
         "user": user,
         "token": default_token_generator.make_token(user),
     }
-    with translation.override(language):
+    with translation.override(user.language or language):
         subject = "".join(render_to_string("registration/password_reset_subject.txt", context).splitlines())
         body = render_to_string("registration/password_reset_email.html", context)
+    return Message(to=[user.email], subject=subject, body=body)
+
+
+@outbox_email
+def submission_received_email(*, submission_id: int) -> Message | None:
+    """Tell the patient her questionnaire arrived, in her language, with the clinic's phone.
+
+    It says when it was received and whom to call if she gets worse, and nothing
+    else: no answers, no level, no advice, so an inbox read by someone else
+    learns nothing about her health.
+    """
+    submission = (
+        Submission.objects.select_related("patient__user")
+        .filter(pk=submission_id, status=Submission.Status.SUBMITTED, patient__user__is_active=True)
+        .first()
+    )
+    if submission is None:
+        return None
+    user = submission.patient.user
+    context = {
+        "submitted_at": submission.submitted_at,
+        "clinic": clinic_profile(),
+        "url": f"{settings.PORTAL_BASE_URL}{reverse('patients:submission_list')}",
+    }
+    with translation.override(user.language):
+        subject = "".join(
+            render_to_string("patients/emails/submission_received_subject.txt", context).splitlines()
+        )
+        body = render_to_string("patients/emails/submission_received.txt", context)
     return Message(to=[user.email], subject=subject, body=body)

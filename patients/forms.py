@@ -166,7 +166,8 @@ class LimitedPasswordResetForm(PasswordResetForm):
 class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ("first_name", "last_name")
+        fields = ("first_name", "last_name", "language")
+        labels = {"language": _("Language of the pages and of our emails")}
 
     def __init__(self, *args, patient=None, **kwargs):
         initial = kwargs.setdefault("initial", {})
@@ -176,8 +177,10 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
+        # A form posted without it keeps the language she has.
+        self.fields["language"].required = False
         self.helper = FormHelper(self)
         self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
-            "first_name", "last_name", "date_of_birth", "phone", Submit("save", _("Save changes"))
+            "first_name", "last_name", "date_of_birth", "phone", "language", Submit("save", _("Save changes"))
         )

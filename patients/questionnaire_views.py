@@ -1,10 +1,11 @@
-"""The patient's questionnaire: list, fill in (draft and submit), read back with advice."""
+"""The patient's questionnaire: list, fill in (draft and submit), read back with advice, print."""
 
 import uuid
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -12,11 +13,11 @@ from django.views.decorators.http import require_http_methods
 from triage.questionnaire import readable_answers
 
 from .access import submission_for_patient
-from .advice import submission_advice
 from .decorators import patient_required
 from .models import Submission
+from .presenters import submission_summary
 from .questionnaire_forms import SAVE, SUBMIT, QuestionnaireForm, answers_to_initial
-from .selectors import submission_draft_for, submission_list_for
+from .selectors import submission_doctor_opened, submission_draft_for, submission_list_for
 from .services import AlreadySubmitted, submission_save_draft, submission_submit
 
 
@@ -25,7 +26,7 @@ from .services import AlreadySubmitted, submission_save_draft, submission_submit
 @require_http_methods(["GET"])
 def submission_list_view(request):
     patient = request.user.patient
-    submissions = [(submission, submission_advice(submission)) for submission in submission_list_for(patient)]
+    submissions = [submission_summary(submission) for submission in submission_list_for(patient)]
     return render(
         request,
         "patients/submission_list.html",
@@ -71,9 +72,29 @@ def submission_edit_view(request):
 @require_http_methods(["GET"])
 def submission_detail_view(request, pk):
     submission = submission_for_patient(request.user, pk)
+    submission.doctor_opened = submission_doctor_opened(submission)
+    summary = submission_summary(submission)
     sections = readable_answers(submission.answers, submission.questionnaire_version)
     return render(
         request,
         "patients/submission_detail.html",
-        {"submission": submission, "advice": submission_advice(submission), "sections": sections},
+        {"submission": submission, "summary": summary, "advice": summary.advice, "sections": sections},
+    )
+
+
+@never_cache
+@patient_required
+@require_http_methods(["GET"])
+def submission_print_view(request, pk):
+    """Her own answers on one page, under the clinic's name, address and phone, for her records."""
+    submission = submission_for_patient(request.user, pk)
+    sections = [
+        (title, rows)
+        for title, rows in readable_answers(submission.answers, submission.questionnaire_version)
+        if rows
+    ]
+    return render(
+        request,
+        "patients/submission_print.html",
+        {"submission": submission, "sections": sections, "printed_at": timezone.now()},
     )

@@ -1,8 +1,10 @@
 """Writes for accounts: registration, profile updates, doctor accounts."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -11,7 +13,10 @@ from clinic.identity import login_key
 from triage import rules
 from triage.services import submission_assess
 
+from .emails import submission_received_email
 from .models import Consent, PasswordResetRequest, Patient, Submission, User
+
+logger = logging.getLogger(__name__)
 
 
 class EmailTaken(Exception):
@@ -19,12 +24,21 @@ class EmailTaken(Exception):
 
 
 @transaction.atomic
-def patient_register(*, email, password, first_name, last_name, date_of_birth, phone="") -> User:
-    """Create the user, her patient profile and her consent record together."""
+def patient_register(
+    *, email, password, first_name, last_name, date_of_birth, phone="", language=settings.LANGUAGE_CODE
+) -> User:
+    """Create the user, her patient profile and her consent record together.
+
+    `language` is the one she signed up in: her emails are written in it.
+    """
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email=email, password=password, first_name=first_name, last_name=last_name
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                language=language,
             )
     except IntegrityError as exc:
         raise EmailTaken from exc
@@ -34,11 +48,19 @@ def patient_register(*, email, password, first_name, last_name, date_of_birth, p
 
 
 @transaction.atomic
-def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, phone) -> None:
+def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, phone, language=None) -> None:
     user.first_name = first_name
     user.last_name = last_name
-    user.save(update_fields=["first_name", "last_name"])
+    user.language = language or user.language
+    user.save(update_fields=["first_name", "last_name", "language"])
     Patient.objects.update_or_create(user=user, defaults={"date_of_birth": date_of_birth, "phone": phone})
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Keep the language a signed-in user chose, for her pages and every email to her."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 def password_reset_allowed(*, email: str, ip_address: str | None) -> bool:
@@ -152,7 +174,21 @@ def submission_submit(*, patient: Patient, key, answers: dict) -> Submission:
     submission = _locked_draft(patient, key)
     _freeze(submission, answers, timezone.now(), rules.RULES_VERSION)
     submission_assess(submission)
+    _confirmation_enqueue(submission)
     return submission
+
+
+def _confirmation_enqueue(submission: Submission) -> None:
+    """Queue her "questionnaire received" email with the submission, sent once it is committed.
+
+    A courtesy must never cost her the questionnaire: a failure to queue it
+    is rolled back to its own savepoint and logged, and the submission stands.
+    """
+    try:
+        with transaction.atomic():
+            submission_received_email.enqueue(submission_id=submission.pk)
+    except DatabaseError:
+        logger.exception("Could not queue the confirmation email of questionnaire %s", submission.pk)
 
 
 def _freeze(submission: Submission, answers: dict, submitted_at, questionnaire_version: int) -> None:

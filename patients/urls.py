@@ -12,5 +12,6 @@ urlpatterns = [
     path("questionnaire/", questionnaire_views.submission_list_view, name="submission_list"),
     path("questionnaire/new/", questionnaire_views.submission_edit_view, name="submission_edit"),
     path("questionnaire/<id:pk>/", questionnaire_views.submission_detail_view, name="submission_detail"),
+    path("questionnaire/<id:pk>/print/", questionnaire_views.submission_print_view, name="submission_print"),
     path("questionnaire/<id:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),
 ]

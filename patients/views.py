@@ -1,16 +1,18 @@
-"""Patient-facing pages: home, sign-up, profile, privacy notice."""
+"""Patient-facing pages: home, sign-up, profile, privacy notice; the language switcher."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
-from .services import EmailTaken, patient_register, patient_update_profile
+from .services import EmailTaken, patient_register, patient_update_profile, user_set_language
 
 
 @require_http_methods(["GET"])
@@ -39,6 +41,7 @@ def signup_view(request):
                 last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"],
                 phone=data["phone"],
+                language=_supported_language(translation.get_language()) or settings.LANGUAGE_CODE,
             )
         except EmailTaken:
             form.add_error(
@@ -58,8 +61,10 @@ def profile_view(request):
     form = ProfileForm(request.POST or None, instance=request.user, patient=patient)
     if request.method == "POST" and form.is_valid():
         patient_update_profile(user=request.user, **form.cleaned_data)
+        # The pages follow the language she chose here from the next one on, as with the switcher.
+        translation.activate(request.user.language)
         messages.success(request, _("Your profile has been saved."))
-        return redirect("patients:profile")
+        return _remember_language(redirect("patients:profile"), request.user.language)
     consents = patient.consents.all()
     return render(request, "patients/profile.html", {"form": form, "consents": consents})
 
@@ -68,3 +73,38 @@ def profile_view(request):
 @require_http_methods(["GET"])
 def privacy_view(request):
     return render(request, "privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION})
+
+
+@login_not_required
+@require_POST
+def set_language_view(request):
+    """Django's `set_language` (the cookie, the checked next URL), and for a signed-in user the
+    choice kept in her profile, so that emails sent later are in it too."""
+    response = set_language(request)
+    language = _supported_language(request.POST.get("language"))
+    if language and request.user.is_authenticated:
+        user_set_language(user=request.user, language=language)
+    return response
+
+
+def _supported_language(code) -> str | None:
+    """One of settings.LANGUAGES for a language code ("en-gb" → "en"), or None."""
+    try:
+        return translation.get_supported_language_variant(code) if code else None
+    except LookupError:
+        return None
+
+
+def _remember_language(response, language: str):
+    """Set the language cookie as Django's `set_language` does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

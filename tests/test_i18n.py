@@ -532,7 +532,7 @@ PAGE_SHOWS = {
     "questionnaire-list": "Ha un questionario in corso",
     "questionnaire-form": "Quale situazione la descrive meglio?",
     "questionnaire-form-errors": "Inserisca un numero intero.",
-    "result-emergency": "Chiami subito il 112",
+    "result-emergency": "Indicazioni date il",  # days old: a record, no longer "call 112 now"
     "result-priority": "Telefoni presto allo studio",
     "result-follow-up": "Prenoti una visita nelle prossime settimane",
     "result-urgent": "Si faccia valutare oggi",
@@ -759,8 +759,8 @@ def test_dates_follow_the_page_language(patient):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = visible_text(client.get(reverse("patients:submission_list")).content.decode())
 
-    assert "Inviato il 5 marzo 2026" in italian
-    assert "Sent on 5 March 2026" in english
+    assert "Inviato il giovedì 5 marzo 2026, 09:30" in italian
+    assert "Sent on Thursday 5 March 2026, 09:30" in english
 
 
 # --- The questionnaire wording is RULES.md 3.1 ------------------------------------------------

@@ -5,12 +5,15 @@ sideways at 390 × 844, must find every static file it asks for and load nothing
 the Content Security Policy blocks. The doctor's pages are checked on a desktop too.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.tokens import default_token_generator
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile
 from patients.advice import HEADLINES
 from patients.models import Submission
 from tests import factories
@@ -83,14 +86,29 @@ def test_pages_before_login_are_accessible_on_a_phone(new_context, shot, languag
 def test_patient_pages_are_accessible_on_a_phone(new_context, shot, language):
     patient = factories.make_patient()
     emergency = emergency_submission(patient)
+    # The row the first migration creates is gone once an earlier browser test has flushed the tables.
+    ClinicProfile.objects.update_or_create(id=SINGLE_ROW_ID, defaults=DEMO_PROFILE)
+    # An emergency advice given three days ago: shown collapsed, as a record.
+    past = factories.make_case(
+        patient, level=CaseLevel.EMERGENCY, submitted_at=timezone.now() - timedelta(days=3)
+    )
     page = new_context(viewport=PHONE, language=language).new_page()
     check = PageChecker(page, shot)
     login(page, patient.user.email)
+
+    page.goto(f"/questionnaire/{past.pk}/")
+    assert page.locator("main [role=alert]").count() == 0
+    assert not page.locator("main details").evaluate("details => details.open")
+    assert not page.locator("main a[href='tel:112']").is_visible()
+    page.locator("main details summary").click()
+    assert page.locator("main details a.clinic-call").is_visible()
 
     for path in (
         "/",
         QUESTIONNAIRE_URL,
         f"/questionnaire/{emergency.pk}/",
+        f"/questionnaire/{emergency.pk}/print/",
+        f"/questionnaire/{past.pk}/",
         "/accounts/profile/",
         "/accounts/password_change/",
         "/accounts/password_change/done/",

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile
 from patients.services import submission_draft, submission_record, submission_submit
 from tests import factories
 from triage.models import Case, CaseLevel
@@ -80,3 +81,32 @@ def test_case_summary_prints_on_one_a4_page(new_context, shot, language):
     (screenshot.parent / "case-summary.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     assert pages == 1, f"the case summary takes {pages} A4 pages"
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_patients_copy_of_her_answers_prints_on_one_a4_page(new_context, shot, language):
+    # The row the first migration creates is gone once an earlier browser test has flushed the tables.
+    ClinicProfile.objects.update_or_create(id=SINGLE_ROW_ID, defaults=DEMO_PROFILE)
+    patient = factories.make_patient(
+        email="francesca@example.com", first_name="Francesca", last_name="De Santis"
+    )
+    submission = submission_submit(patient=patient, key=submission_draft(patient).key, answers=BUSY)
+    page = new_context(viewport=A4_PRINTABLE, language=language).new_page()
+    login(page, patient.user.email)
+    page.goto(f"/questionnaire/{submission.pk}/print/")
+    assert "Francesca De Santis" in page.inner_text("main")
+    header = page.inner_text("header")
+    assert (
+        DEMO_PROFILE["name"] in header
+        and DEMO_PROFILE["address"] in header
+        and DEMO_PROFILE["phone"] in header
+    )
+    assert page.locator("[data-print-page]").is_visible()
+
+    page.emulate_media(media="print")
+    assert not page.locator("[data-print-page]").is_visible()  # the button stays off the paper
+    screenshot = shot(page, "a4-print")
+    pdf = page.pdf(format="A4", print_background=True)
+    (screenshot.parent / "answers.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert pages == 1, f"her copy takes {pages} A4 pages"

@@ -49,8 +49,11 @@ def test_an_urgent_submission_with_the_mail_server_down_succeeds_at_once_and_is_
 
     settings.EMAIL_BACKEND = BROKEN
     run_tasks()
-    message = OutboundEmail.objects.get()
-    assert (message.status, message.attempts, message.last_error) == ("pending", 1, "ConnectionRefusedError")
+    # The doctors' alert and the patient's confirmation, both waiting for their retry.
+    messages = list(OutboundEmail.objects.order_by("pk"))
+    assert [(m.status, m.attempts, m.last_error) for m in messages] == [
+        ("pending", 1, "ConnectionRefusedError")
+    ] * 2
     assert mail.outbox == []
 
     settings.EMAIL_BACKEND = LOCMEM  # the server is back
@@ -58,10 +61,12 @@ def test_an_urgent_submission_with_the_mail_server_down_succeeds_at_once_and_is_
     assert mail.outbox == []  # the retry waits for its back-off
     with later(settings.EMAIL_RETRY_DELAYS[0] + 1):
         run_tasks()
-    message.refresh_from_db()
-    assert (message.status, message.attempts) == ("sent", 2)
-    assert [m.to for m in mail.outbox] == [[doctor.email]]
-    assert f"/dashboard/cases/{submission.pk}/" in mail.outbox[0].body
+    for message in messages:
+        message.refresh_from_db()
+    assert [(m.status, m.attempts) for m in messages] == [("sent", 2)] * 2
+    assert sorted(m.to for m in mail.outbox) == sorted([[doctor.email], [patient.user.email]])
+    alert = next(m for m in mail.outbox if m.to == [doctor.email])
+    assert f"/dashboard/cases/{submission.pk}/" in alert.body
 
 
 @pytest.mark.django_db
@@ -121,7 +126,7 @@ def test_a_rolled_back_submission_queues_and_sends_nothing(patient, doctor):
 def test_a_committed_urgent_case_has_its_task_in_the_same_transaction(patient, doctor):
     submission = urgent_submission(patient)
     message = OutboundEmail.objects.get()
-    assert message.params == {"case_id": submission.pk}
+    assert message.params == {"case_id": submission.pk, "language": doctor.language}
     task = DBTaskResult.objects.get()
     assert task.status == "READY"
     assert task.args_kwargs == {"args": [message.pk], "kwargs": {}}
@@ -216,7 +221,7 @@ def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(
     open_submissions_retriage()  # no change the second time: no second alert
 
     assert Case.objects.get(pk=submission.pk).level == CaseLevel.EMERGENCY
-    assert OutboundEmail.objects.get().params == {"case_id": submission.pk}
+    assert OutboundEmail.objects.get().params == {"case_id": submission.pk, "language": doctor.language}
     run_tasks()
     assert f"/dashboard/cases/{submission.pk}/" in mail.outbox[0].body
 

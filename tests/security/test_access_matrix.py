@@ -108,6 +108,9 @@ MATRIX: dict[str, Row] = {
     "patients:submission_detail": Row(
         get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
     ),
+    "patients:submission_print": Row(
+        get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
+    ),
     "patients:submission_fhir": Row(
         get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
     ),

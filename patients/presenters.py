@@ -1,0 +1,71 @@
+"""How the patient's own records read to her: the status of a questionnaire in patient words."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from triage.models import Case
+
+from .advice import Advice, NextStep, submission_advice
+
+
+@dataclass(frozen=True)
+class PatientStatus:
+    """Where her questionnaire stands: `code` for styling and tests, `label` to show."""
+
+    code: str
+    label: str
+    follow_up_on: date | None = None
+
+
+RECEIVED = "received"
+READ = "read"
+FOLLOW_UP = "follow_up"
+CLOSED = "closed"
+
+LABELS = {
+    RECEIVED: _("Received"),
+    READ: _("Read by the doctor"),
+    FOLLOW_UP: _("Follow-up booked for %(date)s"),
+    CLOSED: _("Closed"),
+}
+
+
+def submission_status(submission) -> PatientStatus:
+    """The patient-facing status of a submitted questionnaire, from its case.
+
+    "Read by the doctor" means a doctor opened the case (`doctor_opened`, annotated by
+    `patients.selectors.with_doctor_opened`) or changed its status; the doctor's own workflow
+    words ("new", "in review") are never shown to her.
+    """
+    case = getattr(submission, "case", None)
+    if case is None:
+        return PatientStatus(RECEIVED, str(LABELS[RECEIVED]))
+    if case.status == Case.Status.CLOSED:
+        return PatientStatus(CLOSED, str(LABELS[CLOSED]))
+    if case.status == Case.Status.FOLLOW_UP and case.follow_up_on:
+        label = str(LABELS[FOLLOW_UP]) % {"date": date_format(case.follow_up_on, "DATE_FORMAT")}
+        return PatientStatus(FOLLOW_UP, label, case.follow_up_on)
+    if case.status != Case.Status.NEW or getattr(submission, "doctor_opened", False):
+        return PatientStatus(READ, str(LABELS[READ]))
+    return PatientStatus(RECEIVED, str(LABELS[RECEIVED]))
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    """One sent questionnaire as the patient's list and confirmation page show it."""
+
+    submission: object
+    status: PatientStatus
+    advice: Advice | None
+    # None once it is no longer ahead of her: the case is closed, or the alarm is past.
+    next_step: NextStep | None
+
+
+def submission_summary(submission) -> SubmissionSummary:
+    advice = submission_advice(submission)
+    status = submission_status(submission)
+    current = advice is not None and status.code != CLOSED and not advice.is_past_alarm
+    return SubmissionSummary(submission, status, advice, advice.next_step if current else None)
