@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clinic.identity import login_key
+from clinic.phones import phone_normalise
 from triage import rules
 from triage.services import submission_assess
 
@@ -20,7 +21,10 @@ class EmailTaken(Exception):
 
 @transaction.atomic
 def patient_register(*, email, password, first_name, last_name, date_of_birth, phone="") -> User:
-    """Create the user, her patient profile and her consent record together."""
+    """Create the user, her patient profile and her consent record together.
+
+    The phone is stored as E.164; `clinic.phones.InvalidPhone` for one that is not a number.
+    """
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -28,7 +32,7 @@ def patient_register(*, email, password, first_name, last_name, date_of_birth, p
             )
     except IntegrityError as exc:
         raise EmailTaken from exc
-    patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone)
+    patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone_normalise(phone))
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
     return user
 
@@ -38,7 +42,9 @@ def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, 
     user.first_name = first_name
     user.last_name = last_name
     user.save(update_fields=["first_name", "last_name"])
-    Patient.objects.update_or_create(user=user, defaults={"date_of_birth": date_of_birth, "phone": phone})
+    Patient.objects.update_or_create(
+        user=user, defaults={"date_of_birth": date_of_birth, "phone": phone_normalise(phone)}
+    )
 
 
 def password_reset_allowed(*, email: str, ip_address: str | None) -> bool:
