@@ -4,7 +4,8 @@ from django import template
 from django.utils.timesince import timesince
 
 from triage import rules
-from triage.presenters import AMOUNT_LABELS, TREND_LABELS, flag_item, level_badge_context
+from triage.presenters import AMOUNT_LABELS, TREND_LABELS, level_badge_context
+from triage.presenters import flag_items as flag_chips
 
 register = template.Library()
 
@@ -17,8 +18,8 @@ def level_badge(level):
 
 @register.filter
 def flag_items(codes, version=None):
-    """Flag codes with their short label, clinical reason and own level, as rule set `version` has them."""
-    return [flag_item(code, version) for code in codes or ()]
+    """Flag codes as chips (label, reason, own level and its style) of rule set `version`, in RULES.md order."""
+    return flag_chips(codes, version)
 
 
 @register.filter
