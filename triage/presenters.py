@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext, gettext_lazy, ngettext, ngettext_lazy
 
-from clinic.phones import phone_display, phone_href
+from clinic.phones import phone_parts
 
 from . import rules
 from .models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel
@@ -82,6 +82,11 @@ ROW_FLAG_CHIPS = 4
 INFO_STYLE = ("info", "i")
 UNKNOWN_STYLE = ("unknown", "?")
 INFO_LABEL = gettext_lazy("Information only")
+CHIP_HTML = (
+    '<span class="flag-chip flag-{}" tabindex="0" data-bs-toggle="tooltip" title="{}">'
+    '<span class="flag-icon" aria-hidden="true">{}</span> {}{}</span>'
+)
+CHIP_LEVEL_HTML = '<span class="visually-hidden"> ({})</span>'
 MORE_FLAGS_HTML = (
     '<span class="flag-more" tabindex="0" data-bs-toggle="tooltip" title="{}">'
     '<span aria-hidden="true">+{}</span><span class="visually-hidden">{}</span></span>'
@@ -149,8 +154,16 @@ def flag_items(codes, version: int | None = None) -> list[FlagItem]:
 
 
 def flag_chip_html(item: FlagItem) -> SafeString:
-    """One flag chip, as `triage/_flag_chip.html` renders it (the one template of a chip)."""
-    return render_to_string("triage/_flag_chip.html", {"flag": item})
+    """One flag chip: the level's style and shape, the label, the level in words for screen readers,
+    and the clinical reason on hover and focus. The one place a chip's markup is written: the
+    worklist rows, the case page and any list of cases print chips through it."""
+    hidden = format_html(CHIP_LEVEL_HTML, item.level) if item.level else ""
+    return format_html(CHIP_HTML, item.css, item.reason, item.icon, item.label, hidden)
+
+
+def flag_chips_html(codes, version: int | None = None, limit: int | None = None) -> SafeString:
+    """A case's chips in order, all of them or the first `limit` then "+N" (`Labels.flags_html`)."""
+    return Labels().flags_html(codes, version, limit=limit)
 
 
 def more_flags_html(hidden: list[FlagItem]) -> SafeString:
@@ -221,18 +234,19 @@ class Labels:
         items.sort(key=lambda item: item.order)
         return items
 
-    def flags_html(self, codes, version: int | None = None, limit: int = ROW_FLAG_CHIPS) -> SafeString:
-        """A row's flag chips: the first `limit` in order, then "+N" for the others."""
-        key = (tuple(codes or ()), version)
+    def flags_html(self, codes, version: int | None = None, limit: int | None = ROW_FLAG_CHIPS) -> SafeString:
+        """A row's flag chips: the first `limit` in order (all with None), then "+N" for the others."""
+        key = (tuple(codes or ()), version, limit)
         markup = self._row_flags.get(key)
         if markup is not None:
             return markup
         items = self.flags(codes, version)
         if not items:
             return NONE_HTML
-        parts = [self._chip(item, version) for item in items[:limit]]
-        if len(items) > limit:
-            parts.append(more_flags_html(items[limit:]))
+        shown = items if limit is None else items[:limit]
+        parts = [self._chip(item, version) for item in shown]
+        if len(items) > len(shown):
+            parts.append(more_flags_html(items[len(shown) :]))
         markup = self._row_flags[key] = _markup("\n    ".join(parts))
         return markup
 
@@ -356,8 +370,8 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]
             url=f"{case_url(case.pk)}{suffix}",
             name=case.patient_name,
             age=labels.plural(AGE, "years", case.age),
-            phone=phone_display(case.phone),
-            phone_href=phone_href(case.phone),
+            phone=phone_parts(case.phone)[0],
+            phone_href=phone_parts(case.phone)[1],
             submitted_iso=iso_datetime(case.submitted_at),
             submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
             waiting=(
