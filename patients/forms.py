@@ -60,10 +60,6 @@ class PhoneField(forms.CharField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
         super().__init__(**kwargs)
 
-    def prepare_value(self, value):
-        # A stored number shows as she would write it; her own text comes back as typed.
-        return phone_display(value) if isinstance(value, str) and value.startswith("+") else value
-
     def to_python(self, value):
         try:
             return phone_normalise(super().to_python(value))
@@ -180,7 +176,8 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         initial = kwargs.setdefault("initial", {})
         if patient is not None:
             initial.setdefault("date_of_birth", patient.date_of_birth)
-            initial.setdefault("phone", patient.phone)
+            # The stored E.164 number shown as she would write it.
+            initial.setdefault("phone", phone_display(patient.phone))
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True

@@ -49,6 +49,9 @@ from .services import (
     cases_bulk_close,
 )
 
+# The buttons of the case page's assignment form (templates/triage/_assignment.html).
+ASSIGNMENT_CHOICES = ("take", "release")
+
 
 def _with_query(url: str, query: str) -> str:
     return f"{url}?{query}" if query else url
@@ -285,8 +288,12 @@ def case_next_view(request, pk):
 @require_POST
 def case_assign_view(request, pk):
     """Take the case ("assign to me") or release it; the change is in the timeline and the audit log."""
-    case = case_for_doctor(request, pk, queryset=Case.objects.only("pk", "patient_id"))
-    take = request.POST.get("assignment") != "release"
+    case = case_for_doctor(request, pk)
+    choice = request.POST.get("assignment")
+    if choice not in ASSIGNMENT_CHOICES:
+        messages.error(request, _("Choose to take the case or to release it."))
+        return _case_page(request, case, status=400)
+    take = choice == "take"
     query = filter_querystring(_worklist_form(request).filters(request.user), request.session)
     if case_assign(case_id=case.pk, actor=request.user, take=take):
         audit_record(request, AuditEvent.Action.ASSIGNMENT, obj=case, patient=case.patient_id)

@@ -66,6 +66,16 @@ def test_a_colleague_can_take_over_and_the_case_page_names_who_has_it(doctor_cli
     assert Case.objects.get(pk=case.pk).assigned_to == doctor
 
 
+@pytest.mark.parametrize("data", [{}, {"assignment": "steal"}])
+def test_assignment_without_a_clear_choice_changes_nothing_and_says_so(doctor_client, case, data):
+    response = doctor_client.post(assign_url(case), data, **EN)
+
+    assert response.status_code == 400
+    assert "Choose to take the case or to release it." in response.content.decode()
+    assert Case.objects.get(pk=case.pk).assigned_to is None
+    assert not CaseEvent.objects.exists()
+
+
 def test_assignment_refuses_get(doctor_client, case):
     assert doctor_client.get(assign_url(case)).status_code == 405
     assert Case.objects.get(pk=case.pk).assigned_to is None
