@@ -366,7 +366,9 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 login_key(f"paziente{n:05d}@bench.example.org"),
             )
         )
-        patient_rows.append((person["id"], person["id"], person["dob"], "", person["created"]))
+        # Nine patients in ten give a mobile number, stored as E.164 as the forms store it.
+        phone = f"+39333{person['id']:07d}" if person["id"] % 10 else ""
+        patient_rows.append((person["id"], person["id"], person["dob"], phone, person["created"]))
         consents.append((person["id"], settings.PRIVACY_NOTICE_VERSION, person["created"]))
 
     tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.auth import client_ip
 from clinic.identity import login_key
+from clinic.phones import InvalidPhone, phone_display, phone_normalise
 
 from .emails import password_reset_email
 from .models import User, normalize_email
@@ -47,6 +48,25 @@ def validate_date_of_birth(value):
         )
 
 
+class PhoneField(forms.CharField):
+    """A phone number typed in any usual way, cleaned to E.164 (`clinic.phones`); Italian by default."""
+
+    default_error_messages = {
+        "invalid": _("Enter a valid phone number, for example 333 123 4567 or +39 333 123 4567."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return phone_normalise(super().to_python(value))
+        except InvalidPhone:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
 class ProfileFieldsMixin(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
@@ -55,14 +75,7 @@ class ProfileFieldsMixin(forms.Form):
         validators=[validate_date_of_birth],
         error_messages={"invalid": _("Enter a valid date (year-month-day).")},
     )
-    phone = forms.RegexField(
-        label=_("Phone (optional)"),
-        required=False,
-        max_length=32,
-        regex=r"^\+?[0-9 ()./-]{6,31}$",
-        error_messages={"invalid": _("Enter a phone number using digits, spaces and an optional leading +.")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
+    phone = PhoneField(label=_("Phone (optional)"), required=False)
 
 
 class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
@@ -173,7 +186,8 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         initial = kwargs.setdefault("initial", {})
         if patient is not None:
             initial.setdefault("date_of_birth", patient.date_of_birth)
-            initial.setdefault("phone", patient.phone)
+            # The stored E.164 number shown as she would write it.
+            initial.setdefault("phone", phone_display(patient.phone))
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clinic.identity import login_key
+from clinic.phones import phone_normalise
 from triage import rules
 from triage.services import submission_assess
 
@@ -29,7 +30,8 @@ def patient_register(
 ) -> User:
     """Create the user, her patient profile and her consent record together.
 
-    `language` is the one she signed up in: her emails are written in it.
+    `language` is the one she signed up in: her emails are written in it. The phone is stored as
+    E.164; `clinic.phones.InvalidPhone` for one that is not a number.
     """
     try:
         with transaction.atomic():
@@ -42,7 +44,7 @@ def patient_register(
             )
     except IntegrityError as exc:
         raise EmailTaken from exc
-    patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone)
+    patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone_normalise(phone))
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
     return user
 
@@ -53,7 +55,9 @@ def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, 
     user.last_name = last_name
     user.language = language or user.language
     user.save(update_fields=["first_name", "last_name", "language"])
-    Patient.objects.update_or_create(user=user, defaults={"date_of_birth": date_of_birth, "phone": phone})
+    Patient.objects.update_or_create(
+        user=user, defaults={"date_of_birth": date_of_birth, "phone": phone_normalise(phone)}
+    )
 
 
 def user_set_language(*, user: User, language: str) -> None:

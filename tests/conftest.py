@@ -102,6 +102,15 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A language activated by one test never leaks into the next (the active language is per thread)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with empty caches: a cached row must not outlive the transaction that wrote it."""
     from django.core.cache import caches

@@ -14,6 +14,9 @@ from clinic.auth import client_ip as forwarded_client_ip
 from .models import AuditEvent
 
 PSEUDONYM_SALT = "triage.audit.patient_ref"
+# Per-case events written by one INSERT: an export or a bulk change of up to this many cases
+# costs one query (SQLite lowers it to what its parameter limit allows).
+AUDIT_BATCH = 5000
 PSEUDONYM_LENGTH = 20
 
 
@@ -70,12 +73,17 @@ def audit_export(request, action, exported: list[tuple[int, int]], *, object_typ
     case opened on screen is.
     """
     audit_record(request, action, object_type=object_type, object_id=str(len(exported)))
+    audit_cases(request, action, exported)
+
+
+def audit_cases(request, action, cases: list[tuple[int, int]]) -> None:
+    """One event per (case id, patient id), written together: a change made to many cases at once."""
     AuditEvent.objects.bulk_create(
         (
             AuditEvent(**_event_fields(request, action, None, patient_id, "triage.case", case_id))
-            for case_id, patient_id in exported
+            for case_id, patient_id in cases
         ),
-        batch_size=500,
+        batch_size=AUDIT_BATCH,
     )
 
 

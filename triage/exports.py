@@ -1,11 +1,19 @@
-"""The worklist as CSV, safe to open in a spreadsheet."""
+"""The worklist as CSV, safe to open in a spreadsheet in the doctor's language.
+
+A spreadsheet reads a CSV with its locale's list separator: `;` where the
+decimal mark is a comma (Italian), `,` otherwise (English); numbers carry
+that locale's decimal mark.
+"""
 
 import csv
 import re
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
+
+from clinic.phones import phone_display
 
 from . import rules
 from .models import Case, CaseLevel
@@ -33,6 +41,16 @@ def csv_safe(value) -> str:
     return text
 
 
+def csv_separator() -> str:
+    """The cell separator a spreadsheet in the active language expects."""
+    return ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
+
+
+def _number(value) -> str:
+    """A number with the active language's decimal mark and no thousands grouping."""
+    return number_format(value, use_l10n=True, force_grouping=False) if value is not None else ""
+
+
 def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -48,12 +66,14 @@ def worklist_csv_header() -> list[str]:
         _("Submitted"),
         _("Patient"),
         _("Email"),
+        _("Phone"),
         _("Age"),
         _("Level"),
         _("Score"),
         _("Flags"),
         _("Status"),
         _("Follow-up date"),
+        _("Assigned to"),
         _("Last acted on by"),
         _("Last acted on"),
     ]
@@ -66,12 +86,14 @@ def worklist_csv_row(case: Case) -> list[str]:
         _when(case.submitted_at),
         user.get_full_name(),
         user.email,
-        case.submission.age,
+        phone_display(case.patient.phone),
+        _number(case.submission.age),
         CaseLevel(case.level).label if case.level in CaseLevel.values else case.level,
-        case.score,
+        _number(case.score),
         "; ".join(_flag_label(code, case.rules_version) for code in case.flags or ()),
         case.get_status_display(),
         case.follow_up_on.isoformat() if case.follow_up_on else "",
+        case.assigned_to.display_name if case.assigned_to else "",
         case.last_actor.display_name if case.last_actor else "",
         _when(case.last_acted_at),
     ]
@@ -79,7 +101,7 @@ def worklist_csv_row(case: Case) -> list[str]:
 
 def worklist_csv_write(out, cases: Iterable[Case]) -> list[tuple[int, int]]:
     """Write the header and one line per case to `out`; return the (case id, patient id) of each line."""
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    writer = csv.writer(out, delimiter=csv_separator(), quoting=csv.QUOTE_ALL)
     writer.writerow([csv_safe(cell) for cell in worklist_csv_header()])
     written = []
     for case in cases:

@@ -19,6 +19,10 @@ from .services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, STATUS_TARGETS, close_
 
 SEARCH_MAX_LENGTH = 100
 LAST_PAGE = "last"
+# The worklist's assignment filter: everybody's cases (no parameter), hers, or nobody's.
+MINE = "mine"
+UNASSIGNED = "unassigned"
+ASSIGNMENT_CHOICES = [("", _("Everybody")), (MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))]
 
 
 class DateInput(forms.DateInput):
@@ -68,6 +72,7 @@ class WorklistFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Patient name or email"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True
     )
+    assigned = forms.ChoiceField(label=_("Assigned to"), choices=ASSIGNMENT_CHOICES, required=False)
     # Page cursors: the case a page starts after or ends before, or the last page.
     after = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
     before = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
@@ -111,8 +116,12 @@ class WorklistFilterForm(forms.Form):
             return default
         return self.cleaned_data.get(name, default)
 
-    def filters(self) -> WorklistFilters:
+    def filters(self, user=None) -> WorklistFilters:
+        """The filters asked for; "assigned to me" needs the doctor (`user`) and is ignored without her."""
+        assigned = self._value("assigned") or ""
         return WorklistFilters(
+            assignee=user.pk if assigned == MINE and user is not None else None,
+            unassigned=assigned == UNASSIGNED,
             include_all=bool(self._value("all", False)),
             levels=tuple(sorted(set(self._value("level") or ()))),
             flag=self._value("flag") or "",
@@ -146,6 +155,7 @@ def filter_params(filters: WorklistFilters, session=None, **overrides) -> list[t
         "submitted_from": filters.submitted_from.isoformat() if filters.submitted_from else None,
         "submitted_to": filters.submitted_to.isoformat() if filters.submitted_to else None,
         "q": filters.q or None,
+        "assigned": MINE if filters.assignee is not None else UNASSIGNED if filters.unassigned else None,
     }
     if session is not None and filters.q:
         values["q"] = None
@@ -227,3 +237,35 @@ class CaseNoteForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_action = action
         self.helper.layout = Layout("text", Submit("save_note", _("Add note")))
+
+
+class BulkCloseForm(forms.Form):
+    """Close the routine cases chosen on the worklist, with one reason recorded on each."""
+
+    cases = forms.TypedMultipleChoiceField(
+        label=_("Cases to close"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the routine cases to close."),
+            "invalid_choice": _("Choose the routine cases to close."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason for closing the chosen cases"),
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"required": _("Give the reason for closing these cases.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any case id is accepted here; the service checks each one is routine, refusing all otherwise.
+        self.fields["cases"].valid_value = self._is_case_id
+
+    @staticmethod
+    def _is_case_id(value) -> bool:
+        return str(value).isdigit() and 0 < int(value) <= MAX_ID
+
+    def chosen(self) -> set[int]:
+        """The ids ticked in the submitted form, valid or not yet, to tick them again on a redisplay."""
+        values = self.data.getlist("cases") if self.is_bound else []
+        return {int(value) for value in values if self._is_case_id(value)}

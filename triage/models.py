@@ -24,9 +24,15 @@ class CaseLevel(models.IntegerChoices):
     REVIEW = Level.EMERGENCY + 1, _("Manual review")
 
 
+# The order the worklist shows levels in (its level chips and checkboxes): most urgent first.
+LEVEL_ORDER = tuple(sorted(CaseLevel, reverse=True))
+
 # Levels that need the doctor within days or sooner: a new case at one of them alerts the
 # doctors, and closing it must be explained.
 PROMPT_LEVELS = frozenset(level for level in CaseLevel if level >= CaseLevel.PRIORITY)
+
+# Levels whose open cases the worklist may close together, with one reason for all.
+BULK_CLOSABLE_LEVELS = frozenset({CaseLevel.ROUTINE})
 
 # A score stays below this (the weights of rule set 2 add up to 122), so `level * SCORE_SPAN +
 # score` keeps levels apart.
@@ -37,9 +43,14 @@ SCORE_SPAN = 1000
 SORT_KEY = -(models.F("level") * SCORE_SPAN + models.F("score"))
 
 
+def sort_key_of(level: int, score: int) -> int:
+    """`SORT_KEY` computed in Python, for a row already read."""
+    return -(level * SCORE_SPAN + score)
+
+
 def sort_key_range(levels) -> tuple[int, int]:
     """The lowest and highest `sort_key` of cases at these levels, so the queue index can seek to them."""
-    return -(max(levels) * SCORE_SPAN + SCORE_SPAN - 1), -(min(levels) * SCORE_SPAN)
+    return sort_key_of(max(levels), SCORE_SPAN - 1), sort_key_of(min(levels), 0)
 
 
 def flag_bit(code: str) -> int:
@@ -127,6 +138,15 @@ class Case(models.Model):
         verbose_name=_("last acted on by"),
     )
     last_acted_at = models.DateTimeField(_("last acted on"), null=True, blank=True)
+    # The doctor who took the case, for practices with more than one gynaecologist.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -176,6 +196,7 @@ class CaseEvent(models.Model):
         STATUS = "status", _("Status change")
         NOTE = "note", _("Note")
         RETRIAGE = "retriage", _("Re-assessment")
+        ASSIGNMENT = "assignment", _("Assignment")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
@@ -245,6 +266,7 @@ class AuditEvent(models.Model):
         CASE_PRINT = "case_print", _("Printed a case")
         STATUS_CHANGE = "status_change", _("Changed a case status")
         NOTE_ADD = "note_add", _("Added a note")
+        ASSIGNMENT = "case_assignment", _("Took or released a case")
         EXPORT_CSV = "export_csv", _("Exported the worklist")
         EXPORT_FHIR = "export_fhir", _("Exported FHIR resources")
         DATA_EXPORT = "data_export", _("Downloaded own data")

@@ -16,14 +16,16 @@ from typing import TypedDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
-from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, ngettext_lazy
+
+from clinic.phones import phone_parts
 
 from . import rules
-from .models import Case, CaseLevel
+from .models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel
 from .trend import Chart, Series, trend_chart
 
 
@@ -54,6 +56,7 @@ SCORE = gettext_lazy("score %(score)s")
 AGE = ngettext_lazy("%(years)s year", "%(years)s years", "years")
 WAITING = gettext_lazy("waiting %(time)s")
 AGO = gettext_lazy("%(time)s ago")
+ASSIGNED = gettext_lazy("assigned to %(name)s")
 
 # Doctor-facing names for the RULES.md 3.1 scales, shorter than the patient's wording.
 AMOUNT_LABELS = {
@@ -71,16 +74,48 @@ TREND_LABELS = {
     "more": gettext_lazy("more than before"),
 }
 
-FLAG_HTML = '<span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="{}">{}</span>'
 NONE_HTML = _markup('<span class="text-body-secondary">—</span>')
+
+# A worklist row shows this many flag chips at most, then "+N"; the case page shows them all.
+ROW_FLAG_CHIPS = 4
+
+# An informational flag (no level of its own) and a flag no rule set knows, styled like a level.
+INFO_STYLE = ("info", "i")
+UNKNOWN_STYLE = ("unknown", "?")
+INFO_LABEL = gettext_lazy("Information only")
+CHIP_HTML = (
+    '<span class="flag-chip flag-{}" tabindex="0" data-bs-toggle="tooltip" title="{}">'
+    '<span class="flag-icon" aria-hidden="true">{}</span> {}{}</span>'
+)
+CHIP_LEVEL_HTML = '<span class="visually-hidden"> ({})</span>'
+MORE_FLAGS_HTML = (
+    '<span class="flag-more" tabindex="0" data-bs-toggle="tooltip" title="{}">'
+    '<span aria-hidden="true">+{}</span><span class="visually-hidden">{}</span></span>'
+)
 
 
 @dataclass(frozen=True)
 class FlagItem:
+    """A flag as the doctor sees it: label, reason, and its own level as a chip style.
+
+    `level` is the level's label ("Information only" for an informational
+    flag); `css` and `icon` are that level's colour and shape (`LEVEL_STYLES`).
+    """
+
     code: str
     label: str
     reason: str
     level: str
+    css: str = UNKNOWN_STYLE[0]
+    icon: str = UNKNOWN_STYLE[1]
+    info: bool = False
+    # Place in the rule set's table (RULES.md order); unknown flags go last.
+    number: int = 10_000
+
+    @property
+    def order(self) -> tuple:
+        """Chips are listed in RULES.md order, informational flags after all the others."""
+        return (self.info or self.css == UNKNOWN_STYLE[0], self.number)
 
 
 def level_badge_context(level) -> dict:
@@ -94,12 +129,52 @@ def level_badge_context(level) -> dict:
 
 
 def flag_item(code: str, version: int | None = None) -> FlagItem:
-    """A flag's short label, clinical reason and own level as rule set `version` defines them."""
+    """A flag's short label, clinical reason and own level as rule set `version` defines them.
+
+    The flag's level comes from the case's own rule set: the one home of the
+    flag-to-level map is each rule set's flag table.
+    """
     rule = rules.rule_set(version).flag_rules_by_code.get(code)
     if rule is None:
         return FlagItem(code, code, "", "")
-    level = CaseLevel(int(rule.level)).label if rule.level is not None else gettext("Information only")
-    return FlagItem(code, gettext(rule.label), gettext(rule.reason), str(level))
+    if rule.level is None:
+        css, icon = INFO_STYLE
+        return FlagItem(
+            code, gettext(rule.label), gettext(rule.reason), str(INFO_LABEL), css, icon, True, rule.number
+        )
+    level = CaseLevel(int(rule.level))
+    css, icon = LEVEL_STYLES[level]
+    return FlagItem(
+        code, gettext(rule.label), gettext(rule.reason), str(level.label), css, icon, False, rule.number
+    )
+
+
+def flag_items(codes, version: int | None = None) -> list[FlagItem]:
+    """A case's flags as chips, in RULES.md order with informational flags last."""
+    return sorted((flag_item(code, version) for code in codes or ()), key=lambda item: item.order)
+
+
+def flag_chip_html(item: FlagItem) -> SafeString:
+    """One flag chip: the level's style and shape, the label, the level in words for screen readers,
+    and the clinical reason on hover and focus. The one place a chip's markup is written: the
+    worklist rows, the case page and any list of cases print chips through it."""
+    hidden = format_html(CHIP_LEVEL_HTML, item.level) if item.level else ""
+    return format_html(CHIP_HTML, item.css, item.reason, item.icon, item.label, hidden)
+
+
+def flag_chips_html(codes, version: int | None = None, limit: int | None = None) -> SafeString:
+    """A case's chips in order, all of them or the first `limit` then "+N" (`Labels.flags_html`)."""
+    return Labels().flags_html(codes, version, limit=limit)
+
+
+def more_flags_html(hidden: list[FlagItem]) -> SafeString:
+    """The "+N" after a row's first chips, naming the hidden flags on hover, focus and to screen readers."""
+    labels = ", ".join(item.label for item in hidden)
+    spoken = ngettext("%(count)s more flag: %(labels)s", "%(count)s more flags: %(labels)s", len(hidden)) % {
+        "count": len(hidden),
+        "labels": labels,
+    }
+    return format_html(MORE_FLAGS_HTML, labels, len(hidden), spoken)
 
 
 def iso_datetime(value: datetime | None) -> str:
@@ -135,7 +210,8 @@ class Labels:
         self._texts: dict[int, str] = {}
         self._plurals: dict[tuple, str] = {}
         self._statuses = {value: str(label) for value, label in Case.Status.choices}
-        self._flag_html: dict[str, SafeString] = {}
+        self._flag_html: dict[tuple, SafeString] = {}
+        self._row_flags: dict[tuple, SafeString] = {}
         self._time_strings = {unit: _Memo(message) for unit, message in TIME_STRINGS.items()}
         self._formats: dict[str, str] = {}
 
@@ -149,24 +225,37 @@ class Labels:
         return markup
 
     def flags(self, codes, version: int | None = None) -> list[FlagItem]:
+        """The chips of these flags in their order (`flag_items`), each built once per request."""
         items = []
         for code in codes or ():
             item = self._flags.get((code, version))
             if item is None:
                 item = self._flags[code, version] = flag_item(code, version)
             items.append(item)
+        items.sort(key=lambda item: item.order)
         return items
 
-    def flags_html(self, codes, version: int | None = None) -> SafeString:
-        """The flag badges of a row, with the clinical reason (of the case's rule set) as their tooltip."""
-        parts = []
-        for code in codes or ():
-            markup = self._flag_html.get((code, version))
-            if markup is None:
-                item = self.flags([code], version)[0]
-                markup = self._flag_html[code, version] = format_html(FLAG_HTML, item.reason, item.label)
-            parts.append(markup)
-        return _markup("\n    ".join(parts)) if parts else NONE_HTML
+    def flags_html(self, codes, version: int | None = None, limit: int | None = ROW_FLAG_CHIPS) -> SafeString:
+        """A row's flag chips: the first `limit` in order (all with None), then "+N" for the others."""
+        key = (tuple(codes or ()), version, limit)
+        markup = self._row_flags.get(key)
+        if markup is not None:
+            return markup
+        items = self.flags(codes, version)
+        if not items:
+            return NONE_HTML
+        shown = items if limit is None else items[:limit]
+        parts = [self._chip(item, version) for item in shown]
+        if len(items) > len(shown):
+            parts.append(more_flags_html(items[len(shown) :]))
+        markup = self._row_flags[key] = _markup("\n    ".join(parts))
+        return markup
+
+    def _chip(self, item: FlagItem, version) -> SafeString:
+        markup = self._flag_html.get((item.code, version))
+        if markup is None:
+            markup = self._flag_html[item.code, version] = flag_chip_html(item)
+        return markup
 
     def format_datetime(self, value: datetime | None, format_name: str) -> str:
         """`{{ value|date:format_name }}` of an aware datetime, in the current time zone."""
@@ -236,12 +325,16 @@ class WorklistRowView(TypedDict):
     values of 25 rows, was about a fifth of the rows' rendering time.
     """
 
+    pk: int
     level: int
     badge: SafeString
     score: SafeString
     url: str
     name: str
     age: SafeString
+    # Empty when the patient gave no phone; `phone_href` empty when it cannot be dialled.
+    phone: str
+    phone_href: str
     submitted_iso: str
     submitted: str
     # Empty for a closed case: nobody waits for it any more.
@@ -252,6 +345,17 @@ class WorklistRowView(TypedDict):
     # Empty when nobody has acted on the case yet.
     actor_name: str
     acted: SafeString | str
+    # "assigned to …"; empty when nobody has taken the case.
+    assignee: SafeString | str
+    # Routine and open: may be closed with others from the list.
+    closable: bool
+    # Ticked for closing (a bulk close that came back with an error).
+    chosen: bool
+
+
+def case_closable_in_bulk(level, status) -> bool:
+    """Whether the worklist offers to close the case together with others: routine and still open."""
+    return level in BULK_CLOSABLE_LEVELS and status != Case.Status.CLOSED
 
 
 def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]:
@@ -260,12 +364,15 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]
     suffix = f"?{query}" if query else ""
     return [
         WorklistRowView(
+            pk=case.pk,
             level=case.level,
             badge=labels.badge(case.level),
             score=labels.text(SCORE, score=case.score),
             url=f"{case_url(case.pk)}{suffix}",
             name=case.patient_name,
             age=labels.plural(AGE, "years", case.age),
+            phone=phone_parts(case.phone)[0],
+            phone_href=phone_parts(case.phone)[1],
             submitted_iso=iso_datetime(case.submitted_at),
             submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
             waiting=(
@@ -282,6 +389,9 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]
             ),
             actor_name=case.actor_name,
             acted=labels.text(AGO, time=labels.waiting(case.last_acted_at)) if case.actor_name else "",
+            assignee=labels.text(ASSIGNED, name=case.assignee_name) if case.assignee_name else "",
+            closable=case_closable_in_bulk(case.level, case.status),
+            chosen=False,
         )
         for case in cases
     ]
@@ -368,3 +478,50 @@ def case_trend(history) -> TrendView | None:
         for item in entries
     ]
     return TrendView(chart=trend_chart(points, series), rows=rows, latest=rows[-1])
+
+
+def worklist_summary(filters, flag_label: str = "") -> list[str]:
+    """What the filtered worklist shows, one phrase per filter, in the active language.
+
+    `filters` is a `WorklistFilters`; every combination is described, so the
+    header never says "open cases" over a list of closed ones.
+    """
+    parts = []
+    if filters.levels:
+        names = ", ".join(str(CaseLevel(level).label) for level in LEVEL_ORDER if level in filters.levels)
+        parts.append(gettext("level: %(levels)s") % {"levels": names})
+    elif filters.include_all:
+        parts.append(gettext("every level, routine included"))
+    else:
+        parts.append(gettext("flagged cases (follow-up or more urgent)"))
+    if filters.statuses:
+        statuses = dict(Case.Status.choices)
+        names = ", ".join(str(statuses[value]) for value in Case.Status.values if value in filters.statuses)
+        parts.append(gettext("status: %(statuses)s") % {"statuses": names})
+    elif filters.include_all:
+        parts.append(gettext("every status, closed included"))
+    else:
+        parts.append(gettext("open (not closed)"))
+    if filters.flag:
+        parts.append(gettext("with the flag “%(flag)s”") % {"flag": flag_label or filters.flag})
+    start, end = filters.submitted_from, filters.submitted_to
+    if start and end:
+        parts.append(
+            gettext("submitted from %(start)s to %(end)s")
+            % {"start": date_format(start, "SHORT_DATE_FORMAT"), "end": date_format(end, "SHORT_DATE_FORMAT")}
+        )
+    elif start:
+        parts.append(
+            gettext("submitted on or after %(start)s") % {"start": date_format(start, "SHORT_DATE_FORMAT")}
+        )
+    elif end:
+        parts.append(
+            gettext("submitted on or before %(end)s") % {"end": date_format(end, "SHORT_DATE_FORMAT")}
+        )
+    if filters.q:
+        parts.append(gettext("patient name or email containing “%(text)s”") % {"text": filters.q})
+    if filters.assignee is not None:
+        parts.append(gettext("assigned to you"))
+    elif filters.unassigned:
+        parts.append(gettext("not assigned to anyone"))
+    return parts

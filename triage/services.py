@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications, rules
-from .models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
+from .models import BULK_CLOSABLE_LEVELS, PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
 
 logger = logging.getLogger(__name__)
 
@@ -291,3 +291,91 @@ def case_add_note(*, case_id: int, actor, text: str) -> CaseEvent:
     return CaseEvent.objects.create(
         case_id=case_id, kind=CaseEvent.Kind.NOTE, actor=actor, text=text, created_at=now
     )
+
+
+@transaction.atomic
+def case_assign(*, case_id: int, actor, take: bool) -> bool:
+    """Take the case (`take`) or release it; returns whether anything changed.
+
+    Taking a case already assigned to the actor, or releasing one nobody has,
+    changes nothing and adds no event, so a form posted twice counts once. A
+    doctor may take over a colleague's case: the timeline says who did it.
+    The status version is left alone: assignment never conflicts with a
+    status change.
+    """
+    case = Case.objects.select_for_update().only("pk", "assigned_to_id").get(pk=case_id)
+    to = actor.pk if take else None
+    if case.assigned_to_id == to:
+        return False
+    now = timezone.now()
+    Case.objects.filter(pk=case_id).update(assigned_to=to, last_actor=actor, last_acted_at=now)
+    CaseEvent.objects.create(
+        case_id=case_id,
+        kind=CaseEvent.Kind.ASSIGNMENT,
+        actor=actor,
+        detail={"from": case.assigned_to_id, "to": to},
+        created_at=now,
+    )
+    return True
+
+
+class BulkCloseRefused(Exception):
+    """Some chosen cases may not be closed together; nothing was changed. `case_ids` names them."""
+
+    def __init__(self, case_ids):
+        super().__init__(case_ids)
+        self.case_ids = sorted(case_ids)
+
+
+@transaction.atomic
+def cases_bulk_close(*, case_ids, actor, reason: str) -> list[tuple[int, int]]:
+    """Close routine cases (`BULK_CLOSABLE_LEVELS`) with one reason, recorded on each.
+
+    Returns the (case id, patient id) of each case closed. All or nothing: if
+    any chosen case is not routine (or no longer exists),
+    `BulkCloseRefused` is raised and no case changes. Cases already closed are
+    left as they are, so posting the same selection twice closes each once.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for closing these cases.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+    wanted = set(case_ids)
+    if not wanted:
+        raise ValidationError({"cases": _("Choose the routine cases to close.")})
+    cases = list(
+        Case.objects.select_for_update()
+        .filter(pk__in=wanted)
+        .order_by("pk")
+        .only("pk", "patient_id", "level", "status")
+    )
+    refused = wanted - {case.pk for case in cases if case.level in BULK_CLOSABLE_LEVELS}
+    if refused:
+        raise BulkCloseRefused(refused)
+    to_close = [case for case in cases if case.status != Case.Status.CLOSED]
+    if not to_close:
+        return []
+    now = timezone.now()
+    Case.objects.filter(pk__in=[case.pk for case in to_close]).update(
+        status=Case.Status.CLOSED,
+        follow_up_on=None,
+        last_actor=actor,
+        last_acted_at=now,
+        version=F("version") + 1,
+    )
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=case.pk,
+            kind=CaseEvent.Kind.STATUS,
+            actor=actor,
+            from_status=case.status,
+            to_status=Case.Status.CLOSED,
+            text=reason,
+            created_at=now,
+        )
+        for case in to_close
+    )
+    return [(case.pk, case.patient_id) for case in to_close]

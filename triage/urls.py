@@ -8,10 +8,12 @@ app_name = "triage"
 urlpatterns = [
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("dashboard/export.csv", views.export_csv_view, name="export_csv"),
+    path("dashboard/close-routine/", views.bulk_close_view, name="bulk_close"),
     path("dashboard/cases/<id:pk>/", views.case_detail_view, name="case_detail"),
     path("dashboard/cases/<id:pk>/status/", views.case_status_view, name="case_status"),
     path("dashboard/cases/<id:pk>/notes/", views.case_note_view, name="case_note"),
     path("dashboard/cases/<id:pk>/next/", views.case_next_view, name="case_next"),
+    path("dashboard/cases/<id:pk>/assignment/", views.case_assign_view, name="case_assign"),
     path("dashboard/cases/<id:pk>/print/", print_views.case_print_view, name="case_print"),
     path("dashboard/cases/<id:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
     # Public: the questionnaire holds no personal data, and its canonical URL is where it is served.

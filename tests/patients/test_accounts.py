@@ -59,7 +59,8 @@ def test_signup_creates_patient_with_consent_and_logs_in(client, settings):
     assert response.url == reverse("home")
     user = User.objects.get(email="new.patient@example.com")
     assert user.patient.date_of_birth == date(1992, 7, 15)
-    assert user.patient.phone == "+39 333 000 1111"
+    # Stored as E.164, whatever spacing she typed.
+    assert user.patient.phone == "+393330001111"
     assert user.check_password("correct-Horse-battery-9")
     consent = Consent.objects.get(patient=user.patient)
     assert consent.notice_version == settings.PRIVACY_NOTICE_VERSION
@@ -327,3 +328,38 @@ def test_doctors_read_patient_data_on_the_worklist_only_not_in_the_admin(doctor)
         "triage.view_auditevent",
     ):
         assert not doctor.has_perm(permission), permission
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("333 123 4567", "+393331234567"), ("+44 20 7946 0958", "+442079460958"), ("", "")],
+)
+@pytest.mark.django_db
+def test_profile_stores_the_phone_as_e164_and_shows_it_as_she_would_write_it(
+    patient_client, patient, typed, stored
+):
+    url = reverse("patients:profile")
+    data = {"first_name": "Maria", "last_name": "Rossi", "date_of_birth": "1990-03-01", "phone": typed}
+
+    assert patient_client.post(url, data).status_code == 302
+
+    patient.refresh_from_db()
+    assert patient.phone == stored
+    if stored:
+        assert f'value="{typed}"' in patient_client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_profile_refuses_a_phone_that_is_not_a_number_next_to_the_field(patient_client, patient):
+    url = reverse("patients:profile")
+    data = {"first_name": "Maria", "last_name": "Rossi", "date_of_birth": "1990-03-01", "phone": "333 12"}
+
+    response = patient_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_phone_error"' in html
+    assert "Enter a valid phone number" in html
+    assert 'value="333 12"' in html
+    patient.refresh_from_db()
+    assert patient.phone == ""

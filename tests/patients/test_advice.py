@@ -141,6 +141,11 @@ def test_the_confirmation_and_the_list_say_what_happens_next(patient_client, pat
 def test_next_steps_follow_the_timeframes_of_the_rules():
     """RULES.md 8: emergency now, urgent today, priority today or the next working day, follow-up in
     the coming weeks, routine at the booked appointment."""
+    with translation.override("en"):
+        check_next_step_words()
+
+
+def check_next_step_words():
     assert str(NEXT_STEPS[CaseLevel.EMERGENCY].when) == "Now"
     assert "112" in str(NEXT_STEPS[CaseLevel.EMERGENCY].text)
     assert str(NEXT_STEPS[CaseLevel.URGENT].when) == "Today"

@@ -17,8 +17,10 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def read_csv(response) -> list[list[str]]:
+    """The rows, split on the separator of the response's language (`;` in Italian, `,` in English)."""
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    delimiter = ";" if response["Content-Language"] == "it" else ","
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
 
 
 @pytest.fixture
@@ -37,7 +39,11 @@ def cases(patient, other_patient, doctor):
     )
     routine = make_case(patient, level=CaseLevel.ROUTINE, submitted_at=now - timedelta(days=1))
     Case.objects.filter(pk=follow_up.pk).update(
-        status="follow_up", follow_up_on=timezone.localdate(), last_actor=doctor, last_acted_at=now
+        status="follow_up",
+        follow_up_on=timezone.localdate(),
+        last_actor=doctor,
+        last_acted_at=now,
+        assigned_to=doctor,
     )
     return {"emergency": emergency, "follow_up": follow_up, "routine": routine}
 
@@ -53,22 +59,33 @@ def test_export_has_a_header_and_one_row_per_case_in_worklist_order(doctor_clien
         "Submitted",
         "Patient",
         "Email",
+        "Phone",
         "Age",
         "Level",
         "Score",
         "Flags",
         "Status",
         "Follow-up date",
+        "Assigned to",
         "Last acted on by",
         "Last acted on",
     ]
     assert [row[0] for row in rows[1:]] == [str(cases["emergency"].pk), str(cases["follow_up"].pk)]
     emergency, follow_up = rows[1], rows[2]
-    assert emergency[2:8] == ["Maria Rossi", "patient@example.com", "36", "Emergency", "10", "Heavy / faint"]
-    assert follow_up[7] == "Recurrent; Screening gap"
-    assert follow_up[8] == "Follow-up scheduled"
-    assert follow_up[9] == timezone.localdate().isoformat()
-    assert follow_up[10] == "Giulia Bianchi"
+    assert emergency[2:9] == [
+        "Maria Rossi",
+        "patient@example.com",
+        "",
+        "36",
+        "Emergency",
+        "10",
+        "Heavy / faint",
+    ]
+    assert follow_up[8] == "Recurrent; Screening gap"
+    assert follow_up[9] == "Follow-up scheduled"
+    assert follow_up[10] == timezone.localdate().isoformat()
+    assert follow_up[11] == "Giulia Bianchi"  # assigned to
+    assert follow_up[12] == "Giulia Bianchi"  # last acted on by
 
 
 def test_export_uses_the_filters_and_ignores_paging(doctor_client, cases, patient):
@@ -195,3 +212,41 @@ def test_a_patient_sees_in_who_opened_her_record_that_she_was_in_an_export(docto
 
     assert str(AuditEvent.Action.EXPORT_CSV.label) in page
     assert "Giulia Bianchi" in page
+
+
+# --- The spreadsheet's language ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "separator", "header"), [("it", ";", "Caso"), ("en", ",", "Case")])
+def test_export_uses_the_separator_a_spreadsheet_in_the_language_expects(
+    doctor_client, cases, language, separator, header
+):
+    response = doctor_client.get(EXPORT, HTTP_ACCEPT_LANGUAGE=language)
+
+    raw = response.content.decode("utf-8")
+    assert raw.startswith("\ufeff")  # the BOM: Excel reads the file as UTF-8
+    first_line = raw[1:].splitlines()[0]
+    assert first_line.startswith(f'"{header}"{separator}"')
+    other = "," if separator == ";" else ";"
+    assert other not in first_line
+    rows = list(csv.reader(io.StringIO(raw[1:]), delimiter=separator))
+    assert len(rows[0]) == len(rows[1]) == 14
+
+
+def test_italian_export_still_neutralises_formulas_split_on_its_separator(doctor_client):
+    patient = make_patient(email="mallory@example.com", first_name="Ada;=1+1", last_name="@SUM(A1)")
+    make_case(patient, level=CaseLevel.EMERGENCY, score=10)
+
+    rows = read_csv(doctor_client.get(EXPORT, HTTP_ACCEPT_LANGUAGE="it"))
+
+    assert rows[1][2] == "Ada;'=1+1 @SUM(A1)"
+
+
+def test_export_has_the_phone_in_the_italian_format(doctor_client):
+    patient = make_patient(email="lucia@example.com", phone="+39 347 555 0101")
+    make_case(patient, level=CaseLevel.PRIORITY, score=6)
+
+    rows = read_csv(doctor_client.get(EXPORT, **EN))
+
+    assert rows[0][4] == "Phone"
+    assert rows[1][4] == "347 555 0101"

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 from tests.factories import make_case, make_doctor, make_patient
 from tests.triage.worklist import DASHBOARD, E, F, P
 from triage.models import Case, CaseLevel
-from triage.presenters import Labels, worklist_rows
+from triage.presenters import Labels, flag_chip_html, flag_item, flag_items, worklist_rows
 from triage.rules import FLAG_RULES_BY_CODE
 from triage.selectors import WorklistRow
 
@@ -109,14 +110,16 @@ def row(pk, **values) -> WorklistRow:
         "follow_up_on": None,
         "last_acted_at": None,
         "age": 61,
+        "phone": "",
         "patient_name": "Maria Rossi",
         "actor_name": "",
+        "assignee_name": "",
     }
     return WorklistRow(**(fields | values))
 
 
 ROWS = [
-    row(1),
+    row(1, phone="+393331234567"),
     row(
         2,
         level=CaseLevel.FOLLOW_UP,
@@ -127,31 +130,40 @@ ROWS = [
         age=1,
         actor_name="Giulia Bianchi",
         last_acted_at=NOW - timedelta(hours=2),
+        assignee_name="Giulia Bianchi",
+        phone="+442079460958",
     ),
     row(3, level=CaseLevel.EMERGENCY, status=Case.Status.CLOSED, actor_name="Ida Neri", last_acted_at=NOW),
     row(4, level=CaseLevel.REVIEW, flags=["RECURRENT"], rules_version=1, status=Case.Status.IN_REVIEW),
     row(
-        5, level=9, flags=["<i>OLD</i>"], patient_name='<b>Eva</b> & "Co" l\'Aquila', actor_name="<u>Ida</u>"
+        5,
+        level=9,
+        flags=["<i>OLD</i>"],
+        patient_name='<b>Eva</b> & "Co" l\'Aquila',
+        actor_name="<u>Ida</u>",
+        phone="<b>0</b>",
     ),
 ]
 
 
-# The rows above as `ROW_HTML` in Python printed them (the worklist's markup until the rows became a
-# template loop), with the case links keeping `flag=RECURRENT&all=1`; whitespace normalised.
+# The rows above as the worklist prints them (first written by `ROW_HTML` in Python, before the rows
+# became a template loop; since then with chips in their flag's level style, the phone as a link to
+# call, an unreadable phone escaped as text, and the assignee), with the case links keeping
+# `flag=RECURRENT&all=1`; whitespace normalised.
 PYTHON_MARKUP = {
     "en": [
-        '<tr class="queue-row queue-row-level-2"><td><span class="level-badge level-priority"><span class="level-icon" aria-hidden="true">◆</span> Priority</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/1/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding or blood-stained discharge after the menopause (after sex or spontaneous), or at age 55+ with uncertain menopausal status: manage as postmenopausal bleeding, which meets suspected-cancer referral criteria; a previous normal screening test must not delay it.">Postmenopausal bleeding</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding unrelated to intercourse outside the period: abnormal uterine bleeding to be evaluated (PALM-COEIN causes).">Intermenstrual bleeding</span></td><td data-label="Status"> New </td><td data-label="Last action"><span class="text-body-secondary">—</span></td></tr>',
-        '<tr class="queue-row queue-row-level-1"><td><span class="level-badge level-follow-up"><span class="level-icon" aria-hidden="true">●</span> Follow-up</span><span class="d-block small text-body-secondary">score 1</span></td><td><a class="fw-semibold" href="/dashboard/cases/2/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">1 year</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="text-body-secondary">—</span></td><td data-label="Status"> Follow-up scheduled <span class="d-block small">02/04/2026</span></td><td data-label="Last action"> Giulia Bianchi <span class="d-block small text-body-secondary">2 hours ago</span></td></tr>',
-        '<tr class="queue-row queue-row-level-4"><td><span class="level-badge level-emergency"><span class="level-icon" aria-hidden="true">▲</span> Emergency</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/3/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding or blood-stained discharge after the menopause (after sex or spontaneous), or at age 55+ with uncertain menopausal status: manage as postmenopausal bleeding, which meets suspected-cancer referral criteria; a previous normal screening test must not delay it.">Postmenopausal bleeding</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Bleeding unrelated to intercourse outside the period: abnormal uterine bleeding to be evaluated (PALM-COEIN causes).">Intermenstrual bleeding</span></td><td data-label="Status"> Closed </td><td data-label="Last action"> Ida Neri <span class="d-block small text-body-secondary">0 minutes ago</span></td></tr>',
-        '<tr class="queue-row queue-row-level-5"><td><span class="level-badge level-review"><span class="level-icon" aria-hidden="true">⚠</span> Manual review</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/4/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Post-coital bleeding is recurring (2+ episodes in 3 months, or also reported in an earlier submission within 90 days).">Recurrent</span></td><td data-label="Status"> In review </td><td data-label="Last action"><span class="text-body-secondary">—</span></td></tr>',
-        '<tr class="queue-row queue-row-level-9"><td><span class="level-badge level-unknown"><span class="level-icon" aria-hidden="true">?</span> 9</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/5/?flag=RECURRENT&amp;all=1">&lt;b&gt;Eva&lt;/b&gt; &amp; &quot;Co&quot; l&#x27;Aquila</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="">&lt;i&gt;OLD&lt;/i&gt;</span></td><td data-label="Status"> New </td><td data-label="Last action"> &lt;u&gt;Ida&lt;/u&gt; <span class="d-block small text-body-secondary"> ago</span></td></tr>',
+        '<tr class="queue-row queue-row-level-2"><td><span class="level-badge level-priority"><span class="level-icon" aria-hidden="true">◆</span> Priority</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/1/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Phone"><a class="phone-link" href="tel:+393331234567">333 123 4567</a></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-chip flag-priority" tabindex="0" data-bs-toggle="tooltip" title="Bleeding or blood-stained discharge after the menopause (after sex or spontaneous), or at age 55+ with uncertain menopausal status: manage as postmenopausal bleeding, which meets suspected-cancer referral criteria; a previous normal screening test must not delay it."><span class="flag-icon" aria-hidden="true">◆</span> Postmenopausal bleeding<span class="visually-hidden"> (Priority)</span></span><span class="flag-chip flag-follow-up" tabindex="0" data-bs-toggle="tooltip" title="Bleeding unrelated to intercourse outside the period: abnormal uterine bleeding to be evaluated (PALM-COEIN causes)."><span class="flag-icon" aria-hidden="true">●</span> Intermenstrual bleeding<span class="visually-hidden"> (Follow-up)</span></span></td><td data-label="Status"> New </td><td data-label="Last action"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-1"><td><span class="level-badge level-follow-up"><span class="level-icon" aria-hidden="true">●</span> Follow-up</span><span class="d-block small text-body-secondary">score 1</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/2/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">1 year</span></td><td data-label="Phone"><a class="phone-link" href="tel:+442079460958">+44 20 7946 0958</a></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="text-body-secondary">—</span></td><td data-label="Status"> Follow-up scheduled <span class="d-block small">02/04/2026</span><span class="d-block small text-body-secondary">assigned to Giulia Bianchi</span></td><td data-label="Last action"> Giulia Bianchi <span class="d-block small text-body-secondary">2 hours ago</span></td></tr>',
+        '<tr class="queue-row queue-row-level-4"><td><span class="level-badge level-emergency"><span class="level-icon" aria-hidden="true">▲</span> Emergency</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/3/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Phone"><span class="text-body-secondary">—</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time></td><td class="flags-cell" data-label="Flags"><span class="flag-chip flag-priority" tabindex="0" data-bs-toggle="tooltip" title="Bleeding or blood-stained discharge after the menopause (after sex or spontaneous), or at age 55+ with uncertain menopausal status: manage as postmenopausal bleeding, which meets suspected-cancer referral criteria; a previous normal screening test must not delay it."><span class="flag-icon" aria-hidden="true">◆</span> Postmenopausal bleeding<span class="visually-hidden"> (Priority)</span></span><span class="flag-chip flag-follow-up" tabindex="0" data-bs-toggle="tooltip" title="Bleeding unrelated to intercourse outside the period: abnormal uterine bleeding to be evaluated (PALM-COEIN causes)."><span class="flag-icon" aria-hidden="true">●</span> Intermenstrual bleeding<span class="visually-hidden"> (Follow-up)</span></span></td><td data-label="Status"> Closed </td><td data-label="Last action"> Ida Neri <span class="d-block small text-body-secondary">0 minutes ago</span></td></tr>',
+        '<tr class="queue-row queue-row-level-5"><td><span class="level-badge level-review"><span class="level-icon" aria-hidden="true">⚠</span> Manual review</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/4/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Phone"><span class="text-body-secondary">—</span></td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-chip flag-follow-up" tabindex="0" data-bs-toggle="tooltip" title="Post-coital bleeding is recurring (2+ episodes in 3 months, or also reported in an earlier submission within 90 days)."><span class="flag-icon" aria-hidden="true">●</span> Recurrent<span class="visually-hidden"> (Follow-up)</span></span></td><td data-label="Status"> In review </td><td data-label="Last action"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-9"><td><span class="level-badge level-unknown"><span class="level-icon" aria-hidden="true">?</span> 9</span><span class="d-block small text-body-secondary">score 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/5/?flag=RECURRENT&amp;all=1">&lt;b&gt;Eva&lt;/b&gt; &amp; &quot;Co&quot; l&#x27;Aquila</a><span class="d-block small text-body-secondary">61 years</span></td><td data-label="Phone"> &lt;b&gt;0&lt;/b&gt; </td><td data-label="Submitted"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">waiting 3 days</span></td><td class="flags-cell" data-label="Flags"><span class="flag-chip flag-unknown" tabindex="0" data-bs-toggle="tooltip" title=""><span class="flag-icon" aria-hidden="true">?</span> &lt;i&gt;OLD&lt;/i&gt;</span></td><td data-label="Status"> New </td><td data-label="Last action"> &lt;u&gt;Ida&lt;/u&gt; <span class="d-block small text-body-secondary"> ago</span></td></tr>',
     ],
     "it": [
-        '<tr class="queue-row queue-row-level-2"><td><span class="level-badge level-priority"><span class="level-icon" aria-hidden="true">◆</span> Priorità</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/1/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento o perdite con sangue dopo la menopausa (post-coitale o spontaneo), oppure a 55 anni o più con stato menopausale incerto: gestire come sanguinamento postmenopausale, che soddisfa i criteri di invio per sospetto tumore; un precedente test di screening normale non deve ritardarlo.">Sanguinamento postmenopausale</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento non legato ai rapporti al di fuori delle mestruazioni: sanguinamento uterino anomalo da valutare (cause PALM-COEIN).">Sanguinamento intermestruale</span></td><td data-label="Stato"> Nuovo </td><td data-label="Ultima azione"><span class="text-body-secondary">—</span></td></tr>',
-        '<tr class="queue-row queue-row-level-1"><td><span class="level-badge level-follow-up"><span class="level-icon" aria-hidden="true">●</span> Controllo</span><span class="d-block small text-body-secondary">punteggio 1</span></td><td><a class="fw-semibold" href="/dashboard/cases/2/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">1 anno</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="text-body-secondary">—</span></td><td data-label="Stato"> Controllo programmato <span class="d-block small">02/04/2026</span></td><td data-label="Ultima azione"> Giulia Bianchi <span class="d-block small text-body-secondary">2 ore fa</span></td></tr>',
-        '<tr class="queue-row queue-row-level-4"><td><span class="level-badge level-emergency"><span class="level-icon" aria-hidden="true">▲</span> Emergenza</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/3/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento o perdite con sangue dopo la menopausa (post-coitale o spontaneo), oppure a 55 anni o più con stato menopausale incerto: gestire come sanguinamento postmenopausale, che soddisfa i criteri di invio per sospetto tumore; un precedente test di screening normale non deve ritardarlo.">Sanguinamento postmenopausale</span><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento non legato ai rapporti al di fuori delle mestruazioni: sanguinamento uterino anomalo da valutare (cause PALM-COEIN).">Sanguinamento intermestruale</span></td><td data-label="Stato"> Chiuso </td><td data-label="Ultima azione"> Ida Neri <span class="d-block small text-body-secondary">0 minuti fa</span></td></tr>',
-        '<tr class="queue-row queue-row-level-5"><td><span class="level-badge level-review"><span class="level-icon" aria-hidden="true">⚠</span> Revisione manuale</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/4/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="Il sanguinamento post-coitale è ricorrente (2 o più episodi in 3 mesi, oppure segnalato anche in un questionario precedente negli ultimi 90 giorni).">Ricorrente</span></td><td data-label="Stato"> In valutazione </td><td data-label="Ultima azione"><span class="text-body-secondary">—</span></td></tr>',
-        '<tr class="queue-row queue-row-level-9"><td><span class="level-badge level-unknown"><span class="level-icon" aria-hidden="true">?</span> 9</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold" href="/dashboard/cases/5/?flag=RECURRENT&amp;all=1">&lt;b&gt;Eva&lt;/b&gt; &amp; &quot;Co&quot; l&#x27;Aquila</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-badge" tabindex="0" data-bs-toggle="tooltip" title="">&lt;i&gt;OLD&lt;/i&gt;</span></td><td data-label="Stato"> Nuovo </td><td data-label="Ultima azione"> &lt;u&gt;Ida&lt;/u&gt; <span class="d-block small text-body-secondary"> fa</span></td></tr>',
+        '<tr class="queue-row queue-row-level-2"><td><span class="level-badge level-priority"><span class="level-icon" aria-hidden="true">◆</span> Priorità</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/1/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Telefono"><a class="phone-link" href="tel:+393331234567">333 123 4567</a></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-chip flag-priority" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento o perdite con sangue dopo la menopausa (post-coitale o spontaneo), oppure a 55 anni o più con stato menopausale incerto: gestire come sanguinamento postmenopausale, che soddisfa i criteri di invio per sospetto tumore; un precedente test di screening normale non deve ritardarlo."><span class="flag-icon" aria-hidden="true">◆</span> Sanguinamento postmenopausale<span class="visually-hidden"> (Priorità)</span></span><span class="flag-chip flag-follow-up" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento non legato ai rapporti al di fuori delle mestruazioni: sanguinamento uterino anomalo da valutare (cause PALM-COEIN)."><span class="flag-icon" aria-hidden="true">●</span> Sanguinamento intermestruale<span class="visually-hidden"> (Controllo)</span></span></td><td data-label="Stato"> Nuovo </td><td data-label="Ultima azione"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-1"><td><span class="level-badge level-follow-up"><span class="level-icon" aria-hidden="true">●</span> Controllo</span><span class="d-block small text-body-secondary">punteggio 1</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/2/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">1 anno</span></td><td data-label="Telefono"><a class="phone-link" href="tel:+442079460958">+44 20 7946 0958</a></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="text-body-secondary">—</span></td><td data-label="Stato"> Controllo programmato <span class="d-block small">02/04/2026</span><span class="d-block small text-body-secondary">assegnato a Giulia Bianchi</span></td><td data-label="Ultima azione"> Giulia Bianchi <span class="d-block small text-body-secondary">2 ore fa</span></td></tr>',
+        '<tr class="queue-row queue-row-level-4"><td><span class="level-badge level-emergency"><span class="level-icon" aria-hidden="true">▲</span> Emergenza</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/3/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Telefono"><span class="text-body-secondary">—</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-chip flag-priority" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento o perdite con sangue dopo la menopausa (post-coitale o spontaneo), oppure a 55 anni o più con stato menopausale incerto: gestire come sanguinamento postmenopausale, che soddisfa i criteri di invio per sospetto tumore; un precedente test di screening normale non deve ritardarlo."><span class="flag-icon" aria-hidden="true">◆</span> Sanguinamento postmenopausale<span class="visually-hidden"> (Priorità)</span></span><span class="flag-chip flag-follow-up" tabindex="0" data-bs-toggle="tooltip" title="Sanguinamento non legato ai rapporti al di fuori delle mestruazioni: sanguinamento uterino anomalo da valutare (cause PALM-COEIN)."><span class="flag-icon" aria-hidden="true">●</span> Sanguinamento intermestruale<span class="visually-hidden"> (Controllo)</span></span></td><td data-label="Stato"> Chiuso </td><td data-label="Ultima azione"> Ida Neri <span class="d-block small text-body-secondary">0 minuti fa</span></td></tr>',
+        '<tr class="queue-row queue-row-level-5"><td><span class="level-badge level-review"><span class="level-icon" aria-hidden="true">⚠</span> Revisione manuale</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/4/?flag=RECURRENT&amp;all=1">Maria Rossi</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Telefono"><span class="text-body-secondary">—</span></td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-chip flag-follow-up" tabindex="0" data-bs-toggle="tooltip" title="Il sanguinamento post-coitale è ricorrente (2 o più episodi in 3 mesi, oppure segnalato anche in un questionario precedente negli ultimi 90 giorni)."><span class="flag-icon" aria-hidden="true">●</span> Ricorrente<span class="visually-hidden"> (Controllo)</span></span></td><td data-label="Stato"> In valutazione </td><td data-label="Ultima azione"><span class="text-body-secondary">—</span></td></tr>',
+        '<tr class="queue-row queue-row-level-9"><td><span class="level-badge level-unknown"><span class="level-icon" aria-hidden="true">?</span> 9</span><span class="d-block small text-body-secondary">punteggio 8</span></td><td><a class="fw-semibold case-link" href="/dashboard/cases/5/?flag=RECURRENT&amp;all=1">&lt;b&gt;Eva&lt;/b&gt; &amp; &quot;Co&quot; l&#x27;Aquila</a><span class="d-block small text-body-secondary">61 anni</span></td><td data-label="Telefono"> &lt;b&gt;0&lt;/b&gt; </td><td data-label="Inviato"><time datetime="2026-03-07T08:30:00+01:00">07/03/2026 08:30</time><span class="d-block small text-body-secondary">in attesa da 3 giorni</span></td><td class="flags-cell" data-label="Segnalazioni"><span class="flag-chip flag-unknown" tabindex="0" data-bs-toggle="tooltip" title=""><span class="flag-icon" aria-hidden="true">?</span> &lt;i&gt;OLD&lt;/i&gt;</span></td><td data-label="Stato"> Nuovo </td><td data-label="Ultima azione"> &lt;u&gt;Ida&lt;/u&gt; <span class="d-block small text-body-secondary"> fa</span></td></tr>',
     ],
 }
 
@@ -167,3 +179,106 @@ def test_template_rows_print_the_markup_the_python_rows_printed(language):
         html = render_to_string("triage/_worklist_rows.html", {"rows": rows})
 
     assert normalised(html) == "".join(PYTHON_MARKUP[language])
+
+
+# --- Flag chips ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "version", "css", "icon", "level"),
+    [
+        ("HEAVY_ACUTE", 2, "emergency", "▲", "Emergency"),
+        ("PREGNANCY_BLEEDING", 2, "urgent", "■", "Urgent"),
+        # The same flag was priority in rule set 1: a case keeps its own rule set's level.
+        ("PREGNANCY_BLEEDING", 1, "priority", "◆", "Priority"),
+        ("RECURRENT", 2, "follow-up", "●", "Follow-up"),
+        ("DRYNESS", 2, "info", "i", "Information only"),
+        ("NOT_A_FLAG", 2, "unknown", "?", ""),
+    ],
+)
+def test_a_chip_is_styled_by_its_own_flags_level_in_the_cases_rule_set(code, version, css, icon, level):
+    with translation.override("en"):
+        item = flag_item(code, version)
+        html = flag_chip_html(item)
+
+    assert (item.css, item.icon, item.level) == (css, icon, level)
+    assert f'class="flag-chip flag-{css}"' in html
+    # The level's shape and (for screen readers) its name, never the colour alone.
+    assert f'<span class="flag-icon" aria-hidden="true">{icon}</span>' in html
+    assert (f'<span class="visually-hidden"> ({level})</span>' in html) is bool(level)
+
+
+def test_chips_follow_rules_md_order_with_informational_flags_last():
+    codes = ["DRYNESS", "RECURRENT", "STI_RISK", "HEAVY_ACUTE", "POSTMENOPAUSAL_BLEEDING"]
+
+    items = flag_items(codes, 2)
+
+    assert [item.code for item in items] == [
+        "HEAVY_ACUTE",
+        "POSTMENOPAUSAL_BLEEDING",
+        "RECURRENT",
+        "DRYNESS",
+        "STI_RISK",
+    ]
+    assert [item.info for item in items] == [False, False, False, True, True]
+    assert [item.code for item in Labels().flags(codes, 2)] == [item.code for item in items]
+
+
+TEN_FLAGS = [
+    "ANTICOAGULANTS",
+    "DRYNESS",
+    "RECURRENT",
+    "SCREENING_GAP",
+    "HEAVY_ACUTE",
+    "PAINFUL",
+    "ABUNDANT",
+    "POSTMENOPAUSAL_BLEEDING",
+    "STI_RISK",
+    "INTERMENSTRUAL_BLEEDING",
+]
+
+
+def test_a_row_shows_four_chips_then_plus_n_naming_the_others(doctor_client, patient):
+    make_case(patient, level=E, score=40, flags=TEN_FLAGS)
+
+    html = doctor_client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    cell = re.search(r'<td class="flags-cell".*?</td>', html, re.S).group(0)
+    shown = re.findall(r'class="flag-chip flag-([a-z-]+)"[^>]*><span[^>]*>[^<]*</span> ([^<]+)<', cell)
+    assert shown == [
+        ("emergency", "Heavy / faint"),
+        ("priority", "Postmenopausal bleeding"),
+        ("follow-up", "Recurrent"),
+        ("follow-up", "Abundant"),
+    ]
+    more = re.search(r'<span class="flag-more"[^>]*title="([^"]*)">(.*?)</span></span>', cell, re.S)
+    hidden = [FLAG_RULES_BY_CODE[item.code].label for item in flag_items(TEN_FLAGS, 2)[4:]]
+    assert more.group(1) == ", ".join(hidden)
+    assert '<span aria-hidden="true">+6</span>' in more.group(2)
+    assert f'<span class="visually-hidden">6 more flags: {", ".join(hidden)}' in more.group(2)
+
+
+def test_case_page_shows_every_chip_with_the_same_partial(doctor_client, patient):
+    case = make_case(patient, level=E, score=40, flags=TEN_FLAGS)
+
+    html = doctor_client.get(reverse("triage:case_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    html = html.content.decode()
+
+    with translation.override("en"):
+        expected = [flag_chip_html(item) for item in flag_items(TEN_FLAGS, 2)]
+    positions = [html.index(chip) for chip in expected]
+    assert positions == sorted(positions)
+    assert "flag-more" not in html
+
+
+def test_the_flag_chips_tag_prints_what_a_worklist_row_and_the_case_page_print():
+    template = Template(
+        "{% load triage_tags %}{% flag_chips codes 2 limit=4 %}|{% flag_chips codes 2 %}|{% flag_chips none 2 %}"
+    )
+    with translation.override("en"):
+        row, every, none = template.render(Context({"codes": TEN_FLAGS, "none": []})).split("|")
+        assert row == Labels().flags_html(TEN_FLAGS, 2)
+        assert every == "\n    ".join(flag_chip_html(item) for item in flag_items(TEN_FLAGS, 2))
+    assert row.count('class="flag-chip') == 4 and "+6" in row
+    assert every.count('class="flag-chip') == 10 and "flag-more" not in every
+    assert none == '<span class="text-body-secondary">—</span>'

@@ -82,7 +82,8 @@ def test_print_page_shows_identity_assessment_answers_history_and_notes(doctor_c
 
     with translation.override("en"):
         birth_date = date_format(date(1990, 3, 1), "SHORT_DATE_FORMAT")
-    for text in ("Lucia Ferri", "lucia@example.com", "+39 333 7654321", birth_date):
+    # The phone is stored as E.164 and printed in the Italian national format.
+    for text in ("Lucia Ferri", "lucia@example.com", "333 765 4321", birth_date):
         assert text in html
     assert f"{submission.age} years" in html
     assert f"Score {case.score}" in html

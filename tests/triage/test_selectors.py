@@ -12,7 +12,7 @@ from django.utils import timezone
 from patients.models import Submission
 from tests.factories import make_case, make_doctor, make_patient
 from tests.triage.worklist import DASHBOARD, EXPECTED_ORDER, E, F, M, P, R, U, names_of, pks
-from triage.models import Case, CaseEvent
+from triage.models import AuditEvent, Case, CaseEvent
 from triage.selectors import PAGE_SIZE, WorklistFilters, case_worklist
 
 # --- Order -----------------------------------------------------------------------------------------
@@ -70,10 +70,14 @@ def test_counts_per_level_follow_the_other_filters(doctor_client, patient, other
     make_case(patient, level=R)
     make_case(other_patient, level=P, score=6)
 
+    # The default list (open flagged cases) has no routine level to count.
     counts = doctor_client.get(DASHBOARD).context["level_links"]
     by_level = {item["level"]: item["count"] for item in counts}
-    assert by_level == {M: 0, E: 1, U: 0, P: 2, F: 0, R: 1}
-    assert [item["level"] for item in counts] == [M, E, U, P, F, R]
+    assert by_level == {M: 0, E: 1, U: 0, P: 2, F: 0}
+    assert [item["level"] for item in counts] == [M, E, U, P, F]
+
+    counts = doctor_client.get(DASHBOARD, {"all": "1"}).context["level_links"]
+    assert {item["level"]: item["count"] for item in counts} == {M: 0, E: 1, U: 0, P: 3, F: 0, R: 1}
 
     counts = doctor_client.get(DASHBOARD, {"q": "Verdi"}).context["level_links"]
     assert {item["level"]: item["count"] for item in counts}[P] == 1
@@ -378,3 +382,170 @@ def populate_more(cases, extra):
     for index in range(extra):
         cases.append(make_case(patient, level=(index % 4), score=index % 9, flags=["RECURRENT"]))
     return cases
+
+
+# --- What the header says, and counts that match the rows -------------------------------------------
+
+
+SUMMARIES = [
+    pytest.param({}, "flagged cases (follow-up or more urgent); open (not closed).", id="default"),
+    pytest.param(
+        {"status": "closed"}, "flagged cases (follow-up or more urgent); status: Closed.", id="closed"
+    ),
+    pytest.param(
+        {"all": "1"}, "every level, routine included; every status, closed included.", id="everything"
+    ),
+    pytest.param(
+        {"level": ["0", "4"], "status": ["new", "closed"]},
+        "level: Emergency, Routine; status: New, Closed.",
+        id="levels-and-statuses",
+    ),
+    pytest.param(
+        {"flag": "RECURRENT", "q": "Verdi", "assigned": "unassigned", "submitted_from": "2026-01-01"},
+        "flagged cases (follow-up or more urgent); open (not closed); with the flag “Recurrent”; "
+        "submitted on or after 01/01/2026; patient name or email containing “Verdi”; not assigned to anyone.",
+        id="flag-search-assignment-date",
+    ),
+]
+
+
+@pytest.mark.parametrize(("params", "summary"), SUMMARIES)
+def test_header_says_what_the_list_shows_and_the_counts_add_up_to_its_rows(
+    doctor_client, varied, params, summary
+):
+    response = doctor_client.get(DASHBOARD, params, HTTP_ACCEPT_LANGUAGE="en")
+
+    html = re.sub(r"\s+", " ", response.content.decode())
+    header = re.search(r'<p class="mb-2" id="worklist-summary">(.*?)</p>', html).group(1)
+    rows = len(response.context["page"].rows)
+    assert re.search(rf"<strong>{rows} cases?:</strong> {re.escape(summary)}", header), header
+    if "closed" in params.get("status", []):
+        assert "open" not in header.split("</strong>")[1].split("<a")[0]
+    counts = {item["level"]: item["count"] for item in response.context["level_links"]}
+    assert sum(counts.values()) == response.context["total"] == rows
+    for level in counts:
+        shown = [row for row in response.context["page"].rows if row.level == level]
+        assert counts[level] == len(shown)
+
+
+def test_level_checkboxes_run_in_the_order_of_the_level_chips(doctor_client, varied):
+    response = doctor_client.get(DASHBOARD, {"all": "1"})
+
+    html = response.content.decode()
+    chips = [item["level"] for item in response.context["level_links"]]
+    boxes = [int(value) for value in re.findall(r'name="level" value="(\d+)"', html)]
+    assert boxes == chips == [M, E, U, P, F, R]
+
+
+# --- Page X of Y -----------------------------------------------------------------------------------
+
+
+def page_position(response) -> str:
+    return re.search(r'class="page-link page-position">([^<]*)<', response.content.decode()).group(1)
+
+
+def test_pages_say_page_x_of_y_and_keep_the_filters(doctor_client, sixty, patient):
+    make_case(patient, level=R)  # outside the filtered list
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    params = {"flag": "", "status": "new"}
+
+    first = doctor_client.get(DASHBOARD, params, **en)
+    assert page_position(first) == "Page 1 of 3"
+    next_link = re.search(r'rel="next" href="\?([^"]+)"', first.content.decode()).group(1)
+    assert next_link.startswith("status=new&amp;after=")
+
+    second = doctor_client.get(DASHBOARD, {**params, "after": first.context["page"].last_pk}, **en)
+    assert page_position(second) == "Page 2 of 3"
+    third = doctor_client.get(DASHBOARD, {**params, "after": second.context["page"].last_pk}, **en)
+    assert page_position(third) == "Page 3 of 3"
+    last = doctor_client.get(DASHBOARD, {**params, "page": "last"}, **en)
+    assert page_position(last) == "Page 3 of 3"
+    # Back from the last page (its 25 rows end the list): 35 rows before, so the second page.
+    back = doctor_client.get(DASHBOARD, {**params, "before": last.context["page"].first_pk}, **en)
+    assert page_position(back) == "Page 2 of 3"
+    assert page_position(doctor_client.get(DASHBOARD, {"before": back.context["page"].first_pk}, **en)) == (
+        "Page 1 of 3"
+    )
+
+
+# --- Query counts at two data sizes ----------------------------------------------------------------
+
+
+def populate_worklist(total: int, doctor):
+    """`total` cases of every level, with ten flags on some, phones, assignments and routine ones."""
+    patients = [
+        make_patient(
+            email=f"w{index}@example.com",
+            first_name="Paola",
+            last_name=f"Bruni{index}",
+            phone=f"333 123 456{index}",
+        )
+        for index in range(5)
+    ]
+    colleague = make_doctor(email="third.doctor@example.com", first_name="Ida", last_name="Neri")
+    many = ["HEAVY_ACUTE", "RECURRENT", "ABUNDANT", "PAINFUL", "SCREENING_GAP", "DRYNESS", "STI_RISK"]
+    levels = [E, U, P, F, R]
+    cases = [
+        make_case(
+            patients[index % 5],
+            level=levels[index % 5],
+            score=index % 7,
+            flags=many if index % 2 else ["RECURRENT"],
+            submitted_at=timezone.now() - timedelta(hours=index),
+        )
+        for index in range(total)
+    ]
+    Case.objects.filter(pk__in=[case.pk for case in cases[::3]]).update(assigned_to=doctor)
+    Case.objects.filter(pk__in=[case.pk for case in cases[1::3]]).update(
+        assigned_to=colleague, last_actor=colleague, last_acted_at=timezone.now()
+    )
+    return cases
+
+
+def worklist_urls(cases):
+    return {
+        "worklist": (DASHBOARD, {}),
+        "all-with-routine": (DASHBOARD, {"all": "1"}),
+        "mine": (DASHBOARD, {"assigned": "mine", "all": "1"}),
+        "middle-page": (DASHBOARD, {"all": "1", "after": cases[10].pk}),
+        "last-page": (DASHBOARD, {"all": "1", "page": "last"}),
+        "csv": (reverse("triage:export_csv"), {"all": "1"}),
+        "case": (reverse("triage:case_detail", args=[cases[1].pk]), {}),
+    }
+
+
+@pytest.mark.parametrize("total", [25, 2500])
+def test_worklist_csv_and_case_page_queries_stay_the_same_at_25_and_2500_cases(
+    doctor_client, doctor, django_assert_max_num_queries, total
+):
+    cases = populate_worklist(total, doctor)
+    counts = {}
+    for name, (url, params) in worklist_urls(cases).items():
+        doctor_client.get(url, params)
+        with CaptureQueriesContext(connection) as queries:
+            response = doctor_client.get(url, params)
+        assert response.status_code == 200
+        # The export's audit trail has one row per exported case, inserted in batches whose size
+        # the database sets (one batch on PostgreSQL; SQLite's parameter limit makes it ~100 rows).
+        counts[name] = sum(not query["sql"].startswith(AUDIT_INSERT) for query in queries)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        doctor_client.get(DASHBOARD, {"all": "1", "after": cases[10].pk})
+
+    assert counts == QUERIES_AT_ANY_SIZE, f"{total} cases"
+    audited = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_CSV, object_type="triage.case")
+    assert audited.count() == 2 * total
+
+
+AUDIT_INSERT = 'INSERT INTO "triage_auditevent"'
+# Session, user and permissions, then the page's reads (audit writes left out). Written out
+# so that a change at either data size shows here; the pages after the first add the count of the
+# rows before them ("page X of Y").
+QUERIES_AT_ANY_SIZE = {
+    "worklist": 6,
+    "all-with-routine": 6,
+    "mine": 6,
+    "middle-page": 8,
+    "last-page": 7,
+    "csv": 4,
+    "case": 7,
+}

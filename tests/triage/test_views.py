@@ -46,6 +46,7 @@ def test_next_case_is_for_doctors_only(client_as, case, role, status):
     [
         ("triage:case_status", {"to_status": "in_review", "version": 1}),
         ("triage:case_note", {"text": "Richiamare la paziente."}),
+        ("triage:case_assign", {"assignment": "take"}),
     ],
 )
 def test_case_changes_are_for_doctors_only(client_as, case, role, status, name, data):

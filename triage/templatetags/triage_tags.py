@@ -4,7 +4,14 @@ from django import template
 from django.utils.timesince import timesince
 
 from triage import rules
-from triage.presenters import AMOUNT_LABELS, TREND_LABELS, flag_item, level_badge_context
+from triage.presenters import (
+    AMOUNT_LABELS,
+    TREND_LABELS,
+    flag_chip_html,
+    flag_chips_html,
+    level_badge_context,
+)
+from triage.presenters import flag_items as flag_chip_items
 
 register = template.Library()
 
@@ -17,8 +24,23 @@ def level_badge(level):
 
 @register.filter
 def flag_items(codes, version=None):
-    """Flag codes with their short label, clinical reason and own level, as rule set `version` has them."""
-    return [flag_item(code, version) for code in codes or ()]
+    """Flag codes as chips (label, reason, own level and its style) of rule set `version`, in RULES.md order."""
+    return flag_chip_items(codes, version)
+
+
+@register.filter
+def flag_chip(item):
+    """One chip of `flag_items`, as the worklist prints it."""
+    return flag_chip_html(item)
+
+
+@register.simple_tag
+def flag_chips(codes, version=None, limit=None):
+    """A case's flag chips in RULES.md order (informational last): all, or `limit` then "+N".
+
+    `{% flag_chips case.flags case.rules_version limit=4 %}` prints what a worklist row shows.
+    """
+    return flag_chips_html(codes, version, limit)
 
 
 @register.filter

@@ -1,0 +1,77 @@
+"""Phone numbers: read with Google's libphonenumber (`phonenumbers`), stored as E.164, shown for Italy.
+
+A number is stored as E.164 (`+393331234567`), the form `tel:` links and
+other systems expect. It is shown in the Italian national format for an
+Italian number (`333 123 4567`) and in the international format for any
+other (`+44 20 7946 0958`). A stored value that does not parse (written
+before numbers were validated) is shown as it is, without a link.
+
+A thin wrapper over `phonenumbers` rather than django-phonenumber-field: the
+number stays plain E.164 text in a CharField, which the FHIR and GDPR exports,
+the admin's search and the CSV read as they are; every app (and `clinic`
+itself) reaches the one parser through this module, with no model field type
+or form widget of another package; and it is one dependency fewer.
+"""
+
+import functools
+import re
+
+import phonenumbers
+
+# Numbers written without a country code are Italian.
+DEFAULT_REGION = "IT"
+DEFAULT_COUNTRY_CODE = phonenumbers.country_code_for_region(DEFAULT_REGION)
+# What `phone_normalise` stores.
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+class InvalidPhone(ValueError):
+    """The text is not a phone number that can be dialled."""
+
+
+def _parse(text: str, *, validate: bool = True) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if not validate or phonenumbers.is_valid_number(number) else None
+
+
+def phone_normalise(text: str) -> str:
+    """The E.164 form of a number typed in any usual way; "" for no number.
+
+    Raises `InvalidPhone` for text that is not a valid number.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ""
+    number = _parse(text)
+    if number is None:
+        raise InvalidPhone(text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(value: str) -> str:
+    """How a stored number is printed: national format in Italy, international elsewhere."""
+    return phone_parts(value)[0]
+
+
+def phone_href(value: str) -> str:
+    """The `tel:` link of a stored number, or "" when it cannot be dialled."""
+    return phone_parts(value)[1]
+
+
+@functools.lru_cache(maxsize=4096)
+def phone_parts(value: str) -> tuple[str, str]:
+    """(text, `tel:` link) of a stored number, parsed once; a worklist prints many, again and again."""
+    if not value:
+        return "", ""
+    # A stored E.164 number was validated when it was saved; older text is validated now.
+    number = _parse(value, validate=not E164.fullmatch(value))
+    if number is None:
+        return value, ""
+    href = "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # The country code, not the region lookup, which costs as much as the rest together.
+    if number.country_code == DEFAULT_COUNTRY_CODE:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL), href
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL), href

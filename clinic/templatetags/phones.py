@@ -1,0 +1,10 @@
+"""`{% load phones %}`: a patient's phone as a link to call and as text (`clinic.phones`)."""
+
+from django import template
+
+from clinic.phones import phone_display, phone_href
+
+register = template.Library()
+
+register.filter("phone_display", phone_display)
+register.filter("phone_href", phone_href)
