@@ -159,16 +159,27 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         model = User
         fields = ("first_name", "last_name")
 
+    visit_reminders = forms.BooleanField(
+        label=_("Email me a reminder before a visit if I have not filled in the questionnaire yet"),
+        required=False,
+    )
+
     def __init__(self, *args, patient=None, **kwargs):
         initial = kwargs.setdefault("initial", {})
         if patient is not None:
             initial.setdefault("date_of_birth", patient.date_of_birth)
             initial.setdefault("phone", patient.phone)
+            initial.setdefault("visit_reminders", patient.visit_reminders)
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
         self.helper = FormHelper(self)
         self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
-            "first_name", "last_name", "date_of_birth", "phone", Submit("save", _("Save changes"))
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "phone",
+            "visit_reminders",
+            Submit("save", _("Save changes")),
         )

@@ -10,6 +10,7 @@ from django.utils.crypto import salted_hmac
 from clinic.identity import login_key
 from triage import rules
 from triage.services import submission_assess
+from triage.visits.services import invitation_accept
 
 from .models import Consent, PasswordResetRequest, Patient, Submission, User
 
@@ -19,26 +20,43 @@ class EmailTaken(Exception):
 
 
 @transaction.atomic
-def patient_register(*, email, password, first_name, last_name, date_of_birth, phone="") -> User:
-    """Create the user, her patient profile and her consent record together."""
+def patient_register(
+    *, email, password, first_name, last_name, date_of_birth, phone="", language=None, invitation_id=None
+) -> User:
+    """Create the user, her patient profile and her consent record together.
+
+    With the invitation she was sent for a booked visit, the invitation is used
+    up and its visits become hers, in the same transaction.
+    """
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email=email, password=password, first_name=first_name, last_name=last_name
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                **({"language": language} if language else {}),
             )
     except IntegrityError as exc:
         raise EmailTaken from exc
     patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone)
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
+    if invitation_id is not None:
+        invitation_accept(invitation_id, patient)
     return user
 
 
 @transaction.atomic
-def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, phone) -> None:
+def patient_update_profile(
+    *, user: User, first_name, last_name, date_of_birth, phone, visit_reminders: bool | None = None
+) -> None:
     user.first_name = first_name
     user.last_name = last_name
     user.save(update_fields=["first_name", "last_name"])
-    Patient.objects.update_or_create(user=user, defaults={"date_of_birth": date_of_birth, "phone": phone})
+    defaults = {"date_of_birth": date_of_birth, "phone": phone}
+    if visit_reminders is not None:
+        defaults["visit_reminders"] = visit_reminders
+    Patient.objects.update_or_create(user=user, defaults=defaults)
 
 
 def password_reset_allowed(*, email: str, ip_address: str | None) -> bool:

@@ -86,7 +86,7 @@ ROW_COLUMNS = (
     "flags",
     "rules_version",
     "status",
-    "follow_up_on",
+    "follow_up_visit__starts_at",
     "last_acted_at",
     "submission__age",
     "patient__user__first_name",
@@ -98,9 +98,14 @@ ROW_COLUMNS = (
 )
 
 
+FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
+
+
 def _with_row_details(qs: QuerySet[Case]) -> QuerySet[Case]:
     """What a CSV line shows, joined in, and nothing else (the answers stay behind)."""
-    return qs.select_related("patient__user", "last_actor", "submission").only(*ROW_COLUMNS)
+    return qs.select_related("patient__user", "last_actor", "submission", "follow_up_visit").only(
+        *ROW_COLUMNS, "follow_up_visit__state"
+    )
 
 
 def case_worklist(filters: WorklistFilters) -> QuerySet[Case]:
@@ -179,6 +184,9 @@ class WorklistRow:
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
         *case, first, last, email, actor_first, actor_last, actor_email = values
+        # The follow-up date is the local date of the follow-up visit's start.
+        follow_up = case[FOLLOW_UP_COLUMN]
+        case[FOLLOW_UP_COLUMN] = timezone.localdate(follow_up) if follow_up else None
         return cls(
             *case,
             patient_name=display_name(first, last, email),
@@ -262,7 +270,7 @@ def case_next(case: Case, filters: WorklistFilters):
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    return Case.objects.select_related("submission", "patient__user", "last_actor")
+    return Case.objects.select_related("submission", "patient__user", "last_actor", "follow_up_visit")
 
 
 def case_assessment(case: Case) -> Assessment | None:

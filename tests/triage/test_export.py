@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_case, make_patient
+from tests.factories import make_case, make_patient, make_visit
 from triage.exports import csv_safe
 from triage.models import AuditEvent, Case, CaseLevel
 
@@ -36,8 +36,9 @@ def cases(patient, other_patient, doctor):
         age=29,
     )
     routine = make_case(patient, level=CaseLevel.ROUTINE, submitted_at=now - timedelta(days=1))
+    visit = make_visit(other_patient, days_ahead=0, hour=23, minute=30)
     Case.objects.filter(pk=follow_up.pk).update(
-        status="follow_up", follow_up_on=timezone.localdate(), last_actor=doctor, last_acted_at=now
+        status="follow_up", follow_up_visit=visit, last_actor=doctor, last_acted_at=now
     )
     return {"emergency": emergency, "follow_up": follow_up, "routine": routine}
 
@@ -66,7 +67,7 @@ def test_export_has_a_header_and_one_row_per_case_in_worklist_order(doctor_clien
     emergency, follow_up = rows[1], rows[2]
     assert emergency[2:8] == ["Maria Rossi", "patient@example.com", "36", "Emergency", "10", "Heavy / faint"]
     assert follow_up[7] == "Recurrent; Screening gap"
-    assert follow_up[8] == "Follow-up scheduled"
+    assert follow_up[8] == "Follow-up booked"
     assert follow_up[9] == timezone.localdate().isoformat()
     assert follow_up[10] == "Giulia Bianchi"
 
