@@ -22,7 +22,7 @@ her name in its CN, her date of birth in X-PATIENT-BIRTHDATE (optional), the kin
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,7 +103,7 @@ def _kind(text: str) -> str:
 def _aware(naive: datetime) -> datetime:
     """A local wall-clock time as an aware moment; a time skipped by the clocks going forward is refused."""
     aware = timezone.make_aware(naive)
-    if timezone.localtime(aware).replace(tzinfo=None) != naive:
+    if timezone.localtime(aware.astimezone(UTC)).replace(tzinfo=None) != naive:
         raise ValueError(naive)
     return aware
 

@@ -7,7 +7,7 @@ transaction that queues the email, so a rerun or a second worker finds it taken 
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,7 +45,7 @@ def local_start(day: date, at: time) -> datetime:
     """
     naive = datetime.combine(day, at)
     aware = timezone.make_aware(naive)
-    if timezone.localtime(aware).replace(tzinfo=None) != naive:
+    if timezone.localtime(aware.astimezone(UTC)).replace(tzinfo=None) != naive:
         raise ValidationError(
             {"start_time": _("This time does not exist on that day: the clocks go forward an hour.")}
         )
