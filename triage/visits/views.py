@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -228,6 +229,8 @@ def calendar_feed_view(request, token):
         raise Http404
     visits = list(feed_visits())
     audit_calendar_feed(request, owner, len(visits))
-    response = HttpResponse(ics.feed_calendar(visits), content_type="text/calendar; charset=utf-8")
+    with translation.override(owner.language):
+        body = ics.feed_calendar(visits)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="visits.ics"'
     return response
