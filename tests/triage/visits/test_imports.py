@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_patient
 from tests.test_support import run_tasks
@@ -22,7 +22,8 @@ SPRING_FORWARD = date(2027, 3, 28)
 
 @pytest.fixture(autouse=True)
 def clock():
-    with time_machine.travel(NOW, tick=False):
+    """A fixed moment a week before the spring clock change, and the reports in English."""
+    with time_machine.travel(NOW, tick=False), translation.override("en"):
         yield
 
 
