@@ -12,6 +12,9 @@ from ..forms import DateInput, TimeInput
 from ..models import Visit
 from .services import MAX_DURATION, MIN_DURATION, local_start
 
+# The server's messages, in the page's language and next to their fields, replace the browser's own.
+NO_BROWSER_VALIDATION = {"novalidate": ""}
+
 
 class VisitTimeMixin(forms.Form):
     start_date = forms.DateField(label=_("Date"), widget=DateInput, input_formats=["%Y-%m-%d"])
@@ -46,6 +49,7 @@ class VisitBookForm(VisitTimeMixin):
         self.initial.setdefault("booking_key", f"book-{uuid.uuid4()}")
         self.helper = FormHelper(self)
         self.helper.form_action = action
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
             Div(
                 Field("start_date", wrapper_class="col-sm-6"),
@@ -84,6 +88,7 @@ class VisitChangeForm(VisitTimeMixin):
         self.visit = visit
         self.helper = FormHelper(self)
         self.helper.form_action = action
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
             Div(
                 Field("start_date", wrapper_class="col-sm-6"),
@@ -111,7 +116,7 @@ class VisitImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_action = action
-        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout("file", Submit("import", _("Import")))
 
 

@@ -293,6 +293,9 @@ def test_moving_a_visit_is_in_the_case_timeline_and_the_audit_log(doctor_client,
 
 
 def test_the_import_page_shows_the_same_report(doctor_client, patient, day):
+    assert (
+        'enctype="multipart/form-data"' in doctor_client.get(reverse("triage:visit_import")).content.decode()
+    )
     csv = (
         "uid,date,time,email\n"
         f"u-1,{day.isoformat()},09:00,{patient.user.email}\n"
