@@ -342,7 +342,8 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 flag_bits_for(flags),
                 version,
                 status,
-                follow_up_on,
+                # The worklist benchmark books no visits: the follow-up date stays on the timeline.
+                None,
                 actor,
                 acted_at,
                 version_no,
@@ -366,7 +367,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 login_key(f"paziente{n:05d}@bench.example.org"),
             )
         )
-        patient_rows.append((person["id"], person["id"], person["dob"], "", person["created"]))
+        patient_rows.append((person["id"], person["id"], person["dob"], "", True, person["created"]))
         consents.append((person["id"], settings.PRIVACY_NOTICE_VERSION, person["created"]))
 
     tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent]
@@ -390,7 +391,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
         ],
         users,
     )
-    _copy(Patient, ["id", "user", "date_of_birth", "phone", "created_at"], patient_rows)
+    _copy(Patient, ["id", "user", "date_of_birth", "phone", "visit_reminders", "created_at"], patient_rows)
     _copy(Consent, ["patient", "notice_version", "given_at"], consents)
     _copy(
         Submission,
@@ -425,7 +426,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
             "flag_bits",
             "rules_version",
             "status",
-            "follow_up_on",
+            "follow_up_visit",
             "last_actor",
             "last_acted_at",
             "version",

@@ -151,6 +151,25 @@ def visit_book(
     return visit
 
 
+@transaction.atomic
+def visit_record(
+    *, patient: Patient, starts_at: datetime, booked_at: datetime, uid: str, kind: str = Visit.Kind.FIRST
+) -> Visit:
+    """Record a visit booked elsewhere at `booked_at` (demo data), once per `uid`; no email is queued."""
+    visit, _created = Visit.objects.get_or_create(
+        uid=uid,
+        defaults={
+            "patient": patient,
+            "starts_at": starts_at,
+            "kind": kind,
+            "questionnaire_since": Visit.questionnaire_window_start(starts_at, booked_at),
+            "created_at": booked_at,
+            "updated_at": booked_at,
+        },
+    )
+    return visit
+
+
 def _claim(visit: Visit, kind: str) -> bool:
     """Take the right to send this visit's email of `kind`; False when it was taken already."""
     try:
