@@ -94,3 +94,21 @@ def test_she_can_turn_reminders_off_in_her_profile(patient_client, patient):
     assert response.status_code == 302
     patient.refresh_from_db()
     assert patient.visit_reminders is False
+
+
+def test_her_data_export_lists_her_visits(patient_client, patient):
+    import json
+
+    visit = make_visit(patient, days_ahead=4, kind=Visit.Kind.RESULTS)
+
+    data = json.loads(patient_client.post(reverse("patients:data_export")).content)
+
+    assert data["visits"] == [
+        {
+            "starts_at": visit.starts_at.isoformat(),
+            "duration_minutes": 30,
+            "kind": "results",
+            "state": "booked",
+        }
+    ]
+    assert data["profile"]["visit_reminders"] is True

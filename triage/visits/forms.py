@@ -5,6 +5,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,6 @@ class VisitTimeMixin(forms.Form):
 
     def starts_at(self):
         """The aware start, or None after adding the error to the form (a time skipped by the clocks)."""
-        from django.core.exceptions import ValidationError
-
         try:
             return local_start(self.cleaned_data["start_date"], self.cleaned_data["start_time"])
         except ValidationError as error:
