@@ -105,7 +105,7 @@ def test_her_data_export_lists_her_visits(patient_client, patient):
 
     assert data["visits"] == [
         {
-            "starts_at": visit.starts_at.isoformat(),
+            "starts_at": visit.starts_at.astimezone(UTC).isoformat(),
             "duration_minutes": 30,
             "kind": "results",
             "state": "booked",
