@@ -345,9 +345,16 @@ def test_the_feed_carries_initials_and_kind_only(client, doctor_client, visits, 
     # In the doctor's language (Italian by default).
     assert "SUMMARY:M. R. – Prima visita" in body
     assert "SUMMARY:A. V. – Prima visita" in body
+
+    request = rf.post("/")
+    request.user = other_patient.user
+    patient_account_close(other_patient, request)
+    after = client.get(reverse("triage:calendar_feed", args=[token])).content.decode()
+    assert "A. V." not in after
+    assert after.count("BEGIN:VEVENT") == 2
     for private in ("Maria", "Rossi", "Anna", "example.com", "Teresa", "PREGNANCY", "urgent"):
         assert private not in body
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.CALENDAR_FEED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CALENDAR_FEED).count() == 2
 
 
 def test_a_wrong_or_regenerated_feed_token_is_a_404(client, doctor_client, doctor):
