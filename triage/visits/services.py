@@ -318,7 +318,7 @@ def invitation_accept(invitation_id: int, patient: Patient) -> int:
     same_email = VisitInvitation.objects.filter(email=invitation.email, used_at__isnull=True)
     ids = list(same_email.values_list("pk", flat=True))
     attached = Visit.objects.filter(invitation_id__in=ids, patient__isnull=True).update(patient=patient)
-    same_email.update(used_at=now, patient=patient, token_digest="")
+    same_email.update(used_at=now, patient=patient)
     return attached
 
 
