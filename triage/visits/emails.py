@@ -85,8 +85,8 @@ def visit_invitation_email(*, visit_id: int) -> Message | None:
 
 @outbox_email
 def visit_reminder_email(*, visit_id: int, days: int) -> Message | None:
-    """The visit is in `days` days and the questionnaire has not arrived."""
+    """The visit is in `days` days and the questionnaire has not arrived (or she has not signed up)."""
     visit = _visit(visit_id)
-    if visit is None or visit.submission_id or not visit.patient_id or not visit.patient.visit_reminders:
+    if visit is None or visit.submission_id or (visit.patient_id and not visit.patient.visit_reminders):
         return None
-    return _message(visit, "reminder_email", link=_link(visit), days=days)
+    return _message(visit, "reminder_email", link=_link(visit), days=days, needs_account=not visit.patient_id)

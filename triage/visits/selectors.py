@@ -154,19 +154,23 @@ def calendar_feed_owner(token: str):
 
 def reminder_candidates(*, first_day: date, last_day: date) -> QuerySet[Visit]:
     """Booked visits from `first_day` to `last_day` (local dates) of patients who want reminders and
-    have not sent the questionnaire for them; each with `submission_id` for a last check."""
+    have not sent the questionnaire for them, or who were invited and have not signed up yet; each
+    with `submission_id` for a last check."""
     start, _ = day_bounds(first_day)
     _, end = day_bounds(last_day)
+    wants_reminders = Q(
+        patient__isnull=False,
+        patient__visit_reminders=True,
+        patient__closed_at__isnull=True,
+        patient__user__is_active=True,
+    ) | Q(patient__isnull=True, invitation__used_at__isnull=True)
     return (
         with_questionnaire(
             Visit.objects.filter(
+                wants_reminders,
                 state=Visit.State.BOOKED,
                 starts_at__gte=max(start, timezone.now()),
                 starts_at__lt=end,
-                patient__isnull=False,
-                patient__visit_reminders=True,
-                patient__closed_at__isnull=True,
-                patient__user__is_active=True,
                 # A visit booked in the last day has just had its invitation.
                 created_at__lte=timezone.now() - timedelta(days=1),
             )

@@ -355,3 +355,21 @@ def test_a_tampered_invitation_link_is_refused(client, doctor):
     path = "/" + invitation_link(mail.outbox[0]).split("://", 1)[1].split("/", 1)[1]
 
     assert client.get(path.replace("/invite/", "/invite/x")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_invited_patient_is_reminded_with_a_new_sign_up_link_until_she_signs_up(settings):
+    settings.VISIT_REMINDER_DAYS = (3, 1)
+    with time_machine.travel(at(VISIT_DAY - timedelta(days=10), 9), tick=False):
+        invitation = invitation_for(email="invitata@example.com", first_name="Ida")
+        visit_book(invitation=invitation, starts_at=at(VISIT_DAY, 10))
+        run_tasks()
+    first_link = invitation_link(mail.outbox[0])
+
+    assert remind_on(VISIT_DAY - timedelta(days=3)) == 1
+    reminder = mail.outbox[-1]
+    assert reminder.to == ["invitata@example.com"]
+    assert "profilo" not in reminder.body
+    # The reminder's link replaces the invitation's: only the newest one opens the sign-up.
+    assert invitation_link(reminder) != first_link
+    assert invitation.visits.get().patient is None
