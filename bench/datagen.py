@@ -342,7 +342,8 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 flag_bits_for(flags),
                 version,
                 status,
-                follow_up_on,
+                # The worklist benchmark books no visits: the follow-up date stays on the timeline.
+                None,
                 actor,
                 acted_at,
                 version_no,
@@ -368,7 +369,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
         )
         # Nine patients in ten give a mobile number, stored as E.164 as the forms store it.
         phone = f"+39333{person['id']:07d}" if person["id"] % 10 else ""
-        patient_rows.append((person["id"], person["id"], person["dob"], phone, person["created"]))
+        patient_rows.append((person["id"], person["id"], person["dob"], phone, True, person["created"]))
         consents.append((person["id"], settings.PRIVACY_NOTICE_VERSION, person["created"]))
 
     tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent]
@@ -392,7 +393,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
         ],
         users,
     )
-    _copy(Patient, ["id", "user", "date_of_birth", "phone", "created_at"], patient_rows)
+    _copy(Patient, ["id", "user", "date_of_birth", "phone", "visit_reminders", "created_at"], patient_rows)
     _copy(Consent, ["patient", "notice_version", "given_at"], consents)
     _copy(
         Submission,
@@ -427,7 +428,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
             "flag_bits",
             "rules_version",
             "status",
-            "follow_up_on",
+            "follow_up_visit",
             "last_actor",
             "last_acted_at",
             "version",

@@ -243,6 +243,10 @@ CACHES = {
 # `manage.py db_worker`; no other server. docs/performance.md says when to move to Redis.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Reminders to fill in the questionnaire, this many days before a booked visit
+# (`manage.py send_visit_reminders`, run by a timer: see the README).
+VISIT_REMINDER_DAYS = (3, 1)
+
 # /health/ answers 503 when a due task has waited longer than this, or a task failed this recently.
 HEALTH_TASK_MAX_WAIT_SECONDS = int(os.environ.get("DJANGO_HEALTH_TASK_MAX_WAIT_SECONDS", "300"))
 HEALTH_FAILED_TASK_WINDOW_SECONDS = 24 * 60 * 60

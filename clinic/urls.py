@@ -10,6 +10,8 @@ urlpatterns = [
     path("", patient_views.home_view, name="home"),
     path("privacy/", patient_views.privacy_view, name="privacy"),
     path("accounts/signup/", patient_views.signup_view, name="signup"),
+    # The invitation sent for a booked visit: the token is opaque (triage.visits.tokens).
+    path("accounts/signup/invite/<str:token>/", patient_views.signup_view, name="signup_invited"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

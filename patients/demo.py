@@ -10,13 +10,14 @@ adds nothing.
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from triage.models import Case, CaseEvent
+from triage.models import Case, CaseEvent, Visit
 from triage.services import case_add_note, case_change_status
+from triage.visits.services import visit_record
 
 from .models import Patient, User
 from .services import patient_register, submission_record
@@ -371,3 +372,40 @@ def demo_worklist_seed(doctor: User) -> SeedResult:
         submissions += _patient_seed(first, last, age, story, doctor, patient_rng)
         patients += 1
     return SeedResult(patients=patients, submissions=submissions)
+
+
+# The day's list of the demo: this many demo patients are booked today, from 08:30 every half hour.
+DEMO_VISITS_TODAY = 8
+
+
+def demo_visits_seed(demo_patient_email: str) -> None:
+    """Book today's visits for some demo patients (booked three weeks ago, so a questionnaire sent in
+    the last two weeks is the one for the visit), and a visit in three days for the demo patient.
+
+    Once per day: run again the same day, it adds nothing.
+    """
+    today = timezone.localdate()
+    booked_at = timezone.now() - timedelta(days=21)
+    emails = [_email(first, last) for first, last, _age, _story in PATIENTS[:DEMO_VISITS_TODAY]]
+    by_email = {patient.user.email: patient for patient in Patient.objects.filter(user__email__in=emails)}
+    for number, email in enumerate(emails):
+        patient = by_email.get(email)
+        if patient is None:
+            continue
+        starts_at = timezone.make_aware(datetime.combine(today, time(8, 30))) + timedelta(minutes=30 * number)
+        visit_record(
+            patient=patient,
+            starts_at=starts_at,
+            booked_at=booked_at,
+            uid=f"demo-{today.isoformat()}-{number}",
+            kind=Visit.Kind.FOLLOW_UP if number % 3 else Visit.Kind.FIRST,
+        )
+    demo = Patient.objects.filter(user__email=demo_patient_email).first()
+    if demo is not None:
+        starts_at = timezone.make_aware(datetime.combine(today + timedelta(days=3), time(10, 0)))
+        visit_record(
+            patient=demo,
+            starts_at=starts_at,
+            booked_at=timezone.now(),
+            uid=f"demo-patient-{today.isoformat()}",
+        )

@@ -182,12 +182,18 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         fields = ("first_name", "last_name", "language")
         labels = {"language": _("Language of the pages and of our emails")}
 
+    visit_reminders = forms.BooleanField(
+        label=_("Email me a reminder before a visit if I have not filled in the questionnaire yet"),
+        required=False,
+    )
+
     def __init__(self, *args, patient=None, **kwargs):
         initial = kwargs.setdefault("initial", {})
         if patient is not None:
             initial.setdefault("date_of_birth", patient.date_of_birth)
             # The stored E.164 number shown as she would write it.
             initial.setdefault("phone", phone_display(patient.phone))
+            initial.setdefault("visit_reminders", patient.visit_reminders)
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
@@ -196,5 +202,11 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         self.helper = FormHelper(self)
         self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
-            "first_name", "last_name", "date_of_birth", "phone", "language", Submit("save", _("Save changes"))
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "phone",
+            "language",
+            "visit_reminders",
+            Submit("save", _("Save changes")),
         )

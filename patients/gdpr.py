@@ -64,6 +64,7 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
             "phone": patient.phone,
             "account_created": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
+            "visit_reminders": patient.visit_reminders,
         },
         "consents": [
             {
@@ -83,6 +84,15 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
                 "advice_shown": _advice_shown(submission, language),
             }
             for submission in submissions
+        ],
+        "visits": [
+            {
+                "starts_at": _iso(visit.starts_at),
+                "duration_minutes": visit.duration_minutes,
+                "kind": visit.kind,
+                "state": visit.state,
+            }
+            for visit in patient.visits.order_by("starts_at", "pk")
         ],
         "record_opened_by_staff": [
             {"when": _iso(event.created_at), "who": staff_name(event), "action": event.get_action_display()}

@@ -132,6 +132,8 @@ class Patient(models.Model):
     )
     date_of_birth = models.DateField(_("date of birth"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Reminders before a visit (triage.visits): she can turn them off in her profile.
+    visit_reminders = models.BooleanField(_("visit reminders"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     # Set when she closes her account: her login is gone, her clinical record stays for its
     # retention period (patients.gdpr).

@@ -13,6 +13,7 @@ from clinic.identity import login_key
 from clinic.phones import phone_normalise
 from triage import rules
 from triage.services import submission_assess
+from triage.visits.services import invitation_accept
 
 from .emails import submission_received_email
 from .models import Consent, PasswordResetRequest, Patient, Submission, User
@@ -26,12 +27,22 @@ class EmailTaken(Exception):
 
 @transaction.atomic
 def patient_register(
-    *, email, password, first_name, last_name, date_of_birth, phone="", language=settings.LANGUAGE_CODE
+    *,
+    email,
+    password,
+    first_name,
+    last_name,
+    date_of_birth,
+    phone="",
+    language=settings.LANGUAGE_CODE,
+    invitation_id=None,
 ) -> User:
     """Create the user, her patient profile and her consent record together.
 
     `language` is the one she signed up in: her emails are written in it. The phone is stored as
-    E.164; `clinic.phones.InvalidPhone` for one that is not a number.
+    E.164; `clinic.phones.InvalidPhone` for one that is not a number. With the invitation she was
+    sent for a booked visit, the invitation is used up and its visits become hers, in the same
+    transaction.
     """
     try:
         with transaction.atomic():
@@ -40,24 +51,36 @@ def patient_register(
                 password=password,
                 first_name=first_name,
                 last_name=last_name,
-                language=language,
+                language=language or settings.LANGUAGE_CODE,
             )
     except IntegrityError as exc:
         raise EmailTaken from exc
     patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone_normalise(phone))
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
+    if invitation_id is not None:
+        invitation_accept(invitation_id, patient)
     return user
 
 
 @transaction.atomic
-def patient_update_profile(*, user: User, first_name, last_name, date_of_birth, phone, language=None) -> None:
+def patient_update_profile(
+    *,
+    user: User,
+    first_name,
+    last_name,
+    date_of_birth,
+    phone,
+    language=None,
+    visit_reminders: bool | None = None,
+) -> None:
     user.first_name = first_name
     user.last_name = last_name
     user.language = language or user.language
     user.save(update_fields=["first_name", "last_name", "language"])
-    Patient.objects.update_or_create(
-        user=user, defaults={"date_of_birth": date_of_birth, "phone": phone_normalise(phone)}
-    )
+    defaults = {"date_of_birth": date_of_birth, "phone": phone_normalise(phone)}
+    if visit_reminders is not None:
+        defaults["visit_reminders"] = visit_reminders
+    Patient.objects.update_or_create(user=user, defaults=defaults)
 
 
 def user_set_language(*, user: User, language: str) -> None:

@@ -6,6 +6,7 @@ app_name = "patients"
 
 urlpatterns = [
     path("accounts/profile/", views.profile_view, name="profile"),
+    path("visits/<id:pk>/calendar.ics", views.visit_calendar_view, name="visit_calendar"),
     path("accounts/data/export/", privacy_views.data_export_view, name="data_export"),
     path("accounts/delete/", privacy_views.account_delete_view, name="account_delete"),
     path("accounts/access-log/", privacy_views.access_log_view, name="access_log"),

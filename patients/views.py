@@ -4,11 +4,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
+
+from clinic.models import clinic_profile
+from triage.visits.ics import visit_calendar
+from triage.visits.selectors import invitation_for_token, patient_next_visit, visit_for_patient
 
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
@@ -22,15 +27,44 @@ def home_view(request):
         return redirect("triage:dashboard")
     if not hasattr(request.user, "patient"):
         return render(request, "patients/no_profile.html", status=403)
-    return render(request, "patients/home.html")
+    return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
+
+
+@patient_required
+@require_http_methods(["GET"])
+def visit_calendar_view(request, pk):
+    """Her own visit as an .ics file, to add to her calendar."""
+    visit = visit_for_patient(request.user.patient, pk)
+    if visit is None:
+        raise Http404
+    clinic = clinic_profile()
+    response = HttpResponse(
+        visit_calendar(visit, clinic_name=clinic.name, address=clinic.address),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="visit.ics"'
+    return response
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
-def signup_view(request):
+def signup_view(request, token=None):
+    """Sign-up; from an invitation link (`token`), with her email filled in and her booked visits attached."""
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST or None)
+    invitation = invitation_for_token(token) if token else None
+    if token and invitation is None:
+        messages.warning(
+            request,
+            _("This invitation link has expired or has already been used. You can still create an account."),
+        )
+        return redirect("signup")
+    initial = (
+        {"email": invitation.email, "first_name": invitation.first_name, "last_name": invitation.last_name}
+        if invitation
+        else None
+    )
+    form = SignupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -42,6 +76,7 @@ def signup_view(request):
                 date_of_birth=data["date_of_birth"],
                 phone=data["phone"],
                 language=_supported_language(translation.get_language()) or settings.LANGUAGE_CODE,
+                invitation_id=invitation.pk if invitation else None,
             )
         except EmailTaken:
             form.add_error(
@@ -51,7 +86,7 @@ def signup_view(request):
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup.html", {"form": form, "invitation": invitation})
 
 
 @patient_required

@@ -129,3 +129,27 @@ def as_form_values(answers: dict) -> dict:
 
 # ...and as the form posts them.
 QUIET_FORM = as_form_values(QUIET_ANSWERS)
+
+
+def make_visit(patient, *, starts_at=None, days_ahead=5, hour=10, minute=0, booked_at=None, **fields):
+    """A booked visit of `patient`, by default five days ahead at 10:00 local time, booked a week ago.
+
+    Written straight to the table: no invitation email, no check of the past.
+    """
+    import uuid
+    from datetime import datetime, time
+
+    from triage.models import Visit
+
+    if starts_at is None:
+        day = timezone.localdate() + timedelta(days=days_ahead)
+        starts_at = timezone.make_aware(datetime.combine(day, time(hour, minute)))
+    booked_at = booked_at or timezone.now() - timedelta(days=7)
+    fields.setdefault("uid", f"test-{uuid.uuid4()}")
+    return Visit.objects.create(
+        patient=patient,
+        starts_at=starts_at,
+        questionnaire_since=Visit.questionnaire_window_start(starts_at, booked_at),
+        created_at=booked_at,
+        **fields,
+    )

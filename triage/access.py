@@ -1,11 +1,11 @@
-"""The one way to reach a case from a request: doctors only, a missing case is a 404."""
+"""The one way to reach a case, a patient or a visit from a request: doctors only, a missing one is a 404."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from patients.models import is_doctor
+from patients.models import Patient, is_doctor
 
-from .models import Case
+from .models import Case, Visit
 from .selectors import case_detail_queryset
 
 
@@ -18,3 +18,17 @@ def case_for_doctor(request, pk, *, queryset=None) -> Case:
     if not is_doctor(request.user):
         raise PermissionDenied
     return get_object_or_404(case_detail_queryset() if queryset is None else queryset, pk=pk)
+
+
+def patient_for_doctor(request, pk):
+    """Patient `pk` (with her user) for the doctor making the request; a closed or missing one is a 404."""
+    if not is_doctor(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Patient.objects.select_related("user"), pk=pk, closed_at__isnull=True)
+
+
+def visit_for_doctor(request, pk):
+    """Visit `pk` for the doctor making the request, with its patient or invitation."""
+    if not is_doctor(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Visit.objects.select_related("patient__user", "invitation"), pk=pk)

@@ -65,23 +65,26 @@ def _event_fields(request, action, obj, patient, object_type, object_id) -> dict
     }
 
 
-def audit_export(request, action, exported: list[tuple[int, int]], *, object_type: str) -> None:
+def audit_export(
+    request, action, exported: list[tuple[int, int]], *, object_type: str, item_type: str = "triage.case"
+) -> None:
     """Record an export of a list: one event for the export, one per exported case and its patient.
 
-    `exported` holds the (case id, patient id) of each line. The per-case events
+    `exported` holds the (id, patient id) of each line (cases, or `item_type`). The per-line events
     put the export in each patient's own trail ("who opened my record"), as a
     case opened on screen is.
     """
     audit_record(request, action, object_type=object_type, object_id=str(len(exported)))
-    audit_cases(request, action, exported)
+    audit_cases(request, action, exported, item_type=item_type)
 
 
-def audit_cases(request, action, cases: list[tuple[int, int]]) -> None:
-    """One event per (case id, patient id), written together: a change made to many cases at once."""
+def audit_cases(request, action, items: list[tuple[int, int]], *, item_type: str = "triage.case") -> None:
+    """One event per (id, patient id) of `item_type` (cases by default), written together: a change
+    made to many cases at once, or the lines of an export."""
     AuditEvent.objects.bulk_create(
         (
-            AuditEvent(**_event_fields(request, action, None, patient_id, "triage.case", case_id))
-            for case_id, patient_id in cases
+            AuditEvent(**_event_fields(request, action, None, patient_id, item_type, item_id))
+            for item_id, patient_id in items
         ),
         batch_size=AUDIT_BATCH,
     )
@@ -103,3 +106,10 @@ def audit_patient_self(request, action, patient) -> AuditEvent:
         patient_ref=patient_pseudonym(patient.pk),
         ip_address=None,
     )
+
+
+def audit_calendar_feed(request, owner, visits: int) -> AuditEvent:
+    """A calendar app read a doctor's feed: recorded under the doctor whose secret address it used."""
+    fields = _event_fields(request, AuditEvent.Action.CALENDAR_FEED, None, None, "triage.visit", visits)
+    fields.update(actor=owner, actor_label=owner.email)
+    return AuditEvent.objects.create(**fields)

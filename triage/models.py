@@ -1,5 +1,7 @@
 """The doctor's side of a submission: its assessments, its case, its timeline, the audit log."""
 
+from datetime import date, datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -101,7 +103,7 @@ class Case(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         IN_REVIEW = "in_review", _("In review")
-        FOLLOW_UP = "follow_up", _("Follow-up scheduled")
+        FOLLOW_UP = "follow_up", _("Follow-up booked")
         CLOSED = "closed", _("Closed")
 
     submission = models.OneToOneField(
@@ -128,7 +130,15 @@ class Case(models.Model):
         verbose_name=_("sort key"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NEW)
-    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    # The visit booked when the case was moved to "follow-up booked": its date is the follow-up date.
+    follow_up_visit = models.ForeignKey(
+        "Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_cases",
+        verbose_name=_("follow-up visit"),
+    )
     last_actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -188,6 +198,17 @@ class Case(models.Model):
         """No rule set could assess the answers: the doctor reads them herself."""
         return self.level == CaseLevel.REVIEW
 
+    @property
+    def follow_up_on(self) -> date | None:
+        """The follow-up date: the local date of the booked visit the case is waiting for, if any.
+
+        The visit is the one source of the date, so moving or cancelling it moves or clears it here.
+        """
+        visit = self.follow_up_visit
+        if self.status != self.Status.FOLLOW_UP or visit is None or visit.state != Visit.State.BOOKED:
+            return None
+        return visit.local_date
+
 
 class CaseEvent(models.Model):
     """The case timeline: status changes and notes, append-only."""
@@ -197,6 +218,7 @@ class CaseEvent(models.Model):
         NOTE = "note", _("Note")
         RETRIAGE = "retriage", _("Re-assessment")
         ASSIGNMENT = "assignment", _("Assignment")
+        VISIT = "visit", _("Visit")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
@@ -219,6 +241,32 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.case_id}"
+
+    def visit_summary(self) -> str:
+        """ "Visit moved: 02/04/2026 09:00 → 03/04/2026 10:30" in the active language, for a visit event."""
+        from django.utils import formats
+
+        def when(value):
+            try:
+                moment = timezone.localtime(datetime.fromisoformat(value))
+            except (TypeError, ValueError):
+                return ""
+            return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+        action = self.detail.get("action") if isinstance(self.detail, dict) else None
+        starts = when(self.detail.get("starts_at")) if action else ""
+        texts = {
+            "booked": gettext("Visit booked for %(when)s"),
+            "moved": gettext("Visit moved: %(before)s → %(when)s"),
+            Visit.State.CANCELLED: gettext("Visit of %(when)s cancelled"),
+            Visit.State.ATTENDED: gettext("Visit of %(when)s attended"),
+            Visit.State.NO_SHOW: gettext("Visit of %(when)s: the patient did not come"),
+            Visit.State.BOOKED: gettext("Visit of %(when)s booked again"),
+        }
+        text = texts.get(action)
+        if text is None:
+            return self.text
+        return text % {"when": starts, "before": when(self.detail.get("from"))}
 
     def retriage_summary(self) -> str:
         """ "Follow-up (2) → Urgent (7), rule set 2" in the active language, for a re-assessment."""
@@ -271,6 +319,13 @@ class AuditEvent(models.Model):
         EXPORT_FHIR = "export_fhir", _("Exported FHIR resources")
         DATA_EXPORT = "data_export", _("Downloaded own data")
         ACCOUNT_DELETE = "account_delete", _("Deleted own account")
+        PATIENT_VIEW = "patient_view", _("Viewed a patient")
+        VISIT_BOOK = "visit_book", _("Booked a visit")
+        VISIT_CHANGE = "visit_change", _("Changed a visit")
+        VISIT_IMPORT = "visit_import", _("Imported visits")
+        DAY_LIST = "day_list", _("Viewed the visits of a day")
+        DAY_PRINT = "day_print", _("Printed the visits of a day")
+        CALENDAR_FEED = "calendar_feed", _("Calendar feed read")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -314,3 +369,182 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(_("Audit events cannot be deleted."))
+
+
+# --- Visits: the appointments the questionnaire prepares ---
+
+# A questionnaire submitted up to this long before a visit is the one for that visit.
+QUESTIONNAIRE_WINDOW = timedelta(days=14)
+
+
+class Visit(models.Model):
+    """A booked appointment with the gynaecologist.
+
+    Its start is stored in UTC and shown in the clinic's time zone. A visit
+    belongs to a patient, or, until she signs up, to the invitation sent to
+    her email (`invitation`).
+    """
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("First visit")
+        FOLLOW_UP = "follow_up", _("Follow-up visit")
+        RESULTS = "results", _("Result review")
+
+    class State(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        ATTENDED = "attended", _("Attended")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("patient"),
+    )
+    invitation = models.ForeignKey(
+        "VisitInvitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("invitation"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.FIRST)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.BOOKED)
+    # The booking system's event UID for imported visits, the booking form's key for the others: a
+    # second import of the same event, or a second post of the same form, finds this visit.
+    uid = models.CharField(_("unique identifier"), max_length=255, unique=True)
+    # Questionnaires submitted from this moment (the later of booking and 14 days before the start)
+    # up to the start are the ones for this visit.
+    questionnaire_since = models.DateTimeField(_("questionnaire counted from"))
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["starts_at"], name="triage_visit_start_idx"),
+            models.Index(fields=["patient", "starts_at"], name="triage_visit_patient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(patient__isnull=False) | models.Q(invitation__isnull=False),
+                name="triage_visit_has_patient_or_invitation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.starts_at)
+
+    @property
+    def local_date(self) -> date:
+        return timezone.localdate(self.starts_at)
+
+    @staticmethod
+    def questionnaire_window_start(starts_at, booked_at):
+        """From when a questionnaire counts for a visit starting at `starts_at`, booked at `booked_at`."""
+        return max(starts_at - QUESTIONNAIRE_WINDOW, booked_at)
+
+
+class VisitMessage(models.Model):
+    """One email about a visit (the invitation, each reminder), claimed once.
+
+    The row is created in the transaction that queues the email; the unique
+    pair (visit, kind) makes a second worker or a rerun find it taken.
+    """
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="messages", verbose_name=_("visit")
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visit email")
+        verbose_name_plural = _("visit emails")
+        constraints = [models.UniqueConstraint(fields=["visit", "kind"], name="triage_visit_message_once")]
+
+    def __str__(self):
+        return f"{self.kind} #{self.visit_id}"
+
+
+class VisitInvitation(models.Model):
+    """An invitation to sign up, for a patient the clinic booked who has no account yet.
+
+    The link's token is made when the email is sent; only its digest is
+    stored. It is valid for `INVITATION_VALID_DAYS` and used at most once:
+    signing up with it attaches the visits to the new account.
+    """
+
+    email = models.EmailField(_("email"))
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    token_digest = models.CharField(_("token digest"), max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("patient"),
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+class CalendarFeed(models.Model):
+    """A doctor's secret calendar address; only the digest of its token is stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    token_digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"#{self.pk}"

@@ -16,15 +16,11 @@ from .selectors import case_assessment, case_events, case_history
 PRINT_HISTORY_ROWS = 8
 
 
-@never_cache
-@doctor_required
-@require_GET
-def case_print_view(request, pk):
-    case = case_for_doctor(request, pk)
+def case_print_context(case) -> dict:
+    """What `triage/_case_sheet.html` prints of a case."""
     history = case_history(case)
     earlier = [item for item in history.entries if not item.is_current]
-    audit_record(request, AuditEvent.Action.CASE_PRINT, obj=case, patient=case.patient)
-    context = {
+    return {
         "case": case,
         "patient": case.patient,
         "age_today": case.patient.age_on(timezone.localdate()),
@@ -42,4 +38,12 @@ def case_print_view(request, pk):
         "events": case_events(case).filter(kind__in=[CaseEvent.Kind.NOTE, CaseEvent.Kind.STATUS]),
         "printed_at": timezone.now(),
     }
-    return render(request, "triage/case_print.html", context)
+
+
+@never_cache
+@doctor_required
+@require_GET
+def case_print_view(request, pk):
+    case = case_for_doctor(request, pk)
+    audit_record(request, AuditEvent.Action.CASE_PRINT, obj=case, patient=case.patient)
+    return render(request, "triage/case_print.html", case_print_context(case))

@@ -104,7 +104,7 @@ ROW_COLUMNS = (
     "flags",
     "rules_version",
     "status",
-    "follow_up_on",
+    "follow_up_visit__starts_at",
     "last_acted_at",
     "submission__age",
     "patient__phone",
@@ -120,9 +120,14 @@ ROW_COLUMNS = (
 )
 
 
+FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
+
+
 def _with_row_details(qs: QuerySet[Case]) -> QuerySet[Case]:
     """What a CSV line shows, joined in, and nothing else (the answers stay behind)."""
-    return qs.select_related("patient__user", "last_actor", "assigned_to", "submission").only(*ROW_COLUMNS)
+    return qs.select_related(
+        "patient__user", "last_actor", "assigned_to", "submission", "follow_up_visit"
+    ).only(*ROW_COLUMNS, "follow_up_visit__state")
 
 
 def case_worklist(filters: WorklistFilters) -> QuerySet[Case]:
@@ -212,6 +217,9 @@ class WorklistRow:
     def from_values(cls, values: tuple) -> "WorklistRow":
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
+        # The follow-up date is the local date of the follow-up visit's start.
+        follow_up = case[FOLLOW_UP_COLUMN]
+        case[FOLLOW_UP_COLUMN] = timezone.localdate(follow_up) if follow_up else None
         return cls(
             *case,
             patient_name=display_name(first, last, email),
@@ -321,7 +329,9 @@ def case_next(case: Case, filters: WorklistFilters):
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    return Case.objects.select_related("submission", "patient__user", "last_actor", "assigned_to")
+    return Case.objects.select_related(
+        "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+    )
 
 
 def case_assessments(case: Case) -> list[Assessment]:

@@ -3,7 +3,7 @@
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications, rules
-from .models import BULK_CLOSABLE_LEVELS, PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
+from .models import BULK_CLOSABLE_LEVELS, PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel, Visit
+from .visits.services import local_start, visit_book
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,9 @@ def open_submissions_retriage() -> tuple[int, int]:
 # A case starts as "new"; a doctor moves it to one of these.
 STATUS_TARGETS = (Case.Status.IN_REVIEW, Case.Status.FOLLOW_UP, Case.Status.CLOSED)
 REASON_MAX_LENGTH = 500
+# A follow-up booked with a date only starts at this local time and lasts this long.
+DEFAULT_VISIT_TIME = time(9, 0)
+DEFAULT_VISIT_MINUTES = 30
 NOTE_MAX_LENGTH = 4000
 
 
@@ -205,19 +209,17 @@ def close_needs_reason(case: Case) -> bool:
     return case.level in PROMPT_LEVELS or case.status == Case.Status.NEW
 
 
-def _status_errors(case: Case, to_status, follow_up_on, reason: str) -> dict:
+def _status_errors(case: Case, to_status, follow_up_at, reason: str) -> dict:
     errors = {}
     if to_status not in STATUS_TARGETS:
         errors["to_status"] = _("Choose one of the statuses offered.")
-    elif to_status == case.status and to_status != Case.Status.FOLLOW_UP:
+    elif to_status == case.status:
         errors["to_status"] = _("The case already has this status.")
     if to_status == Case.Status.FOLLOW_UP:
-        if follow_up_on is None:
+        if follow_up_at is None:
             errors["follow_up_on"] = _("Give the date of the follow-up.")
-        elif follow_up_on < timezone.localdate():
-            errors["follow_up_on"] = _("The follow-up date cannot be in the past.")
-        elif case.status == Case.Status.FOLLOW_UP and follow_up_on == case.follow_up_on:
-            errors["follow_up_on"] = _("The follow-up is already scheduled for this date.")
+        elif follow_up_at <= timezone.now():
+            errors["follow_up_on"] = _("The follow-up cannot be in the past.")
     if to_status == Case.Status.CLOSED and close_needs_reason(case) and not reason:
         errors["reason"] = _(
             "Give a short reason: this case is urgent or has not been opened yet, so closing it must be explained."
@@ -227,9 +229,37 @@ def _status_errors(case: Case, to_status, follow_up_on, reason: str) -> dict:
     return errors
 
 
+# The visit's errors, said on the status form's fields.
+VISIT_FIELDS = {
+    "start_date": "follow_up_on",
+    "start_time": "follow_up_time",
+    "duration_minutes": "follow_up_duration",
+}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The visit that "follow-up booked" books: a local date and time, a length, a kind."""
+
+    on: date
+    at: time = DEFAULT_VISIT_TIME
+    duration_minutes: int = DEFAULT_VISIT_MINUTES
+    kind: str = Visit.Kind.FOLLOW_UP
+    allow_overlap: bool = False
+    # The booking form's key, so that the same form posted twice books one visit.
+    key: str | None = None
+
+
 @transaction.atomic
 def case_change_status(
-    *, case_id: int, actor, to_status: str, expected_version: int, follow_up_on=None, reason: str = ""
+    *,
+    case_id: int,
+    actor,
+    to_status: str,
+    expected_version: int,
+    follow_up_on=None,
+    follow_up: FollowUp | None = None,
+    reason: str = "",
 ) -> Case:
     """Move a case to another status, unless someone changed it since `expected_version`.
 
@@ -237,24 +267,45 @@ def case_change_status(
     submitting forms loaded at the same version exactly one wins and the
     other gets `CaseConflict` with the current state; nothing is overwritten
     unseen. Bad input raises `ValidationError` keyed by form field.
+
+    "Follow-up booked" books the follow-up visit (`follow_up`, or just a date,
+    `follow_up_on`, at the default time) and links it: the case's follow-up
+    date is that visit's date.
     """
     case = Case.objects.get(pk=case_id)
     if case.version != expected_version:
         raise CaseConflict(case)
     reason = (reason or "").strip()
-    errors = _status_errors(case, to_status, follow_up_on, reason)
+    if follow_up is None and follow_up_on is not None:
+        follow_up = FollowUp(on=follow_up_on)
+    follow_up_at = None
+    if to_status == Case.Status.FOLLOW_UP and follow_up is not None:
+        try:
+            follow_up_at = local_start(follow_up.on, follow_up.at)
+        except ValidationError as error:
+            raise ValidationError(_visit_errors(error)) from None
+    errors = _status_errors(case, to_status, follow_up_at, reason)
     if errors:
         raise ValidationError(errors)
-    if to_status != Case.Status.FOLLOW_UP:
-        follow_up_on = None
+    visit = None
+    if to_status == Case.Status.FOLLOW_UP:
+        try:
+            visit = visit_book(
+                patient=case.patient,
+                starts_at=follow_up_at,
+                duration_minutes=follow_up.duration_minutes,
+                kind=follow_up.kind,
+                uid=follow_up.key,
+                actor=actor,
+                allow_overlap=follow_up.allow_overlap,
+            )
+        except ValidationError as error:
+            raise ValidationError(_visit_errors(error)) from None
     now = timezone.now()
-    updated = Case.objects.filter(pk=case_id, version=expected_version).update(
-        status=to_status,
-        follow_up_on=follow_up_on,
-        last_actor=actor,
-        last_acted_at=now,
-        version=F("version") + 1,
-    )
+    changes = {"status": to_status, "last_actor": actor, "last_acted_at": now, "version": F("version") + 1}
+    if visit is not None:
+        changes["follow_up_visit"] = visit
+    updated = Case.objects.filter(pk=case_id, version=expected_version).update(**changes)
     if not updated:
         raise CaseConflict(Case.objects.get(pk=case_id))
     CaseEvent.objects.create(
@@ -263,12 +314,16 @@ def case_change_status(
         actor=actor,
         from_status=case.status,
         to_status=to_status,
-        follow_up_on=follow_up_on,
+        follow_up_on=visit.local_date if visit else None,
+        detail={"visit": visit.pk, "starts_at": visit.starts_at.isoformat()} if visit else {},
         text=reason,
         created_at=now,
     )
-    case.refresh_from_db()
-    return case
+    return Case.objects.select_related("follow_up_visit").get(pk=case_id)
+
+
+def _visit_errors(error: ValidationError) -> dict:
+    return {VISIT_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()}
 
 
 @transaction.atomic
@@ -361,7 +416,6 @@ def cases_bulk_close(*, case_ids, actor, reason: str) -> list[tuple[int, int]]:
     now = timezone.now()
     Case.objects.filter(pk__in=[case.pk for case in to_close]).update(
         status=Case.Status.CLOSED,
-        follow_up_on=None,
         last_actor=actor,
         last_acted_at=now,
         version=F("version") + 1,

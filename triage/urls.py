@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import fhir_views, print_views, views
 from .fhir.export import QUESTIONNAIRE_ID
+from .visits import views as visit_views
 
 app_name = "triage"
 
@@ -16,6 +17,15 @@ urlpatterns = [
     path("dashboard/cases/<id:pk>/assignment/", views.case_assign_view, name="case_assign"),
     path("dashboard/cases/<id:pk>/print/", print_views.case_print_view, name="case_print"),
     path("dashboard/cases/<id:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
+    path("dashboard/day/", visit_views.day_view, name="visit_day"),
+    path("dashboard/day/print/", visit_views.day_print_view, name="visit_day_print"),
+    path("dashboard/patients/<id:pk>/", visit_views.patient_view, name="patient_detail"),
+    path("dashboard/patients/<id:pk>/visits/", visit_views.visit_book_view, name="visit_book"),
+    path("dashboard/visits/<id:pk>/", visit_views.visit_view, name="visit_detail"),
+    path("dashboard/visits/import/", visit_views.import_view, name="visit_import"),
+    path("dashboard/calendar/", visit_views.calendar_settings_view, name="calendar_settings"),
+    # Public, for calendar apps: the secret token is the key (triage.visits.tokens).
+    path("calendar/<str:token>.ics", visit_views.calendar_feed_view, name="calendar_feed"),
     # Public: the questionnaire holds no personal data, and its canonical URL is where it is served.
     path(f"fhir/Questionnaire/{QUESTIONNAIRE_ID}", fhir_views.questionnaire_view, name="fhir_questionnaire"),
 ]

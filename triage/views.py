@@ -233,8 +233,8 @@ def case_status_view(request, pk):
             actor=request.user,
             to_status=data["to_status"],
             expected_version=data["version"],
-            follow_up_on=data["follow_up_on"],
-            reason=data["reason"],
+            follow_up=form.follow_up(),
+            reason=data.get("reason", ""),
         )
     except CaseConflict:
         # Show the current state; the doctor's input stays in the form, now

@@ -1,5 +1,6 @@
 """Demo data: a populated worklist through the real rule engine, and safe to run twice."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -152,3 +153,17 @@ def test_retriage_dry_run_on_the_demo_data_prints_its_table_and_writes_nothing(s
     assert header[-6:] == ["review", "emergency", "urgent", "priority", "follow_up", "routine"]
     rows = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in lines[3:9]}
     assert sum(map(sum, rows.values())) == open_cases
+
+
+def test_seed_books_todays_visits_and_the_demo_patients_next_visit(seeded, client):
+    from django.utils import timezone
+
+    from triage.visits.selectors import day_visits
+
+    today = day_visits(timezone.localdate())
+    assert len(today) == 8
+    assert [item.visit.starts_at for item in today] == sorted(item.visit.starts_at for item in today)
+    # Some of them sent their questionnaire in the two weeks before: the list shows its triage.
+    assert any(item.case for item in today)
+    demo = User.objects.get(email="patient@example.com").patient
+    assert demo.visits.get().local_date == timezone.localdate() + timedelta(days=3)

@@ -125,6 +125,26 @@ MATRIX: dict[str, Row] = {
     "triage:bulk_close": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID)),
     "triage:case_fhir": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.EXPORT_FHIR),
     "triage:case_print": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.CASE_PRINT),
+    # Visits: the doctor's pages, the patient's own calendar file, the invitation and the feed.
+    "triage:visit_day": Row(get=DOCTOR_PAGE, audited=AuditEvent.Action.DAY_LIST),
+    "triage:visit_day_print": Row(get=DOCTOR_PAGE, audited=AuditEvent.Action.DAY_PRINT),
+    "triage:patient_detail": Row(get=DOCTOR_PAGE, kwargs="patient", audited=AuditEvent.Action.PATIENT_VIEW),
+    "triage:visit_book": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="patient"),
+    "triage:visit_detail": Row(
+        get=DOCTOR_PAGE,
+        post=roles(LOGIN, FORBIDDEN, INVALID),
+        kwargs="visit",
+        audited=AuditEvent.Action.PATIENT_VIEW,
+    ),
+    "triage:visit_import": Row(get=DOCTOR_PAGE, post=roles(LOGIN, FORBIDDEN, INVALID)),
+    "triage:calendar_settings": Row(get=DOCTOR_PAGE, post=roles(LOGIN, FORBIDDEN, OK)),
+    "triage:calendar_feed": Row(get=roles(NOT_FOUND, NOT_FOUND, NOT_FOUND), kwargs="feed"),
+    "patients:visit_calendar": Row(get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="visit"),
+    "signup_invited": Row(
+        get=roles(to("/accounts/signup/"), HOME, HOME),
+        post=roles(to("/accounts/signup/"), HOME, HOME),
+        kwargs="invitation",
+    ),
 }
 
 
@@ -136,6 +156,7 @@ def world(db, otp_required):
     case_a = factories.make_case(patient_a, level=3, answers={"notes": "A's private words"})
     factories.make_case(patient_b, level=0)  # routine: not on the default worklist, so A is last
     doctor = factories.make_doctor()
+    visit_a = factories.make_visit(patient_a)
     return {
         "patient_a": patient_a.user,
         "patient_b": patient_b.user,
@@ -144,6 +165,10 @@ def world(db, otp_required):
             "submission": {"pk": case_a.pk},
             "case": {"pk": case_a.pk},
             "reset_link": {"uidb64": "MQ", "token": "not-a-valid-token"},
+            "patient": {"pk": patient_a.pk},
+            "visit": {"pk": visit_a.pk},
+            "invitation": {"token": "not-a-valid-token"},
+            "feed": {"token": "not-a-valid-token"},
         },
     }
 

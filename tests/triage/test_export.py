@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_case, make_patient
+from tests.factories import make_case, make_patient, make_visit
 from triage.exports import csv_safe
 from triage.models import AuditEvent, Case, CaseLevel
 
@@ -38,9 +38,10 @@ def cases(patient, other_patient, doctor):
         age=29,
     )
     routine = make_case(patient, level=CaseLevel.ROUTINE, submitted_at=now - timedelta(days=1))
+    visit = make_visit(other_patient, days_ahead=0, hour=23, minute=30)
     Case.objects.filter(pk=follow_up.pk).update(
         status="follow_up",
-        follow_up_on=timezone.localdate(),
+        follow_up_visit=visit,
         last_actor=doctor,
         last_acted_at=now,
         assigned_to=doctor,
@@ -82,7 +83,7 @@ def test_export_has_a_header_and_one_row_per_case_in_worklist_order(doctor_clien
         "Heavy / faint",
     ]
     assert follow_up[8] == "Recurrent; Screening gap"
-    assert follow_up[9] == "Follow-up scheduled"
+    assert follow_up[9] == "Follow-up booked"
     assert follow_up[10] == timezone.localdate().isoformat()
     assert follow_up[11] == "Giulia Bianchi"  # assigned to
     assert follow_up[12] == "Giulia Bianchi"  # last acted on by

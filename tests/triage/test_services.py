@@ -1,6 +1,6 @@
 """Status workflow and notes: services and the case page forms, concurrent changes included."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,10 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_case, make_doctor
-from triage.models import Case, CaseEvent, CaseLevel
-from triage.services import CaseConflict, case_add_note, case_change_status, close_needs_reason
+from triage.models import Case, CaseEvent, CaseLevel, Visit
+from triage.services import CaseConflict, FollowUp, case_add_note, case_change_status, close_needs_reason
+from triage.visits.services import visit_change
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def TOMORROW() -> str:  # noqa: N802
+    return (timezone.localdate() + timedelta(days=1)).isoformat()
 
 
 def status_url(case, query=""):
@@ -59,63 +64,97 @@ def test_status_change_records_who_when_and_bumps_the_version(case, doctor):
     assert event.created_at == updated.last_acted_at
 
 
-def test_follow_up_needs_a_date_today_or_later(case, doctor):
+def test_follow_up_needs_a_visit_time_in_the_future(case, doctor):
     with pytest.raises(ValidationError) as error:
         case_change_status(case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1)
     assert "follow_up_on" in error.value.message_dict
 
-    yesterday = timezone.localdate() - timedelta(days=1)
+    an_hour_ago = timezone.localtime() - timedelta(hours=1)
     with pytest.raises(ValidationError) as error:
-        case_change_status(
-            case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1, follow_up_on=yesterday
-        )
-    assert "follow_up_on" in error.value.message_dict
-
-    today = timezone.localdate()
-    updated = case_change_status(
-        case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1, follow_up_on=today
-    )
-    assert (updated.status, updated.follow_up_on) == ("follow_up", today)
-    assert CaseEvent.objects.get(case=case).follow_up_on == today
-
-
-def test_follow_up_can_be_moved_to_another_date(case, doctor):
-    first = timezone.localdate() + timedelta(days=3)
-    case_change_status(
-        case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1, follow_up_on=first
-    )
-
-    updated = case_change_status(
-        case_id=case.pk,
-        actor=doctor,
-        to_status="follow_up",
-        expected_version=2,
-        follow_up_on=first + timedelta(days=7),
-    )
-
-    assert updated.follow_up_on == first + timedelta(days=7)
-    with pytest.raises(ValidationError):
         case_change_status(
             case_id=case.pk,
             actor=doctor,
             to_status="follow_up",
-            expected_version=3,
-            follow_up_on=updated.follow_up_on,
+            expected_version=1,
+            follow_up=FollowUp(on=an_hour_ago.date(), at=an_hour_ago.time()),
         )
+    assert "follow_up_on" in error.value.message_dict
+    assert not Visit.objects.exists()
+
+    day = timezone.localdate() + timedelta(days=2)
+    updated = case_change_status(
+        case_id=case.pk,
+        actor=doctor,
+        to_status="follow_up",
+        expected_version=1,
+        follow_up=FollowUp(on=day, at=time(10, 15), duration_minutes=20, kind=Visit.Kind.RESULTS),
+    )
+    assert (updated.status, updated.follow_up_on) == ("follow_up", day)
+    visit = updated.follow_up_visit
+    assert (visit.patient_id, visit.kind, visit.duration_minutes, visit.state) == (
+        case.patient_id,
+        "results",
+        20,
+        "booked",
+    )
+    assert timezone.localtime(visit.starts_at).time() == time(10, 15)
+    event = CaseEvent.objects.get(case=case)
+    assert event.follow_up_on == day
+    assert event.detail["visit"] == visit.pk
 
 
-def test_leaving_follow_up_clears_the_date(case, doctor):
+def test_follow_up_date_is_the_visit_date_and_follows_a_move(case, doctor):
+    first = timezone.localdate() + timedelta(days=3)
+    updated = case_change_status(
+        case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1, follow_up_on=first
+    )
+
+    later = updated.follow_up_visit.starts_at + timedelta(days=7)
+    visit_change(visit_id=updated.follow_up_visit_id, actor=doctor, starts_at=later)
+
+    assert Case.objects.select_related("follow_up_visit").get(pk=case.pk).follow_up_on == first + timedelta(
+        days=7
+    )
+    # "Follow-up booked" is not offered again on a case that has it: the visit is moved instead.
+    with pytest.raises(ValidationError) as error:
+        case_change_status(
+            case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=2, follow_up_on=first
+        )
+    assert "to_status" in error.value.message_dict
+    assert Visit.objects.count() == 1
+
+
+def test_leaving_follow_up_clears_the_date_but_keeps_the_visit(case, doctor):
     case_change_status(
         case_id=case.pk,
         actor=doctor,
         to_status="follow_up",
         expected_version=1,
-        follow_up_on=timezone.localdate(),
+        follow_up_on=timezone.localdate() + timedelta(days=1),
     )
 
     updated = case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=2)
 
     assert updated.follow_up_on is None
+    assert Visit.objects.get().state == Visit.State.BOOKED
+
+
+def test_cancelling_the_follow_up_visit_puts_the_case_back_in_review(case, doctor):
+    updated = case_change_status(
+        case_id=case.pk,
+        actor=doctor,
+        to_status="follow_up",
+        expected_version=1,
+        follow_up_on=timezone.localdate() + timedelta(days=4),
+    )
+
+    visit_change(visit_id=updated.follow_up_visit_id, actor=doctor, state=Visit.State.CANCELLED)
+
+    case.refresh_from_db()
+    assert case.status == "in_review"
+    assert case.follow_up_on is None
+    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", "to_status"))
+    assert kinds == [("status", "follow_up"), ("visit", ""), ("status", "in_review")]
 
 
 @pytest.mark.parametrize(
@@ -313,7 +352,7 @@ def test_two_doctors_with_the_same_form_the_second_gets_a_conflict(client, case,
     won = first.post(status_url(case), {"to_status": "closed", "reason": "Vista in studio.", "version": 1})
     lost = second.post(
         status_url(case),
-        {"to_status": "follow_up", "follow_up_on": timezone.localdate().isoformat(), "version": 1},
+        {"to_status": "follow_up", "follow_up_on": TOMORROW(), "follow_up_time": "10:00", "version": 1},
         **EN,
     )
 
@@ -335,7 +374,7 @@ def test_two_doctors_with_the_same_form_the_second_gets_a_conflict(client, case,
 
     again = second.post(
         status_url(case),
-        {"to_status": "follow_up", "follow_up_on": timezone.localdate().isoformat(), "version": 2},
+        {"to_status": "follow_up", "follow_up_on": TOMORROW(), "follow_up_time": "10:00", "version": 2},
     )
     assert again.status_code == 302
     assert list(CaseEvent.objects.order_by("pk").values_list("to_status", flat=True)) == [

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile
 from outbox.services import emails_held
-from patients.demo import demo_worklist_seed
+from patients.demo import demo_visits_seed, demo_worklist_seed
 from patients.models import User
 from patients.services import doctor_create, patient_register
 
@@ -58,6 +58,7 @@ class Command(BaseCommand):
             if not User.objects.filter(email=PATIENT["email"]).exists():
                 patient_register(**PATIENT, date_of_birth=date(1988, 5, 14), phone="+39 333 123 4567")
             seeded = demo_worklist_seed(doctor)
+            demo_visits_seed(PATIENT["email"])
             clinic_profile_fill()
         if seeded.patients:
             self.stdout.write(

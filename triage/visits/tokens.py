@@ -1,0 +1,36 @@
+"""Secret tokens of visits: the sign-up invitation link and the doctor's calendar address.
+
+Only a digest of each token is stored, so the database never holds a usable link.
+"""
+
+import hashlib
+import secrets
+
+from django.core import signing
+
+# An invitation link opens the sign-up for this many days.
+INVITATION_VALID_DAYS = 14
+INVITATION_SALT = "triage.visits.invitation"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_token(raw: str) -> str:
+    """The link's token: the random part, signed with the time it was made."""
+    return signing.TimestampSigner(salt=INVITATION_SALT, sep=".").sign(raw)
+
+
+def invitation_token_raw(token: str) -> str | None:
+    """The random part of a link's token if its signature holds and it is at most 14 days old."""
+    try:
+        return signing.TimestampSigner(salt=INVITATION_SALT, sep=".").unsign(
+            token, max_age=INVITATION_VALID_DAYS * 24 * 3600
+        )
+    except signing.BadSignature:
+        return None
