@@ -138,7 +138,7 @@ def submission_edit_view(request):
     return render(request, "patients/submission_form.html", {"form": form})
 
 
-def _step_page(request, form, step, *, draft=None, status=200):
+def _step_page(request, form, step):
     return render(
         request,
         "patients/submission_step.html",
@@ -150,11 +150,9 @@ def _step_page(request, form, step, *, draft=None, status=200):
             "step_url": step_url(step),
             "owner": owner_check(form["key"].value(), request.user),
             "from_review": request.GET.get("review") == "1" or request.POST.get("review") == "1",
-            "draft": draft,
             # The language buttons submit this form, so the step is saved before the switch.
             "language_form": "questionnaire",
         },
-        status=status,
     )
 
 
@@ -180,7 +178,7 @@ def _submission_step(request, step):
         # Opening a step creates nothing: her first save creates the draft, with this key.
         key = draft.key if draft else uuid.uuid4()
         form = QuestionnaireForm(initial={"key": key, **answers_to_initial(stored)}, step=step, stored=stored)
-        return _step_page(request, form, step, draft=draft)
+        return _step_page(request, form, step)
 
     action = request.POST.get("action")
     language = request.POST.get("language")
@@ -190,7 +188,7 @@ def _submission_step(request, step):
     valid = form.is_valid()
     key = form.cleaned_data.get("key")
     if key is None:
-        return _step_page(request, form, step, draft=draft)
+        return _step_page(request, form, step)
     target = step
     if valid and not language and action == NEXT:
         target = REVIEW_STEP if request.POST.get("review") == "1" else step + 1
@@ -211,7 +209,7 @@ def _submission_step(request, step):
     except Submission.DoesNotExist as exc:
         raise Http404 from exc
     if not valid:
-        return _step_page(request, form, step, draft=draft)
+        return _step_page(request, form, step)
     if language:
         return _switch_language(request, step_url(step))
     if action not in (NEXT, BACK):
@@ -310,7 +308,7 @@ def submission_review_view(request):
         )
         form.is_valid()
         messages.error(request, _("Some answers are missing or need correcting before sending."))
-        return _step_page(request, form, step, draft=submission)
+        return _step_page(request, form, step)
     try:
         submission = submission_submit(patient=patient, key=key, answers=whole.answers())
     except AlreadySubmitted as exc:
