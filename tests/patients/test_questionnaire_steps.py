@@ -81,7 +81,9 @@ def test_a_step_shows_its_place_and_only_its_questions(patient_client):
     html = patient_client.get(step_url(2)).content.decode()
 
     assert "Step 2 of 6: Discharge" in html
-    assert '<progress class="step-progress' in html and 'value="2"' in html and 'max="6"' in html
+    assert re.search(r'<h1 class="h3" id="step-heading">Step 2 of 6: Discharge</h1>', html)
+    assert re.search(r'<progress[^>]*max="6" value="2" aria-labelledby="step-heading"', html)
+    assert "<title>Step 2 of 6: Discharge" in html
     assert 'name="discharge_after_sex"' in html
     assert 'name="menopause_status"' not in html and 'name="fever"' not in html
     assert 'name="action" value="back"' in html
