@@ -467,9 +467,12 @@ def test_step_and_review_pages_read_a_constant_number_of_queries(
     patient_client, patient, url, django_assert_max_num_queries
 ):
     submission_draft(patient)
+    patient_client.get(url)  # the first request fills the shared caches (the clinic's profile)
     with django_assert_max_num_queries(8) as small:
         assert patient_client.get(url).status_code == 200
+    small_count = len(small.captured_queries)  # read now: the next request clears the query log
     _bigger(patient)
-    with django_assert_max_num_queries(len(small.captured_queries)) as big:
+    patient_client.get(url)
+    with django_assert_max_num_queries(small_count) as big:
         assert patient_client.get(url).status_code == 200
-    assert len(big.captured_queries) == len(small.captured_queries)
+    assert len(big.captured_queries) == small_count > 0

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0008_doctors_without_admin_reads'),
+        ('patients', '0009_user_language'),
     ]
 
     operations = [
