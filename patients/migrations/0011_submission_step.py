@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0009_user_language'),
+        ('patients', '0010_patient_phone_e164'),
     ]
 
     operations = [
