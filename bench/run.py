@@ -661,7 +661,7 @@ def prepare_submissions(options, pool_file: Path) -> tuple[int, list[str]]:
     ]
     _patient, probe_cookie, probe_answers = sessions.pop()
     probe = test_client(probe_cookie)
-    _n, form_page = count_queries(probe, "/questionnaire/new/")
+    _n, form_page = count_queries(probe, "/questionnaire/new/step/1/")  # the form key and the CSRF token
     fields = form_fields(form_page.content.decode())
     if settings.CSRF_USE_SESSIONS:
         raise SystemExit("CSRF_USE_SESSIONS is on: each patient would need her own CSRF token.")

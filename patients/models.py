@@ -192,6 +192,9 @@ class Submission(models.Model):
     key = models.UUIDField(_("form key"), default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # The step of the questionnaire she is on while it is a draft (1 to the number of sections,
+    # one more for the review page), so that she comes back where she stopped.
+    step = models.PositiveSmallIntegerField(_("step"), default=1)
     age = models.PositiveSmallIntegerField(_("age at submission"), null=True, blank=True)
     # The questionnaire she was shown (its rule set's fields), so her answers read back as asked.
     questionnaire_version = models.PositiveSmallIntegerField(

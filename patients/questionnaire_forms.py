@@ -5,6 +5,10 @@ radios, numbers as numeric inputs, choices as their RULES.md values. Saving a
 draft accepts gaps; submitting requires every visible question. Answers to
 questions the branching hides are dropped, so stale values never reach the
 rules.
+
+The patient fills it in steps, one section of `SECTIONS` each: a form for
+one step holds that section's questions only, and decides what the branching
+shows from the answers already stored for the other steps.
 """
 
 from crispy_forms.bootstrap import InlineRadios
@@ -104,16 +108,33 @@ def _reveal_attributes(reveal: rules.Reveal) -> dict:
     return {"data_shown_when": reveal.question, "data_shown_values": values}
 
 
+STEP_COUNT = len(SECTIONS)
+
+
+def step_of(name: str) -> int:
+    """The step (1-based) that asks the question `name`."""
+    return next(number for number, (_title, names) in enumerate(SECTIONS, start=1) if name in names)
+
+
 class QuestionnaireForm(forms.Form):
-    """One page, in the sections of the questionnaire; `mode` is `save` or `submit`."""
+    """The questionnaire, whole or one step of it; `mode` is `save` (gaps allowed) or `submit`.
+
+    `step` (1 to STEP_COUNT) limits the form to that section's questions;
+    `stored` holds the answers already saved, so that a question revealed by
+    an answer on another step is shown (and required) as on the whole form.
+    """
 
     key = forms.UUIDField(label=_("Form key"), widget=forms.HiddenInput)
 
-    def __init__(self, *args, mode=SAVE, **kwargs):
+    def __init__(self, *args, mode=SAVE, step=None, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.mode = mode
-        for field in rules.FIELDS:
-            self.fields[field.name] = build_field(field)
+        self.step = step
+        self.stored = stored or {}
+        self.sections = SECTIONS if step is None else [SECTIONS[step - 1]]
+        self.names = [name for _title, names in self.sections for name in names]
+        for name in self.names:
+            self.fields[name] = build_field(rules.FIELDS_BY_NAME[name])
         self.helper = self._layout()
 
     def _layout(self) -> FormHelper:
@@ -121,7 +142,7 @@ class QuestionnaireForm(forms.Form):
         helper.form_tag = False
         helper.disable_csrf = True
         sections = []
-        for title, names in SECTIONS:
+        for title, names in self.sections:
             items = []
             for name in names:
                 item = InlineRadios(name) if rules.FIELDS_BY_NAME[name].kind == rules.BOOL else name
@@ -137,9 +158,9 @@ class QuestionnaireForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        answers = {name: cleaned.get(name) for name in rules.FIELDS_BY_NAME}
+        answers = {**self.stored, **{name: cleaned.get(name) for name in self.names}}
         visible = rules.visible_fields(answers)
-        for name in rules.FIELDS_BY_NAME:
+        for name in self.names:
             if name not in visible:
                 # Hidden by the branching: whatever was posted must not reach the rules.
                 cleaned[name] = None
@@ -157,6 +178,23 @@ class QuestionnaireForm(forms.Form):
         """The answers to store: visible questions that have a value, typed as RULES.md says."""
         return {
             name: value
-            for name in rules.FIELDS_BY_NAME
+            for name in self.names
             if (value := self.cleaned_data.get(name)) is not None and value != ""
         }
+
+    def valid_answers(self) -> dict:
+        """After a failed validation, the answers of this form that are fine, to keep meanwhile."""
+        return {
+            name: value
+            for name in self.names
+            if name not in self.errors and (value := self.cleaned_data.get(name)) is not None and value != ""
+        }
+
+    def first_step_with_errors(self) -> int | None:
+        return min((step_of(name) for name in self.errors if name in self.names), default=None)
+
+
+class SendForm(forms.Form):
+    """The review page's Send: which draft to send, by its key."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)

@@ -47,3 +47,8 @@ def submission_doctor_opened(submission) -> bool:
 
 def submission_draft_for(patient):
     return Submission.objects.filter(patient=patient, status=Submission.Status.DRAFT).first()
+
+
+def submission_by_key_for(patient, key):
+    """Her questionnaire with this form key (draft or sent), or None; another patient's is None."""
+    return Submission.objects.filter(patient=patient, key=key).first()

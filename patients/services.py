@@ -191,6 +191,26 @@ def submission_save_draft(*, patient: Patient, key, answers: dict) -> Submission
 
 
 @transaction.atomic
+def submission_save_step(*, patient: Patient, key, replaced, answers: dict, step: int) -> Submission:
+    """Store one step of the questionnaire in her draft and remember the step she is on.
+
+    The answers to the questions in `replaced` are replaced by `answers`
+    (a question left empty loses its old answer); the other steps' answers
+    stay. Answers the branching now hides are dropped, as on the whole form.
+    The draft is found or created by the form's key, so posting the same
+    step twice writes the same draft.
+    """
+    submission = _locked_draft(patient, key)
+    merged = {name: value for name, value in submission.answers.items() if name not in replaced}
+    merged.update(answers)
+    visible = rules.visible_fields(merged)
+    submission.answers = {name: value for name, value in merged.items() if name in visible}
+    submission.step = step
+    submission.save(update_fields=["answers", "step", "updated_at"])
+    return submission
+
+
+@transaction.atomic
 def submission_submit(*, patient: Patient, key, answers: dict) -> Submission:
     """Freeze the answers and assess them in the same transaction.
 

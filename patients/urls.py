@@ -11,7 +11,12 @@ urlpatterns = [
     path("accounts/delete/", privacy_views.account_delete_view, name="account_delete"),
     path("accounts/access-log/", privacy_views.access_log_view, name="access_log"),
     path("questionnaire/", questionnaire_views.submission_list_view, name="submission_list"),
+    path("start/", questionnaire_views.start_view, name="start"),
     path("questionnaire/new/", questionnaire_views.submission_edit_view, name="submission_edit"),
+    path(
+        "questionnaire/new/step/<int:step>/", questionnaire_views.submission_step_view, name="submission_step"
+    ),
+    path("questionnaire/new/review/", questionnaire_views.submission_review_view, name="submission_review"),
     path("questionnaire/<id:pk>/", questionnaire_views.submission_detail_view, name="submission_detail"),
     path("questionnaire/<id:pk>/print/", questionnaire_views.submission_print_view, name="submission_print"),
     path("questionnaire/<id:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),

@@ -371,7 +371,20 @@ PAGES = [
     Page("privacy", None, lambda w: reverse("privacy")),
     Page("home", "patient", lambda w: reverse("home")),
     Page("questionnaire-list", "patient", lambda w: reverse("patients:submission_list")),
-    Page("questionnaire-form", "patient", lambda w: reverse("patients:submission_edit")),
+    Page(
+        "questionnaire-form",
+        "patient",
+        lambda w: reverse("patients:submission_edit"),
+        lands_on=lambda w: reverse("patients:submission_step", args=[1]),
+    ),
+    Page(
+        "questionnaire-step-errors",
+        "patient",
+        lambda w: reverse("patients:submission_step", args=[4]),
+        "post",
+        lambda w: {"key": w.draft_key, "action": "next", "pain_during_sex": "x"},
+    ),
+    Page("questionnaire-review", "patient", lambda w: reverse("patients:submission_review")),
     Page(
         "questionnaire-form-errors",
         "patient",
@@ -394,7 +407,7 @@ PAGES = [
     Page(
         "questionnaire-saved",
         "patient",
-        lambda w: reverse("patients:submission_edit"),
+        lambda w: reverse("patients:submission_step", args=[4]),
         "post",
         lambda w: {"key": w.draft_key, "action": "save", "burning": "yes"},
     ),
@@ -532,6 +545,8 @@ PAGE_SHOWS = {
     "questionnaire-list": "Ha un questionario in corso",
     "questionnaire-form": "Quale situazione la descrive meglio?",
     "questionnaire-form-errors": "Inserisca un numero intero.",
+    "questionnaire-step-errors": "Passo 4 di 6: Altri sintomi",
+    "questionnaire-review": "Controlli le sue risposte prima di inviarle",
     "result-emergency": "Indicazioni date il",  # days old: a record, no longer "call 112 now"
     "result-priority": "Telefoni presto allo studio",
     "result-follow-up": "Prenoti una visita nelle prossime settimane",
@@ -900,8 +915,14 @@ def test_italian_questionnaire_uses_the_rules_wording(name):
 
 
 def test_questionnaire_page_in_italian_shows_the_rules_questions(patient_client):
-    html = patient_client.get(reverse("patients:submission_edit"), HTTP_ACCEPT_LANGUAGE="it").content.decode()
-    text = visible_text(html)
+    text = " ".join(
+        visible_text(
+            patient_client.get(
+                reverse("patients:submission_step", args=[step]), HTTP_ACCEPT_LANGUAGE="it"
+            ).content.decode()
+        )
+        for step in range(1, 7)
+    )
 
     missing = [name for name, (question, _options) in RULES_ITALIAN.items() if question not in text]
     assert missing == []

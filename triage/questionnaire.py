@@ -253,3 +253,28 @@ def readable_answers(
         )
         for title, names in SECTIONS
     ]
+
+
+def review_answers(answers: dict) -> list[tuple[str, list[tuple[str, str, str | None]]]]:
+    """A draft's answers by section for her to check before sending: (title, [(name, question, shown)]).
+
+    Every question the current questionnaire shows for these answers is
+    listed; `shown` is None for one not answered yet (no default is filled in,
+    unlike `readable_answers`, since nothing has been assessed).
+    """
+    visible = rules.visible_fields(answers)
+    return [
+        (
+            str(title),
+            [
+                (
+                    name,
+                    str(QUESTION_LABELS[name]),
+                    None if answers.get(name) in (None, "") else display_answer(name, answers[name]),
+                )
+                for name in names
+                if name in visible
+            ],
+        )
+        for title, names in SECTIONS
+    ]

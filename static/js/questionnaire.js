@@ -38,6 +38,25 @@
   form.addEventListener("input", update);
   update();
 
+  // Leaving a step with answers not yet saved asks first; every button of the step (Next, Back,
+  // Save, the language buttons) saves it, so submitting the form never asks.
+  var unsaved = false;
+  form.addEventListener("input", function () {
+    unsaved = true;
+  });
+  form.addEventListener("change", function () {
+    unsaved = true;
+  });
+  form.addEventListener("submit", function () {
+    unsaved = false;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
   var errors = document.getElementById("form-errors");
   if (errors) {
     errors.focus();

@@ -16,6 +16,12 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 QUESTIONNAIRE_URL = "/questionnaire/new/"
+REVIEW_URL = "/questionnaire/new/review/"
+
+
+def step_url(step: int) -> str:
+    return f"/questionnaire/new/step/{step}/"
+
 
 # Every always-visible question answered, nothing of concern.
 QUIET = QUIET_FORM
@@ -59,18 +65,39 @@ def logout(page):
 
 
 def fill_answers(page, answers: dict):
-    """Answer questions by their RULES.md names: radios by value, numbers and text by typing."""
+    """Answer the questions of the step shown by their RULES.md names: radios by value, numbers and
+    text by typing. Answers to questions of other steps are left for their own step."""
     for name, value in answers.items():
         field = page.locator(f"#questionnaire [name={name}]").first
+        if field.count() == 0:
+            continue
         if field.get_attribute("type") == "radio":
             page.check(f"#questionnaire input[name={name}][value={value}]")
         else:
             field.fill(str(value))
 
 
-def submit_questionnaire(page, action="submit"):
+def submit_questionnaire(page, action="next"):
+    """Press one of the step's buttons: next, back or save."""
     with page.expect_navigation():
         page.click(f"#questionnaire button[name=action][value={action}]")
+
+
+def answer_steps(page, answers: dict, *, steps=None):
+    """From the step shown, answer each step and go on (Next), `steps` times or up to the review."""
+    done = 0
+    while page.locator("#questionnaire").count() and (steps is None or done < steps):
+        fill_answers(page, answers)
+        submit_questionnaire(page)
+        assert page.locator("#form-errors").count() == 0, f"the step did not go on: {page.url}"
+        done += 1
+
+
+def send_questionnaire(page):
+    """From the review page: Send."""
+    assert page.url.endswith(REVIEW_URL), page.url
+    with page.expect_navigation():
+        page.click("#send-questionnaire button[name=action][value=submit]")
 
 
 def normalized(text: str) -> str:

@@ -1,4 +1,5 @@
-"""The questionnaire with the keyboard alone: Tab between questions, arrows and Space for choices."""
+"""The questionnaire with the keyboard alone: Tab between questions, arrows and Space for choices,
+Enter on Next for each step, then on Send from the review."""
 
 import pytest
 
@@ -34,7 +35,7 @@ FOCUS_STATE = """() => {
     type: el.type || "",
     name: el.name || "",
     value: el.value || "",
-    inForm: Boolean(el.closest("#questionnaire")),
+    inForm: Boolean(el.closest("#questionnaire, #send-questionnaire")),
     outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
     covered: hit !== el && !el.contains(hit) && !(el.labels && [...el.labels].includes(hit)),
     label: el.tagName.toLowerCase() + (el.name ? `[name=${el.name}][value=${el.value}]` : "")
@@ -64,8 +65,8 @@ def test_questionnaire_can_be_completed_with_the_keyboard_alone(page, shot):
     login(page, patient.user.email)
     page.goto(QUESTIONNAIRE_URL)
 
-    answered, unseen_focus, covered = [], [], []
-    for _ in range(150):
+    answered, unseen_focus, covered, steps = [], [], [], 0
+    for _ in range(500):
         page.keyboard.press("Tab")
         state = page.evaluate(FOCUS_STATE)
         label = state["label"]
@@ -74,6 +75,12 @@ def test_questionnaire_can_be_completed_with_the_keyboard_alone(page, shot):
         if state["covered"]:
             covered.append(f"{label} (under {state['hit']})")
         if not state["inForm"]:
+            continue
+        if state["tag"] == "button" and state["value"] == "next":
+            # Enter on Next saves the step and opens the next one (or the review).
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            steps += 1
             continue
         if state["tag"] == "button" and state["value"] == "submit":
             shot(page, "before-sending")
@@ -88,6 +95,7 @@ def test_questionnaire_can_be_completed_with_the_keyboard_alone(page, shot):
     else:
         pytest.fail(f"the send button was never reached by Tab; answered {answered}")
 
+    assert steps == 6, "each step was left with its Next button"
     assert not unseen_focus, f"focus is not visible on {unseen_focus}"
     assert not covered, f"the focused element is hidden under something on {covered}"
     assert answered == list(dict.fromkeys(name for name in _page_order() if name in ANSWERS))

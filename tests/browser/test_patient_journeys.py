@@ -11,10 +11,13 @@ from triage.models import CaseLevel
 from .support import (
     QUESTIONNAIRE_URL,
     QUIET,
+    answer_steps,
     fill_answers,
     login,
     logout,
     normalized,
+    send_questionnaire,
+    step_url,
     submit_questionnaire,
 )
 
@@ -51,11 +54,12 @@ def test_patient_signs_up_saves_a_draft_comes_back_and_submits(page, shot):
 
     with page.expect_navigation():
         page.click(f"main a[href='{QUESTIONNAIRE_URL}']")
-    first_half = {
-        name: RECURRENT_PAINFUL[name]
-        for name in ("menopause_status", "pregnancy_status", "bleeding_after_sex", "bleeding_episodes_3m")
-    }
-    fill_answers(page, first_half)
+    assert page.url.endswith(step_url(1))
+    answer_steps(page, RECURRENT_PAINFUL, steps=2)
+    assert page.url.endswith(step_url(3))
+    fill_answers(
+        page, {name: RECURRENT_PAINFUL[name] for name in ("bleeding_after_sex", "bleeding_episodes_3m")}
+    )
     shot(page, "questionnaire-half-filled")
     submit_questionnaire(page, "save")
     assert page.locator(".messages .alert-success").is_visible()
@@ -67,17 +71,19 @@ def test_patient_signs_up_saves_a_draft_comes_back_and_submits(page, shot):
 
     logout(page)
     login(page, "lucia.ferri@example.com")
+    # She lands where she stopped; the draft comes back as she left it, the bleeding details open.
+    assert page.url.endswith(step_url(3))
+    assert page.is_checked("input[name=bleeding_after_sex][value=yes]")
+    assert page.input_value("input[name=bleeding_episodes_3m]") == "3"
+    assert page.is_visible("input[name=bleeding_first_noticed_weeks]")
     page.goto("/questionnaire/")
     shot(page, "history-with-draft")
     with page.expect_navigation():
         page.click(f"main a[href='{QUESTIONNAIRE_URL}']")
-    # The draft comes back as it was left, with the bleeding details already open.
-    assert page.is_checked("input[name=bleeding_after_sex][value=yes]")
-    assert page.input_value("input[name=bleeding_episodes_3m]") == "3"
-    assert page.is_visible("input[name=bleeding_first_noticed_weeks]")
-    fill_answers(page, RECURRENT_PAINFUL)
-    shot(page, "questionnaire-complete")
-    submit_questionnaire(page)
+    assert page.url.endswith(step_url(3))
+    answer_steps(page, RECURRENT_PAINFUL)
+    shot(page, "questionnaire-review")
+    send_questionnaire(page)
 
     submission = Submission.objects.get(patient__user__email="lucia.ferri@example.com")
     assert submission.status == Submission.Status.SUBMITTED
@@ -105,9 +111,9 @@ def test_heavy_bleeding_puts_the_emergency_advice_first(phone_page, shot):
     page = phone_page
     login(page, "giovanna@example.com")
     page.goto(QUESTIONNAIRE_URL)
-    fill_answers(page, QUIET | {"soaks_pad_hourly": "yes"})
-    shot(page, "questionnaire")
-    submit_questionnaire(page)
+    answer_steps(page, QUIET | {"soaks_pad_hourly": "yes"})
+    shot(page, "review")
+    send_questionnaire(page)
     shot(page, "emergency-advice", full_page=False)
 
     submission = Submission.objects.get(patient__user__email="giovanna@example.com")

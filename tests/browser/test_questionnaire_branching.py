@@ -6,8 +6,19 @@ from patients.models import Submission
 from tests import factories
 from triage import rules
 from triage.models import CaseLevel
+from triage.questionnaire import SECTIONS
 
-from .support import QUESTIONNAIRE_URL, QUIET, fill_answers, login, normalized, submit_questionnaire
+from .support import (
+    QUESTIONNAIRE_URL,
+    QUIET,
+    answer_steps,
+    fill_answers,
+    login,
+    normalized,
+    send_questionnaire,
+    step_url,
+    submit_questionnaire,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,47 +42,42 @@ ANSWERABLE = """() => [...new Set(
 )]"""
 
 
+# Each revealing question, its step, and answers to try in turn (the last one hides the details).
+BRANCHINGS = [
+    (1, "pregnancy_status", ["possible", "confirmed", "not_pregnant"]),
+    (2, "discharge_after_sex", ["yes", "no"]),
+    (3, "bleeding_after_sex", ["yes", "no"]),
+    (4, "pelvic_pain_days", ["2", "1", "0"]),
+]
+
+
+def typed_answer(value):
+    return {"yes": True, "no": False}.get(value, int(value) if value.isdigit() else value)
+
+
 def test_details_appear_only_while_their_question_reveals_them(page, shot):
-    """For each of the four branchings, the page shows exactly RULES.md's visible questions."""
+    """On each step, the page shows exactly RULES.md's visible questions of that step."""
     patient = factories.make_patient()
     login(page, patient.user.email)
     page.goto(QUESTIONNAIRE_URL)
-    assert set(page.evaluate(ANSWERABLE)) == rules.visible_fields({})
-    assert not page.locator(".no-js-hint").first.is_visible()
-    shot(page, "unanswered", full_page=False)
+    for step, question, values in BRANCHINGS:
+        assert page.url.endswith(step_url(step))
+        names = set(SECTIONS[step - 1][1])
+        assert set(page.evaluate(ANSWERABLE)) == rules.visible_fields({}) & names, step
+        assert not page.locator(".no-js-hint").first.is_visible()
+        fill_answers(page, QUIET)
+        for value in values:
+            fill_answers(page, {question: value})
+            expected = rules.visible_fields({question: typed_answer(value)}) & names
+            assert set(page.evaluate(ANSWERABLE)) == expected, (question, value)
+            if len(expected) > len(rules.visible_fields({}) & names):
+                fill_answers(page, DETAILS)
+                shot(page, f"step-{step}-details-open")
+        submit_questionnaire(page)
 
-    for bleeding, discharge in [("yes", "no"), ("yes", "yes"), ("no", "yes"), ("no", "no")]:
-        page.check(f"input[name=bleeding_after_sex][value={bleeding}]")
-        page.check(f"input[name=discharge_after_sex][value={discharge}]")
-        expected = rules.visible_fields(
-            {"bleeding_after_sex": bleeding == "yes", "discharge_after_sex": discharge == "yes"}
-        )
-        assert set(page.evaluate(ANSWERABLE)) == expected, (bleeding, discharge)
-        if bleeding == "yes":
-            fill_answers(page, {name: DETAILS[name] for name in BLEEDING_DETAILS})
-            shot(page, "bleeding-details-open")
-
-    # A number reveals the pain's severity from 1 day; a possible or confirmed pregnancy, the shoulder.
-    for days, pregnancy in [
-        ("2", "possible"),
-        ("0", "confirmed"),
-        ("1", "not_pregnant"),
-        ("0", "not_pregnant"),
-    ]:
-        page.fill("input[name=pelvic_pain_days]", days)
-        page.check(f"input[name=pregnancy_status][value={pregnancy}]")
-        answers = {"bleeding_after_sex": False, "discharge_after_sex": False}
-        expected = rules.visible_fields(
-            answers | {"pelvic_pain_days": int(days), "pregnancy_status": pregnancy}
-        )
-        assert set(page.evaluate(ANSWERABLE)) == expected, (days, pregnancy)
-        if days != "0" and pregnancy != "not_pregnant":
-            fill_answers(page, {"pelvic_pain_severity": "9", "shoulder_tip_pain": "yes"})
-            shot(page, "pain-and-pregnancy-details-open")
-
-    # Details typed in, then hidden again by answering no, are not sent.
-    fill_answers(page, QUIET)
-    submit_questionnaire(page)
+    # Details typed in, then hidden again by the last answer, are not sent.
+    answer_steps(page, QUIET)
+    send_questionnaire(page)
     submission = Submission.objects.get(patient=patient)
     assert submission.status == Submission.Status.SUBMITTED
     assert not set(submission.answers) & set(DETAILS)
@@ -79,29 +85,34 @@ def test_details_appear_only_while_their_question_reveals_them(page, shot):
 
 
 def test_questionnaire_works_without_javascript(new_context, shot):
-    """Every question is on the page; the server keeps only the ones its rules show and asks for the missing ones."""
+    """Every question of a step is on the page; the server keeps only the ones its rules show and asks
+    for the missing ones, step by step, and at Send."""
     patient = factories.make_patient()
     page = new_context(javascript=False).new_page()
     login(page, patient.user.email)
     page.goto(QUESTIONNAIRE_URL)
-    assert set(page.evaluate(ANSWERABLE)) == set(rules.FIELDS_BY_NAME)
-    assert page.locator(".no-js-hint").first.is_visible()
-    shot(page, "all-questions")
+    for step in (1, 2):
+        assert set(page.evaluate(ANSWERABLE)) == set(SECTIONS[step - 1][1])
+        assert page.locator(".no-js-hint").first.is_visible()
+        answer_steps(page, QUIET | {"discharge_after_sex": "no"}, steps=1)
+    assert page.url.endswith(step_url(3))
+    assert set(page.evaluate(ANSWERABLE)) == set(SECTIONS[2][1])
+    shot(page, "bleeding-step")
 
     # Bleeding "yes" with its details left empty: the server asks for exactly the questions it shows.
-    fill_answers(page, QUIET | {"bleeding_after_sex": "yes", "discharge_after_sex": "no"})
+    fill_answers(page, QUIET | {"bleeding_after_sex": "yes"})
     submit_questionnaire(page)
     invalid = set(page.eval_on_selector_all("[aria-invalid=true]", "els => els.map((el) => el.name)"))
-    expected = rules.visible_fields({"bleeding_after_sex": True, "discharge_after_sex": False})
-    assert invalid == expected - set(QUIET) - {"notes"}
     assert invalid == set(BLEEDING_DETAILS)
     assert page.is_checked("input[name=bleeding_after_sex][value=yes]"), "answers are kept"
-    assert not Submission.objects.filter(patient=patient, status=Submission.Status.SUBMITTED).exists()
     shot(page, "details-missing")
 
     # Bleeding "no" with details filled in anyway: they are dropped and do not raise the level.
-    fill_answers(page, QUIET | DETAILS | {"bleeding_after_sex": "no", "discharge_after_sex": "no"})
+    fill_answers(page, QUIET | DETAILS | {"bleeding_after_sex": "no"})
     submit_questionnaire(page)
+    assert page.url.endswith(step_url(4))
+    answer_steps(page, QUIET | DETAILS)
+    send_questionnaire(page)
     submission = Submission.objects.get(patient=patient)
     assert submission.status == Submission.Status.SUBMITTED
     assert page.url.endswith(f"/questionnaire/{submission.pk}/")
@@ -117,10 +128,11 @@ def test_possible_pregnancy_with_a_streak_of_blood_gets_the_urgent_advice_first(
     patient = factories.make_patient()
     login(page, patient.user.email)
     page.goto(QUESTIONNAIRE_URL)
-    fill_answers(page, QUIET | {"pregnancy_status": "possible"})
-    fill_answers(
+    answer_steps(
         page,
-        {
+        QUIET
+        | {
+            "pregnancy_status": "possible",
             "shoulder_tip_pain": "no",
             "bleeding_after_sex": "yes",
             "bleeding_episodes_3m": "1",
@@ -130,7 +142,7 @@ def test_possible_pregnancy_with_a_streak_of_blood_gets_the_urgent_advice_first(
             "clots": "no",
         },
     )
-    submit_questionnaire(page)
+    send_questionnaire(page)
 
     submission = Submission.objects.get(patient=patient)
     assert submission.case.level == CaseLevel.URGENT

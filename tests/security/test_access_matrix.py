@@ -61,12 +61,15 @@ PATIENT_PAGE = roles(LOGIN, OK, FORBIDDEN)
 DOCTOR_PAGE = roles(LOGIN, FORBIDDEN, OK)
 DOCTOR_POST_ONLY = roles(LOGIN, FORBIDDEN, NOT_ALLOWED)
 HOME = to("/")
+# Where a login lands (patients:start), which sends each role on.
+START = to("/start/")
+STEP_1 = to("/questionnaire/new/step/1/")
 
 MATRIX: dict[str, Row] = {
     # Public: the short allowlist of pages that need no login.
     "privacy": Row(get=PUBLIC),
     "signup": Row(get=roles(OK, HOME, HOME), post=roles(OK, HOME, HOME)),
-    "login": Row(get=roles(OK, HOME, HOME), post=roles(OK, HOME, HOME)),
+    "login": Row(get=roles(OK, START, START), post=roles(OK, START, START)),
     "password_reset": Row(get=PUBLIC, post=PUBLIC),
     "password_reset_done": Row(get=PUBLIC),
     "password_reset_confirm": Row(get=PUBLIC, kwargs="reset_link"),
@@ -78,6 +81,8 @@ MATRIX: dict[str, Row] = {
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),
+    # Patient A has no questionnaire in progress: home.
+    "patients:start": Row(get=roles(LOGIN, HOME, to("/dashboard/"))),
     "logout": Row(
         get=roles(LOGIN, NOT_ALLOWED, NOT_ALLOWED),
         post=roles(LOGIN, to("/accounts/login/"), to("/accounts/login/")),
@@ -88,7 +93,7 @@ MATRIX: dict[str, Row] = {
     "two_factor_setup": Row(
         get=roles(LOGIN, OK, to("/accounts/2fa/")), post=roles(LOGIN, OK, to("/accounts/2fa/"))
     ),
-    "two_factor_verify": Row(get=roles(LOGIN, HOME, HOME), post=roles(LOGIN, HOME, HOME)),
+    "two_factor_verify": Row(get=roles(LOGIN, START, START), post=roles(LOGIN, START, START)),
     "two_factor_recovery_codes": Row(
         get=roles(LOGIN, NOT_ALLOWED, NOT_ALLOWED), post=roles(LOGIN, to("/accounts/2fa/"), OK)
     ),
@@ -104,7 +109,12 @@ MATRIX: dict[str, Row] = {
     "patients:account_delete": Row(get=PATIENT_PAGE, post=PATIENT_PAGE),
     "patients:access_log": Row(get=PATIENT_PAGE),
     "patients:submission_list": Row(get=PATIENT_PAGE),
-    "patients:submission_edit": Row(get=PATIENT_PAGE, post=PATIENT_PAGE),
+    "patients:submission_edit": Row(get=roles(LOGIN, STEP_1, FORBIDDEN), post=PATIENT_PAGE),
+    # An anonymous post is kept for her next login (patients.questionnaire_views), then sent to log in.
+    "patients:submission_step": Row(get=PATIENT_PAGE, post=PATIENT_PAGE, kwargs="step"),
+    "patients:submission_review": Row(
+        get=roles(LOGIN, STEP_1, FORBIDDEN), post=roles(LOGIN, to("/questionnaire/new/review/"), FORBIDDEN)
+    ),
     "patients:submission_detail": Row(
         get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
     ),
@@ -169,6 +179,7 @@ def world(db, otp_required):
             "visit": {"pk": visit_a.pk},
             "invitation": {"token": "not-a-valid-token"},
             "feed": {"token": "not-a-valid-token"},
+            "step": {"step": 1},
         },
     }
 

@@ -85,4 +85,4 @@ def test_a_next_that_is_not_a_path_leads_home_after_the_second_factor(staff, nex
     client, _case = staff
     response = client.get("/accounts/2fa/verify/", {"next": next_url})
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start/"  # where every login lands, which sends each role on

@@ -67,6 +67,50 @@ def test_two_simultaneous_submits_of_a_draft_create_one_submission():
         assert {r["Location"] for r in responses} == {f"/questionnaire/{submitted.get().pk}/"}
 
 
+def test_two_simultaneous_sends_from_the_review_create_one_submission():
+    for round_ in range(3):
+        patient = factories.make_patient(email=f"review{round_}@example.com")
+        draft = submission_draft(patient)
+        Submission.objects.filter(pk=draft.pk).update(answers=factories.QUIET_ANSWERS, step=7)
+        clients = [Client(), Client()]
+        for client in clients:
+            client.force_login(patient.user)
+        data = {"key": str(draft.key), "action": "submit"}
+        responses = together(
+            *(lambda c=client, d=data: c.post("/questionnaire/new/review/", d) for client in clients)
+        )
+
+        assert [r.status_code for r in responses] == [302, 302]
+        submitted = Submission.objects.get(patient=patient)
+        assert submitted.status == Submission.Status.SUBMITTED
+        assert Assessment.objects.filter(submission__patient=patient).count() == 1
+        assert {r["Location"] for r in responses} == {f"/questionnaire/{submitted.pk}/"}
+
+
+def test_two_simultaneous_posts_of_a_first_step_create_one_draft():
+    patient = factories.make_patient()
+    key = re.search(
+        r'name="key" value="([0-9a-f-]+)"',
+        _logged_in(patient).get("/questionnaire/new/step/1/").content.decode(),
+    ).group(1)
+    clients = [_logged_in(patient), _logged_in(patient)]
+    data = {"key": key, "action": "next", **{k: v for k, v in QUIET.items() if k in STEP_1}}
+    responses = together(*(lambda c=client: c.post("/questionnaire/new/step/1/", data) for client in clients))
+
+    assert [r.status_code for r in responses] == [302, 302]
+    draft = Submission.objects.get(patient=patient)
+    assert (draft.status, str(draft.key), draft.step) == (Submission.Status.DRAFT, key, 2)
+
+
+STEP_1 = ("menopause_status", "pregnancy_status", "shoulder_tip_pain")
+
+
+def _logged_in(patient) -> Client:
+    client = Client()
+    client.force_login(patient.user)
+    return client
+
+
 def test_two_simultaneous_status_changes_keep_one_and_reject_the_other_as_a_conflict():
     patient = factories.make_patient()
     first, second = factories.make_doctor(), factories.make_doctor(email="second@example.com")

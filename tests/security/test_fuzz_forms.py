@@ -266,6 +266,36 @@ def test_fuzz_questionnaire(patient, data, action, key):
         echoed(page, post, ("notes",))
 
 
+@pytest.mark.django_db
+@FUZZ
+@given(
+    data=form_data(QUESTIONNAIRE_FIELDS, QUESTIONNAIRE_OK),
+    action=st.sampled_from(["next", "back", "save", "", "💥"]),
+    step=st.integers(min_value=1, max_value=6),
+    key=st.sampled_from(["draft", "missing", "random"]),
+    language=st.sampled_from([None, "en", "xx"]),
+)
+def test_fuzz_questionnaire_step(patient, data, action, step, key, language):
+    """A step post never sends the questionnaire, never fails, and comes back with a message."""
+    draft = submission_draft(patient)
+    keys = {"draft": str(draft.key), "missing": None, "random": "not-a-uuid"}
+    post = {**data, "action": action}
+    if keys[key] is not None:
+        post["key"] = keys[key]
+    if language is not None:
+        post["language"] = language
+    response = fresh_client(patient.user).post(f"/questionnaire/new/step/{step}/", post)
+    assert response.status_code in (200, 302)
+    questionnaire_consistent(patient)
+    assert not Submission.objects.filter(patient=patient, status="submitted").exists()
+    assert Submission.objects.filter(patient=patient).count() == 1
+    if response.status_code == 200:
+        page = response.content.decode()
+        assert has_message(page)
+        if step == 6:
+            echoed(page, post, ("notes",))
+
+
 FILTER_FIELDS = (
     "all",
     "level",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
+from patients.services import submission_draft
 from tests import factories
 
 from .html_checks import csp_violations
@@ -42,9 +43,11 @@ def pages(client_as, patient):
     client = client_as(None)
     anonymous = {"login": client.get("/accounts/login/"), "privacy": client.get("/privacy/")}
     client = client_as("patient")
+    submission_draft(patient)  # so that the review page shows
     as_patient = {
         "home": client.get("/"),
-        "questionnaire": client.get("/questionnaire/new/"),
+        "questionnaire": client.get("/questionnaire/new/step/1/"),
+        "review": client.get("/questionnaire/new/review/"),
         "submission": client.get(f"/questionnaire/{case.pk}/"),
         "export": client.post("/accounts/data/export/"),
         "two_factor_setup": client.get("/accounts/2fa/setup/"),

@@ -143,7 +143,7 @@ def test_verify_never_redirects_off_site(client, doctor, otp_required):
     response = client.post(
         "/accounts/2fa/verify/", {"code": totp_now(device), "next": "https://evil.example/"}
     )
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start/"  # where every login lands
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("triage", "0011_visits")]
+BEFORE = [("triage", "0011_visits"), ("patients", "0011_patient_visit_reminders")]
 AFTER = [("triage", "0013_case_follow_up_date_from_visit")]
 
 
