@@ -712,7 +712,7 @@ def render_scale(options, results: dict, command: str, seconds: float) -> str:
         f"PostgreSQL {facts['postgresql']}, Python {facts['python']}, Django {facts['django']}, "
         f"{facts['wrk']}.",
         "",
-        f"Each size: its own database, {STANDARD_SUBMISSIONS // STANDARD_SPAN_DAYS} questionnaires a day "
+        f"Each size: its own database, {STANDARD_SUBMISSIONS / STANDARD_SPAN_DAYS:.0f} questionnaires a day "
         "over a span that grows with the size (cases older than two years all closed), one patient for "
         "five questionnaires; gunicorn "
         f"({options.workers or os.cpu_count()} {options.worker_class} workers) and wrk "
