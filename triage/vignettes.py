@@ -103,7 +103,7 @@ def load_vignettes(
         raise VignetteError(f"{path} is not valid UTF-8 (byte {exc.start}).") from None
     source = str(path)
     with cyclic_gc_paused():
-        fast = _load_valid_file(text, rule_set, source)
+        fast = _load_valid_file(text, rule_set)
     if fast is not None:
         return fast
     # A file with an invalid case, a syntax error or a key twice: the strict decoder says which
@@ -138,16 +138,16 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-def _load_valid_file(text: str, rule_set: RuleSet, source: str) -> list[Vignette] | None:
+def _load_valid_file(text: str, rule_set: RuleSet) -> list[Vignette] | None:
     """The cases of a file in which every case is valid and no object repeats a key; else None.
 
     `json.loads` with a hook that sees every key is the strict way to find a repeated key, and on
     a large file it costs more than everything else together. Plain `json.loads` keeps only the
     last of two equal keys, so the repetition is found by counting instead: outside strings, a
-    JSON text has exactly one colon per key. The validated cases account for every object and
-    every string of the file (a valid case has no other values), so the keys of their
-    dictionaries plus the colons inside their strings equal the colons of the text exactly when
-    no key was dropped. A string may spell a colon as the escape \\u003a, which adds a colon
+    JSON text has exactly one colon per key. A valid case has no values other than those the
+    validation reads, so the keys of its objects plus the colons inside its ids, descriptions and
+    text answers (codes and choices have none) equal the colons of its text exactly when no key
+    was dropped; anything not counted can only make the sum smaller, never hide a lost key. A string may spell a colon as the escape \\u003a, which adds a colon
     that the text does not show, so such a file takes the strict path. Any doubt (a syntax error,
     an invalid case, a count that differs) returns None, and the caller decodes strictly.
     """
