@@ -682,9 +682,10 @@ def run_scale(options) -> int:
         out.write_text(report)
         print(f"Written to {out.relative_to(REPO_ROOT)}")
     shutil.rmtree(workdir, ignore_errors=True)
-    worst = scale_ratios(results)
+    # The baseline reads no case: its ratio shows how much the machine itself moved between sizes.
+    pages = {name: ratio for name, ratio in scale_ratios(results).items() if not name.startswith("baseline")}
     errors = sum(s["errors"] for r in results.values() for s in r["scenarios"].values())
-    return 0 if not errors and all(ratio <= SCALE_GOAL for ratio in worst.values()) else 1
+    return 0 if not errors and all(ratio <= SCALE_GOAL for ratio in pages.values()) else 1
 
 
 def scale_ratios(results: dict) -> dict[str, float]:
