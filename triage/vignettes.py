@@ -371,14 +371,16 @@ def _answer_colons(raw: object, fields: dict) -> int:
     colons = len(raw)
     for name, value in raw.items():
         spec = fields.get(name)
-        if spec is None or type(value) is not spec[0]:
+        if spec is None:
             return -1
-        allowed = spec[1]
+        kind, allowed, max_length = spec
+        if type(value) is not kind:
+            return -1
         if allowed is not None:
             if value not in allowed:
                 return -1
-        elif spec[2] is not None:
-            if len(value) > spec[2]:
+        elif max_length is not None:
+            if len(value) > max_length:
                 return -1
             colons += value.count(":")
     return colons
