@@ -110,6 +110,7 @@ class Summary:
     open_flagged: int
     seconds: float
     doctor_id: int
+    database_bytes: int = 0
 
 
 class Weighted:
@@ -137,12 +138,16 @@ BLEEDING_AMOUNT = Weighted({"streaks": 25, "spotting": 30, "light": 25, "moderat
 BLEEDING_TREND = Weighted({"first_time": 35, "less": 15, "same": 35, "more": 15})
 SCREENING = Weighted({"within_3y": 60, "3_to_5y": 15, "over_5y": 10, "never": 7, "unsure": 8})
 # Case status by the questionnaire's age in days: old cases are mostly closed, the last weeks
-# still have work in every state.
+# still have work in every state. Data spanning more than two years (the scale run) has every
+# case older than that closed, so the open work stays that of a practice, whatever its history.
 STATUS_BY_AGE = (
     (7, Weighted({"new": 60, "in_review": 25, "follow_up": 5, "closed": 10})),
     (30, Weighted({"closed": 50, "follow_up": 20, "in_review": 15, "new": 15})),
-    (float("inf"), Weighted({"closed": 92, "follow_up": 5, "in_review": 3})),
+    (SPAN_DAYS + 31, Weighted({"closed": 92, "follow_up": 5, "in_review": 3})),
+    (float("inf"), Weighted({"closed": 1})),
 )
+# Rows are sent to PostgreSQL in chunks of this many questionnaires: memory stays flat at any size.
+CHUNK = 50_000
 
 
 def _by_age(table, age, rng: random.Random):
@@ -245,8 +250,65 @@ def _drop_secondary_indexes(models) -> list[str]:
     return sorted(statements, key=lambda statement: statement.startswith("ALTER"))
 
 
-def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 20240501) -> Summary:
-    """Fill an empty, migrated PostgreSQL database; returns what was made."""
+def _copy_questionnaires(subs, assessments, cases, events) -> None:
+    """One chunk of questionnaires with their assessments, cases and events."""
+    _copy(
+        Submission,
+        [
+            "id",
+            "patient",
+            "key",
+            "status",
+            "answers",
+            "age",
+            "questionnaire_version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "step",
+        ],
+        subs,
+    )
+    _copy(
+        Assessment,
+        ["id", "submission", "level", "score", "flags", "rules_version", "error", "created_at"],
+        assessments,
+    )
+    _copy(
+        Case,
+        [
+            "submission",
+            "patient",
+            "submitted_at",
+            "level",
+            "score",
+            "flags",
+            "flag_bits",
+            "rules_version",
+            "status",
+            "follow_up_visit",
+            "last_actor",
+            "last_acted_at",
+            "version",
+        ],
+        cases,
+    )
+    _copy(
+        CaseEvent,
+        ["case", "kind", "actor", "from_status", "to_status", "follow_up_on", "text", "created_at", "detail"],
+        events,
+    )
+
+
+def generate(
+    *, patients: int = 20_000, submissions: int = 100_000, seed: int = 20240501, span_days: int = SPAN_DAYS
+) -> Summary:
+    """Fill an empty, migrated PostgreSQL database; returns what was made.
+
+    `span_days` is how far back the questionnaires go (two years by default). The scale run keeps
+    the number a day and lengthens the span instead, as a practice's history grows; patients are
+    then older by the extra years, so that each is an adult at her first questionnaire.
+    """
     if connection.vendor != "postgresql":
         raise RuntimeError("The benchmark data is loaded with COPY and needs PostgreSQL.")
     started = time.perf_counter()
@@ -258,9 +320,10 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
 
     # Patients: ages 18-80 today, a few heavy users, most with a handful of questionnaires.
     first_id = doctor.pk + 1
+    extra_years = max(0, span_days - SPAN_DAYS) // 365
     people = []
     for n in range(patients):
-        age = min(80, max(18, int(rng.gauss(42, 13))))
+        age = min(80, max(18, int(rng.gauss(42, 13)))) + extra_years
         dob = today - timedelta(days=age * 365 + rng.randint(0, 364))
         people.append(
             {
@@ -268,17 +331,28 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 "dob": dob,
                 "bleed": min(0.9, rng.betavariate(1, 4)),
                 "weight": rng.lognormvariate(0, 0.9),
-                "created": now - timedelta(days=SPAN_DAYS + 30 * rng.random()),
+                "created": now - timedelta(days=span_days + 30 * rng.random()),
             }
         )
     owners = rng.choices(range(patients), weights=[p["weight"] for p in people], k=submissions)
-    moments = sorted((now - timedelta(seconds=rng.random() * SPAN_DAYS * 86400), owner) for owner in owners)
+    moments = sorted((now - timedelta(seconds=rng.random() * span_days * 86400), owner) for owner in owners)
+    del owners
+
+    tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent]
+    indexes = _drop_secondary_indexes(tables)
+    with connection.cursor() as cursor:
+        # Foreign-key triggers off while loading: the rows are consistent by construction (the
+        # users and patients are written after their questionnaires).
+        cursor.execute("SET session_replication_role = replica")
 
     history: dict[int, list] = {}
     subs, assessments, cases, events = [], [], [], []
     levels = dict.fromkeys(CaseLevel.values, 0)
     open_flagged = 0
     for sub_id, (submitted_at, owner) in enumerate(moments, start=1):
+        if len(subs) == CHUNK:
+            _copy_questionnaires(subs, assessments, cases, events)
+            subs, assessments, cases, events = [], [], [], []
         person = people[owner]
         local_day = submitted_at.astimezone(ROME).date()
         age = age_on(person["dob"], local_day)
@@ -314,6 +388,7 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
                 created,
                 submitted_at,
                 submitted_at,
+                1,
             )
         )
         assessments.append((sub_id, sub_id, level, score, json.dumps(flags), version, error, submitted_at))
@@ -372,11 +447,8 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
         patient_rows.append((person["id"], person["id"], person["dob"], phone, True, person["created"]))
         consents.append((person["id"], settings.PRIVACY_NOTICE_VERSION, person["created"]))
 
-    tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent]
-    indexes = _drop_secondary_indexes(tables)
-    with connection.cursor() as cursor:
-        # Foreign-key triggers off while loading: the rows are consistent by construction.
-        cursor.execute("SET session_replication_role = replica")
+    _copy_questionnaires(subs, assessments, cases, events)
+    del moments, history, subs, assessments, cases, events
     _copy(
         User,
         [
@@ -395,51 +467,6 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
     )
     _copy(Patient, ["id", "user", "date_of_birth", "phone", "visit_reminders", "created_at"], patient_rows)
     _copy(Consent, ["patient", "notice_version", "given_at"], consents)
-    _copy(
-        Submission,
-        [
-            "id",
-            "patient",
-            "key",
-            "status",
-            "answers",
-            "age",
-            "questionnaire_version",
-            "created_at",
-            "updated_at",
-            "submitted_at",
-        ],
-        subs,
-    )
-    _copy(
-        Assessment,
-        ["id", "submission", "level", "score", "flags", "rules_version", "error", "created_at"],
-        assessments,
-    )
-    _copy(
-        Case,
-        [
-            "submission",
-            "patient",
-            "submitted_at",
-            "level",
-            "score",
-            "flags",
-            "flag_bits",
-            "rules_version",
-            "status",
-            "follow_up_visit",
-            "last_actor",
-            "last_acted_at",
-            "version",
-        ],
-        cases,
-    )
-    _copy(
-        CaseEvent,
-        ["case", "kind", "actor", "from_status", "to_status", "follow_up_on", "text", "created_at", "detail"],
-        events,
-    )
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("SET maintenance_work_mem = '256MB'")
@@ -451,6 +478,8 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
             cursor.execute(statement)
         # Fresh statistics and a visibility map, as autovacuum would leave them on a live system.
         cursor.execute("VACUUM ANALYZE")
+        cursor.execute("SELECT pg_database_size(current_database())")
+        database_bytes = cursor.fetchone()[0]
     return Summary(
         patients=patients,
         submissions=submissions,
@@ -458,4 +487,5 @@ def generate(*, patients: int = 20_000, submissions: int = 100_000, seed: int = 
         open_flagged=open_flagged,
         seconds=time.perf_counter() - started,
         doctor_id=doctor.pk,
+        database_bytes=database_bytes,
     )

@@ -6,6 +6,12 @@ and 100,000 assessed questionnaires, starts gunicorn on loopback with
 production settings plus the two baseline views of `bench.settings`, measures
 every scenario with wrk at a fixed concurrency, and writes the table to
 `bench/results/<date>.md`. See docs/performance.md.
+
+`--scale 10000,100000,1000000` runs the pages that read the case table (the
+worklist's first, flag and last pages, the case page) and the logged-in
+baseline at each size, each in its own database (`<db>_<size>`) loaded by a
+run of this script, and writes the p95 at each size and their ratio to
+`bench/results/<date>-scale.md`.
 """
 
 import argparse
@@ -35,6 +41,14 @@ HOST = "127.0.0.1"
 FLAG_FILTER = "RECURRENT"
 ENGINE_TARGET = 50_000
 WORKER_RSS_LIMIT_MB = 150
+# The scale run: the pages whose cost could grow with the case table, the baseline they are read
+# against, and the goal for each page's p95 at the largest size against the smallest.
+SCALE_SCENARIOS = ("baseline_user", "worklist_first", "worklist_flag", "worklist_last", "case_detail")
+SCALE_GOAL = 1.2
+# The standard data: 100,000 questionnaires over two years (bench/datagen.py's SPAN_DAYS), one
+# patient for five. The scale run keeps both rates and lengthens the span.
+STANDARD_SUBMISSIONS = 100_000
+STANDARD_SPAN_DAYS = 730
 
 
 @dataclass
@@ -77,6 +91,17 @@ def parse_args():
     parser.add_argument("--post-pool", type=int, default=4000, help="patients with a draft to submit")
     parser.add_argument("--only", default="", help="comma-separated scenario names to run")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing a file")
+    parser.add_argument(
+        "--span-days", type=int, default=STANDARD_SPAN_DAYS, help="how far back the questionnaires go"
+    )
+    parser.add_argument(
+        "--scale",
+        default="",
+        metavar="SIZES",
+        help="comma-separated numbers of questionnaires: run the case-table pages at each size",
+    )
+    parser.add_argument("--no-engine", action="store_true", help="skip the engine micro-benchmark")
+    parser.add_argument("--result-json", default="", help=argparse.SUPPRESS)  # one size of a scale run
     parser.add_argument(
         "--py-spy",
         default="",
@@ -496,9 +521,10 @@ def targets(scenarios: dict[str, Scenario], rss: list[float], engine: float) -> 
         found.append(("Questionnaire submission: p95 ≤ 150 ms", f"{s.p95_ms:.1f} ms", s.p95_ms <= 150))
     total_errors = sum(s.errors for s in scenarios.values())
     found.append(("Zero errors (non-2xx, socket errors)", str(total_errors), total_errors == 0))
-    found.append(
-        (f"Triage engine ≥ {ENGINE_TARGET:,}/s on one core", f"{engine:,.0f}/s", engine >= ENGINE_TARGET)
-    )
+    if engine:
+        found.append(
+            (f"Triage engine ≥ {ENGINE_TARGET:,}/s on one core", f"{engine:,.0f}/s", engine >= ENGINE_TARGET)
+        )
     if rss:
         found.append(
             (
@@ -545,7 +571,9 @@ def render(options, facts, summary, scenarios, rss, engine, workers, command) ->
         )
     lines += [
         "",
-        f"Triage engine alone (bench/engine_bench.py, one core): {engine:,.0f} assessments/s.",
+        f"Triage engine alone (bench/engine_bench.py, one core): {engine:,.0f} assessments/s."
+        if engine
+        else "Triage engine alone: not measured in this run.",
         "",
         "Worker resident memory after the run: " + ", ".join(f"{size:.0f} MB" for size in rss) + ".",
         "",
@@ -565,6 +593,187 @@ def render(options, facts, summary, scenarios, rss, engine, workers, command) ->
             + (f", {r['exhausted']} requests found the draft pool empty" if r.get("exhausted") else "")
             + ".",
         ]
+    return "\n".join(lines) + "\n"
+
+
+# --- The scale run ------------------------------------------------------------------
+
+
+def write_result_json(path: Path, summary: dict, scenarios: dict[str, Scenario], facts: dict) -> None:
+    """What the parent of a scale run reads back from one size."""
+    path.write_text(
+        json.dumps(
+            {
+                "summary": summary,
+                "facts": facts,
+                "scenarios": {
+                    name: {
+                        "label": s.label,
+                        "rps": s.rps,
+                        "p50_ms": s.result["p50_us"] / 1000,
+                        "p95_ms": s.p95_ms,
+                        "p99_ms": s.result["p99_us"] / 1000,
+                        "errors": s.errors,
+                        "queries": s.queries,
+                    }
+                    for name, s in scenarios.items()
+                },
+            },
+            default=str,
+        )
+    )
+
+
+def run_scale(options) -> int:
+    """Each size in its own database and its own run of this script; then the table across sizes."""
+    sizes = [int(size.replace("_", "")) for size in options.scale.split(",")]
+    results = {}
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-scale-"))
+    started = time.perf_counter()
+    for size in sizes:
+        out = workdir / f"{size}.json"
+        # The number of questionnaires a day and of patients per questionnaire stay those of the
+        # standard data; the history gets longer.
+        span = max(1, round(STANDARD_SPAN_DAYS * size / STANDARD_SUBMISSIONS))
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--db",
+            f"{options.db}_{size}",
+            "--pg",
+            options.pg,
+            "--submissions",
+            str(size),
+            "--patients",
+            str(max(1, size // 5)),
+            "--span-days",
+            str(span),
+            "--only",
+            ",".join(SCALE_SCENARIOS),
+            "--connections",
+            str(options.connections),
+            "--threads",
+            str(options.threads),
+            "--duration",
+            str(options.duration),
+            "--warmup",
+            str(options.warmup),
+            "--workers",
+            str(options.workers),
+            "--no-write",
+            "--no-engine",
+            "--result-json",
+            str(out),
+        ]
+        if options.keep_data:
+            command.append("--keep-data")
+        print(f"== {size:,} questionnaires ({span:,} days) ==", flush=True)
+        size_started = time.perf_counter()
+        subprocess.run(command, check=True, cwd=REPO_ROOT)
+        results[size] = json.loads(out.read_text())
+        results[size]["wall_seconds"] = time.perf_counter() - size_started
+    command_line = "python bench/run.py " + " ".join(sys.argv[1:])
+    report = render_scale(options, results, command_line, time.perf_counter() - started)
+    print()
+    print(report)
+    if not options.no_write:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        out = RESULTS_DIR / f"{date.today().isoformat()}-scale.md"
+        out.write_text(report)
+        print(f"Written to {out.relative_to(REPO_ROOT)}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    # The baseline reads no case: its ratio shows how much the machine itself moved between sizes.
+    pages = {name: ratio for name, ratio in scale_ratios(results).items() if not name.startswith("baseline")}
+    errors = sum(s["errors"] for r in results.values() for s in r["scenarios"].values())
+    return 0 if not errors and all(ratio <= SCALE_GOAL for ratio in pages.values()) else 1
+
+
+def scale_ratios(results: dict) -> dict[str, float]:
+    """Each page's p95 at the largest size over its p95 at the smallest."""
+    smallest, largest = results[min(results)], results[max(results)]
+    return {
+        name: largest["scenarios"][name]["p95_ms"] / smallest["scenarios"][name]["p95_ms"]
+        for name in SCALE_SCENARIOS
+        if name in smallest["scenarios"] and name in largest["scenarios"]
+    }
+
+
+def render_scale(options, results: dict, command: str, seconds: float) -> str:
+    sizes = sorted(results)
+    first = results[sizes[0]]
+    facts = first["facts"]
+    header = "| | " + " | ".join(f"{size:,}" for size in sizes)
+    rule = "| --- | " + " | ".join("---:" for _ in sizes)
+    lines = [
+        f"# Scale run, {date.today().isoformat()}",
+        "",
+        f"Command: `{command}` ({seconds / 60:.1f} min in all)",
+        "",
+        f"Machine: {facts['cores']} cores ({facts['cpu']}), {facts['memory']} memory, {facts['os']}; "
+        f"PostgreSQL {facts['postgresql']}, Python {facts['python']}, Django {facts['django']}, "
+        f"{facts['wrk']}.",
+        "",
+        f"Each size: its own database, {STANDARD_SUBMISSIONS / STANDARD_SPAN_DAYS:.0f} questionnaires a day "
+        "over a span that grows with the size (cases older than two years all closed), one patient for "
+        "five questionnaires; gunicorn "
+        f"({options.workers or os.cpu_count()} {options.worker_class} workers) and wrk "
+        f"({options.connections} connections, {options.warmup} s warm-up, {options.duration} s measured) "
+        "as in the standard run.",
+        "",
+        "## Data",
+        "",
+        header + " |",
+        rule + " |",
+        "| Span (days) | "
+        + " | ".join(f"{round(STANDARD_SPAN_DAYS * size / STANDARD_SUBMISSIONS):,}" for size in sizes)
+        + " |",
+        "| Patients | " + " | ".join(f"{results[size]['summary']['patients']:,}" for size in sizes) + " |",
+        "| Load time (generate, COPY, indexes, VACUUM ANALYZE) | "
+        + " | ".join(f"{results[size]['summary']['seconds']:,.1f} s" for size in sizes)
+        + " |",
+        "| Database on disk | "
+        + " | ".join(f"{results[size]['summary']['database_bytes'] / 2**20:,.0f} MiB" for size in sizes)
+        + " |",
+        "| Open flagged cases (default worklist) | "
+        + " | ".join(f"{results[size]['summary']['open_flagged']:,}" for size in sizes)
+        + " |",
+        "| Open cases per level: review / emergency / urgent / priority / follow-up / routine | "
+        + " | ".join(
+            " / ".join(f"{n:,}" for n in results[size]["summary"]["open_by_level"].values()) for size in sizes
+        )
+        + " |",
+        "| Per-level counts query, PostgreSQL execution (median of 5) | "
+        + " | ".join(f"{results[size]['summary']['counts_query_ms']:.2f} ms" for size in sizes)
+        + " |",
+        "| Load average before the measured runs | "
+        + " | ".join(results[size]["facts"]["load"].split(" before")[0] for size in sizes)
+        + " |",
+        "",
+        "## Pages: p95 (req/s, queries per request)",
+        "",
+        header + f" | {sizes[-1]:,} / {sizes[0]:,} p95 | goal ≤ {SCALE_GOAL} |",
+        rule + " | ---: | :---: |",
+    ]
+    ratios = scale_ratios(results)
+    for name in SCALE_SCENARIOS:
+        if name not in first["scenarios"]:
+            continue
+        cells = []
+        for size in sizes:
+            s = results[size]["scenarios"][name]
+            cells.append(f"{s['p95_ms']:.1f} ms ({s['rps']:,.0f}/s, {s['queries']})")
+        ratio = ratios.get(name)
+        goal = "–" if name.startswith("baseline") else ("yes" if ratio <= SCALE_GOAL else "**no**")
+        lines.append(
+            f"| {first['scenarios'][name]['label']} | " + " | ".join(cells) + f" | {ratio:.2f} | {goal} |"
+        )
+    errors = [sum(s["errors"] for s in results[size]["scenarios"].values()) for size in sizes]
+    lines += [
+        "",
+        "Non-2xx answers and socket errors: "
+        + ", ".join(f"{n} at {size:,}" for n, size in zip(errors, sizes, strict=True))
+        + ".",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -588,18 +797,57 @@ def load_data(options) -> dict:
             "levels": dict(Case.objects.order_by().values_list("level").annotate(n=Count("pk"))),
             "open_flagged": Case.objects.filter(level__gt=0).exclude(status="closed").count(),
             "seconds": 0.0,
+            "database_bytes": database_bytes(),
         }
     call_command("migrate", verbosity=0)
-    print(f"Generating {options.patients:,} patients and {options.submissions:,} questionnaires…")
-    made = datagen.generate(patients=options.patients, submissions=options.submissions)
-    print(f"  done in {made.seconds:.1f} s")
+    print(
+        f"Generating {options.patients:,} patients and {options.submissions:,} questionnaires "
+        f"over {options.span_days:,} days…"
+    )
+    made = datagen.generate(
+        patients=options.patients, submissions=options.submissions, span_days=options.span_days
+    )
+    print(f"  done in {made.seconds:.1f} s, database {made.database_bytes / 2**20:,.0f} MiB")
     return {
         "patients": made.patients,
         "submissions": made.submissions,
         "levels": made.levels,
         "open_flagged": made.open_flagged,
         "seconds": made.seconds,
+        "database_bytes": made.database_bytes,
     }
+
+
+def database_bytes() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return cursor.fetchone()[0]
+
+
+def counts_facts() -> dict:
+    """The default worklist's per-level counts of open cases, and what their query costs in PostgreSQL.
+
+    The counts are the one query of the worklist that reads every open case rather than a page of
+    them; its execution time is the median of five `EXPLAIN ANALYZE` runs.
+    """
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from triage.selectors import WorklistFilters, case_level_counts
+
+    with CaptureQueriesContext(connection) as captured:
+        counts = case_level_counts(WorklistFilters())
+    sql = captured.captured_queries[-1]["sql"]
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(5):
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            timings.append(cursor.fetchone()[0][0]["Execution Time"])
+    return {"open_by_level": counts, "counts_query_ms": statistics.median(timings)}
 
 
 def build_scenarios(options, workdir: Path) -> tuple[dict[str, Scenario], Path, list[str]]:
@@ -682,6 +930,8 @@ def prepare_submissions(options, pool_file: Path) -> tuple[int, list[str]]:
 def main() -> int:
     options = parse_args()
     ensure_wrk()
+    if options.scale:
+        return run_scale(options)
     workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     port = configure_environment(options, workdir / "static")
     command = "python bench/run.py" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))
@@ -695,6 +945,8 @@ def main() -> int:
     from django.db import connection
 
     summary = load_data(options)
+    if options.result_json:
+        summary.update(counts_facts())
     call_command("collectstatic", interactive=False, verbosity=0)
     print("Logging in, reading the pages' links, counting queries…")
     scenarios, pool_file, keys = build_scenarios(options, workdir)
@@ -719,10 +971,14 @@ def main() -> int:
     finally:
         stop_gunicorn(process, log)
 
-    print("Measuring the triage engine alone…")
-    engine = engine_figure()
+    engine = 0.0
+    if not options.no_engine:
+        print("Measuring the triage engine alone…")
+        engine = engine_figure()
     facts = machine_facts(options)
     facts["load"] = f"{load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after"
+    if options.result_json:
+        write_result_json(Path(options.result_json), summary, scenarios, facts)
     report = render(options, facts, summary, scenarios, rss, engine, workers, command)
     print()
     print(report)

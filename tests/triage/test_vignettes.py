@@ -5,13 +5,26 @@ import json
 import subprocess
 import sys
 from io import StringIO
+from operator import attrgetter
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from triage.rules import RULE_SETS
-from triage.vignettes import InvalidVignette, VignetteError, check_vignette, load_vignettes, parse_vignettes
+from tests.triage.test_rules_properties import value_strategy
+from triage.rules import LEVEL_CODES, RULE_SETS
+from triage.vignettes import (
+    InvalidVignette,
+    VignetteError,
+    _fast_specs,
+    _parse_case,
+    _valid_case,
+    check_vignette,
+    load_vignettes,
+    parse_vignettes,
+)
 
 V1, V2 = RULE_SETS[1], RULE_SETS[2]
 PUBLISHED = Path(__file__).with_name("vignettes.json")
@@ -395,3 +408,192 @@ def test_command_exits_1_without_traceback_on_failure_or_invalid_file(tmp_path):
     assert invalid.returncode == 1
     assert "is not valid JSON" in invalid.stderr
     assert "Traceback" not in invalid.stderr
+
+
+# --- The fast path of load_vignettes ------------------------------------------------------
+# A file whose cases are all valid is decoded without the duplicate-key hook and validated
+# without messages; it must give exactly what the strict, detailed path gives, and anything it
+# cannot vouch for (a key twice, an invalid case) must come out as the strict path says.
+
+# Wrong values of every JSON type, and the near misses of each field kind (1 for true,
+# true for 1, 1.0 for 1, an unknown choice, text too long).
+WRONG_VALUES = st.sampled_from(
+    (None, True, False, 0, 1, -1, 1.0, 30.5, "", "x", "yes", [], ["RECURRENT"], {}, {"age": 30})
+)
+
+
+def near_miss(field):
+    if field.kind == "bool":
+        return st.sampled_from((0, 1, 1.0, "true", None))
+    if field.kind == "int":
+        return st.sampled_from((True, False, 1.0, -1, field.max_value + 1, str(field.min_value)))
+    if field.kind == "choice":
+        return st.sampled_from((field.choices[0].upper(), 1, True, None, ""))
+    return st.sampled_from((1, None, "x" * (field.max_length + 1), ["note"]))
+
+
+def sometimes(wrong, valid, one_in=20):
+    """Mostly `valid`, now and then `wrong`: enough valid cases get through to compare both paths."""
+    return st.integers(1, one_in).flatmap(lambda n: wrong if n == 1 else valid)
+
+
+def raw_answers(rule_set):
+    fields = {
+        field.name: sometimes(st.one_of(near_miss(field), WRONG_VALUES), value_strategy(field), 80)
+        for field in rule_set.fields
+    }
+    valid = st.fixed_dictionaries({}, optional=fields)
+    unknown = st.dictionaries(
+        st.sampled_from(("age", "blood", "notes:x")), WRONG_VALUES, min_size=1, max_size=1
+    )
+    return sometimes(st.one_of(WRONG_VALUES, st.builds(lambda a, b: {**a, **b}, valid, unknown)), valid)
+
+
+def maybe_wrong(valid):
+    return sometimes(WRONG_VALUES, valid)
+
+
+def with_unknown_key(objects, key):
+    """Now and then the object carries a key the file format does not know."""
+    return sometimes(st.builds(lambda obj, value: {**obj, key: value}, objects, WRONG_VALUES), objects)
+
+
+def raw_case(rule_set):
+    codes = sometimes(
+        st.lists(st.sampled_from((*rule_set.flag_codes, "NOPE")), min_size=1, max_size=3),
+        st.lists(st.sampled_from(rule_set.flag_codes), max_size=3),
+    )
+    expect = st.fixed_dictionaries(
+        {
+            # LEVEL_CODES has "urgent", which rule set 1 does not.
+            "level": sometimes(
+                st.sampled_from((*LEVEL_CODES, "severe")),
+                st.sampled_from(rule_set.levels).map(attrgetter("code")),
+            ),
+            "flags_include": maybe_wrong(codes),
+            "flags_exclude": maybe_wrong(codes),
+        },
+        optional={"score": sometimes(st.integers(-1, 12), st.integers(0, 12))},
+    )
+    history_entry = st.fixed_dictionaries(
+        {"days_ago": sometimes(st.integers(-1, 200), st.integers(0, 200)), "answers": raw_answers(rule_set)}
+    )
+    case = st.fixed_dictionaries(
+        {
+            "id": maybe_wrong(st.sampled_from(("case-a", "case-b", "case:c"))),
+            "description": maybe_wrong(st.sampled_from(("", "Spotting: twice", "Dolore"))),
+            "patient": maybe_wrong(
+                with_unknown_key(st.fixed_dictionaries({"age": maybe_wrong(st.integers(8, 122))}), "sex")
+            ),
+            "answers": raw_answers(rule_set),
+            "expect": maybe_wrong(with_unknown_key(expect, "advice")),
+        },
+        optional={"history": maybe_wrong(st.lists(with_unknown_key(history_entry, "date"), max_size=3))},
+    )
+    # Now and then a required key is left out.
+    required = ("id", "description", "patient", "answers", "expect")
+    return st.tuples(with_unknown_key(case, "extra"), st.sampled_from((None,) * 40 + required)).map(
+        lambda pair: {k: v for k, v in pair[0].items() if k != pair[1]}
+    )
+
+
+@pytest.mark.parametrize("rule_set", [V1, V2], ids=["v1", "v2"])
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_fast_check_accepts_exactly_the_valid_cases_and_builds_the_same_vignette(rule_set, data):
+    case = data.draw(raw_case(rule_set))
+    problems = []
+    detailed = _parse_case(case, rule_set, problems)
+    fast = _valid_case(case, rule_set, _fast_specs(rule_set))
+    if problems:
+        assert fast is None
+    else:
+        assert fast is not None
+        assert fast[0] == detailed
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases=st.lists(raw_case(V2), min_size=1, max_size=4))
+def test_loading_a_file_gives_what_the_detailed_parse_gives(tmp_path_factory, cases):
+    path = write_json(tmp_path_factory.mktemp("cases"), cases)
+    assert load_vignettes(path) == parse_vignettes(cases)
+
+
+def case_with(**changes):
+    case = copy.deepcopy(VALID_CASE)
+    case["description"] = "Colons: in the description: two."
+    case["answers"]["notes"] = "Note: one colon"
+    for key, value in changes.items():
+        case[key] = value
+    return case
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        pytest.param(
+            json.dumps([case_with()]).replace(
+                '"bleeding_amount": "streaks"', '"clots": true, "clots": false'
+            ),
+            "clots",
+            id="in-answers",
+        ),
+        pytest.param(
+            json.dumps([case_with()]).replace('"days_ago": 30', '"days_ago": 30, "days_ago": 31'),
+            "days_ago",
+            id="in-history",
+        ),
+        pytest.param(
+            json.dumps([case_with()]).replace('"score": 0', '"score": 0, "score": 1'),
+            "score",
+            id="in-expect",
+        ),
+        pytest.param(
+            # The duplicate's colon made up for by a colon written as an escape.
+            json.dumps([case_with()])
+            .replace('"score": 0', '"score": 0, "score": 0')
+            .replace("Note: one colon", "Note\\u003a one colon, Note: two"),
+            "score",
+            id="escaped-colon-elsewhere",
+        ),
+        pytest.param(
+            # Hidden in a value the validation never looks into (an invalid case).
+            json.dumps([case_with(), case_with(id="case-b", answers={"fever": {"a": 1}})]).replace(
+                '{"a": 1}', '{"a": 1, "a": 2}'
+            ),
+            "a",
+            id="inside-an-invalid-value",
+        ),
+    ],
+)
+def test_a_key_twice_anywhere_refuses_the_file(tmp_path, text, key):
+    path = tmp_path / "cases.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(VignetteError, match=f"has a JSON object with the key '{key}' twice"):
+        load_vignettes(path)
+
+
+def test_colons_in_strings_and_escapes_do_not_refuse_a_valid_file(tmp_path):
+    cases = [case_with(), case_with(id="case:b", description="a:b:c")]
+    text = json.dumps(cases).replace("Note: one colon", "Note\\u003a one colon")
+    path = tmp_path / "cases.json"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_vignettes(path)
+    assert loaded == parse_vignettes(json.loads(text))
+    assert [vignette.id for vignette in loaded] == ["case-a", "case:b"]
+    assert loaded[0].answers.notes == "Note: one colon"
+
+
+def test_a_valid_file_is_decoded_once(tmp_path, monkeypatch):
+    """The strict decoder (the duplicate-key hook) runs only when the fast path cannot vouch."""
+    calls = []
+    real_loads = json.loads
+    monkeypatch.setattr(
+        "triage.vignettes.json.loads", lambda *a, **kw: calls.append(kw) or real_loads(*a, **kw)
+    )
+    load_vignettes(write_json(tmp_path, [case_with(), case_with(id="case-b")]))
+    assert calls == [{}]
+    calls.clear()
+    load_vignettes(write_json(tmp_path, [case_with(), case_with()]))  # duplicate id: invalid
+    assert len(calls) == 2
+    assert "object_pairs_hook" in calls[1]
