@@ -2,10 +2,13 @@
 to call, in the footer, the emails and the privacy notice."""
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .phones import phone_href
 
 # Every page's footer reads the profile: it is cached, and a save clears the cache (a shared cache
 # clears it for every worker; a per-process one picks the change up within this many seconds).
@@ -59,11 +62,14 @@ class ClinicProfile(models.Model):
 
     @property
     def phone_href(self) -> str:
-        """The `tel:` link of the phone: its digits, with the leading + of an international number."""
-        digits = "".join(ch for ch in self.phone if ch.isdigit())
-        if not digits:
-            return ""
-        return f"tel:{'+' if self.phone.strip().startswith('+') else ''}{digits}"
+        """The `tel:` link of the phone, read as any patient's number is (Italian unless it says +)."""
+        return phone_href(self.phone)
+
+    def clean(self):
+        if self.phone and not phone_href(self.phone):
+            raise ValidationError(
+                {"phone": _("Enter a phone number patients can call, e.g. +39 06 1234 5678.")}
+            )
 
     @property
     def needs_setup(self) -> bool:

@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/signup/invite/<str:token>/", patient_views.signup_view, name="signup_invited"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        patient_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
     path(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -102,6 +103,18 @@ def profile_view(request):
         return _remember_language(redirect("patients:profile"), request.user.language)
     consents = patient.consents.all()
     return render(request, "patients/profile.html", {"form": form, "consents": consents})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; on a browser where she never chose a language, the pages then follow the
+    language kept in her profile (a choice made on this browser, even before logging in, stays)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES and language:
+            _remember_language(response, language)
+        return response
 
 
 @login_not_required

@@ -37,9 +37,9 @@ def test_a_second_row_is_refused():
 
 @pytest.mark.parametrize(
     ("typed", "href"),
-    [("+39 06 1234 5678", "tel:+390612345678"), ("06/123.45.67", "tel:061234567"), ("", "")],
+    [("+39 06 1234 5678", "tel:+390612345678"), ("06/123.45.67", "tel:+39061234567"), ("", "")],
 )
-def test_the_phone_link_keeps_digits_and_the_international_plus(typed, href):
+def test_the_phone_link_is_the_number_in_international_form(typed, href):
     assert ClinicProfile(name="x", phone=typed).phone_href == href
 
 
@@ -118,3 +118,12 @@ def test_seed_demo_fills_only_the_empty_fields(settings):
     profile = ClinicProfile.objects.get()
     assert profile.name == "Studio Verdi"
     assert profile.phone == DEMO_PROFILE["phone"]
+
+
+def test_the_admin_refuses_a_phone_that_cannot_be_called(client):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    response = client.post(url, {**DEMO_PROFILE, "phone": "call us"})
+    assert response.status_code == 200
+    assert "Enter a phone number patients can call" in response.text
+    assert ClinicProfile.objects.get().phone == DEMO_PROFILE["phone"]

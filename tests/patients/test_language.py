@@ -113,3 +113,29 @@ def test_the_profile_refuses_an_unknown_language_and_keeps_her_answers(patient_c
     assert 'value="Marta"' in html
     patient.user.refresh_from_db()
     assert (patient.user.first_name, patient.user.language) == ("Maria", "it")
+
+
+def _log_in(client, user):
+    from tests.factories import PASSWORD
+
+    return client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+
+
+def test_logging_in_on_a_new_browser_brings_her_saved_language(client, patient):
+    patient.user.language = "en"
+    patient.user.save(update_fields=["language"])
+    response = _log_in(client, patient.user)
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "en"
+    page = client.get(reverse("patients:profile"))
+    assert '<html lang="en">' in page.text
+
+
+def test_a_language_chosen_on_this_browser_before_logging_in_stays(client, patient):
+    patient.user.language = "en"
+    patient.user.save(update_fields=["language"])
+    client.post(SWITCH_URL, {"language": "it", "next": "/"})
+    response = _log_in(client, patient.user)
+    assert response.status_code == 302
+    assert "django_language" not in response.cookies
+    assert '<html lang="it">' in client.get(reverse("patients:profile")).text
