@@ -15,7 +15,8 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,7 +29,8 @@ from clinic.identity import login_key
 from patients.models import Consent, Patient, Submission, User
 from patients.services import doctor_create
 from triage import rules
-from triage.models import Assessment, Case, CaseEvent, CaseLevel, flag_bits_for
+from triage.models import QUESTIONNAIRE_WINDOW, Assessment, Case, CaseEvent, CaseLevel, Visit, flag_bits_for
+from triage.questionnaire import SECTIONS
 
 DOCTOR_EMAIL = "dottoressa@bench.example.org"
 # Every generated account shares one hash: logging in is not what is measured.
@@ -111,6 +113,9 @@ class Summary:
     seconds: float
     doctor_id: int
     database_bytes: int = 0
+    visits: int = 0
+    visits_today: int = 0
+    drafts: int = 0
 
 
 class Weighted:
@@ -146,6 +151,20 @@ STATUS_BY_AGE = (
     (SPAN_DAYS + 31, Weighted({"closed": 92, "follow_up": 5, "in_review": 3})),
     (float("inf"), Weighted({"closed": 1})),
 )
+# Visits. The benchmark's "today" (the day it runs) has a full day's list for the doctor, from
+# 08:30 every 20 minutes, with a questionnaire sent for most, a draft started for some and nothing
+# for the rest. Other working days, past and in the next weeks, have visits in proportion to the
+# number of questionnaires a day (24 a day for the standard data's 137), so that a patient has a few
+# visits at most at any size.
+VISITS_TODAY = 24
+TODAY_MIX = Weighted({"submitted": 60, "draft": 20, "nothing": 20})
+VISITS_PER_QUESTIONNAIRE = 24 / 137
+FUTURE_DAYS = 30
+VISIT_KIND = Weighted({"first": 40, "follow_up": 45, "results": 15})
+PAST_STATE = Weighted({"attended": 85, "no_show": 6, "cancelled": 9})
+FUTURE_STATE = Weighted({"booked": 94, "cancelled": 6})
+# Patients' languages: mostly Italian.
+LANGUAGE = Weighted({"it": 80, "en": 20})
 # Rows are sent to PostgreSQL in chunks of this many questionnaires: memory stays flat at any size.
 CHUNK = 50_000
 
@@ -300,6 +319,131 @@ def _copy_questionnaires(subs, assessments, cases, events) -> None:
     )
 
 
+DRAFT_COLUMNS = [
+    "id",
+    "patient",
+    "key",
+    "status",
+    "answers",
+    "questionnaire_version",
+    "created_at",
+    "updated_at",
+    "step",
+]
+VISIT_COLUMNS = [
+    "patient",
+    "starts_at",
+    "duration_minutes",
+    "kind",
+    "note",
+    "state",
+    "uid",
+    "questionnaire_since",
+    "created_at",
+    "created_by",
+    "updated_at",
+]
+
+
+def _visit_row(n, patient_id, starts_at, kind, state, booked_at, doctor_id):
+    return (
+        patient_id,
+        starts_at,
+        30 if kind == "first" else 20,
+        kind,
+        "",
+        state,
+        f"bench-{n}",
+        Visit.questionnaire_window_start(starts_at, booked_at),
+        booked_at,
+        doctor_id,
+        booked_at if state == "booked" else starts_at,
+    )
+
+
+def _visits(
+    rng: random.Random, *, people, last_submitted, now, span_days, per_day, first_draft_id, doctor_id
+) -> tuple[list, list]:
+    """Visits over the span and the next weeks, today's full list, and the drafts started for it.
+
+    Returns the visit rows and the draft questionnaire rows (COPY order of VISIT_COLUMNS and
+    DRAFT_COLUMNS).
+    """
+    today = timezone.localdate(now)
+    day_start = timezone.make_aware(datetime.combine(today, clock.min))
+    slots = [timedelta(hours=8, minutes=30 + 20 * n) for n in range(28)]  # 08:30 to 17:30
+    visits, drafts = [], []
+
+    # Today: whose questionnaire is in (sent in the 12 days before today), and who has sent none
+    # for a month, some of whom have started a draft.
+    recent = sorted(
+        owner for owner, at in last_submitted.items() if day_start - timedelta(days=12) <= at < day_start
+    )
+    quiet = sorted(
+        owner
+        for owner in range(len(people))
+        if owner not in last_submitted or last_submitted[owner] < day_start - timedelta(days=30)
+    )
+    wanted = [TODAY_MIX.draw(rng) for _ in range(VISITS_TODAY)]
+    chosen_recent = rng.sample(recent, min(len(recent), wanted.count("submitted")))
+    chosen_quiet = rng.sample(quiet, min(len(quiet), len(wanted) - len(chosen_recent)))
+    booked_at = now - timedelta(days=21)
+    for n, mix in enumerate(wanted):
+        pool = chosen_recent if mix == "submitted" and chosen_recent else chosen_quiet
+        if not pool:
+            continue
+        owner = pool.pop()
+        person = people[owner]
+        starts_at = timezone.make_aware(datetime.combine(today, clock.min) + slots[n])
+        state = "booked" if starts_at > now else ("attended" if rng.random() < 0.9 else "no_show")
+        visits.append(
+            _visit_row(
+                len(visits), person["id"], starts_at, VISIT_KIND.draw(rng), state, booked_at, doctor_id
+            )
+        )
+        if mix == "draft":
+            # A draft started in the last days, stopped at one of the steps.
+            step = rng.randint(2, len(SECTIONS))
+            answers = random_answers(rng, age_on(person["dob"], today), person["bleed"])
+            names = {name for _title, section in SECTIONS[: step - 1] for name in section}
+            started = now - timedelta(days=rng.uniform(1, 6))
+            drafts.append(
+                (
+                    first_draft_id + len(drafts),
+                    person["id"],
+                    uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "draft",
+                    json.dumps({name: value for name, value in answers.items() if name in names}),
+                    rules.RULES_VERSION,
+                    started,
+                    started + timedelta(minutes=rng.randint(1, 20)),
+                    step,
+                )
+            )
+
+    # The other working days: past visits were attended (or missed, or cancelled), the coming ones
+    # are booked, fewer the further away.
+    for offset in range(-span_days, FUTURE_DAYS + 1):
+        day = today + timedelta(days=offset)
+        if offset == 0 or day.weekday() >= 5:
+            continue
+        mean = per_day if offset < 0 else per_day * (1 - offset / (FUTURE_DAYS + 10))
+        count = min(len(slots), int(mean) + (rng.random() < mean - int(mean)))
+        for slot in sorted(rng.sample(slots, count)):
+            starts_at = timezone.make_aware(datetime.combine(day, clock.min) + slot)
+            if offset < 0:
+                state, booked = PAST_STATE.draw(rng), starts_at - timedelta(days=rng.randint(15, 60))
+            else:
+                state = FUTURE_STATE.draw(rng)
+                booked = max(now - timedelta(days=rng.randint(1, 40)), starts_at - QUESTIONNAIRE_WINDOW * 4)
+                booked = min(booked, now)
+            patient_id = people[rng.randrange(len(people))]["id"]
+            visits.append(
+                _visit_row(len(visits), patient_id, starts_at, VISIT_KIND.draw(rng), state, booked, doctor_id)
+            )
+    return visits, drafts
+
+
 def generate(
     *, patients: int = 20_000, submissions: int = 100_000, seed: int = 20240501, span_days: int = SPAN_DAYS
 ) -> Summary:
@@ -338,7 +482,7 @@ def generate(
     moments = sorted((now - timedelta(seconds=rng.random() * span_days * 86400), owner) for owner in owners)
     del owners
 
-    tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent]
+    tables = [User, Patient, Consent, Submission, Assessment, Case, CaseEvent, Visit]
     indexes = _drop_secondary_indexes(tables)
     with connection.cursor() as cursor:
         # Foreign-key triggers off while loading: the rows are consistent by construction (the
@@ -346,6 +490,8 @@ def generate(
         cursor.execute("SET session_replication_role = replica")
 
     history: dict[int, list] = {}
+    # Each patient's latest questionnaire, to book today's visits for a realistic mix.
+    last_submitted: dict[int, object] = {}
     subs, assessments, cases, events = [], [], [], []
     levels = dict.fromkeys(CaseLevel.values, 0)
     open_flagged = 0
@@ -371,6 +517,7 @@ def generate(
             level, score, flags = int(result.level), result.score, list(result.flags)
             version, error = result.rules_version, ""
         earlier.append((local_day, parsed))
+        last_submitted[owner] = submitted_at
         levels[level] += 1
 
         patient_id = person["id"]
@@ -449,6 +596,22 @@ def generate(
 
     _copy_questionnaires(subs, assessments, cases, events)
     del moments, history, subs, assessments, cases, events
+    # The draws below come after every earlier one, so the questionnaires and names stay those of
+    # earlier versions of this generator for the same seed.
+    users = [(*row, LANGUAGE.draw(rng)) for row in users]
+    visits, drafts = _visits(
+        rng,
+        people=people,
+        last_submitted=last_submitted,
+        now=now,
+        span_days=span_days,
+        per_day=VISITS_PER_QUESTIONNAIRE * submissions / span_days,
+        first_draft_id=submissions + 1,
+        doctor_id=doctor.pk,
+    )
+    del last_submitted
+    _copy(Submission, DRAFT_COLUMNS, drafts)
+    _copy(Visit, VISIT_COLUMNS, visits)
     _copy(
         User,
         [
@@ -462,6 +625,7 @@ def generate(
             "date_joined",
             "email",
             "login_key",
+            "language",
         ],
         users,
     )
@@ -481,6 +645,9 @@ def generate(
         cursor.execute("SELECT pg_database_size(current_database())")
         database_bytes = cursor.fetchone()[0]
     return Summary(
+        visits=len(visits),
+        visits_today=VISITS_TODAY,
+        drafts=len(drafts),
         patients=patients,
         submissions=submissions,
         levels=levels,

@@ -16,6 +16,7 @@ run of this script, and writes the p95 at each size and their ratio to
 
 import argparse
 import html
+import itertools
 import json
 import os
 import platform
@@ -39,12 +40,19 @@ BENCH_DIR = REPO_ROOT / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
 HOST = "127.0.0.1"
 FLAG_FILTER = "RECURRENT"
+# The doctor's list of the day (today, the default), the review page that sends a questionnaire.
+DAY_URL = "/dashboard/day/"
+REVIEW_URL = "/questionnaire/new/review/"
+# The patient's home page is loaded for this many patients with a visit to come, in turn.
+HOME_PATIENTS = 25
 ENGINE_TARGET = 50_000
 WORKER_RSS_LIMIT_MB = 150
 # The scale run: the pages whose cost could grow with the case table, the baseline they are read
 # against, and the goal for each page's p95 at the largest size against the smallest.
 SCALE_SCENARIOS = ("baseline_user", "worklist_first", "worklist_flag", "worklist_last", "case_detail")
 SCALE_GOAL = 1.2
+# Pages added after the targets were set: in the table with their ratios, without a target of their own.
+NEW_PAGES = ("day_list", "home", "step")
 # The standard data: 100,000 questionnaires over two years (bench/datagen.py's SPAN_DAYS), one
 # patient for five. The scale run keeps both rates and lengthens the span.
 STANDARD_SUBMISSIONS = 100_000
@@ -59,6 +67,9 @@ class Scenario:
     cookie: str = ""
     method: str = "GET"
     queries: int | None = None
+    # A POST scenario's pool: the file of requests for wrk, what each one must change (checked in
+    # the database after the run), and the redirects that count as success.
+    pool: "PostPool | None" = None
     result: dict = field(default_factory=dict)
 
     @property
@@ -72,6 +83,15 @@ class Scenario:
     @property
     def errors(self) -> int:
         return self.result["bad_status"] + self.result["socket_errors"] + self.result.get("mismatch", 0)
+
+
+@dataclass
+class PostPool:
+    file: Path
+    # One entry per line of the file: the draft's key and the step it must be on once saved
+    # (None: it must be submitted).
+    drafts: list[tuple[str, int | None]]
+    locations: list[str]
 
 
 def parse_args():
@@ -89,6 +109,9 @@ def parse_args():
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
     parser.add_argument("--worker-threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--post-pool", type=int, default=4000, help="patients with a draft to submit")
+    parser.add_argument(
+        "--step-pool", type=int, default=10000, help="patients with a draft whose next step is saved"
+    )
     parser.add_argument("--only", default="", help="comma-separated scenario names to run")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing a file")
     parser.add_argument(
@@ -251,12 +274,27 @@ def form_fields(body: str) -> dict:
     return fields
 
 
-def submission_body(answers: dict, key: str, token: str) -> dict:
-    """The form's POST for these answers: yes/no radios, numbers, choices, as a browser sends them."""
-    data = {"csrfmiddlewaretoken": token, "key": key, "action": "submit"}
-    for name, value in answers.items():
-        data[name] = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+def step_body(answers: dict, step: int, key: str, owner: str, token: str) -> dict:
+    """A step's POST with Next: that section's answers as a browser sends them (yes/no radios,
+    numbers, choices), the form's hidden fields and the button."""
+    from triage.questionnaire import SECTIONS
+
+    data = {"csrfmiddlewaretoken": token, "key": key, "owner": owner, "action": "next"}
+    for name in SECTIONS[step - 1][1]:
+        if name in answers:
+            value = answers[name]
+            data[name] = ("yes" if value else "no") if isinstance(value, bool) else str(value)
     return data
+
+
+def send_body(key: str, token: str) -> dict:
+    """The review page's Send."""
+    return {"csrfmiddlewaretoken": token, "key": key}
+
+
+def lua_literal(path: str) -> str:
+    """A Lua pattern matching exactly this path."""
+    return "^" + re.sub(r"([%^$().\[\]*+\-?])", r"%\1", path) + "$"
 
 
 # --- gunicorn -------------------------------------------------------------------
@@ -340,24 +378,68 @@ def http_get(port: int, path: str, cookie: str = ""):
 # --- The POST pool ----------------------------------------------------------------
 
 
-def prepare_post_pool(sessions: list[tuple], token: tuple[str, str], pool_file: Path) -> list[str]:
+def step_draft(answers: dict, step: int):
+    """What her draft holds when she is on `step`: the answers of the steps before it."""
+    from triage.questionnaire import SECTIONS
+
+    names = {name for _title, section in SECTIONS[: step - 1] for name in section}
+    return {name: value for name, value in answers.items() if name in names}
+
+
+def pool_step(number: int) -> int:
+    """The step the n-th patient of the step pool saves: every step in turn."""
+    from patients.questionnaire_forms import STEP_COUNT
+
+    return number % STEP_COUNT + 1
+
+
+def prepare_post_pool(
+    sessions: list[tuple], token: tuple[str, str], pool_file: Path, *, steps: bool
+) -> list[tuple[str, int | None]]:
     """One POST per patient, each on her own draft, ready for wrk.
 
-    The drafts are inserted as the questionnaire page would create them on a
-    first visit. The CSRF pair comes from one real visit of that page: Django
-    keeps the CSRF secret in its own cookie, not in the session, so the pair
-    is valid alongside any patient's session.
+    The drafts are inserted as the questionnaire leaves them: with every
+    answer and on the review page for the submissions (`steps` false), with
+    the answers of the steps before hers and on her step for the steps. The
+    CSRF pair comes from one real visit of a questionnaire page: Django keeps
+    the CSRF secret in its own cookie, not in the session, so the pair is
+    valid alongside any patient's session.
     """
     from patients.models import Submission
+    from patients.questionnaire_views import REVIEW_STEP, owner_check
 
-    drafts = Submission.objects.bulk_create(Submission(patient=patient) for patient, _c, _a in sessions)
     csrf_cookie, csrf_token = token
-    lines = [
-        f"{cookie}; {csrf_cookie}\t{urllib.parse.urlencode(submission_body(answers, str(draft.key), csrf_token))}"
-        for draft, (_patient, cookie, answers) in zip(drafts, sessions, strict=True)
-    ]
+    if steps:
+        numbered = [
+            (pool_step(n), patient, cookie, answers) for n, (patient, cookie, answers) in enumerate(sessions)
+        ]
+        drafts = Submission.objects.bulk_create(
+            Submission(patient=patient, answers=step_draft(answers, step), step=step)
+            for step, patient, _c, answers in numbered
+        )
+        lines = [
+            f"/questionnaire/new/step/{step}/\t{cookie}; {csrf_cookie}\t"
+            + urllib.parse.urlencode(
+                step_body(answers, step, str(draft.key), owner_check(draft.key, patient.user), csrf_token)
+            )
+            for draft, (step, patient, cookie, answers) in zip(drafts, numbered, strict=True)
+        ]
+        expected = [
+            (str(draft.key), step + 1) for draft, (step, *_rest) in zip(drafts, numbered, strict=True)
+        ]
+    else:
+        drafts = Submission.objects.bulk_create(
+            Submission(patient=patient, answers=answers, step=REVIEW_STEP)
+            for patient, _c, answers in sessions
+        )
+        lines = [
+            f"/questionnaire/new/review/\t{cookie}; {csrf_cookie}\t"
+            + urllib.parse.urlencode(send_body(str(draft.key), csrf_token))
+            for draft, (_patient, cookie, _answers) in zip(drafts, sessions, strict=True)
+        ]
+        expected = [(str(draft.key), None) for draft in drafts]
     pool_file.write_text("\n".join(lines) + "\n")
-    return [str(draft.key) for draft in drafts]
+    return expected
 
 
 # --- wrk --------------------------------------------------------------------------
@@ -405,15 +487,15 @@ def start_py_spy(options, master_pid: int, name: str):
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def measure(options, port: int, master_pid: int, scenario: Scenario, workdir: Path, pool) -> None:
+def measure(options, port: int, master_pid: int, scenario: Scenario, workdir: Path) -> None:
     """A warm-up run, then the measured run (sampled by py-spy when asked)."""
-    if scenario.method == "POST":
-        # Warm up on the first tenth of the pool, measure on the rest: no draft is sent twice.
-        pool_file, keys = pool
-        split = max(options.threads, len(keys) // 10)
+    pool = scenario.pool
+    if pool is not None:
+        # Warm up on the first tenth of the pool, measure on the rest: no draft is posted twice.
+        split = max(options.threads, len(pool.drafts) // 10)
         script, cookie = "post.lua", ""
-        warm_args = [str(pool_file), "1", str(split), str(options.threads)]
-        args = [str(pool_file), str(split + 1), str(len(keys)), str(options.threads)]
+        warm_args = [str(pool.file), "1", str(split), str(options.threads), *pool.locations]
+        args = [str(pool.file), str(split + 1), str(len(pool.drafts)), str(options.threads), *pool.locations]
     else:
         paths_file = workdir / f"{scenario.name}.paths"
         paths_file.write_text("\n".join(scenario.paths) + "\n")
@@ -425,16 +507,28 @@ def measure(options, port: int, master_pid: int, scenario: Scenario, workdir: Pa
     scenario.result = run_wrk(options, port, script, args, options.duration, cookie)
     if spy:
         spy.wait(timeout=120)
-    if scenario.method == "POST":
-        check_submissions(options, scenario.result, keys[split:])
+    if pool is not None:
+        check_writes(options, scenario.result, pool.drafts[split:])
 
 
-def check_submissions(options, result: dict, keys: list[str]) -> None:
-    """Every success must have stored exactly one questionnaire, as the database tells."""
+def check_writes(options, result: dict, drafts: list[tuple[str, int | None]]) -> None:
+    """Every success must have written its draft, as the database tells: a questionnaire submitted,
+    or a step saved (the draft moved on to the next step)."""
     from patients.models import Submission
 
     time.sleep(3)  # requests still in flight when wrk stopped finish on the server
-    stored = Submission.objects.filter(key__in=keys, status=Submission.Status.SUBMITTED).count()
+    rows = {
+        str(key): (status, step)
+        for key, status, step in Submission.objects.filter(
+            key__in=[key for key, _step in drafts]
+        ).values_list("key", "status", "step")
+    }
+    stored = sum(
+        1
+        for key, step in drafts
+        if key in rows
+        and (rows[key][0] == Submission.Status.SUBMITTED if step is None else rows[key] == ("draft", step))
+    )
     # The server may also have finished one request per connection that wrk no longer waited for.
     succeeded = result["requests"] - result["bad_status"] - result["exhausted"]
     result["mismatch"] = max(0, succeeded - stored) + max(0, stored - succeeded - options.connections)
@@ -519,6 +613,18 @@ def targets(scenarios: dict[str, Scenario], rss: list[float], engine: float) -> 
     if "submit" in scenarios:
         s = scenarios["submit"]
         found.append(("Questionnaire submission: p95 ≤ 150 ms", f"{s.p95_ms:.1f} ms", s.p95_ms <= 150))
+    # The pages added since the targets were set have none of their own yet: they must be measured,
+    # without errors, with their ratio to the logged-in baseline.
+    for name in NEW_PAGES:
+        if name in scenarios and logged_in:
+            s = scenarios[name]
+            found.append(
+                (
+                    f"{s.label}: measured, without errors (no target yet)",
+                    f"{ratio(name):.2f} × logged-in, p95 {s.p95_ms:.1f} ms",
+                    s.errors == 0 and s.result.get("requests", 0) > 0,
+                )
+            )
     total_errors = sum(s.errors for s in scenarios.values())
     found.append(("Zero errors (non-2xx, socket errors)", str(total_errors), total_errors == 0))
     if engine:
@@ -549,8 +655,8 @@ def render(options, facts, summary, scenarios, rss, engine, workers, command) ->
         f"Load average (1 min): {facts['load']}.",
         "",
         f"Data: {summary['patients']:,} patients, {summary['submissions']:,} submitted questionnaires "
-        f"({summary['levels']}), {summary['open_flagged']:,} open flagged cases on the default worklist; "
-        f"generated in {summary['seconds']:.1f} s.",
+        f"({summary['levels']}), {summary['open_flagged']:,} open flagged cases on the default worklist, "
+        f"{summary.get('visits', 0):,} visits; generated in {summary['seconds']:.1f} s.",
         "",
         f"Server: gunicorn, {workers} {options.worker_class} workers"
         + (f" × {options.worker_threads} threads" if options.worker_class == "gthread" else "")
@@ -584,12 +690,21 @@ def render(options, facts, summary, scenarios, rss, engine, workers, command) ->
         f"| {name} | {value} | {'yes' if met else '**no**'} |"
         for name, value, met in targets(scenarios, rss, engine)
     ]
+    if "step" in scenarios:
+        r = scenarios["step"].result
+        lines += [
+            "",
+            f"Step saved: a 302 to the next step (or to the review after the last) counts as success; "
+            f"{r.get('stored', 0):,} drafts moved on to their next step during the measured run"
+            + (f", {r['exhausted']} requests found the draft pool empty" if r.get("exhausted") else "")
+            + ".",
+        ]
     if "submit" in scenarios:
         r = scenarios["submit"].result
         lines += [
             "",
-            f"Submission: a 302 to the stored questionnaire counts as success; {r.get('stored', 0):,} "
-            f"questionnaires were stored during the measured run"
+            f"Submission: the review page's Send; a 302 to the stored questionnaire counts as success; "
+            f"{r.get('stored', 0):,} questionnaires were stored during the measured run"
             + (f", {r['exhausted']} requests found the draft pool empty" if r.get("exhausted") else "")
             + ".",
         ]
@@ -787,7 +902,7 @@ def load_data(options) -> dict:
 
     from bench import datagen
     from patients.models import Patient
-    from triage.models import Case
+    from triage.models import Case, Visit
 
     if options.keep_data and Case.objects.exists():
         print(f"Reusing the data in {options.db}.")
@@ -798,6 +913,7 @@ def load_data(options) -> dict:
             "open_flagged": Case.objects.filter(level__gt=0).exclude(status="closed").count(),
             "seconds": 0.0,
             "database_bytes": database_bytes(),
+            "visits": Visit.objects.count(),
         }
     call_command("migrate", verbosity=0)
     print(
@@ -815,6 +931,7 @@ def load_data(options) -> dict:
         "open_flagged": made.open_flagged,
         "seconds": made.seconds,
         "database_bytes": made.database_bytes,
+        "visits": made.visits,
     }
 
 
@@ -850,8 +967,8 @@ def counts_facts() -> dict:
     return {"open_by_level": counts, "counts_query_ms": statistics.median(timings)}
 
 
-def build_scenarios(options, workdir: Path) -> tuple[dict[str, Scenario], Path, list[str]]:
-    """Sessions, the URLs to load (read from the rendered pages), queries per request, the POST pool."""
+def build_scenarios(options, workdir: Path) -> dict[str, Scenario]:
+    """Sessions, the URLs to load (read from the rendered pages), queries per request, the POST pools."""
     from bench import datagen
     from patients.models import User
 
@@ -869,9 +986,19 @@ def build_scenarios(options, workdir: Path) -> tuple[dict[str, Scenario], Path, 
     queries["worklist_flag"], _r = count_queries(doctor, flag_url)
     queries["worklist_last"], _r = count_queries(doctor, last_url)
     queries["case_detail"], _r = count_queries(doctor, case_urls[0])
-    pool_file, keys = workdir / "post-pool.tsv", []
-    if wanted is None or "submit" in wanted:
-        queries["submit"], keys = prepare_submissions(options, pool_file)
+    listed = 0
+    if wanted is None or "day_list" in wanted:
+        queries["day_list"], day_page = count_queries(doctor, DAY_URL)
+        listed = day_page.content.decode().count('class="day-visit')
+        if not listed:
+            raise SystemExit("The list of the day shows no visit; is there enough data?")
+    home_paths = []
+    if wanted is None or "home" in wanted:
+        queries["home"], home_paths = prepare_home()
+    pools = {}
+    if wanted is None or wanted & {"submit", "step"}:
+        pools, post_queries = prepare_pools(options, workdir, wanted)
+        queries.update(post_queries)
 
     scenarios = [
         Scenario("baseline", "Baseline: no database", ["/bench/ping/"]),
@@ -881,50 +1008,150 @@ def build_scenarios(options, workdir: Path) -> tuple[dict[str, Scenario], Path, 
         Scenario("worklist_flag", f"Worklist, flag {FLAG_FILTER}", [flag_url], doctor_cookie),
         Scenario("worklist_last", "Worklist, last page", [last_url], doctor_cookie),
         Scenario("case_detail", "Case detail", case_urls, doctor_cookie),
-        Scenario("submit", "Questionnaire submission (POST)", ["/questionnaire/new/"], method="POST"),
+        Scenario("day_list", f"List of the day ({listed} visits)", [DAY_URL], doctor_cookie),
+        Scenario("home", "Patient's home, next visit", home_paths),
+        Scenario("step", "Questionnaire step saved (POST)", [], method="POST", pool=pools.get("step")),
+        Scenario("submit", "Questionnaire submission (POST)", [], method="POST", pool=pools.get("submit")),
     ]
     chosen = {}
     for scenario in scenarios:
         if wanted is None or scenario.name in wanted:
             scenario.queries = queries[scenario.name]
             chosen[scenario.name] = scenario
-    return chosen, pool_file, keys
+    return chosen
 
 
-def prepare_submissions(options, pool_file: Path) -> tuple[int, list[str]]:
-    """Log in the patients who submit during the run; count the queries of one submission."""
-    import random
+def prepare_home() -> tuple[int, list[str]]:
+    """Log in the patients with a booked visit to come whose home page is loaded; count its queries.
 
-    from django.conf import settings
+    Returns the queries of one home page and the lines for get.lua (the path and each one's
+    session, in turn).
+    """
+    from django.utils import timezone
 
-    from bench import datagen
     from patients.models import Patient
 
     backend = model_backend()
-    patients = Patient.objects.exclude(submissions__status="draft").select_related("user").order_by("pk")
-    rng = random.Random(7)
-    sessions = [
-        (patient, login_session(patient.user, backend), datagen.random_answers(rng, 40))
-        for patient in patients[: options.post_pool + 1]
-    ]
-    _patient, probe_cookie, probe_answers = sessions.pop()
-    probe = test_client(probe_cookie)
-    _n, form_page = count_queries(probe, "/questionnaire/new/step/1/")  # the form key and the CSRF token
-    fields = form_fields(form_page.content.decode())
+    patients = list(
+        Patient.objects.filter(visits__state="booked", visits__starts_at__gt=timezone.now())
+        .exclude(submissions__status="draft")
+        .select_related("user")
+        .distinct()
+        .order_by("pk")[:HOME_PATIENTS]
+    )
+    if not patients:
+        raise SystemExit("No patient has a visit to come; is there enough data?")
+    cookies = [login_session(patient.user, backend) for patient in patients]
+    queries, page = count_queries(test_client(cookies[0]), "/")
+    if 'class="card mb-3 next-visit"' not in page.content.decode():
+        raise SystemExit("The patient's home page shows no next visit.")
+    return queries, [f"/\t{cookie}" for cookie in cookies]
+
+
+def prepare_pools(options, workdir: Path, wanted) -> tuple[dict[str, PostPool], dict[str, int]]:
+    """Log in the patients who save a step or send their questionnaire during the run, each with her
+    own draft; count the queries of one step saved and of one questionnaire sent.
+
+    The patients of the two pools are different, none has a draft of her own in the data and none
+    has a visit from today on: the day's list and the home pages keep the questionnaires, drafts
+    and gaps the data gave them.
+    """
+    import random
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bench import datagen
+    from patients.models import Patient
+    from triage.visits.selectors import day_bounds
+
     if settings.CSRF_USE_SESSIONS:
         raise SystemExit("CSRF_USE_SESSIONS is on: each patient would need her own CSRF token.")
-    csrf = (
-        f"{settings.CSRF_COOKIE_NAME}={probe.cookies[settings.CSRF_COOKIE_NAME].value}",
-        fields["csrfmiddlewaretoken"],
+    backend = model_backend()
+    sizes = {
+        name: size + 1  # and one for the probe
+        for name, size in (("submit", options.post_pool), ("step", options.step_pool))
+        if wanted is None or name in wanted
+    }
+    candidates = list(
+        Patient.objects.exclude(submissions__status="draft")
+        .exclude(visits__starts_at__gte=day_bounds(timezone.localdate())[0])
+        .select_related("user")
+        .order_by("pk")[: sum(sizes.values())]
     )
-    queries, _r = count_queries(
-        probe,
-        "/questionnaire/new/",
-        "POST",
-        submission_body(probe_answers, fields["key"], fields["csrfmiddlewaretoken"]),
-        expect=302,
+    if len(candidates) < sum(sizes.values()):
+        # Small data: the pools share the patients there are, in proportion.
+        sizes = {name: len(candidates) * size // sum(sizes.values()) for name, size in sizes.items()}
+    patients = iter(candidates)
+    rng = random.Random(7)
+    pools, queries = {}, {}
+    for name, size in sizes.items():
+        sessions = [
+            (patient, login_session(patient.user, backend), datagen.random_answers(rng, 40))
+            for patient in itertools.islice(patients, size)
+        ]
+        if len(sessions) < 2:
+            raise SystemExit(f"Not enough patients without a draft for the {name} pool.")
+        probe = sessions.pop()
+        pool_file = workdir / f"{name}-pool.tsv"
+        if name == "submit":
+            csrf, queries[name] = probe_send(probe)
+            drafts = prepare_post_pool(sessions, csrf, pool_file, steps=False)
+            locations = [r"^/questionnaire/%d+/$"]
+        else:
+            csrf, queries[name] = probe_step(probe)
+            drafts = prepare_post_pool(sessions, csrf, pool_file, steps=True)
+            locations = [r"^/questionnaire/new/step/%d+/$", lua_literal("/questionnaire/new/review/")]
+        pools[name] = PostPool(pool_file, drafts, locations)
+    return pools, queries
+
+
+def _csrf_pair(client, body: str) -> tuple[tuple[str, str], dict]:
+    """The CSRF cookie and the form's token from a page the client has just read, and its hidden fields."""
+    from django.conf import settings
+
+    fields = form_fields(body)
+    cookie = f"{settings.CSRF_COOKIE_NAME}={client.cookies[settings.CSRF_COOKIE_NAME].value}"
+    return (cookie, fields["csrfmiddlewaretoken"]), fields
+
+
+def probe_send(probe) -> tuple[tuple[str, str], int]:
+    """One questionnaire sent from the review page, as a patient who went through every step."""
+    from patients.models import Submission
+    from patients.questionnaire_views import REVIEW_STEP
+
+    patient, cookie, answers = probe
+    Submission.objects.create(patient=patient, answers=answers, step=REVIEW_STEP)
+    client = test_client(cookie)
+    _n, page = count_queries(client, REVIEW_URL)
+    csrf, fields = _csrf_pair(client, page.content.decode())
+    queries, response = count_queries(
+        client, REVIEW_URL, "POST", send_body(fields["key"], csrf[1]), expect=302
     )
-    return queries, prepare_post_pool(sessions, csrf, pool_file)
+    if not re.match(r"^/questionnaire/\d+/$", response["Location"]):
+        raise SystemExit(f"Send redirected to {response['Location']}, not to the questionnaire sent.")
+    return csrf, queries
+
+
+def probe_step(probe) -> tuple[tuple[str, str], int]:
+    """One step saved with Next, as a patient whose draft holds the steps before it."""
+    from patients.models import Submission
+
+    patient, cookie, answers = probe
+    step = pool_step(2)
+    draft = Submission.objects.create(patient=patient, answers=step_draft(answers, step), step=step)
+    client = test_client(cookie)
+    path = f"/questionnaire/new/step/{step}/"
+    _n, page = count_queries(client, path)
+    csrf, fields = _csrf_pair(client, page.content.decode())
+    if fields["key"] != str(draft.key):
+        raise SystemExit("The step's form is not her draft's.")
+    body = step_body(answers, step, fields["key"], fields["owner"], csrf[1])
+    queries, response = count_queries(client, path, "POST", body, expect=302)
+    draft.refresh_from_db()
+    if draft.step != step + 1:
+        raise SystemExit(f"Saving step {step} left the draft on step {draft.step}.")
+    return csrf, queries
 
 
 def main() -> int:
@@ -949,7 +1176,7 @@ def main() -> int:
         summary.update(counts_facts())
     call_command("collectstatic", interactive=False, verbosity=0)
     print("Logging in, reading the pages' links, counting queries…")
-    scenarios, pool_file, keys = build_scenarios(options, workdir)
+    scenarios = build_scenarios(options, workdir)
     connection.close()
 
     load_before = os.getloadavg()[0]
@@ -962,7 +1189,7 @@ def main() -> int:
     try:
         for scenario in scenarios.values():
             print(f"Measuring {scenario.label}…", flush=True)
-            measure(options, port, process.pid, scenario, workdir, (pool_file, keys))
+            measure(options, port, process.pid, scenario, workdir)
             print(
                 f"  {scenario.rps:,.0f} req/s, p95 {scenario.p95_ms:.1f} ms, "
                 f"p99 {scenario.result['p99_us'] / 1000:.1f} ms, errors {scenario.errors}"

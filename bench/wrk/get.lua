@@ -1,5 +1,7 @@
 -- GET the paths listed in a file, round robin, and count every answer that is not 200 OK:
 -- a lost session turns a page into a fast redirect to the login page, which must not pass.
+-- A line is a path, or "PATH<TAB>COOKIE" for a page seen by several people, each with her own
+-- session (the Cookie header given to wrk with -H serves the lines without one).
 -- Usage: wrk ... -s get.lua http://127.0.0.1:PORT -- PATHS_FILE
 
 local threads = {}
@@ -12,7 +14,10 @@ end
 function init(args)
    queue = {}
    for line in io.lines(args[1]) do
-      if #line > 0 then
+      local tab = line:find("\t", 1, true)
+      if tab then
+         table.insert(queue, wrk.format("GET", line:sub(1, tab - 1), {["Cookie"] = line:sub(tab + 1)}))
+      elseif #line > 0 then
          table.insert(queue, wrk.format("GET", line))
       end
    end

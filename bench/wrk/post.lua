@@ -1,9 +1,10 @@
--- Submit questionnaires: every request sends a different patient's draft, so each one really
--- submits (a key sent twice would only redirect to the stored questionnaire).
--- Lines of the pool file are "COOKIE<TAB>BODY"; each thread takes every n-th line of
--- lines FIRST..LAST. Success is a 302 to /questionnaire/<id>/; anything else counts as bad,
--- a redirect to the login page or back to the form included.
--- Usage: wrk ... -s post.lua http://127.0.0.1:PORT -- POOL_FILE FIRST LAST THREADS
+-- POST forms that each change something: every request sends a different patient's draft, so
+-- each one really writes (a questionnaire sent twice would only redirect to the stored one).
+-- Lines of the pool file are "PATH<TAB>COOKIE<TAB>BODY"; each thread takes every n-th line of
+-- lines FIRST..LAST. Success is a 302 whose Location matches one of the Lua patterns LOCATION...;
+-- anything else counts as bad, a redirect to the login page or a page that shows the form again
+-- with its errors (200) included.
+-- Usage: wrk ... -s post.lua http://127.0.0.1:PORT -- POOL_FILE FIRST LAST THREADS LOCATION...
 
 local threads = {}
 
@@ -15,16 +16,20 @@ end
 function init(args)
    local first, last, count = tonumber(args[2]), tonumber(args[3]), tonumber(args[4])
    queue = {}
+   expected = {}
+   for n = 5, #args do
+      table.insert(expected, args[n])
+   end
    local number = 0
    for line in io.lines(args[1]) do
       number = number + 1
       if number >= first and number <= last and (number - first) % count == id - 1 then
-         local tab = line:find("\t", 1, true)
+         local path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)$")
          local headers = {
-            ["Cookie"] = line:sub(1, tab - 1),
+            ["Cookie"] = cookie,
             ["Content-Type"] = "application/x-www-form-urlencoded",
          }
-         table.insert(queue, wrk.format("POST", "/questionnaire/new/", headers, line:sub(tab + 1)))
+         table.insert(queue, wrk.format("POST", path, headers, body))
       end
    end
    position = 0
@@ -45,7 +50,11 @@ end
 
 function response(status, headers, body)
    local location = headers["Location"] or headers["location"] or ""
-   if status ~= 302 or not location:match("^/questionnaire/%d+/$") then
+   local redirected = false
+   for _, pattern in ipairs(expected) do
+      redirected = redirected or location:match(pattern) ~= nil
+   end
+   if status ~= 302 or not redirected then
       if not (exhausted > 0 and status == 200) then
          bad = bad + 1
          if bad <= 3 then
