@@ -852,7 +852,7 @@ def render_scale(options, results: dict, command: str, seconds: float) -> str:
         "| Open flagged cases (default worklist) | "
         + " | ".join(f"{results[size]['summary']['open_flagged']:,}" for size in sizes)
         + " |",
-        "| Open cases per level: review / emergency / urgent / priority / follow-up / routine | "
+        "| Open flagged cases per level: review / emergency / urgent / priority / follow-up | "
         + " | ".join(
             " / ".join(f"{n:,}" for n in results[size]["summary"]["open_by_level"].values()) for size in sizes
         )
