@@ -30,28 +30,30 @@ def _visit(visit_id: int) -> Visit | None:
     return visit
 
 
-def _recipient(visit: Visit) -> tuple[str, str, str] | None:
-    """(email, language, first name) of the person to write to, or None if there is nobody to write to."""
+def _recipient(visit: Visit) -> tuple[str, str] | None:
+    """(email, language) of the person to write to, or None if there is nobody to write to.
+
+    Emails carry no name (and no health data): they may be read by someone else on a shared inbox.
+    """
     if visit.patient_id:
         user = visit.patient.user
         if not user.is_active or visit.patient.closed_at:
             return None
-        return user.email, user.language, user.first_name
+        return user.email, user.language
     invitation = visit.invitation
     if invitation is None or invitation.used_at:
         return None
-    return invitation.email, invitation.language, invitation.first_name
+    return invitation.email, invitation.language
 
 
 def _message(visit: Visit, template: str, *, link: str, **extra) -> Message | None:
     recipient = _recipient(visit)
     if recipient is None:
         return None
-    email, language, first_name = recipient
+    email, language = recipient
     clinic = clinic_profile()
     with translation.override(language):
         context = {
-            "first_name": first_name,
             "starts_at": timezone.localtime(visit.starts_at),
             "link": link,
             "clinic": clinic,
