@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from triage.presenters import answers_html
 from triage.questionnaire import SECTIONS, readable_answers, review_answers
 
 from .access import submission_for_patient
@@ -324,11 +325,15 @@ def submission_detail_view(request, pk):
     submission = submission_for_patient(request.user, pk)
     submission.doctor_opened = submission_doctor_opened(submission)
     summary = submission_summary(submission)
-    sections = readable_answers(submission.answers, submission.questionnaire_version)
     return render(
         request,
         "patients/submission_detail.html",
-        {"submission": submission, "summary": summary, "advice": summary.advice, "sections": sections},
+        {
+            "submission": submission,
+            "summary": summary,
+            "advice": summary.advice,
+            "answers_html": answers_html(submission, "patients/_answers.html"),
+        },
     )
 
 
