@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
+from crispy_forms.utils import render_crispy_form
+from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -644,3 +646,34 @@ def timeline_events_html(events) -> list[SafeString]:
         parts,
         lambda missing: [template.render({"event": event}) for event in missing],
     )
+
+
+# Stand-ins in a cached form for what belongs to one request: letters only, which escaping keeps.
+CSRF_MARK = "csrftokenfragmentmark"
+LIVE_MARK = "livevaluefragmentmark"
+
+
+def unbound_form_html(request, kind: str, form) -> SafeString:
+    """A crispy form as first shown (unbound, no errors), rendered once per `form.fragment_parts()`.
+
+    The CSRF token and the values that must differ on each showing (`form.LIVE_INITIAL`, such as
+    a booking's once-only key) are never stored: the cached rendering holds stand-ins, replaced by
+    this request's values. A bound form, with the doctor's input or errors, is never cached.
+    """
+    if form.is_bound:
+        raise ValueError("Only an unbound form is cached.")
+    live = {name: form.initial[name] for name in form.LIVE_INITIAL if name in form.fields}
+
+    def render() -> str:
+        saved = dict(form.initial)
+        form.initial.update({name: f"{LIVE_MARK}{index}" for index, name in enumerate(live)})
+        try:
+            return render_crispy_form(form, context={"csrf_token": CSRF_MARK})
+        finally:
+            form.initial.clear()
+            form.initial.update(saved)
+
+    markup = str(cached_fragment(kind, form.fragment_parts(), render)).replace(CSRF_MARK, get_token(request))
+    for index, value in enumerate(live.values()):
+        markup = markup.replace(f"{LIVE_MARK}{index}", _escape(value))
+    return _markup(markup)

@@ -33,6 +33,7 @@ from .presenters import (
     case_trend,
     flag_item,
     timeline_events_html,
+    unbound_form_html,
     worklist_rows_html,
     worklist_summary,
 )
@@ -193,6 +194,8 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
     audit_record(request, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
     assessments = case_assessments(case)
     history = case_history(case)
+    fresh_status_form = None if status_form else CaseStatusForm(case=case, action=status_url)
+    fresh_note_form = None if note_form else CaseNoteForm(action=note_url)
     context = {
         "case": case,
         "assessment": assessments[-1] if assessments else None,
@@ -204,8 +207,13 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
         # Answers the questionnaire does not know are shown too: a case the engine could not
         # assess must be read in full.
         "answers_html": answers_html(case.submission, "triage/_answers.html"),
-        "status_form": status_form or CaseStatusForm(case=case, action=status_url),
-        "note_form": note_form or CaseNoteForm(action=note_url),
+        "status_form": status_form or fresh_status_form,
+        "note_form": note_form or fresh_note_form,
+        # A form as first shown is a cached fragment; one with the doctor's input is rendered anew.
+        "status_form_html": None
+        if status_form
+        else unbound_form_html(request, "case-status", fresh_status_form),
+        "note_form_html": None if note_form else unbound_form_html(request, "case-note", fresh_note_form),
         "conflict": conflict,
         "query": query,
         "ignored": filter_form.ignored_labels,

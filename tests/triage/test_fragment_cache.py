@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import QUIET_ANSWERS, make_case, record
@@ -200,3 +201,51 @@ def test_her_answers_follow_her_language(patient_client, patient, fragment_cache
     assert "Yes" in answers_en or "No" in answers_en
     assert answers_en != answers_it
     assert again == english
+
+
+def test_a_cached_form_never_holds_a_csrf_token_or_a_booking_key(doctor, flagged, fragment_cache):
+    """Two doctors' browsers get their own CSRF token and a fresh booking key on each showing."""
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(doctor)
+    pages = [case_page(client, flagged.pk) for client in clients]
+
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
+    keys = [re.search(r'name="booking_key" value="([^"]+)"', page).group(1) for page in pages]
+    assert all(key.startswith(f"case-{flagged.pk}-") for key in keys)
+    assert keys[0] != keys[1]
+    assert clients[0].cookies["csrftoken"].value != clients[1].cookies["csrftoken"].value
+    stored = "".join(str(value) for value in getattr(caches["fragments"], "_cache", {}).values())
+    assert not any(token in stored for token in tokens)
+    assert not any(key in stored for key in keys)
+    assert "fragmentmark" not in pages[0] + pages[1]
+
+
+def status_card(html: str) -> str:
+    return re.search(r'<section[^>]*aria-labelledby="status-title".*?</section>', html, re.S).group(0)
+
+
+def test_the_status_form_follows_the_cases_status(doctor_client, doctor, flagged, fragment_cache):
+    before = status_card(case_page(doctor_client, flagged.pk))
+    assert 'value="in_review"' in before
+    assert f'name="version" value="{flagged.version}"' in before
+
+    case_change_status(
+        case_id=flagged.pk, actor=doctor, to_status=Case.Status.IN_REVIEW, expected_version=flagged.version
+    )
+
+    after = status_card(case_page(doctor_client, flagged.pk))
+    assert 'value="in_review"' not in after
+    assert 'value="new"' not in after
+    assert f'name="version" value="{flagged.version + 1}"' in after
+
+
+def test_a_form_with_errors_comes_back_filled_in_not_from_the_cache(doctor_client, flagged, fragment_cache):
+    case_page(doctor_client, flagged.pk)
+    url = reverse("triage:case_note", args=[flagged.pk])
+
+    response = doctor_client.post(url, {"text": ""}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert "Write the note before saving it." in response.content.decode()
+    assert "Write the note before saving it." not in case_page(doctor_client, flagged.pk)
