@@ -677,3 +677,19 @@ def unbound_form_html(request, kind: str, form) -> SafeString:
     for index, value in enumerate(live.values()):
         markup = markup.replace(f"{LIVE_MARK}{index}", _escape(value))
     return _markup(markup)
+
+
+def case_history_html(history) -> SafeString:
+    """The case page's trend chart and questionnaire history: a cached fragment.
+
+    The key is the history itself (`selectors.PatientHistory`: every questionnaire's date, level,
+    status and answers as shown, and how many count towards recurrence), so a new questionnaire, a
+    re-assessment or a closed case elsewhere in her history is a new fragment.
+    """
+    return cached_fragment(
+        "case-history",
+        (tuple(history.entries), history.recent_bleeding_reports, history.truncated),
+        lambda: render_to_string(
+            "triage/_case_history.html", {"history": history, "trend": case_trend(history)}
+        ),
+    )

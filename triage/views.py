@@ -30,7 +30,7 @@ from .presenters import (
     answers_html,
     case_closable_in_bulk,
     case_flags_html,
-    case_trend,
+    case_history_html,
     flag_item,
     timeline_events_html,
     unbound_form_html,
@@ -203,7 +203,7 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
         "events": timeline_events_html(case_events(case)),
         "flags_html": case_flags_html(case.flags, case.rules_version),
         "history": history,
-        "trend": case_trend(history),
+        "history_html": case_history_html(history),
         # Answers the questionnaire does not know are shown too: a case the engine could not
         # assess must be read in full.
         "answers_html": answers_html(case.submission, "triage/_answers.html"),

@@ -249,3 +249,24 @@ def test_a_form_with_errors_comes_back_filled_in_not_from_the_cache(doctor_clien
     assert response.status_code == 400
     assert "Write the note before saving it." in response.content.decode()
     assert "Write the note before saving it." not in case_page(doctor_client, flagged.pk)
+
+
+def test_a_new_questionnaire_shows_in_the_history_on_the_next_request(
+    doctor_client, doctor, patient, flagged, fragment_cache
+):
+    assert "Emergency" not in section(case_page(doctor_client, flagged.pk), "history-title")
+
+    later = make_case(
+        patient,
+        level=E,
+        score=10,
+        flags=["HEAVY_ACUTE"],
+        answers=dict(QUIET_ANSWERS),
+        submitted_at=hours_ago(1),
+    )
+
+    assert "Emergency" in section(case_page(doctor_client, flagged.pk), "history-title")
+
+    # A re-assessment of the later questionnaire changes its level in this case's history.
+    submission_assess(later.submission, actor=doctor)
+    assert "Emergency" not in section(case_page(doctor_client, flagged.pk), "history-title")
