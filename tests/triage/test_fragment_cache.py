@@ -270,3 +270,18 @@ def test_a_new_questionnaire_shows_in_the_history_on_the_next_request(
     # A re-assessment of the later questionnaire changes its level in this case's history.
     submission_assess(later.submission, actor=doctor)
     assert "Emergency" not in section(case_page(doctor_client, flagged.pk), "history-title")
+
+
+def test_her_printable_copy_shows_her_own_answers_in_her_language(patient_client, patient, fragment_cache):
+    mild = record(patient, {**QUIET_ANSWERS, "pelvic_pain_days": 3})
+    strong = record(patient, {**QUIET_ANSWERS, "pelvic_pain_days": 9})
+
+    def printed(submission, language):
+        url = reverse("patients:submission_print", args=[submission.pk])
+        html = patient_client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return text(re.search(r'<div class="answers">.*?</section>', html, re.S).group(0))
+
+    english, italian = printed(mild, "en"), printed(mild, "it")
+    assert english and english != italian
+    assert printed(mild, "en") == english
+    assert printed(strong, "en") != english
