@@ -10,10 +10,11 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import QUIET_ANSWERS, make_case, record
+from tests.factories import QUIET_ANSWERS, make_case, make_visit, record
 from tests.triage.worklist import DASHBOARD, E, F, P, hours_ago
-from triage.models import Case
+from triage.models import Case, Visit
 from triage.services import case_add_note, case_assign, case_change_status, submission_assess
 
 
@@ -285,3 +286,50 @@ def test_her_printable_copy_shows_her_own_answers_in_her_language(patient_client
     assert english and english != italian
     assert printed(mild, "en") == english
     assert printed(strong, "en") != english
+
+
+def day_list(client, day, language="en") -> str:
+    url = reverse("triage:visit_day")
+    response = client.get(url, {"date": day.isoformat()}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def day_row(html: str, visit_pk: int) -> str:
+    for markup in re.findall(r'<tr class="day-visit.*?</tr>', html, re.S):
+        if f"/visits/{visit_pk}/" in markup:
+            return text(markup)
+    raise AssertionError(f"no row for visit {visit_pk}")
+
+
+def test_the_day_list_shows_a_change_of_state_name_or_phone_on_the_next_request(
+    doctor_client, patient, fragment_cache
+):
+    visit = make_visit(patient, days_ahead=3)
+    day = timezone.localtime(visit.starts_at).date()
+    assert "Maria Rossi" in day_row(day_list(doctor_client, day), visit.pk)
+
+    visit.state = Visit.State.CANCELLED
+    visit.save()
+    patient.user.first_name = "Marta"
+    patient.user.save()
+    patient.phone = "+393331234567"
+    patient.save()
+
+    shown = day_row(day_list(doctor_client, day), visit.pk)
+    assert "Marta Rossi" in shown and "Maria Rossi" not in shown
+    assert "Cancelled" in shown
+    assert "+393331234567" in shown or "333 123 4567" in shown
+    assert day_row(day_list(doctor_client, day, "it"), visit.pk) != shown
+
+
+def test_the_day_list_shows_her_new_questionnaire_on_the_next_request(doctor_client, patient, fragment_cache):
+    visit = make_visit(patient, days_ahead=3)
+    day = timezone.localtime(visit.starts_at).date()
+    assert "not filled in" in day_row(day_list(doctor_client, day), visit.pk)
+
+    record(patient, {**QUIET_ANSWERS, "soaks_pad_hourly": True}, days_ago=0)
+
+    shown = day_row(day_list(doctor_client, day), visit.pk)
+    assert "not filled in" not in shown
+    assert "Emergency" in shown
