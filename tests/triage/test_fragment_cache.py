@@ -8,7 +8,9 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -333,3 +335,20 @@ def test_the_day_list_shows_her_new_questionnaire_on_the_next_request(doctor_cli
     shown = day_row(day_list(doctor_client, day), visit.pk)
     assert "not filled in" not in shown
     assert "Emergency" in shown
+
+
+def test_cached_pages_use_as_many_queries_however_many_cases(doctor_client, patient, flagged, fragment_cache):
+    """The fragments never read the database: warm or cold, few cases or many, the count is the same."""
+
+    def queries(url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert doctor_client.get(url).status_code == 200
+        return len(captured)
+
+    case_url = reverse("triage:case_detail", args=[flagged.pk])
+    few = (queries(DASHBOARD), queries(case_url))
+    for index in range(30):
+        make_case(patient, level=P, score=index, flags=["RECURRENT"], submitted_at=hours_ago(index + 2))
+    cold = (queries(DASHBOARD), queries(case_url))
+    warm = (queries(DASHBOARD), queries(case_url))
+    assert few == cold == warm
