@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from django.core.cache import caches
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -26,10 +27,10 @@ ALIAS = "fragments"
 
 
 def fragment_key(kind: str, *parts: Hashable) -> str:
-    """`kind` and a digest of `parts` with the active language: short, and safe for any cache."""
-    digest = hashlib.blake2b(
-        repr((MARKUP_VERSION, get_language(), parts)).encode(), digest_size=16
-    ).hexdigest()
+    """`kind` and a digest of `parts` with the active language and time zone (dates are printed in
+    it): short, and safe for any cache."""
+    scope = (MARKUP_VERSION, get_language(), timezone.get_current_timezone_name())
+    digest = hashlib.blake2b(repr((scope, parts)).encode(), digest_size=16).hexdigest()
     return f"{kind}:{digest}"
 
 

@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from triage.questionnaire import SECTIONS, readable_answers, review_answers
+from triage.presenters import answers_html
+from triage.questionnaire import SECTIONS, review_answers
 
 from .access import submission_for_patient
 from .decorators import patient_required
@@ -324,11 +325,15 @@ def submission_detail_view(request, pk):
     submission = submission_for_patient(request.user, pk)
     submission.doctor_opened = submission_doctor_opened(submission)
     summary = submission_summary(submission)
-    sections = readable_answers(submission.answers, submission.questionnaire_version)
     return render(
         request,
         "patients/submission_detail.html",
-        {"submission": submission, "summary": summary, "advice": summary.advice, "sections": sections},
+        {
+            "submission": submission,
+            "summary": summary,
+            "advice": summary.advice,
+            "answers_html": answers_html(submission, "patients/_answers.html"),
+        },
     )
 
 
@@ -338,13 +343,12 @@ def submission_detail_view(request, pk):
 def submission_print_view(request, pk):
     """Her own answers on one page, under the clinic's name, address and phone, for her records."""
     submission = submission_for_patient(request.user, pk)
-    sections = [
-        (title, rows)
-        for title, rows in readable_answers(submission.answers, submission.questionnaire_version)
-        if rows
-    ]
     return render(
         request,
         "patients/submission_print.html",
-        {"submission": submission, "sections": sections, "printed_at": timezone.now()},
+        {
+            "submission": submission,
+            "answers_html": answers_html(submission, "patients/_print_answers.html"),
+            "printed_at": timezone.now(),
+        },
     )

@@ -304,6 +304,22 @@ class CaseStatusForm(forms.Form):
         self.helper.attrs = {"data-conditional-form": ""}
         self.helper.layout = Layout(*layout, "version", Submit("save_status", _("Change status")))
 
+    # Put into the form on each request, outside its cached rendering: a fresh key per form shown.
+    LIVE_INITIAL = ("booking_key",)
+
+    def fragment_parts(self) -> tuple:
+        """Everything the unbound form shows, for the key of its cached rendering: the case's
+        version and status, the choices and fields offered, and where it posts."""
+        return (
+            self.case.pk,
+            self.case.version,
+            self.case.status,
+            tuple(self.fields),
+            tuple(self.fields["to_status"].choices),
+            self.asks_reason,
+            self.helper.form_action,
+        )
+
     def clean(self):
         cleaned = super().clean()
         if "version" in self.errors:
@@ -344,6 +360,12 @@ class CaseNoteForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_action = action
         self.helper.layout = Layout("text", Submit("save_note", _("Add note")))
+
+    LIVE_INITIAL = ()
+
+    def fragment_parts(self) -> tuple:
+        """What the unbound form shows besides its fixed fields: where it posts."""
+        return (self.helper.form_action,)
 
 
 class BulkCloseForm(forms.Form):

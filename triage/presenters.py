@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
-from django.template.loader import render_to_string
+from crispy_forms.utils import render_crispy_form
+from django.middleware.csrf import get_token
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import date_format, get_format
@@ -22,10 +24,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext, gettext_lazy, ngettext, ngettext_lazy
 
+from clinic.fragments import cached_fragment, cached_fragments
 from clinic.phones import phone_parts
 
 from . import rules
 from .models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel
+from .questionnaire import readable_answers
 from .trend import Chart, Series, trend_chart
 
 
@@ -358,8 +362,17 @@ def case_closable_in_bulk(level, status) -> bool:
     return level in BULK_CLOSABLE_LEVELS and status != Case.Status.CLOSED
 
 
-def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]:
-    """The worklist's rows (`WorklistRow`s) ready to print; `query` keeps the filters in each case link."""
+# What a cached worklist row prints in place of the texts that change with the clock; each request
+# puts the current "waiting 3 minutes" and "2 hours ago" there (`worklist_rows_html`).
+WAITING_MARK = _markup("<!--live:waiting-->")
+ACTED_MARK = _markup("<!--live:acted-->")
+
+
+def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> list[WorklistRowView]:
+    """The worklist's rows (`WorklistRow`s) ready to print; `query` keeps the filters in each case link.
+
+    With `live` False the texts that change with the clock are markers, for a row to be cached.
+    """
     case_url = case_url_maker()
     suffix = f"?{query}" if query else ""
     return [
@@ -375,11 +388,9 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]
             phone_href=phone_parts(case.phone)[1],
             submitted_iso=iso_datetime(case.submitted_at),
             submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
-            waiting=(
-                labels.text(WAITING, time=labels.waiting(case.submitted_at))
-                if case.status != Case.Status.CLOSED
-                else ""
-            ),
+            waiting=(live_waiting(case, labels) if live else WAITING_MARK)
+            if case.status != Case.Status.CLOSED
+            else "",
             flags=labels.flags_html(case.flags, case.rules_version),
             status=labels.status(case.status),
             follow_up=(
@@ -388,13 +399,55 @@ def worklist_rows(cases, *, query: str, labels: Labels) -> list[WorklistRowView]
                 else ""
             ),
             actor_name=case.actor_name,
-            acted=labels.text(AGO, time=labels.waiting(case.last_acted_at)) if case.actor_name else "",
+            acted=(live_acted(case, labels) if live else ACTED_MARK) if case.actor_name else "",
             assignee=labels.text(ASSIGNED, name=case.assignee_name) if case.assignee_name else "",
             closable=case_closable_in_bulk(case.level, case.status),
             chosen=False,
         )
         for case in cases
     ]
+
+
+def live_waiting(case, labels: Labels) -> SafeString:
+    """ "waiting 3 days": how long an open case has waited, as of this request."""
+    return labels.text(WAITING, time=labels.waiting(case.submitted_at))
+
+
+def live_acted(case, labels: Labels) -> SafeString:
+    """ "2 hours ago": when someone last acted on the case, as of this request."""
+    return labels.text(AGO, time=labels.waiting(case.last_acted_at))
+
+
+def worklist_rows_html(
+    cases, *, query: str, labels: Labels, bulk_closable: bool, chosen=frozenset()
+) -> list[SafeString]:
+    """The worklist's rows as HTML, each a cached fragment (`clinic.fragments`).
+
+    A row's key is the `WorklistRow` itself (every value the row prints: level, flags and rule set,
+    status, name, phone, assignment, last actor...), the filters carried in its link, whether the
+    list can be closed in bulk and whether the row is ticked; the language and time zone are added
+    by `fragment_key`. Only the missing rows are rendered. The texts that change with the clock
+    are put in on every request, outside the cache.
+    """
+    template = get_template("triage/_worklist_row.html")
+
+    def render(missing) -> list[str]:
+        views = worklist_rows(missing, query=query, labels=labels, live=False)
+        for view in views:
+            view["chosen"] = view["pk"] in chosen
+        return [template.render({"row": view, "bulk_closable": bulk_closable}) for view in views]
+
+    fragments = cached_fragments(
+        "worklist-row", cases, lambda case: (case, query, bulk_closable, case.pk in chosen), render
+    )
+    rows = []
+    for case, fragment in zip(cases, fragments, strict=True):
+        if case.status != Case.Status.CLOSED:
+            fragment = fragment.replace(WAITING_MARK, live_waiting(case, labels))
+        if case.actor_name:
+            fragment = fragment.replace(ACTED_MARK, live_acted(case, labels))
+        rows.append(_markup(fragment))
+    return rows
 
 
 # The trend chart's measures, top to bottom (triage/trend.py draws them).
@@ -525,3 +578,148 @@ def worklist_summary(filters, flag_label: str = "") -> list[str]:
     elif filters.unassigned:
         parts.append(gettext("not assigned to anyone"))
     return parts
+
+
+def case_flags_html(codes, version: int | None) -> SafeString:
+    """A case's flags with their reasons, as the case page lists them: a cached fragment.
+
+    The key is the flags themselves and the rule set that defines their labels, reasons and levels,
+    so a re-assessment that changes either is a new fragment.
+    """
+    codes = tuple(codes or ())
+    return cached_fragment(
+        "case-flags",
+        (codes, version),
+        lambda: render_to_string("triage/_case_flags.html", {"flags": flag_items(codes, version)}),
+    )
+
+
+def answers_html(submission, template_name: str) -> SafeString:
+    """A sent questionnaire's answers by section, printed by `template_name`: a cached fragment.
+
+    Sent answers are never changed; the key still names the answers themselves with the submission
+    and its questionnaire version, so even a corrected import could not show stale answers. Answers
+    the questionnaire does not know (an import, an older form) are passed as `extra_answers`.
+    """
+    answers = submission.answers if isinstance(submission.answers, dict) else {}
+    version = submission.questionnaire_version
+
+    def render() -> str:
+        known = rules.rule_set(version).fields_by_name
+        return render_to_string(
+            template_name,
+            {
+                "sections": readable_answers(answers, version),
+                "extra_answers": [(name, value) for name, value in answers.items() if name not in known],
+            },
+        )
+
+    return cached_fragment(f"answers:{template_name}", (submission.pk, version, answers), render)
+
+
+def timeline_events_html(events) -> list[SafeString]:
+    """The case timeline's events, each a cached fragment.
+
+    Events are only ever added; the key names each event's own values and the display name of the
+    person who acted, so a name change shows on the next request.
+    """
+    events = list(events)
+    template = get_template("triage/_timeline_event.html")
+
+    def parts(event) -> tuple:
+        actor = event.actor.display_name if event.actor else None
+        return (
+            event.pk,
+            event.kind,
+            event.created_at,
+            event.from_status,
+            event.to_status,
+            event.follow_up_on,
+            event.text,
+            event.detail,
+            actor,
+        )
+
+    return cached_fragments(
+        "timeline-event",
+        events,
+        parts,
+        lambda missing: [template.render({"event": event}) for event in missing],
+    )
+
+
+# Stand-ins in a cached form for what belongs to one request: letters only, which escaping keeps.
+CSRF_MARK = "csrftokenfragmentmark"
+LIVE_MARK = "livevaluefragmentmark"
+
+
+def unbound_form_html(request, kind: str, form) -> SafeString:
+    """A crispy form as first shown (unbound, no errors), rendered once per `form.fragment_parts()`.
+
+    The CSRF token and the values that must differ on each showing (`form.LIVE_INITIAL`, such as
+    a booking's once-only key) are never stored: the cached rendering holds stand-ins, replaced by
+    this request's values. A bound form, with the doctor's input or errors, is never cached.
+    """
+    if form.is_bound:
+        raise ValueError("Only an unbound form is cached.")
+    live = {name: form.initial[name] for name in form.LIVE_INITIAL if name in form.fields}
+
+    def render() -> str:
+        saved = dict(form.initial)
+        form.initial.update({name: f"{LIVE_MARK}{index}" for index, name in enumerate(live)})
+        try:
+            return render_crispy_form(form, context={"csrf_token": CSRF_MARK})
+        finally:
+            form.initial.clear()
+            form.initial.update(saved)
+
+    markup = str(cached_fragment(kind, form.fragment_parts(), render)).replace(CSRF_MARK, get_token(request))
+    for index, value in enumerate(live.values()):
+        markup = markup.replace(f"{LIVE_MARK}{index}", _escape(value))
+    return _markup(markup)
+
+
+def case_history_html(history) -> SafeString:
+    """The case page's trend chart and questionnaire history: a cached fragment.
+
+    The key is the history itself (`selectors.PatientHistory`: every questionnaire's date, level,
+    status and answers as shown, and how many count towards recurrence), so a new questionnaire, a
+    re-assessment or a closed case elsewhere in her history is a new fragment.
+    """
+    return cached_fragment(
+        "case-history",
+        (tuple(history.entries), history.recent_bleeding_reports, history.truncated),
+        lambda: render_to_string(
+            "triage/_case_history.html", {"history": history, "trend": case_trend(history)}
+        ),
+    )
+
+
+def day_rows_html(visits) -> list[SafeString]:
+    """The day's list of visits (`visits.selectors.DayVisit`), each row a cached fragment.
+
+    The key is every value the row prints: the visit's time, length, kind and state, the person's
+    name, age and phone, and the level, score, flags and rule set of her questionnaire's case (or
+    whether a draft was started).
+    """
+    template = get_template("triage/visits/_day_row.html")
+
+    def parts(item) -> tuple:
+        visit, case = item.visit, item.case
+        return (
+            visit.pk,
+            visit.starts_at,
+            visit.duration_minutes,
+            visit.kind,
+            visit.state,
+            visit.patient_id,
+            item.name,
+            item.phone,
+            item.age,
+            (case.pk, case.level, case.score, tuple(case.flags or ()), case.rules_version) if case else None,
+            item.draft_started,
+        )
+
+    return cached_fragments(
+        "day-row", list(visits), parts, lambda missing: [template.render({"item": item}) for item in missing]
+    )

@@ -11,7 +11,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import rules
 from .access import case_for_doctor
 from .advice import advice_given, patient_language
 from .audit import audit_cases, audit_export, audit_record
@@ -26,8 +25,18 @@ from .forms import (
     filter_querystring,
 )
 from .models import LEVEL_ORDER, AuditEvent, Case, CaseLevel
-from .presenters import Labels, case_trend, flag_item, worklist_rows, worklist_summary
-from .questionnaire import readable_answers
+from .presenters import (
+    Labels,
+    answers_html,
+    case_closable_in_bulk,
+    case_flags_html,
+    case_history_html,
+    flag_item,
+    timeline_events_html,
+    unbound_form_html,
+    worklist_rows_html,
+    worklist_summary,
+)
 from .search_refs import worklist_query
 from .selectors import (
     WorklistFilters,
@@ -82,11 +91,11 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
         }
         for level, count in counts.items()
     ]
-    rows = worklist_rows(page.rows, query=query, labels=labels)
     bulk_form = bulk_form or BulkCloseForm()
-    chosen = bulk_form.chosen()
-    for row in rows:
-        row["chosen"] = row["pk"] in chosen
+    bulk_closable = any(case_closable_in_bulk(case.level, case.status) for case in page.rows)
+    rows = worklist_rows_html(
+        page.rows, query=query, labels=labels, bulk_closable=bulk_closable, chosen=bulk_form.chosen()
+    )
     flag_label = flag_item(filters.flag).label if filters.flag else ""
     context = {
         "form": form,
@@ -108,7 +117,7 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
         "filters_open": filters != WorklistFilters() or bool(form.ignored_labels),
         "assigned": dict(filter_params(filters)).get("assigned", ""),
         "bulk_form": bulk_form,
-        "bulk_closable": any(row["closable"] for row in rows),
+        "bulk_closable": bulk_closable,
         "bulk_url": _with_query(reverse("triage:bulk_close"), query),
     }
     return render(request, "triage/dashboard.html", context, status=status)
@@ -183,23 +192,28 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
     status_url = _with_query(reverse("triage:case_status", args=[case.pk]), query)
     note_url = _with_query(reverse("triage:case_note", args=[case.pk]), query)
     audit_record(request, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
-    # Answers the questionnaire does not know (an import, an older form) are still shown: a case
-    # the engine could not assess must be read in full.
-    answers = case.submission.answers if isinstance(case.submission.answers, dict) else {}
-    known = rules.rule_set(case.submission.questionnaire_version).fields_by_name
     assessments = case_assessments(case)
     history = case_history(case)
+    fresh_status_form = None if status_form else CaseStatusForm(case=case, action=status_url)
+    fresh_note_form = None if note_form else CaseNoteForm(action=note_url)
     context = {
         "case": case,
         "assessment": assessments[-1] if assessments else None,
         "advice": advice_given(assessments, patient_language(case.patient.user)),
-        "events": case_events(case),
+        "events": timeline_events_html(case_events(case)),
+        "flags_html": case_flags_html(case.flags, case.rules_version),
         "history": history,
-        "trend": case_trend(history),
-        "sections": readable_answers(answers, case.submission.questionnaire_version),
-        "extra_answers": [(name, value) for name, value in answers.items() if name not in known],
-        "status_form": status_form or CaseStatusForm(case=case, action=status_url),
-        "note_form": note_form or CaseNoteForm(action=note_url),
+        "history_html": case_history_html(history),
+        # Answers the questionnaire does not know are shown too: a case the engine could not
+        # assess must be read in full.
+        "answers_html": answers_html(case.submission, "triage/_answers.html"),
+        "status_form": status_form or fresh_status_form,
+        "note_form": note_form or fresh_note_form,
+        # A form as first shown is a cached fragment; one with the doctor's input is rendered anew.
+        "status_form_html": None
+        if status_form
+        else unbound_form_html(request, "case-status", fresh_status_form),
+        "note_form_html": None if note_form else unbound_form_html(request, "case-note", fresh_note_form),
         "conflict": conflict,
         "query": query,
         "ignored": filter_form.ignored_labels,

@@ -18,6 +18,7 @@ from ..access import patient_for_doctor, visit_for_doctor
 from ..audit import audit_calendar_feed, audit_export, audit_record
 from ..decorators import doctor_required
 from ..models import AuditEvent, CalendarFeed, Case, Visit
+from ..presenters import day_rows_html
 from ..print_views import case_print_context
 from ..selectors import case_detail_queryset
 from . import ics
@@ -53,6 +54,7 @@ def day_view(request):
     context = {
         "day": day,
         "visits": visits,
+        "rows": day_rows_html(visits),
         "previous_url": _day_url(day - timedelta(days=1)),
         "next_url": _day_url(day + timedelta(days=1)),
         "print_url": f"{reverse('triage:visit_day_print')}?date={day.isoformat()}",
