@@ -123,7 +123,7 @@ def test_seed_demo_fills_only_the_empty_fields(settings):
 def test_the_admin_refuses_a_phone_that_cannot_be_called(client):
     client.force_login(make_superuser())
     url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
-    response = client.post(url, {**DEMO_PROFILE, "phone": "call us"})
+    response = client.post(url, {**DEMO_PROFILE, "phone": "call us"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Enter a phone number patients can call" in response.text
     assert ClinicProfile.objects.get().phone == DEMO_PROFILE["phone"]

@@ -25,6 +25,8 @@ LOGIN_URL = "/accounts/login/"
 
 
 def password_login(client, user):
+    """Log in with the password on a browser that chose English (the pages stay in it)."""
+    client.cookies["django_language"] = "en"
     response = client.post(LOGIN_URL, {"username": user.email, "password": factories.PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return response
