@@ -35,6 +35,13 @@ UNASSIGNED = "unassigned"
 ASSIGNMENT_CHOICES = [("", _("Everybody")), (MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))]
 
 
+def side_by_side(first: str, second: str) -> Div:
+    """Two fields in one row on wider screens, stacked on a phone."""
+    return Div(
+        Field(first, wrapper_class="col-sm-6"), Field(second, wrapper_class="col-sm-6"), css_class="row"
+    )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -280,16 +287,8 @@ class CaseStatusForm(forms.Form):
         if self.offers_follow_up:
             layout.append(
                 Div(
-                    Div(
-                        Field("follow_up_on", wrapper_class="col-sm-6"),
-                        Field("follow_up_time", wrapper_class="col-sm-6"),
-                        css_class="row",
-                    ),
-                    Div(
-                        Field("follow_up_duration", wrapper_class="col-sm-6"),
-                        Field("follow_up_kind", wrapper_class="col-sm-6"),
-                        css_class="row",
-                    ),
+                    side_by_side("follow_up_on", "follow_up_time"),
+                    side_by_side("follow_up_duration", "follow_up_kind"),
                     "allow_overlap",
                     "booking_key",
                     **shown_when("to_status", Case.Status.FOLLOW_UP, css_class="status-follow-up"),

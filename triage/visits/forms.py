@@ -3,13 +3,13 @@
 import uuid
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import DateInput, TimeInput
+from ..forms import DateInput, TimeInput, side_by_side
 from ..models import Visit
 from .services import MAX_DURATION, MIN_DURATION, local_start
 
@@ -50,16 +50,8 @@ class VisitBookForm(VisitTimeMixin):
         self.helper.form_action = action
         self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
-            Div(
-                Field("start_date", wrapper_class="col-sm-6"),
-                Field("start_time", wrapper_class="col-sm-6"),
-                css_class="row",
-            ),
-            Div(
-                Field("duration_minutes", wrapper_class="col-sm-6"),
-                Field("kind", wrapper_class="col-sm-6"),
-                css_class="row",
-            ),
+            side_by_side("start_date", "start_time"),
+            side_by_side("duration_minutes", "kind"),
             "note",
             "allow_overlap",
             "booking_key",
@@ -89,16 +81,8 @@ class VisitChangeForm(VisitTimeMixin):
         self.helper.form_action = action
         self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
-            Div(
-                Field("start_date", wrapper_class="col-sm-6"),
-                Field("start_time", wrapper_class="col-sm-6"),
-                css_class="row",
-            ),
-            Div(
-                Field("duration_minutes", wrapper_class="col-sm-6"),
-                Field("state", wrapper_class="col-sm-6"),
-                css_class="row",
-            ),
+            side_by_side("start_date", "start_time"),
+            side_by_side("duration_minutes", "state"),
             "note",
             "allow_overlap",
             Submit("save_visit", _("Save the visit")),
