@@ -69,14 +69,16 @@ def test_follow_up_needs_a_visit_time_in_the_future(case, doctor):
         case_change_status(case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1)
     assert "follow_up_on" in error.value.message_dict
 
-    an_hour_ago = timezone.localtime() - timedelta(hours=1)
+    # Yesterday at 10:00: in the past at any moment, and a time every day has (an hour ago may fall
+    # in the hour skipped when the clocks go forward, which is refused for that reason instead).
+    yesterday = timezone.localdate() - timedelta(days=1)
     with pytest.raises(ValidationError) as error:
         case_change_status(
             case_id=case.pk,
             actor=doctor,
             to_status="follow_up",
             expected_version=1,
-            follow_up=FollowUp(on=an_hour_ago.date(), at=an_hour_ago.time()),
+            follow_up=FollowUp(on=yesterday, at=time(10, 0)),
         )
     assert "follow_up_on" in error.value.message_dict
     assert not Visit.objects.exists()
