@@ -348,7 +348,7 @@ def submission_print_view(request, pk):
         "patients/submission_print.html",
         {
             "submission": submission,
-            "answers_html": answers_html(submission, "patients/_print_answers.html"),
+            "answers_html": answers_html(submission, "triage/_print_answers.html"),
             "printed_at": timezone.now(),
         },
     )

@@ -153,3 +153,18 @@ def make_visit(patient, *, starts_at=None, days_ahead=5, hour=10, minute=0, book
         created_at=booked_at,
         **fields,
     )
+
+
+# A busy case: emergency to informational flags, in no particular order (worklist tests).
+TEN_FLAGS = [
+    "ANTICOAGULANTS",
+    "DRYNESS",
+    "RECURRENT",
+    "SCREENING_GAP",
+    "HEAVY_ACUTE",
+    "PAINFUL",
+    "ABUNDANT",
+    "POSTMENOPAUSAL_BLEEDING",
+    "STI_RISK",
+    "INTERMENSTRUAL_BLEEDING",
+]

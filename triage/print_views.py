@@ -9,7 +9,7 @@ from .access import case_for_doctor
 from .audit import audit_record
 from .decorators import doctor_required
 from .models import AuditEvent, CaseEvent
-from .questionnaire import readable_answers
+from .presenters import answers_html
 from .selectors import case_assessment, case_events, case_history
 
 # Enough earlier questionnaires to show a trend while the summary stays on one page.
@@ -25,13 +25,7 @@ def case_print_context(case) -> dict:
         "patient": case.patient,
         "age_today": case.patient.age_on(timezone.localdate()),
         "assessment": case_assessment(case),
-        "sections": [
-            (title, rows)
-            for title, rows in readable_answers(
-                case.submission.answers, case.submission.questionnaire_version
-            )
-            if rows
-        ],
+        "answers_html": answers_html(case.submission, "triage/_print_answers.html"),
         "history": earlier[:PRINT_HISTORY_ROWS],
         "history_cut": len(earlier) > PRINT_HISTORY_ROWS or history.truncated,
         "recent_bleeding_reports": history.recent_bleeding_reports,

@@ -11,19 +11,6 @@ from .support import DESKTOP, PHONE, PageChecker, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TEN_FLAGS = [
-    "ANTICOAGULANTS",
-    "DRYNESS",
-    "RECURRENT",
-    "SCREENING_GAP",
-    "HEAVY_ACUTE",
-    "PAINFUL",
-    "ABUNDANT",
-    "POSTMENOPAUSAL_BLEEDING",
-    "STI_RISK",
-    "INTERMENSTRUAL_BLEEDING",
-]
-
 FOCUSED_CASE = (
     "() => document.activeElement.closest('tr.queue-row') ? document.activeElement.textContent.trim() : ''"
 )
@@ -38,7 +25,7 @@ def busy_worklist():
         for i, name in enumerate(names)
     ]
     cases = [
-        factories.make_case(patients[0], level=CaseLevel.EMERGENCY, score=40, flags=TEN_FLAGS),
+        factories.make_case(patients[0], level=CaseLevel.EMERGENCY, score=40, flags=factories.TEN_FLAGS),
         factories.make_case(
             patients[1], level=CaseLevel.PRIORITY, score=6, flags=["POSTMENOPAUSAL_BLEEDING"]
         ),
@@ -119,6 +106,6 @@ def test_a_busy_worklist_is_accessible_with_its_shortcut_list_open(new_context, 
         check("shortcuts-open")
         page.keyboard.press("Escape")
         check.visit(f"/dashboard/cases/{cases[0].pk}/")
-        assert page.locator(".flag-chip").count() == len(TEN_FLAGS)
+        assert page.locator(".flag-chip").count() == len(factories.TEN_FLAGS)
         check.assert_clean()
     assert Case.objects.get(pk=cases[1].pk).assigned_to == doctor

@@ -10,7 +10,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tests.factories import make_case, make_doctor, make_patient
+from tests.factories import TEN_FLAGS, make_case, make_doctor, make_patient
 from tests.triage.worklist import DASHBOARD, E, F, P
 from triage.models import Case, CaseLevel
 from triage.presenters import Labels, flag_chip_html, flag_item, flag_items, worklist_rows_html
@@ -240,20 +240,6 @@ def test_chips_follow_rules_md_order_with_informational_flags_last():
     ]
     assert [item.info for item in items] == [False, False, False, True, True]
     assert [item.code for item in Labels().flags(codes, 2)] == [item.code for item in items]
-
-
-TEN_FLAGS = [
-    "ANTICOAGULANTS",
-    "DRYNESS",
-    "RECURRENT",
-    "SCREENING_GAP",
-    "HEAVY_ACUTE",
-    "PAINFUL",
-    "ABUNDANT",
-    "POSTMENOPAUSAL_BLEEDING",
-    "STI_RISK",
-    "INTERMENSTRUAL_BLEEDING",
-]
 
 
 def test_a_row_shows_four_chips_then_plus_n_naming_the_others(doctor_client, patient):
