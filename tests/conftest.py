@@ -112,11 +112,16 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with empty caches: a cached row must not outlive the transaction that wrote it."""
+    """Each test starts with empty caches: a cached row must not outlive the transaction that wrote it.
+
+    Every configured cache, not only those this thread has opened: a test that changes
+    settings.CACHES leaves the next one new cache handles over the same process-wide local memory.
+    """
+    from django.conf import settings
     from django.core.cache import caches
 
-    for cache in caches.all(initialized_only=True):
-        cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(params=["cache on", "cache off"])
