@@ -473,6 +473,17 @@ def run_wrk(options, port: int, script: str, args: list[str], seconds: int, cook
     return result
 
 
+def publish(options, report: str, name: str = "") -> None:
+    """Print a report and, unless --no-write, keep it in bench/results/ under today's date."""
+    print()
+    print(report)
+    if not options.no_write:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        out = RESULTS_DIR / f"{date.today().isoformat()}{name}.md"
+        out.write_text(report)
+        print(f"Written to {out.relative_to(REPO_ROOT)}")
+
+
 def start_py_spy(options, master_pid: int, name: str):
     """Sample every worker for the measured seconds; the flame graph goes next to the results."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -789,13 +800,7 @@ def run_scale(options) -> int:
         results[size]["wall_seconds"] = time.perf_counter() - size_started
     command_line = "python bench/run.py " + " ".join(sys.argv[1:])
     report = render_scale(options, results, command_line, time.perf_counter() - started)
-    print()
-    print(report)
-    if not options.no_write:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        out = RESULTS_DIR / f"{date.today().isoformat()}-scale.md"
-        out.write_text(report)
-        print(f"Written to {out.relative_to(REPO_ROOT)}")
+    publish(options, report, "-scale")
     shutil.rmtree(workdir, ignore_errors=True)
     # The baseline reads no case: its ratio shows how much the machine itself moved between sizes.
     pages = {name: ratio for name, ratio in scale_ratios(results).items() if not name.startswith("baseline")}
@@ -1207,13 +1212,7 @@ def main() -> int:
     if options.result_json:
         write_result_json(Path(options.result_json), summary, scenarios, facts)
     report = render(options, facts, summary, scenarios, rss, engine, workers, command)
-    print()
-    print(report)
-    if not options.no_write:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        out = RESULTS_DIR / f"{date.today().isoformat()}.md"
-        out.write_text(report)
-        print(f"Written to {out.relative_to(REPO_ROOT)}")
+    publish(options, report)
     shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
