@@ -18,14 +18,30 @@ NO_BROWSER_VALIDATION = {"novalidate": ""}
 
 
 class VisitTimeMixin(forms.Form):
+    """The fields and layout a booking and a change share: when, how long, a note, overlap allowed."""
+
     start_date = forms.DateField(label=_("Date"), widget=DateInput, input_formats=["%Y-%m-%d"])
     start_time = forms.TimeField(label=_("Time"), widget=TimeInput, input_formats=["%H:%M", "%H:%M:%S"])
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=MIN_DURATION, max_value=MAX_DURATION, initial=30
     )
+    note = forms.CharField(label=_("Note (for the clinic only)"), required=False, max_length=500)
     allow_overlap = forms.BooleanField(
         label=_("Book anyway, even if it overlaps another visit"), required=False
     )
+
+    def lay_out(self, action: str, beside_duration: str, *after):
+        """Date and time side by side, the duration beside `beside_duration`, then the rest."""
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
+        self.helper.layout = Layout(
+            side_by_side("start_date", "start_time"),
+            side_by_side("duration_minutes", beside_duration),
+            "note",
+            "allow_overlap",
+            *after,
+        )
 
     def starts_at(self):
         """The aware start, or None after adding the error to the form (a time skipped by the clocks)."""
@@ -40,28 +56,16 @@ class VisitTimeMixin(forms.Form):
 
 class VisitBookForm(VisitTimeMixin):
     kind = forms.ChoiceField(label=_("Kind of visit"), choices=Visit.Kind.choices, initial=Visit.Kind.FIRST)
-    note = forms.CharField(label=_("Note (for the clinic only)"), required=False, max_length=500)
     booking_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("booking_key", f"book-{uuid.uuid4()}")
-        self.helper = FormHelper(self)
-        self.helper.form_action = action
-        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
-        self.helper.layout = Layout(
-            side_by_side("start_date", "start_time"),
-            side_by_side("duration_minutes", "kind"),
-            "note",
-            "allow_overlap",
-            "booking_key",
-            Submit("book", _("Book the visit")),
-        )
+        self.lay_out(action, "kind", "booking_key", Submit("book", _("Book the visit")))
 
 
 class VisitChangeForm(VisitTimeMixin):
     state = forms.ChoiceField(label=_("State"), choices=Visit.State.choices)
-    note = forms.CharField(label=_("Note (for the clinic only)"), required=False, max_length=500)
 
     def __init__(self, *args, visit: Visit, action: str, **kwargs):
         local = timezone.localtime(visit.starts_at)
@@ -77,16 +81,7 @@ class VisitChangeForm(VisitTimeMixin):
         )
         super().__init__(*args, **kwargs)
         self.visit = visit
-        self.helper = FormHelper(self)
-        self.helper.form_action = action
-        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
-        self.helper.layout = Layout(
-            side_by_side("start_date", "start_time"),
-            side_by_side("duration_minutes", "state"),
-            "note",
-            "allow_overlap",
-            Submit("save_visit", _("Save the visit")),
-        )
+        self.lay_out(action, "state", Submit("save_visit", _("Save the visit")))
 
 
 class VisitImportForm(forms.Form):

@@ -37,6 +37,17 @@ def _day_url(day) -> str:
     return f"{reverse('triage:visit_day')}?date={day.isoformat()}"
 
 
+def _audit_day(request, action, visits) -> None:
+    """One access-log entry for the day's list or its print, naming every patient on it."""
+    audit_export(
+        request,
+        action,
+        [(item.visit.pk, item.visit.patient_id) for item in visits if item.visit.patient_id],
+        object_type="triage.visit",
+        item_type="triage.visit",
+    )
+
+
 @never_cache
 @doctor_required
 @require_GET
@@ -44,13 +55,7 @@ def day_view(request):
     """The visits of a day in time order, each with the triage of its questionnaire."""
     day = DayForm(request.GET).day()
     visits = day_visits(day)
-    audit_export(
-        request,
-        AuditEvent.Action.DAY_LIST,
-        [(item.visit.pk, item.visit.patient_id) for item in visits if item.visit.patient_id],
-        object_type="triage.visit",
-        item_type="triage.visit",
-    )
+    _audit_day(request, AuditEvent.Action.DAY_LIST, visits)
     context = {
         "day": day,
         "visits": visits,
@@ -79,13 +84,7 @@ def day_print_view(request):
         case = cases.get(item.case.pk) if item.case else None
         context = case_print_context(case) if case else {}
         sheets.append({"item": item, "sheet_id": f"-{number}", **context})
-    audit_export(
-        request,
-        AuditEvent.Action.DAY_PRINT,
-        [(item.visit.pk, item.visit.patient_id) for item in visits if item.visit.patient_id],
-        object_type="triage.visit",
-        item_type="triage.visit",
-    )
+    _audit_day(request, AuditEvent.Action.DAY_PRINT, visits)
     return render(
         request, "triage/visits/day_print.html", {"day": day, "sheets": sheets, "day_url": _day_url(day)}
     )
