@@ -6,6 +6,7 @@ the only writer of `AuditEvent` rows.
 """
 
 import ipaddress
+import itertools
 
 from django.utils.crypto import salted_hmac
 
@@ -74,20 +75,23 @@ def audit_export(
     put the export in each patient's own trail ("who opened my record"), as a
     case opened on screen is.
     """
-    audit_record(request, action, object_type=object_type, object_id=str(len(exported)))
-    audit_cases(request, action, exported, item_type=item_type)
+    listing = AuditEvent(**_event_fields(request, action, None, None, object_type, str(len(exported))))
+    _write_together(request, action, exported, item_type, first=[listing])
 
 
 def audit_cases(request, action, items: list[tuple[int, int]], *, item_type: str = "triage.case") -> None:
     """One event per (id, patient id) of `item_type` (cases by default), written together: a change
     made to many cases at once, or the lines of an export."""
-    AuditEvent.objects.bulk_create(
-        (
-            AuditEvent(**_event_fields(request, action, None, patient_id, item_type, item_id))
-            for item_id, patient_id in items
-        ),
-        batch_size=AUDIT_BATCH,
+    _write_together(request, action, items, item_type)
+
+
+def _write_together(request, action, items, item_type, *, first=()) -> None:
+    """`first`, then one event per (id, patient id) in `items`, in one INSERT per AUDIT_BATCH."""
+    events = (
+        AuditEvent(**_event_fields(request, action, None, patient_id, item_type, item_id))
+        for item_id, patient_id in items
     )
+    AuditEvent.objects.bulk_create(itertools.chain(first, events), batch_size=AUDIT_BATCH)
 
 
 def audit_patient_self(request, action, patient) -> AuditEvent:
