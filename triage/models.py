@@ -310,6 +310,7 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
+        WORKLIST_VIEW = "worklist_view", _("Viewed the worklist")
         CASE_VIEW = "case_view", _("Viewed a case")
         CASE_PRINT = "case_print", _("Printed a case")
         STATUS_CHANGE = "status_change", _("Changed a case status")

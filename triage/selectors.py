@@ -108,6 +108,7 @@ ROW_COLUMNS = (
     "last_acted_at",
     "submission__age",
     "patient__phone",
+    "patient_id",
     "patient__user__first_name",
     "patient__user__last_name",
     "patient__user__email",
@@ -207,6 +208,8 @@ class WorklistRow:
     age: int
     # As stored: E.164, or older text that did not parse.
     phone: str
+    # For the access log: whose name and flags the doctor saw.
+    patient_id: int
     patient_name: str
     # Empty when nobody has acted on the case yet.
     actor_name: str

@@ -76,6 +76,13 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
     filters = form.filters(request.user)
     cursor = form.cursor()
     page = case_worklist_page(filters, **cursor)
+    # Each row shows a patient's name, phone and flags: the list is a read of every one of them.
+    audit_export(
+        request,
+        AuditEvent.Action.WORKLIST_VIEW,
+        [(row.pk, row.patient_id) for row in page.rows],
+        object_type="worklist",
+    )
     counts = case_level_counts(filters)
     total = case_worklist_total(counts)
     case_worklist_page_number(filters, page, total=total, first=not cursor or page.cursor_lost)

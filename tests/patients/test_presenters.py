@@ -55,6 +55,10 @@ def test_a_new_case_is_received_until_a_doctor_opens_it(patient, doctor, other_p
     assert doctor_client.get(reverse("triage:case_detail", args=[theirs.pk])).status_code == 200
     assert statuses(patient) == {case.pk: RECEIVED}
 
+    # Her row seen on the worklist is in her access log, but her answers are not read yet.
+    assert doctor_client.get(reverse("triage:dashboard")).status_code == 200
+    assert statuses(patient) == {case.pk: RECEIVED}
+
     assert doctor_client.get(reverse("triage:case_detail", args=[case.pk])).status_code == 200
     assert statuses(patient) == {case.pk: READ}
 

@@ -8,6 +8,7 @@ from patients.models import User
 from tests.factories import make_case
 from triage.audit import patient_pseudonym
 from triage.models import AppendOnlyError, AuditEvent, CaseLevel
+from triage.selectors import PAGE_SIZE
 
 Action = AuditEvent.Action
 
@@ -66,10 +67,33 @@ def test_refused_changes_are_not_recorded_as_changes(doctor_client, case):
     assert AuditEvent.objects.filter(action=Action.CASE_VIEW).count() == 2
 
 
-def test_worklist_browsing_is_not_a_case_view(doctor_client, case):
+def test_worklist_browsing_is_recorded_for_each_patient_shown_not_as_a_case_view(doctor_client, case, patient):
+    doctor_client.get(reverse("triage:dashboard"), REMOTE_ADDR="192.0.2.10")
+
+    assert not AuditEvent.objects.filter(action=Action.CASE_VIEW).exists()
+    listing = AuditEvent.objects.get(action=Action.WORKLIST_VIEW, object_type="worklist")
+    assert listing.object_id == "1" and listing.patient_id is None
+    shown = AuditEvent.objects.get(action=Action.WORKLIST_VIEW, object_type="triage.case")
+    assert (shown.object_id, shown.patient_id) == (str(case.pk), patient.pk)
+    assert shown.patient_ref == patient_pseudonym(patient.pk)
+    assert shown.ip_address == "192.0.2.10"
+
+
+def test_only_the_patients_on_the_page_are_recorded(doctor_client, patient):
+    """A page shows PAGE_SIZE rows: the cases further down, and the closed ones it hides, were not read."""
+    cases = [make_case(patient, level=CaseLevel.PRIORITY, score=index) for index in range(PAGE_SIZE + 2)]
+    hidden = make_case(patient, level=CaseLevel.EMERGENCY, status="closed")
+
     doctor_client.get(reverse("triage:dashboard"))
 
-    assert not AuditEvent.objects.exists()
+    recorded = set(
+        AuditEvent.objects.filter(action=Action.WORKLIST_VIEW, object_type="triage.case").values_list(
+            "object_id", flat=True
+        )
+    )
+    assert len(recorded) == PAGE_SIZE
+    assert recorded < {str(case.pk) for case in cases}
+    assert str(hidden.pk) not in recorded
 
 
 def test_audit_events_hold_no_health_data(doctor_client, case):

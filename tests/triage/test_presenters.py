@@ -110,6 +110,7 @@ def row(pk, **values) -> WorklistRow:
         "last_acted_at": None,
         "age": 61,
         "phone": "",
+        "patient_id": 1,
         "patient_name": "Maria Rossi",
         "actor_name": "",
         "assignee_name": "",
