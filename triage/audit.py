@@ -86,9 +86,20 @@ def audit_cases(request, action, items: list[tuple[int, int]], *, item_type: str
 
 
 def _write_together(request, action, items, item_type, *, first=()) -> None:
-    """`first`, then one event per (id, patient id) in `items`, in one INSERT per AUDIT_BATCH."""
+    """`first`, then one event per (id, patient id) in `items`, in one INSERT per AUDIT_BATCH.
+
+    Who, from where and what are worked out once; only the record and the patient vary.
+    """
+    common = _event_fields(request, action, None, None, item_type, None)
     events = (
-        AuditEvent(**_event_fields(request, action, None, patient_id, item_type, item_id))
+        AuditEvent(
+            **{
+                **common,
+                "object_id": str(item_id)[:64],
+                "patient_id": patient_id,
+                "patient_ref": patient_pseudonym(patient_id) if patient_id else "",
+            }
+        )
         for item_id, patient_id in items
     )
     AuditEvent.objects.bulk_create(itertools.chain(first, events), batch_size=AUDIT_BATCH)

@@ -67,7 +67,9 @@ def test_refused_changes_are_not_recorded_as_changes(doctor_client, case):
     assert AuditEvent.objects.filter(action=Action.CASE_VIEW).count() == 2
 
 
-def test_worklist_browsing_is_recorded_for_each_patient_shown_not_as_a_case_view(doctor_client, case, patient):
+def test_worklist_browsing_is_recorded_for_each_patient_shown_not_as_a_case_view(
+    doctor_client, case, patient
+):
     doctor_client.get(reverse("triage:dashboard"), REMOTE_ADDR="192.0.2.10")
 
     assert not AuditEvent.objects.filter(action=Action.CASE_VIEW).exists()
