@@ -328,6 +328,9 @@ class AuditEvent(models.Model):
         DAY_PRINT = "day_print", _("Printed the visits of a day")
         CALENDAR_FEED = "calendar_feed", _("Calendar feed read")
 
+    # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
+    PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE})
+
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

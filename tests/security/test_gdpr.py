@@ -148,6 +148,40 @@ def test_the_patient_sees_who_on_the_staff_opened_her_record(client, patient, hi
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "action",
+    [action for action in AuditEvent.Action if action not in AuditEvent.PATIENT_OWN_ACTIONS],
+    ids=str,
+)
+def test_every_kind_of_staff_access_is_in_her_access_log_and_her_download(client, patient, doctor, action):
+    case = factories.make_case(patient, level=CaseLevel.ROUTINE)
+    staff_opened(doctor, case, action)
+    client.force_login(patient.user)
+    client.cookies["django_language"] = "en"
+
+    page = client.get("/accounts/access-log/").content.decode()
+    assert str(AuditEvent.Action(action).label) in page
+    assert "Nobody on the staff has opened your record yet." not in page
+    data = json.loads(client.post("/accounts/data/export/").content)
+    assert [row["action"] for row in data["record_opened_by_staff"]] == [str(AuditEvent.Action(action).label)]
+
+
+@pytest.mark.django_db
+def test_her_row_seen_on_the_worklist_is_in_her_access_log(client, patient, doctor):
+    factories.make_case(patient, level=CaseLevel.PRIORITY, flags=["RECURRENT"])
+    doctor_client = Client()
+    doctor_client.force_login(doctor)
+    doctor_client.get("/dashboard/")
+    doctor_client.get("/dashboard/")
+
+    client.force_login(patient.user)
+    client.cookies["django_language"] = "en"
+    page = client.get("/accounts/access-log/").content.decode()
+    assert "Viewed the worklist" in page
+    assert "2 times between" in page
+
+
+@pytest.mark.django_db
 def test_the_access_log_of_a_patient_nobody_opened_says_so(client, other_patient):
     client.force_login(other_patient.user)
     page = client.get("/accounts/access-log/").content.decode()
