@@ -20,7 +20,6 @@ from .models import Consent, Patient, Submission
 
 EXPORT_FORMAT = "clinic-portal.patient-data/1"
 
-# Staff actions a patient sees in "who opened my record".
 # What she is shown under "Who opened your record": every action recorded under her, but her own
 # data-rights requests. A new kind of staff access is listed without being added here.
 STAFF_ACTIONS = tuple(action for action in AuditEvent.Action if action not in AuditEvent.PATIENT_OWN_ACTIONS)

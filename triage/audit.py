@@ -69,10 +69,10 @@ def _event_fields(request, action, obj, patient, object_type, object_id) -> dict
 def audit_export(
     request, action, exported: list[tuple[int, int]], *, object_type: str, item_type: str = "triage.case"
 ) -> None:
-    """Record an export of a list: one event for the export, one per exported case and its patient.
+    """Record a list shown or exported: one event for the list, one per line and its patient.
 
     `exported` holds the (id, patient id) of each line (cases, or `item_type`). The per-line events
-    put the export in each patient's own trail ("who opened my record"), as a
+    put the list in each patient's own trail ("who opened my record"), as a
     case opened on screen is.
     """
     listing = AuditEvent(**_event_fields(request, action, None, None, object_type, str(len(exported))))
