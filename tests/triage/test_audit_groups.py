@@ -116,6 +116,21 @@ def test_the_patient_reads_five_views_in_five_minutes_as_one_line(doctor, patien
 
 
 @pytest.mark.django_db
+def test_views_within_one_minute_read_as_one_time_not_a_span(doctor, patient):
+    case = make_case(patient, level=P, score=6)
+    _views(doctor, case, (0, 0, 0))
+
+    client = Client()
+    client.force_login(patient.user)
+    html = client.get(ACCESS_LOG, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 times at 09:02" in html
+    assert "between 09:02 and 09:02" not in html
+
+    html = client.get(ACCESS_LOG, HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "3 volte alle 09:02" in html
+
+
+@pytest.mark.django_db
 def test_the_access_log_pages_count_lines_and_its_queries_do_not_grow(
     doctor, patient, django_assert_max_num_queries
 ):
