@@ -701,24 +701,19 @@ def render(options, facts, summary, scenarios, rss, engine, workers, command) ->
         f"| {name} | {value} | {'yes' if met else '**no**'} |"
         for name, value, met in targets(scenarios, rss, engine)
     ]
-    if "step" in scenarios:
-        r = scenarios["step"].result
-        lines += [
-            "",
-            f"Step saved: a 302 to the next step (or to the review after the last) counts as success; "
-            f"{r.get('stored', 0):,} drafts moved on to their next step during the measured run"
-            + (f", {r['exhausted']} requests found the draft pool empty" if r.get("exhausted") else "")
-            + ".",
-        ]
-    if "submit" in scenarios:
-        r = scenarios["submit"].result
-        lines += [
-            "",
-            f"Submission: the review page's Send; a 302 to the stored questionnaire counts as success; "
-            f"{r.get('stored', 0):,} questionnaires were stored during the measured run"
-            + (f", {r['exhausted']} requests found the draft pool empty" if r.get("exhausted") else "")
-            + ".",
-        ]
+    pool_notes = {
+        "step": "Step saved: a 302 to the next step (or to the review after the last) counts as success; "
+        "{stored:,} drafts moved on to their next step during the measured run",
+        "submit": "Submission: the review page's Send; a 302 to the stored questionnaire counts as success; "
+        "{stored:,} questionnaires were stored during the measured run",
+    }
+    for name, note in pool_notes.items():
+        if name in scenarios:
+            r = scenarios[name].result
+            exhausted = (
+                f", {r['exhausted']} requests found the draft pool empty" if r.get("exhausted") else ""
+            )
+            lines += ["", note.format(stored=r.get("stored", 0)) + exhausted + "."]
     return "\n".join(lines) + "\n"
 
 
