@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from triage.audit import audit_patient_self, patient_pseudonym
+from triage.audit.writer import Actor, audit_patient_self, patient_pseudonym
 from triage.models import AuditEvent
 
 from .advice import advice_for
@@ -113,7 +113,7 @@ def staff_name(event: AuditEvent) -> str:
 
 def patient_self_event(request, action: str, patient: Patient) -> AuditEvent:
     """Record the patient's own data-rights action (export, closing) under her pseudonym only."""
-    return audit_patient_self(request, action, patient)
+    return audit_patient_self(Actor(request.user), action, patient)
 
 
 def patient_has_clinical_record(patient: Patient) -> bool:

@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from clinic.forms import PasswordConfirmForm
+from triage.audit.selectors import audit_event_groups
 from triage.models import AuditEvent
-from triage.selectors import audit_event_groups
 
 from .decorators import patient_required
 from .gdpr import (

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from triage.presenters import answers_html
+from triage.cases.presenters import answers_html
 from triage.questionnaire import SECTIONS, review_answers
 
 from .access import submission_for_patient
@@ -348,7 +348,7 @@ def submission_print_view(request, pk):
         "patients/submission_print.html",
         {
             "submission": submission,
-            "answers_html": answers_html(submission, "triage/_print_answers.html"),
+            "answers_html": answers_html(submission, "triage/cases/_print_answers.html"),
             "printed_at": timezone.now(),
         },
     )

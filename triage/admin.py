@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_record
+from .audit.selectors import AUDIT_GROUP_WINDOW, audit_event_groups
+from .audit.writer import Actor, audit_record
 from .models import Assessment, AuditEvent, Case, CaseEvent
-from .selectors import AUDIT_GROUP_WINDOW, audit_event_groups
 
 AUDIT_GROUPS_PAGE_SIZE = 100
 
@@ -43,7 +43,12 @@ class AuditedViewMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and self.has_view_or_change_permission(request, obj):
-            audit_record(request, AuditEvent.Action.CASE_VIEW, obj=obj, patient=self.audit_patient(obj))
+            audit_record(
+                Actor.from_request(request),
+                AuditEvent.Action.CASE_VIEW,
+                obj=obj,
+                patient=self.audit_patient(obj),
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 

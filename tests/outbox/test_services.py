@@ -17,8 +17,8 @@ from patients.models import Submission
 from patients.services import submission_record
 from tests.patients.test_questionnaire import QUIET, days_ago, form_key, post
 from tests.test_support import run_tasks
+from triage.cases.notifications import notify_urgent_case, urgent_case_email
 from triage.models import Case, CaseLevel
-from triage.notifications import notify_urgent_case, urgent_case_email
 
 BROKEN = "tests.test_support.BrokenEmailBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -211,7 +211,7 @@ def test_nothing_is_queued_while_emails_are_held(patient, doctor):
 
 @pytest.mark.django_db
 def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(patient, doctor):
-    from triage.services import open_submissions_retriage
+    from triage.cases.services import open_submissions_retriage
 
     submission = submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
     assert not OutboundEmail.objects.exists()
@@ -228,7 +228,7 @@ def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(
 
 @pytest.mark.django_db
 def test_a_reassessment_that_moves_a_case_down_sends_nothing(patient, doctor):
-    from triage.services import open_submissions_retriage
+    from triage.cases.services import open_submissions_retriage
 
     submission = urgent_submission(patient)
     OutboundEmail.objects.all().update(status="sent")

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from tests.factories import QUIET_ANSWERS, make_case, make_visit, record
 from tests.triage.worklist import DASHBOARD, E, F, P, hours_ago
+from triage.audit.writer import Actor
+from triage.cases.services import case_add_note, case_assign, case_change_status, submission_assess
 from triage.models import Case, Visit
-from triage.services import case_add_note, case_assign, case_change_status, submission_assess
 
 
 def worklist(client, language="en", **params) -> str:
@@ -71,7 +72,10 @@ def test_a_status_change_shows_on_the_next_request(doctor_client, doctor, flagge
     assert "New" in row(worklist(doctor_client), flagged.pk)
 
     case_change_status(
-        case_id=flagged.pk, actor=doctor, to_status=Case.Status.IN_REVIEW, expected_version=flagged.version
+        case_id=flagged.pk,
+        actor=Actor(doctor),
+        to_status=Case.Status.IN_REVIEW,
+        expected_version=flagged.version,
     )
 
     shown = row(worklist(doctor_client), flagged.pk)
@@ -84,7 +88,7 @@ def test_a_new_note_shows_on_the_next_request(doctor_client, doctor, flagged, fr
     before = case_page(doctor_client, flagged.pk)
     assert "Call her back on Monday" not in before
 
-    case_add_note(case_id=flagged.pk, actor=doctor, text="Call her back on Monday")
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Call her back on Monday")
 
     assert "Call her back on Monday" in section(case_page(doctor_client, flagged.pk), "timeline-title")
     assert "Giulia Bianchi" in row(worklist(doctor_client), flagged.pk)
@@ -107,7 +111,7 @@ def test_a_reassessment_shows_its_flags_on_the_next_request(doctor_client, docto
 def test_a_language_switch_shows_every_fragment_in_the_new_language(
     doctor_client, doctor, flagged, fragment_cache
 ):
-    case_add_note(case_id=flagged.pk, actor=doctor, text="Visita")
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Visita")
     english_row = row(worklist(doctor_client, "en"), flagged.pk)
     english = case_page(doctor_client, flagged.pk, "en")
 
@@ -126,7 +130,7 @@ def test_a_language_switch_shows_every_fragment_in_the_new_language(
 
 
 def test_a_name_change_shows_on_the_next_request(doctor_client, doctor, patient, flagged, fragment_cache):
-    case_add_note(case_id=flagged.pk, actor=doctor, text="Seen")
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Seen")
     assert "Maria Rossi" in row(worklist(doctor_client), flagged.pk)
     assert "Giulia Bianchi" in section(case_page(doctor_client, flagged.pk), "timeline-title")
 
@@ -154,11 +158,11 @@ def test_a_phone_change_shows_on_the_next_request(doctor_client, patient, flagge
 def test_an_assignment_shows_on_the_next_request(doctor_client, doctor, flagged, fragment_cache):
     assert "assigned to" not in row(worklist(doctor_client), flagged.pk)
 
-    case_assign(case_id=flagged.pk, actor=doctor, take=True)
+    case_assign(case_id=flagged.pk, actor=Actor(doctor), take=True)
     assert "assigned to Giulia Bianchi" in row(worklist(doctor_client), flagged.pk)
     assert "Took the case." in section(case_page(doctor_client, flagged.pk), "timeline-title")
 
-    case_assign(case_id=flagged.pk, actor=doctor, take=False)
+    case_assign(case_id=flagged.pk, actor=Actor(doctor), take=False)
     assert "assigned to" not in row(worklist(doctor_client), flagged.pk)
 
 
@@ -234,7 +238,10 @@ def test_the_status_form_follows_the_cases_status(doctor_client, doctor, flagged
     assert f'name="version" value="{flagged.version}"' in before
 
     case_change_status(
-        case_id=flagged.pk, actor=doctor, to_status=Case.Status.IN_REVIEW, expected_version=flagged.version
+        case_id=flagged.pk,
+        actor=Actor(doctor),
+        to_status=Case.Status.IN_REVIEW,
+        expected_version=flagged.version,
     )
 
     after = status_card(case_page(doctor_client, flagged.pk))

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from triage.trend import PANEL_HEIGHT, PLOT_LEFT, PLOT_RIGHT, Series, trend_chart
+from triage.cases.trend import PANEL_HEIGHT, PLOT_LEFT, PLOT_RIGHT, Series, trend_chart
 
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 SERIES = (

@@ -4,14 +4,9 @@ from django import template
 from django.utils.timesince import timesince
 
 from triage import rules
-from triage.presenters import (
-    AMOUNT_LABELS,
-    TREND_LABELS,
-    flag_chip_html,
-    flag_chips_html,
-    level_badge_context,
-)
-from triage.presenters import flag_items as flag_chip_items
+from triage.cases.presenters import AMOUNT_LABELS, TREND_LABELS
+from triage.chips import flag_chip_html, flag_chips_html, level_badge_context
+from triage.chips import flag_items as flag_chip_items
 
 register = template.Library()
 

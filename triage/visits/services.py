@@ -1,30 +1,38 @@
-"""Every write about visits: booking, moving and cancelling, invitations and reminders, imports,
-the calendar address.
+"""Every write about visits: booking, moving and cancelling, invitations and reminders, the calendar
+address (a file from the booking system is saved by `matching`).
 
 A visit's emails are claimed once: a `VisitMessage` row, unique per (visit, kind), is created in the
 transaction that queues the email, so a rerun or a second worker finds it taken and sends nothing.
 """
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient, User, normalize_email
 
-from ..models import CalendarFeed, Case, CaseEvent, Visit, VisitInvitation, VisitMessage
+from ..audit.writer import Actor, audit_record
+from ..models import (
+    DEFAULT_VISIT_MINUTES,
+    MAX_DURATION,
+    MIN_DURATION,
+    AuditEvent,
+    CalendarFeed,
+    Case,
+    CaseEvent,
+    Visit,
+    VisitInvitation,
+    VisitMessage,
+)
 from . import emails
 from .selectors import overlapping_visits, reminder_candidates
 from .tokens import new_token, token_digest
 
-# A visit lasts from 5 minutes to 4 hours.
-MIN_DURATION = 5
-MAX_DURATION = 240
 INVITATION = "invitation"
 
 
@@ -77,12 +85,18 @@ def _check(*, starts_at, duration_minutes, patient_id, allow_overlap, exclude_pk
                         "The patient already has a visit booked at %(time)s that overlaps this one. "
                         "Tick “Book anyway” to keep both."
                     )
-                    % {"time": timezone.localtime(clash[0].starts_at).strftime("%d/%m/%Y %H:%M")}
+                    % {
+                        "time": formats.date_format(
+                            timezone.localtime(clash[0].starts_at), "SHORT_DATETIME_FORMAT"
+                        )
+                    }
                 }
             )
 
 
-def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | None = None, now=None) -> None:
+def _visit_event(
+    case_id, actor: Actor | None, action: str, visit: Visit, before: datetime | None = None, now=None
+) -> None:
     """A line in the case timeline about its visit: booked, moved, cancelled, attended, no-show."""
     detail = {"action": action, "visit": visit.pk, "starts_at": visit.starts_at.isoformat()}
     if before is not None:
@@ -90,7 +104,7 @@ def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | N
     CaseEvent.objects.create(
         case_id=case_id,
         kind=CaseEvent.Kind.VISIT,
-        actor=actor,
+        actor=actor.user if actor else None,
         detail=detail,
         created_at=now or timezone.now(),
     )
@@ -100,11 +114,11 @@ def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | N
 def visit_book(
     *,
     starts_at: datetime,
-    duration_minutes: int = 30,
+    duration_minutes: int = DEFAULT_VISIT_MINUTES,
     kind: str = Visit.Kind.FOLLOW_UP,
     note: str = "",
     uid: str | None = None,
-    actor=None,
+    actor: Actor | None = None,
     patient: Patient | None = None,
     invitation: VisitInvitation | None = None,
     case_id: int | None = None,
@@ -113,7 +127,8 @@ def visit_book(
     """Book a visit for a patient (or an invited one) and queue her invitation to the questionnaire.
 
     The same `uid` (the booking form's key) books once: a second post of the
-    same form returns the visit the first one booked.
+    same form returns the visit the first one booked. The booking is in the
+    access log of the patient, under `actor`.
     """
     if uid:
         existing = Visit.objects.filter(uid=uid).first()
@@ -139,7 +154,7 @@ def visit_book(
                 uid=uid or f"portal-{uuid.uuid4()}",
                 questionnaire_since=Visit.questionnaire_window_start(starts_at, now),
                 created_at=now,
-                created_by=actor,
+                created_by=actor.user if actor else None,
                 updated_at=now,
             )
     except IntegrityError:
@@ -147,6 +162,8 @@ def visit_book(
         return Visit.objects.get(uid=uid)
     if case_id is not None:
         _visit_event(case_id, actor, "booked", visit, now=now)
+    if actor is not None:
+        audit_record(actor, AuditEvent.Action.VISIT_BOOK, obj=visit, patient=visit.patient_id)
     invitation_queue(visit)
     return visit
 
@@ -196,7 +213,7 @@ def invitation_queue(visit: Visit) -> bool:
 def visit_change(
     *,
     visit_id: int,
-    actor,
+    actor: Actor | None,
     starts_at: datetime | None = None,
     duration_minutes: int | None = None,
     state: str | None = None,
@@ -206,10 +223,12 @@ def visit_change(
 ) -> Visit:
     """Move, shorten or lengthen, or close a visit (attended, cancelled, no-show).
 
-    Each change is written in the timeline of the cases waiting for the visit;
-    a cancelled follow-up puts its case back in review.
+    Each change is written in the timeline of the cases waiting for the visit,
+    and in the patient's access log under `actor`; a cancelled follow-up puts
+    its case back in review.
     """
     visit = Visit.objects.select_for_update().get(pk=visit_id)
+    user = actor.user if actor else None
     now = timezone.now()
     before = visit.starts_at
     moved = starts_at is not None and starts_at != visit.starts_at
@@ -243,17 +262,19 @@ def visit_change(
             _visit_event(case_id, actor, new_state, visit, now=now)
         if new_state == Visit.State.CANCELLED and status == Case.Status.FOLLOW_UP:
             Case.objects.filter(pk=case_id, version=version).update(
-                status=Case.Status.IN_REVIEW, last_actor=actor, last_acted_at=now, version=version + 1
+                status=Case.Status.IN_REVIEW, last_actor=user, last_acted_at=now, version=version + 1
             )
             CaseEvent.objects.create(
                 case_id=case_id,
                 kind=CaseEvent.Kind.STATUS,
-                actor=actor,
+                actor=user,
                 from_status=status,
                 to_status=Case.Status.IN_REVIEW,
                 text=str(_("The follow-up visit was cancelled.")),
                 created_at=now,
             )
+    if actor is not None:
+        audit_record(actor, AuditEvent.Action.VISIT_CHANGE, obj=visit, patient=visit.patient_id)
     return visit
 
 
@@ -338,115 +359,3 @@ def calendar_feed_regenerate(user) -> str:
         user=user, defaults={"token_digest": token_digest(token), "created_at": timezone.now()}
     )
     return token
-
-
-# --- Imports from the booking system ---
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    invited: int = 0
-    # (line, reason) of the rows that were not imported.
-    unmatched: list[tuple[int, str]] = field(default_factory=list)
-    # (line, reason) of the rows that make the file invalid: then nothing is saved.
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def saved(self) -> bool:
-        return not self.errors
-
-
-def _match(row) -> tuple[Patient | None, str]:
-    """The patient of an imported row: by email, then by name and date of birth; or why none."""
-    if row.email:
-        patient = patient_for_email(row.email)
-        if patient is not None:
-            return patient, ""
-    if row.first_name and row.last_name and row.date_of_birth:
-        found = list(
-            Patient.objects.filter(
-                user__first_name__iexact=row.first_name,
-                user__last_name__iexact=row.last_name,
-                date_of_birth=row.date_of_birth,
-            )[:2]
-        )
-        if len(found) == 1:
-            return found[0], ""
-        if len(found) > 1:
-            return None, str(_("more than one patient has this name and date of birth"))
-    if row.email:
-        return None, ""
-    return None, str(_("no patient with this email, or with this name and date of birth"))
-
-
-def visits_import(rows, *, actor=None) -> ImportReport:
-    """Create the new visits of a parsed file, move the moved ones (same UID), report the rest.
-
-    All or nothing: the whole file is one transaction. A row whose email
-    belongs to no account books the visit for an invitation to sign up.
-    Running it again with the same file changes nothing.
-    """
-    report = ImportReport()
-    now = timezone.now()
-    with transaction.atomic():
-        for row in rows:
-            existing = Visit.objects.filter(uid=row.uid).first()
-            if existing is not None:
-                changed = (
-                    existing.starts_at != row.starts_at
-                    or existing.duration_minutes != row.duration_minutes
-                    or (row.cancelled and existing.state != Visit.State.CANCELLED)
-                )
-                if not changed:
-                    report.unchanged += 1
-                    continue
-                visit_change(
-                    visit_id=existing.pk,
-                    actor=actor,
-                    starts_at=row.starts_at,
-                    duration_minutes=row.duration_minutes,
-                    state=Visit.State.CANCELLED if row.cancelled else None,
-                    check=False,
-                )
-                report.updated += 1
-                continue
-            if row.cancelled:
-                report.unchanged += 1
-                continue
-            patient, reason = _match(row)
-            if patient is None and reason:
-                report.unmatched.append((row.line, reason))
-                continue
-            if patient is not None and patient.closed_at:
-                report.unmatched.append((row.line, str(_("the patient has closed her account"))))
-                continue
-            invitation = None
-            if patient is None:
-                invitation = invitation_for(
-                    email=row.email, first_name=row.first_name, last_name=row.last_name
-                )
-                report.invited += 1
-            elif overlapping_visits(
-                patient_id=patient.pk, starts_at=row.starts_at, duration_minutes=row.duration_minutes
-            ):
-                report.warnings.append((row.line, str(_("overlaps another visit of the same patient"))))
-            visit = Visit.objects.create(
-                patient=patient,
-                invitation=invitation,
-                starts_at=row.starts_at,
-                duration_minutes=row.duration_minutes,
-                kind=row.kind,
-                note=row.note,
-                uid=row.uid,
-                questionnaire_since=Visit.questionnaire_window_start(row.starts_at, now),
-                created_at=now,
-                created_by=actor,
-                updated_at=now,
-            )
-            invitation_queue(visit)
-            report.created += 1
-    return report

@@ -1,4 +1,5 @@
-"""Every write of the worklist: assessing questionnaires, keeping each case in step, a doctor's status changes and notes."""
+"""Every write of a case: assessing questionnaires, keeping each case in step, a doctor's status
+changes, notes and assignment, each recorded in the patient's access log in the same transaction."""
 
 import logging
 from collections import Counter
@@ -11,9 +12,22 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications, rules
-from .models import BULK_CLOSABLE_LEVELS, PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel, Visit
-from .visits.services import local_start, visit_book
+from .. import rules
+from ..audit.writer import Actor, audit_record
+from ..models import (
+    DEFAULT_VISIT_MINUTES,
+    NOTE_MAX_LENGTH,
+    PROMPT_LEVELS,
+    REASON_MAX_LENGTH,
+    Assessment,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    CaseLevel,
+    Visit,
+)
+from ..visits.services import local_start, visit_book
+from . import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -189,11 +203,8 @@ def open_submissions_retriage() -> tuple[int, int]:
 
 # A case starts as "new"; a doctor moves it to one of these.
 STATUS_TARGETS = (Case.Status.IN_REVIEW, Case.Status.FOLLOW_UP, Case.Status.CLOSED)
-REASON_MAX_LENGTH = 500
-# A follow-up booked with a date only starts at this local time and lasts this long.
+# A follow-up booked with a date only starts at this local time.
 DEFAULT_VISIT_TIME = time(9, 0)
-DEFAULT_VISIT_MINUTES = 30
-NOTE_MAX_LENGTH = 4000
 
 
 class CaseConflict(Exception):
@@ -254,7 +265,7 @@ class FollowUp:
 def case_change_status(
     *,
     case_id: int,
-    actor,
+    actor: Actor,
     to_status: str,
     expected_version: int,
     follow_up_on=None,
@@ -270,7 +281,7 @@ def case_change_status(
 
     "Follow-up booked" books the follow-up visit (`follow_up`, or just a date,
     `follow_up_on`, at the default time) and links it: the case's follow-up
-    date is that visit's date.
+    date is that visit's date. The change is in the patient's access log.
     """
     case = Case.objects.get(pk=case_id)
     if case.version != expected_version:
@@ -302,7 +313,12 @@ def case_change_status(
         except ValidationError as error:
             raise ValidationError(_visit_errors(error)) from None
     now = timezone.now()
-    changes = {"status": to_status, "last_actor": actor, "last_acted_at": now, "version": F("version") + 1}
+    changes = {
+        "status": to_status,
+        "last_actor": actor.user,
+        "last_acted_at": now,
+        "version": F("version") + 1,
+    }
     if visit is not None:
         changes["follow_up_visit"] = visit
     updated = Case.objects.filter(pk=case_id, version=expected_version).update(**changes)
@@ -311,7 +327,7 @@ def case_change_status(
     CaseEvent.objects.create(
         case_id=case_id,
         kind=CaseEvent.Kind.STATUS,
-        actor=actor,
+        actor=actor.user,
         from_status=case.status,
         to_status=to_status,
         follow_up_on=visit.local_date if visit else None,
@@ -319,7 +335,12 @@ def case_change_status(
         text=reason,
         created_at=now,
     )
+    _audit_case(actor, AuditEvent.Action.STATUS_CHANGE, case_id, case.patient_id)
     return Case.objects.select_related("follow_up_visit").get(pk=case_id)
+
+
+def _audit_case(actor: Actor, action, case_id: int, patient_id: int) -> None:
+    audit_record(actor, action, patient=patient_id, object_type="triage.case", object_id=case_id)
 
 
 def _visit_errors(error: ValidationError) -> dict:
@@ -327,7 +348,7 @@ def _visit_errors(error: ValidationError) -> dict:
 
 
 @transaction.atomic
-def case_add_note(*, case_id: int, actor, text: str) -> CaseEvent:
+def case_add_note(*, case_id: int, actor: Actor, text: str) -> CaseEvent:
     """Append a note to the case timeline.
 
     Notes never conflict: each is a new row, so two doctors writing at once
@@ -341,15 +362,19 @@ def case_add_note(*, case_id: int, actor, text: str) -> CaseEvent:
             {"text": _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX_LENGTH}}
         )
     now = timezone.now()
-    if not Case.objects.filter(pk=case_id).update(last_actor=actor, last_acted_at=now):
+    patient_id = Case.objects.filter(pk=case_id).values_list("patient_id", flat=True).first()
+    if patient_id is None:
         raise Case.DoesNotExist(case_id)
-    return CaseEvent.objects.create(
-        case_id=case_id, kind=CaseEvent.Kind.NOTE, actor=actor, text=text, created_at=now
+    Case.objects.filter(pk=case_id).update(last_actor=actor.user, last_acted_at=now)
+    event = CaseEvent.objects.create(
+        case_id=case_id, kind=CaseEvent.Kind.NOTE, actor=actor.user, text=text, created_at=now
     )
+    _audit_case(actor, AuditEvent.Action.NOTE_ADD, case_id, patient_id)
+    return event
 
 
 @transaction.atomic
-def case_assign(*, case_id: int, actor, take: bool) -> bool:
+def case_assign(*, case_id: int, actor: Actor, take: bool) -> bool:
     """Take the case (`take`) or release it; returns whether anything changed.
 
     Taking a case already assigned to the actor, or releasing one nobody has,
@@ -358,78 +383,18 @@ def case_assign(*, case_id: int, actor, take: bool) -> bool:
     The status version is left alone: assignment never conflicts with a
     status change.
     """
-    case = Case.objects.select_for_update().only("pk", "assigned_to_id").get(pk=case_id)
-    to = actor.pk if take else None
+    case = Case.objects.select_for_update().only("pk", "patient_id", "assigned_to_id").get(pk=case_id)
+    to = actor.user.pk if take else None
     if case.assigned_to_id == to:
         return False
     now = timezone.now()
-    Case.objects.filter(pk=case_id).update(assigned_to=to, last_actor=actor, last_acted_at=now)
+    Case.objects.filter(pk=case_id).update(assigned_to=to, last_actor=actor.user, last_acted_at=now)
     CaseEvent.objects.create(
         case_id=case_id,
         kind=CaseEvent.Kind.ASSIGNMENT,
-        actor=actor,
+        actor=actor.user,
         detail={"from": case.assigned_to_id, "to": to},
         created_at=now,
     )
+    _audit_case(actor, AuditEvent.Action.ASSIGNMENT, case_id, case.patient_id)
     return True
-
-
-class BulkCloseRefused(Exception):
-    """Some chosen cases may not be closed together; nothing was changed. `case_ids` names them."""
-
-    def __init__(self, case_ids):
-        super().__init__(case_ids)
-        self.case_ids = sorted(case_ids)
-
-
-@transaction.atomic
-def cases_bulk_close(*, case_ids, actor, reason: str) -> list[tuple[int, int]]:
-    """Close routine cases (`BULK_CLOSABLE_LEVELS`) with one reason, recorded on each.
-
-    Returns the (case id, patient id) of each case closed. All or nothing: if
-    any chosen case is not routine (or no longer exists),
-    `BulkCloseRefused` is raised and no case changes. Cases already closed are
-    left as they are, so posting the same selection twice closes each once.
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for closing these cases.")})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
-        )
-    wanted = set(case_ids)
-    if not wanted:
-        raise ValidationError({"cases": _("Choose the routine cases to close.")})
-    cases = list(
-        Case.objects.select_for_update()
-        .filter(pk__in=wanted)
-        .order_by("pk")
-        .only("pk", "patient_id", "level", "status")
-    )
-    refused = wanted - {case.pk for case in cases if case.level in BULK_CLOSABLE_LEVELS}
-    if refused:
-        raise BulkCloseRefused(refused)
-    to_close = [case for case in cases if case.status != Case.Status.CLOSED]
-    if not to_close:
-        return []
-    now = timezone.now()
-    Case.objects.filter(pk__in=[case.pk for case in to_close]).update(
-        status=Case.Status.CLOSED,
-        last_actor=actor,
-        last_acted_at=now,
-        version=F("version") + 1,
-    )
-    CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case_id=case.pk,
-            kind=CaseEvent.Kind.STATUS,
-            actor=actor,
-            from_status=case.status,
-            to_status=Case.Status.CLOSED,
-            text=reason,
-            created_at=now,
-        )
-        for case in to_close
-    )
-    return [(case.pk, case.patient_id) for case in to_close]

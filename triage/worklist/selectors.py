@@ -15,13 +15,11 @@ from django.utils import timezone
 
 from patients.models import display_name
 
-from . import rules
-from .models import (
+from .. import rules
+from ..cases.selectors import follow_up_date
+from ..models import (
     LEVEL_ORDER,
-    Assessment,
-    AuditEvent,
     Case,
-    CaseEvent,
     CaseLevel,
     flag_bit,
     sort_key_of,
@@ -31,7 +29,6 @@ from .models import (
 PAGE_SIZE = 25
 QUEUE_ORDER = ("sort_key", "submitted_at", "pk")
 QUEUE_ORDER_REVERSED = tuple(f"-{name}" for name in QUEUE_ORDER)
-HISTORY_LIMIT = 50
 SEARCH_TERMS_MAX = 5
 
 
@@ -105,6 +102,7 @@ ROW_COLUMNS = (
     "rules_version",
     "status",
     "follow_up_visit__starts_at",
+    "follow_up_visit__state",
     "last_acted_at",
     "submission__age",
     "patient__phone",
@@ -122,13 +120,14 @@ ROW_COLUMNS = (
 
 
 FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
+STATUS_COLUMN = ROW_COLUMNS.index("status")
 
 
 def _with_row_details(qs: QuerySet[Case]) -> QuerySet[Case]:
     """What a CSV line shows, joined in, and nothing else (the answers stay behind)."""
     return qs.select_related(
         "patient__user", "last_actor", "assigned_to", "submission", "follow_up_visit"
-    ).only(*ROW_COLUMNS, "follow_up_visit__state")
+    ).only(*ROW_COLUMNS)
 
 
 def case_worklist(filters: WorklistFilters) -> QuerySet[Case]:
@@ -220,9 +219,8 @@ class WorklistRow:
     def from_values(cls, values: tuple) -> "WorklistRow":
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
-        # The follow-up date is the local date of the follow-up visit's start.
-        follow_up = case[FOLLOW_UP_COLUMN]
-        case[FOLLOW_UP_COLUMN] = timezone.localdate(follow_up) if follow_up else None
+        starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
+        case.insert(FOLLOW_UP_COLUMN, follow_up_date(case[STATUS_COLUMN], visit_state, starts_at))
         return cls(
             *case,
             patient_name=display_name(first, last, email),
@@ -331,181 +329,30 @@ def case_next(case: Case, filters: WorklistFilters):
     return _after(_filtered(filters).order_by(*QUEUE_ORDER), key).values_list("pk", flat=True).first()
 
 
-def case_detail_queryset() -> QuerySet[Case]:
-    return Case.objects.select_related(
-        "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
-    )
-
-
-def case_assessments(case: Case) -> list[Assessment]:
-    """Every assessment of the case's questionnaire, oldest first: the first is the advice she was given."""
-    return list(Assessment.objects.filter(submission_id=case.pk).order_by("created_at", "pk"))
-
-
-def case_assessment(case: Case) -> Assessment | None:
-    """The assessment the case's level and flags come from (the latest one)."""
-    return Assessment.objects.filter(submission_id=case.pk).order_by("-created_at", "-pk").first()
-
-
-def case_events(case: Case) -> QuerySet[CaseEvent]:
-    return CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("created_at", "pk")
+def with_query(url: str, query: str) -> str:
+    """`url` with the worklist's filters (`query`) kept, for a link from or back to the list."""
+    return f"{url}?{query}" if query else url
 
 
 @dataclass(frozen=True)
-class HistoryItem:
-    """One of the patient's questionnaires, reduced to what shows recurrence and trend."""
+class OpenedFrom:
+    """The worklist a page was opened from: its filters, the query string that keeps them in the
+    page's links, and the labels of the filters that could not be read (for a notice)."""
 
-    case_id: int
-    submitted_at: datetime
-    level: int
-    flags: tuple[str, ...]
-    status: str
-    is_current: bool
-    days_before: int
-    bleeding_after_sex: bool
-    bleeding_episodes_3m: int
-    bleeding_amount: str
-    bleeding_trend: str
-    clots: bool
-    soaks_pad_hourly: bool
-    intermenstrual_bleeding: bool
-    # The worst pain she rated (0-10): during intercourse, or pelvic pain at its worst.
-    pain: int = 0
-
-    @property
-    def amount_rank(self) -> int:
-        """Position on the RULES.md amount scale (0 none .. 5 heavy), for a compact gauge."""
-        try:
-            return rules.BLEEDING_AMOUNTS.index(self.bleeding_amount)
-        except ValueError:
-            return 0
+    filters: WorklistFilters
+    query: str
+    ignored: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class PatientHistory:
-    entries: list[HistoryItem]
-    # Earlier questionnaires that count towards recurrence, by the engine's own rule (RULES.md 6).
-    recent_bleeding_reports: int
-    truncated: bool
+def opened_from(request) -> OpenedFrom:
+    """The filtered worklist a doctor's page was reached from, read from the request's parameters.
 
-
-def _answer(answers: dict, name: str):
-    """An answer, or its RULES.md 3.2 default when the questionnaire left it out or it is malformed.
-
-    A malformed answer only happens on a case the engine refused (manual
-    review); the full answers are on that case's own page.
+    The case page and its forms carry these filters, so that "next case" and "back to the list"
+    keep them.
     """
-    field = rules.FIELDS_BY_NAME[name]
-    value = answers.get(name, field.default)
-    return value if field.error_for(value) is None else field.default
+    from .forms import WorklistFilterForm, filter_querystring
+    from .search_refs import worklist_query
 
-
-def _worst_pain(answers: dict) -> int:
-    """The higher of pain during intercourse and pelvic pain at its worst (asked only with pelvic pain)."""
-    pelvic = _answer(answers, "pelvic_pain_severity") if _answer(answers, "pelvic_pain_days") >= 1 else 0
-    return max(_answer(answers, "pain_during_sex"), pelvic)
-
-
-def case_history(case: Case) -> PatientHistory:
-    """All of the patient's questionnaires, newest first, with bleeding details (one query).
-
-    Bleeding details count only when bleeding after sex was reported, as in
-    the rules (RULES.md 3.2), so stale hidden answers never show as a trend.
-    """
-    cases = list(
-        Case.objects.filter(patient_id=case.patient_id)
-        .select_related("submission")
-        .only("pk", "submitted_at", "level", "flags", "status", "patient_id", "submission__answers")
-        .order_by("-submitted_at", "-pk")[: HISTORY_LIMIT + 1]
-    )
-    current_day = timezone.localdate(case.submitted_at)
-    entries = []
-    recent = 0
-    for other in cases[:HISTORY_LIMIT]:
-        answers = other.submission.answers if isinstance(other.submission.answers, dict) else {}
-        bleeding = _answer(answers, "bleeding_after_sex")
-        days_before = (current_day - timezone.localdate(other.submitted_at)).days
-        if other.pk != case.pk and rules.counts_as_earlier_report(days_before, bleeding):
-            recent += 1
-        entries.append(
-            HistoryItem(
-                case_id=other.pk,
-                submitted_at=other.submitted_at,
-                level=other.level,
-                flags=tuple(other.flags or ()),
-                status=other.status,
-                is_current=other.pk == case.pk,
-                days_before=days_before,
-                bleeding_after_sex=bleeding,
-                bleeding_episodes_3m=_answer(answers, "bleeding_episodes_3m") if bleeding else 0,
-                bleeding_amount=_answer(answers, "bleeding_amount") if bleeding else "none",
-                bleeding_trend=_answer(answers, "bleeding_trend") if bleeding else "",
-                clots=bleeding and _answer(answers, "clots"),
-                soaks_pad_hourly=_answer(answers, "soaks_pad_hourly"),
-                intermenstrual_bleeding=_answer(answers, "intermenstrual_bleeding"),
-                pain=_worst_pain(answers),
-            )
-        )
-    return PatientHistory(
-        entries=entries, recent_bleeding_reports=recent, truncated=len(cases) > HISTORY_LIMIT
-    )
-
-
-# --- The audit trail, as people read it ---------------------------------------------------------
-
-# Repeated actions by the same person on the same record within this span read as one line.
-AUDIT_GROUP_WINDOW = timedelta(minutes=10)
-
-
-@dataclass
-class AuditGroup:
-    """Consecutive audit events of one person, one action and one patient within the window.
-
-    `events` are newest first, as the trail is read; `first` and `last` are
-    the earliest and the latest.
-    """
-
-    events: list[AuditEvent]
-
-    @property
-    def last(self) -> AuditEvent:
-        return self.events[0]
-
-    @property
-    def first(self) -> AuditEvent:
-        return self.events[-1]
-
-    @property
-    def count(self) -> int:
-        return len(self.events)
-
-    @property
-    def object_ids(self) -> list[str]:
-        """The records acted on, each once, in the order they were first touched."""
-        return list(dict.fromkeys(event.object_id for event in reversed(self.events) if event.object_id))
-
-
-def _audit_group_key(event: AuditEvent) -> tuple:
-    who = ("user", event.actor_id) if event.actor_id is not None else ("label", event.actor_label)
-    return who, event.action, event.patient_ref, event.object_type
-
-
-def audit_event_groups(events, *, window: timedelta = AUDIT_GROUP_WINDOW) -> list[AuditGroup]:
-    """Group audit events read newest first, so repeated views read as one line.
-
-    An event joins the line above it when it is by the same person, the
-    same action on the same patient, and no more than `window` before that
-    line's latest event: a line spans at most `window`, however long the
-    person keeps coming back. Another event in between starts a new line,
-    so the lines keep the trail's order.
-    """
-    groups: list[AuditGroup] = []
-    key = None
-    for event in events:
-        this_key = _audit_group_key(event)
-        if groups and this_key == key and groups[-1].last.created_at - event.created_at <= window:
-            groups[-1].events.append(event)
-        else:
-            groups.append(AuditGroup(events=[event]))
-            key = this_key
-    return groups
+    form = WorklistFilterForm(worklist_query(request))
+    filters = form.filters(request.user)
+    return OpenedFrom(filters, filter_querystring(filters, request.session), tuple(form.ignored_labels))

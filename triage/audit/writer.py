@@ -3,16 +3,21 @@
 Events carry identifiers only, never answers, flags or notes, so the trail
 can be kept and shown without widening who sees health data. This module is
 the only writer of `AuditEvent` rows.
+
+Who acted and from where travel as an `Actor`, built once from the request by the view: a service
+that changes a record writes its event itself, in the same transaction as the change; a view
+writes one only for a pure read (a page shown), where showing the page is the action.
 """
 
 import ipaddress
 import itertools
+from dataclasses import dataclass
 
 from django.utils.crypto import salted_hmac
 
 from clinic.auth import client_ip as forwarded_client_ip
 
-from .models import AuditEvent
+from ..models import AuditEvent
 
 PSEUDONYM_SALT = "triage.audit.patient_ref"
 # Per-case events written by one INSERT: an export or a bulk change of up to this many cases
@@ -39,17 +44,34 @@ def client_ip(request) -> str | None:
         return None
 
 
-def audit_record(request, action, obj=None, patient=None, *, object_type=None, object_id=None) -> AuditEvent:
-    """Append one event for the request's user.
+@dataclass(frozen=True)
+class Actor:
+    """Who acts (a staff user, or None for an anonymous or automatic one) and from which address."""
+
+    user: object = None
+    ip: str | None = None
+
+    @classmethod
+    def from_request(cls, request, *, user=None) -> "Actor":
+        """The request's user (or `user`, acting through a secret link) and address."""
+        if user is None and request.user.is_authenticated:
+            user = request.user
+        return cls(user=user, ip=client_ip(request))
+
+
+def audit_record(
+    actor: Actor, action, obj=None, patient=None, *, object_type=None, object_id=None
+) -> AuditEvent:
+    """Append one event for `actor`.
 
     `obj` names the record acted on; `object_type`/`object_id` describe it
     when there is no single record (an export of a list).
     """
-    return AuditEvent.objects.create(**_event_fields(request, action, obj, patient, object_type, object_id))
+    return AuditEvent.objects.create(**_event_fields(actor, action, obj, patient, object_type, object_id))
 
 
-def _event_fields(request, action, obj, patient, object_type, object_id) -> dict:
-    user = request.user if request.user.is_authenticated else None
+def _event_fields(actor: Actor, action, obj, patient, object_type, object_id) -> dict:
+    user = actor.user
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -62,12 +84,12 @@ def _event_fields(request, action, obj, patient, object_type, object_id) -> dict
         "object_id": str(object_id or "")[:64],
         "patient_id": patient_id,
         "patient_ref": patient_pseudonym(patient_id) if patient_id else "",
-        "ip_address": client_ip(request),
+        "ip_address": actor.ip,
     }
 
 
 def audit_export(
-    request, action, exported: list[tuple[int, int]], *, object_type: str, item_type: str = "triage.case"
+    actor: Actor, action, exported: list[tuple[int, int]], *, object_type: str, item_type: str = "triage.case"
 ) -> None:
     """Record a list shown or exported: one event for the list, one per line and its patient.
 
@@ -75,22 +97,24 @@ def audit_export(
     put the list in each patient's own trail ("who opened my record"), as a
     case opened on screen is.
     """
-    listing = AuditEvent(**_event_fields(request, action, None, None, object_type, str(len(exported))))
-    _write_together(request, action, exported, item_type, first=[listing])
+    listing = AuditEvent(**_event_fields(actor, action, None, None, object_type, str(len(exported))))
+    _write_together(actor, action, exported, item_type, first=[listing])
 
 
-def audit_cases(request, action, items: list[tuple[int, int]], *, item_type: str = "triage.case") -> None:
+def audit_cases(
+    actor: Actor, action, items: list[tuple[int, int]], *, item_type: str = "triage.case"
+) -> None:
     """One event per (id, patient id) of `item_type` (cases by default), written together: a change
     made to many cases at once, or the lines of an export."""
-    _write_together(request, action, items, item_type)
+    _write_together(actor, action, items, item_type)
 
 
-def _write_together(request, action, items, item_type, *, first=()) -> None:
+def _write_together(actor: Actor, action, items, item_type, *, first=()) -> None:
     """`first`, then one event per (id, patient id) in `items`, in one INSERT per AUDIT_BATCH.
 
     Who, from where and what are worked out once; only the record and the patient vary.
     """
-    common = _event_fields(request, action, None, None, item_type, None)
+    common = _event_fields(actor, action, None, None, item_type, None)
     events = (
         AuditEvent(
             **{
@@ -105,14 +129,14 @@ def _write_together(request, action, items, item_type, *, first=()) -> None:
     AuditEvent.objects.bulk_create(itertools.chain(first, events), batch_size=AUDIT_BATCH)
 
 
-def audit_patient_self(request, action, patient) -> AuditEvent:
+def audit_patient_self(actor: Actor, action, patient) -> AuditEvent:
     """Record the patient's own data-rights action under her pseudonym only.
 
     No email and no address are stored, so nothing identifying is left once
     her account is erased (the event rows outlive it: they are append-only).
     """
     return AuditEvent.objects.create(
-        actor=request.user,
+        actor=actor.user,
         actor_label="",
         action=action,
         object_type="patients.patient",
@@ -123,8 +147,7 @@ def audit_patient_self(request, action, patient) -> AuditEvent:
     )
 
 
-def audit_calendar_feed(request, owner, visits: int) -> AuditEvent:
-    """A calendar app read a doctor's feed: recorded under the doctor whose secret address it used."""
-    fields = _event_fields(request, AuditEvent.Action.CALENDAR_FEED, None, None, "triage.visit", visits)
-    fields.update(actor=owner, actor_label=owner.email)
-    return AuditEvent.objects.create(**fields)
+def audit_calendar_feed(actor: Actor, visits: int) -> AuditEvent:
+    """A calendar app read a doctor's feed: recorded under the doctor whose secret address it used
+    (`actor.user`)."""
+    return audit_record(actor, AuditEvent.Action.CALENDAR_FEED, object_type="triage.visit", object_id=visits)

@@ -1,7 +1,7 @@
 """The geometry of the case page's trend chart: the patient's questionnaires over time.
 
 Plain Python: points in, coordinates out. The chart is drawn as inline SVG
-by `triage/_trend_chart.html`, on the server, so it needs no script and no
+by `triage/cases/_trend_chart.html`, on the server, so it needs no script and no
 style attribute (the content security policy allows neither); its colours
 and line widths come from the stylesheet.
 

@@ -1,27 +1,15 @@
 """FHIR downloads: the public Questionnaire and a doctor's case bundle (the patient's own is in patients)."""
 
-import json
-
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .access import case_for_doctor
-from .audit import audit_record
-from .decorators import doctor_required
-from .fhir import export
-from .models import AuditEvent
-
-FHIR_JSON = "application/fhir+json; charset=utf-8"
-
-
-def fhir_response(resource: dict, *, filename: str | None = None) -> HttpResponse:
-    """JSON as FHIR asks for it; with a filename, a download (the name carries no health data)."""
-    response = HttpResponse(json.dumps(resource, ensure_ascii=False, indent=2), content_type=FHIR_JSON)
-    if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from ..access import case_for_doctor
+from ..audit.writer import Actor, audit_record
+from ..decorators import doctor_required
+from ..fhir import export
+from ..fhir.responses import fhir_response
+from ..models import AuditEvent
 
 
 @login_not_required
@@ -40,5 +28,5 @@ def case_fhir_view(request, pk):
     submission = case.submission
     submission.patient = case.patient
     bundle = export.submission_bundle(submission)
-    audit_record(request, AuditEvent.Action.EXPORT_FHIR, obj=case, patient=case.patient)
+    audit_record(Actor.from_request(request), AuditEvent.Action.EXPORT_FHIR, obj=case, patient=case.patient)
     return fhir_response(bundle, filename=f"case-{case.pk}.fhir.json")

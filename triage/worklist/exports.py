@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from clinic.phones import phone_display
 
-from . import rules
-from .models import Case, CaseLevel
+from .. import rules
+from ..cases.selectors import case_follow_up_on
+from ..models import Case, CaseLevel
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets (OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -92,7 +93,7 @@ def worklist_csv_row(case: Case) -> list[str]:
         _number(case.score),
         "; ".join(_flag_label(code, case.rules_version) for code in case.flags or ()),
         case.get_status_display(),
-        case.follow_up_on.isoformat() if case.follow_up_on else "",
+        follow_up.isoformat() if (follow_up := case_follow_up_on(case)) else "",
         case.assigned_to.display_name if case.assigned_to else "",
         case.last_actor.display_name if case.last_actor else "",
         _when(case.last_acted_at),
