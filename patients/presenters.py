@@ -6,10 +6,14 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from triage.cases.presenters import answers_fragment
 from triage.cases.selectors import case_follow_up_on
 from triage.models import Case
 
 from .advice import Advice, NextStep, submission_advice
+
+# Her own questionnaire's answers, as her page shows them: a cached fragment.
+ANSWERS = answers_fragment("patients/_answers.html")
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from triage.cases.presenters import answers_html
+from triage.cases.presenters import PRINT_ANSWERS, answers_html
 from triage.questionnaire import SECTIONS, review_answers
 
 from .access import submission_for_patient
 from .decorators import patient_required
 from .models import Submission
-from .presenters import submission_summary
+from .presenters import ANSWERS, submission_summary
 from .questionnaire_forms import (
     SAVE,
     STEP_COUNT,
@@ -332,7 +332,7 @@ def submission_detail_view(request, pk):
             "submission": submission,
             "summary": summary,
             "advice": summary.advice,
-            "answers_html": answers_html(submission, "patients/_answers.html"),
+            "answers_html": answers_html(submission, ANSWERS),
         },
     )
 
@@ -348,7 +348,7 @@ def submission_print_view(request, pk):
         "patients/submission_print.html",
         {
             "submission": submission,
-            "answers_html": answers_html(submission, "triage/cases/_print_answers.html"),
+            "answers_html": answers_html(submission, PRINT_ANSWERS),
             "printed_at": timezone.now(),
         },
     )

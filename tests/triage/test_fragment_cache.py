@@ -5,11 +5,13 @@ fragment cache on and off (`fragment_cache`): the pages must agree either way.
 """
 
 import re
+from collections import Counter
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +19,10 @@ from django.utils import timezone
 from tests.factories import QUIET_ANSWERS, make_case, make_visit, record
 from tests.triage.worklist import DASHBOARD, E, F, P, hours_ago
 from triage.audit.writer import Actor
+from triage.cases.presenters import ANSWERS, CASE_FLAGS, CASE_HISTORY, TIMELINE_EVENT
 from triage.cases.services import case_add_note, case_assign, case_change_status, submission_assess
 from triage.models import Case, Visit
+from triage.worklist.presenters import WORKLIST_ROW
 
 
 def worklist(client, language="en", **params) -> str:
@@ -60,12 +64,43 @@ def flagged(patient):
     )
 
 
-def test_fragments_are_stored_only_with_the_cache_on(doctor_client, flagged, fragment_cache):
-    worklist(doctor_client)
-    case_page(doctor_client, flagged.pk)
+# The fragments of the worklist and the case page, by their templates.
+FRAGMENT_TEMPLATES = [
+    WORKLIST_ROW.kind,
+    CASE_FLAGS.kind,
+    CASE_HISTORY.kind,
+    TIMELINE_EVENT.kind,
+    ANSWERS.kind,
+]
 
-    stored = len(caches["fragments"]._cache) if fragment_cache == "cache on" else 0
-    assert (stored > 0) is (fragment_cache == "cache on")
+
+def rendered_templates(client, pk) -> Counter:
+    """How many times each template was rendered while the worklist and case `pk` were shown."""
+    rendered = Counter()
+
+    def count(sender, template, context, **kwargs):
+        rendered[template.name] += 1
+
+    template_rendered.connect(count)
+    try:
+        worklist(client)
+        case_page(client, pk)
+    finally:
+        template_rendered.disconnect(count)
+    return rendered
+
+
+def test_fragments_are_rendered_once_with_the_cache_on_and_on_every_request_with_it_off(
+    doctor_client, doctor, flagged, fragment_cache
+):
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Call her back on Monday")
+
+    first = rendered_templates(doctor_client, flagged.pk)
+    again = rendered_templates(doctor_client, flagged.pk)
+
+    assert {name: first[name] > 0 for name in FRAGMENT_TEMPLATES} == dict.fromkeys(FRAGMENT_TEMPLATES, True)
+    expected = {name: 0 if fragment_cache == "cache on" else first[name] for name in FRAGMENT_TEMPLATES}
+    assert {name: again[name] for name in FRAGMENT_TEMPLATES} == expected
 
 
 def test_a_status_change_shows_on_the_next_request(doctor_client, doctor, flagged, fragment_cache):

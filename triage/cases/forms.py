@@ -137,7 +137,7 @@ class CaseStatusForm(forms.Form):
             self.case.version,
             self.case.status,
             tuple(self.fields),
-            tuple(self.fields["to_status"].choices),
+            tuple((value, str(label)) for value, label in self.fields["to_status"].choices),
             self.asks_reason,
             self.helper.form_action,
         )

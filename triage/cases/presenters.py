@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
 
-from clinic.fragments import cached_fragment, cached_fragments
+from clinic.fragments import Fragment
 
-from .. import rules
+from .. import chips, rules
 from ..chips import escape, flag_items, level_badge_context, markup
 from ..models import CaseEvent, CaseLevel
+from ..models import cases as case_models
 from ..questionnaire import readable_answers
+from . import forms, trend
 from .selectors import case_assessment, case_events, case_follow_up_on, case_history
 from .trend import Chart, Series, trend_chart
 
@@ -119,6 +121,58 @@ def case_trend(history) -> TrendView | None:
     return TrendView(chart=trend_chart(points, series), rows=rows, latest=rows[-1])
 
 
+# Each fragment of the case page: its template and the values its key is made of.
+CASE_FLAGS = Fragment(
+    "triage/cases/_case_flags.html", key=lambda codes, version: (codes, version), code=[chips]
+)
+
+
+def answers_fragment(template_name: str) -> Fragment:
+    """A sent questionnaire's answers printed by `template_name`, keyed by the submission, its
+    questionnaire version and the answers themselves (`answers_html`)."""
+    return Fragment(template_name, key=lambda pk, version, answers: (pk, version, answers))
+
+
+ANSWERS = answers_fragment("triage/cases/_answers.html")
+PRINT_ANSWERS = answers_fragment("triage/cases/_print_answers.html")
+TIMELINE_EVENT = Fragment(
+    "triage/cases/_timeline_event.html",
+    key=lambda event: (
+        event.pk,
+        event.kind,
+        event.created_at,
+        event.from_status,
+        event.to_status,
+        event.follow_up_on,
+        event.text,
+        event.detail,
+        event.actor.display_name if event.actor else None,
+    ),
+    # The event's summaries ("Visit moved: ...") are written by the model.
+    code=[case_models],
+)
+CASE_HISTORY = Fragment(
+    "triage/cases/_case_history.html",
+    key=lambda history: (tuple(history.entries), history.recent_bleeding_reports, history.truncated),
+    code=[trend, chips],
+)
+# A form as first shown: the form's own `fragment_parts()` (its case, version, choices, where it
+# posts), drawn by crispy's templates from the layout in `forms`.
+STATUS_FORM = Fragment(
+    "bootstrap5/whole_uni_form.html",
+    kind="case-status-form",
+    key=lambda form: form.fragment_parts(),
+    code=[forms],
+)
+NOTE_FORM = Fragment(
+    "bootstrap5/whole_uni_form.html",
+    kind="case-note-form",
+    key=lambda form: form.fragment_parts(),
+    code=[forms],
+)
+UNBOUND_FORMS = {"case-status": STATUS_FORM, "case-note": NOTE_FORM}
+
+
 def case_flags_html(codes, version: int | None) -> SafeString:
     """A case's flags with their reasons, as the case page lists them: a cached fragment.
 
@@ -126,15 +180,13 @@ def case_flags_html(codes, version: int | None) -> SafeString:
     so a re-assessment that changes either is a new fragment.
     """
     codes = tuple(codes or ())
-    return cached_fragment(
-        "case-flags",
-        (codes, version),
-        lambda: render_to_string("triage/cases/_case_flags.html", {"flags": flag_items(codes, version)}),
+    return CASE_FLAGS.one(
+        lambda: render_to_string(CASE_FLAGS.kind, {"flags": flag_items(codes, version)}), codes, version
     )
 
 
-def answers_html(submission, template_name: str) -> SafeString:
-    """A sent questionnaire's answers by section, printed by `template_name`: a cached fragment.
+def answers_html(submission, fragment: Fragment) -> SafeString:
+    """A sent questionnaire's answers by section, printed by `fragment` (`answers_fragment`).
 
     Sent answers are never changed; the key still names the answers themselves with the submission
     and its questionnaire version, so even a corrected import could not show stale answers. Answers
@@ -146,14 +198,14 @@ def answers_html(submission, template_name: str) -> SafeString:
     def render() -> str:
         known = rules.rule_set(version).fields_by_name
         return render_to_string(
-            template_name,
+            fragment.kind,
             {
                 "sections": readable_answers(answers, version),
                 "extra_answers": [(name, value) for name, value in answers.items() if name not in known],
             },
         )
 
-    return cached_fragment(f"answers:{template_name}", (submission.pk, version, answers), render)
+    return fragment.one(render, submission.pk, version, answers)
 
 
 def timeline_events_html(events) -> list[SafeString]:
@@ -163,27 +215,9 @@ def timeline_events_html(events) -> list[SafeString]:
     person who acted, so a name change shows on the next request.
     """
     events = list(events)
-    template = get_template("triage/cases/_timeline_event.html")
-
-    def parts(event) -> tuple:
-        actor = event.actor.display_name if event.actor else None
-        return (
-            event.pk,
-            event.kind,
-            event.created_at,
-            event.from_status,
-            event.to_status,
-            event.follow_up_on,
-            event.text,
-            event.detail,
-            actor,
-        )
-
-    return cached_fragments(
-        "timeline-event",
-        events,
-        parts,
-        lambda missing: [template.render({"event": event}) for event in missing],
+    template = get_template(TIMELINE_EVENT.kind)
+    return TIMELINE_EVENT.many(
+        events, lambda missing: [template.render({"event": event}) for event in missing]
     )
 
 
@@ -198,6 +232,7 @@ def unbound_form_html(request, kind: str, form) -> SafeString:
     The CSRF token and the values that must differ on each showing (`form.LIVE_INITIAL`, such as
     a booking's once-only key) are never stored: the cached rendering holds stand-ins, replaced by
     this request's values. A bound form, with the doctor's input or errors, is never cached.
+    `kind` is "case-status" or "case-note" (`UNBOUND_FORMS`).
     """
     if form.is_bound:
         raise ValueError("Only an unbound form is cached.")
@@ -212,7 +247,7 @@ def unbound_form_html(request, kind: str, form) -> SafeString:
             form.initial.clear()
             form.initial.update(saved)
 
-    made = str(cached_fragment(kind, form.fragment_parts(), render)).replace(CSRF_MARK, get_token(request))
+    made = str(UNBOUND_FORMS[kind].one(render, form)).replace(CSRF_MARK, get_token(request))
     for index, value in enumerate(live.values()):
         made = made.replace(f"{LIVE_MARK}{index}", escape(value))
     return markup(made)
@@ -225,12 +260,9 @@ def case_history_html(history) -> SafeString:
     status and answers as shown, and how many count towards recurrence), so a new questionnaire, a
     re-assessment or a closed case elsewhere in her history is a new fragment.
     """
-    return cached_fragment(
-        "case-history",
-        (tuple(history.entries), history.recent_bleeding_reports, history.truncated),
-        lambda: render_to_string(
-            "triage/cases/_case_history.html", {"history": history, "trend": case_trend(history)}
-        ),
+    return CASE_HISTORY.one(
+        lambda: render_to_string(CASE_HISTORY.kind, {"history": history, "trend": case_trend(history)}),
+        history,
     )
 
 
@@ -248,7 +280,7 @@ def case_print_context(case) -> dict:
         "patient": case.patient,
         "age_today": case.patient.age_on(timezone.localdate()),
         "assessment": case_assessment(case),
-        "answers_html": answers_html(case.submission, "triage/cases/_print_answers.html"),
+        "answers_html": answers_html(case.submission, PRINT_ANSWERS),
         "history": earlier[:PRINT_HISTORY_ROWS],
         "history_cut": len(earlier) > PRINT_HISTORY_ROWS or history.truncated,
         "recent_bleeding_reports": history.recent_bleeding_reports,

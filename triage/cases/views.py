@@ -17,6 +17,7 @@ from ..models import AuditEvent, Case
 from ..worklist.selectors import opened_from, with_query
 from .forms import CaseNoteForm, CaseStatusForm
 from .presenters import (
+    ANSWERS,
     answers_html,
     case_flags_html,
     case_history_html,
@@ -52,7 +53,7 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
         "history_html": case_history_html(history),
         # Answers the questionnaire does not know are shown too: a case the engine could not
         # assess must be read in full.
-        "answers_html": answers_html(case.submission, "triage/cases/_answers.html"),
+        "answers_html": answers_html(case.submission, ANSWERS),
         "status_form": status_form or fresh_status_form,
         "note_form": note_form or fresh_note_form,
         # A form as first shown is a cached fragment; one with the doctor's input is rendered anew.

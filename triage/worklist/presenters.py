@@ -19,9 +19,10 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
-from clinic.fragments import cached_fragments
+from clinic.fragments import Fragment
 from clinic.phones import phone_parts
 
+from .. import chips
 from ..chips import Chips, escape, markup
 from ..models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel
 
@@ -214,6 +215,14 @@ def live_acted(case, labels: Labels) -> SafeString:
     return labels.text(AGO, time=labels.waiting(case.last_acted_at))
 
 
+# A worklist row: its template, and its key (`worklist_rows_html`).
+WORKLIST_ROW = Fragment(
+    "triage/worklist/_worklist_row.html",
+    key=lambda case, *, query, bulk_closable, chosen: (case, query, bulk_closable, case.pk in chosen),
+    code=[chips],
+)
+
+
 def worklist_rows_html(
     cases, *, query: str, labels: Labels, bulk_closable: bool, chosen=frozenset()
 ) -> list[SafeString]:
@@ -222,10 +231,10 @@ def worklist_rows_html(
     A row's key is the `WorklistRow` itself (every value the row prints: level, flags and rule set,
     status, name, phone, assignment, last actor...), the filters carried in its link, whether the
     list can be closed in bulk and whether the row is ticked; the language and time zone are added
-    by `fragment_key`. Only the missing rows are rendered. The texts that change with the clock
+    by `clinic.fragments.fragment_key`. Only the missing rows are rendered. The texts that change with the clock
     are put in on every request, outside the cache.
     """
-    template = get_template("triage/worklist/_worklist_row.html")
+    template = get_template(WORKLIST_ROW.kind)
 
     def render(missing) -> list[str]:
         views = worklist_rows(missing, query=query, labels=labels, live=False)
@@ -233,9 +242,7 @@ def worklist_rows_html(
             view["chosen"] = view["pk"] in chosen
         return [template.render({"row": view, "bulk_closable": bulk_closable}) for view in views]
 
-    fragments = cached_fragments(
-        "worklist-row", cases, lambda case: (case, query, bulk_closable, case.pk in chosen), render
-    )
+    fragments = WORKLIST_ROW.many(cases, render, query=query, bulk_closable=bulk_closable, chosen=chosen)
     rows = []
     for case, fragment in zip(cases, fragments, strict=True):
         if case.status != Case.Status.CLOSED:
