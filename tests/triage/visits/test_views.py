@@ -101,10 +101,8 @@ def test_day_list_is_audited_for_each_patient(doctor_client, visits, day, doctor
     )
 
 
-def test_a_closed_account_disappears_from_the_day_list(doctor_client, visits, day, other_patient, rf):
-    request = rf.post("/")
-    request.user = other_patient.user
-    patient_account_close(other_patient, request)
+def test_a_closed_account_disappears_from_the_day_list(doctor_client, visits, day, other_patient):
+    patient_account_close(other_patient, Actor(other_patient.user))
 
     response = doctor_client.get(DAY, {"date": day.isoformat()})
 
@@ -333,7 +331,7 @@ def feed_token(doctor_client) -> str:
     return response.context["feed_url"].rsplit("/", 1)[1].removesuffix(".ics")
 
 
-def test_the_feed_carries_initials_and_kind_only(client, doctor_client, visits, other_patient, rf):
+def test_the_feed_carries_initials_and_kind_only(client, doctor_client, visits, other_patient):
     token = feed_token(doctor_client)
     Visit.objects.filter(pk=visits["teresa"].pk).update(state=Visit.State.CANCELLED)
     client.logout()
@@ -348,9 +346,7 @@ def test_the_feed_carries_initials_and_kind_only(client, doctor_client, visits, 
     assert "SUMMARY:M. R. – Prima visita" in body
     assert "SUMMARY:A. V. – Prima visita" in body
 
-    request = rf.post("/")
-    request.user = other_patient.user
-    patient_account_close(other_patient, request)
+    patient_account_close(other_patient, Actor(other_patient.user))
     after = client.get(reverse("triage:calendar_feed", args=[token])).content.decode()
     assert "A. V." not in after
     assert after.count("BEGIN:VEVENT") == 2
