@@ -12,7 +12,7 @@ from django.utils.crypto import salted_hmac
 from clinic.identity import login_key
 from clinic.phones import phone_normalise
 from triage import rules
-from triage.cases.services import submission_assess
+from triage.cases.assessments import submission_assess
 from triage.visits.services import invitation_accept
 
 from .emails import submission_received_email

@@ -211,7 +211,7 @@ def test_nothing_is_queued_while_emails_are_held(patient, doctor):
 
 @pytest.mark.django_db
 def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(patient, doctor):
-    from triage.cases.services import open_submissions_retriage
+    from triage.cases.assessments import open_submissions_retriage
 
     submission = submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
     assert not OutboundEmail.objects.exists()
@@ -228,7 +228,7 @@ def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(
 
 @pytest.mark.django_db
 def test_a_reassessment_that_moves_a_case_down_sends_nothing(patient, doctor):
-    from triage.cases.services import open_submissions_retriage
+    from triage.cases.assessments import open_submissions_retriage
 
     submission = urgent_submission(patient)
     OutboundEmail.objects.all().update(status="sent")

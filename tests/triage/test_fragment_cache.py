@@ -19,8 +19,9 @@ from django.utils import timezone
 from tests.factories import QUIET_ANSWERS, make_case, make_visit, record
 from tests.triage.worklist import DASHBOARD, E, F, P, hours_ago
 from triage.audit.writer import Actor
+from triage.cases.assessments import submission_assess
 from triage.cases.presenters import ANSWERS, CASE_FLAGS, CASE_HISTORY, TIMELINE_EVENT
-from triage.cases.services import case_add_note, case_assign, case_change_status, submission_assess
+from triage.cases.services import case_add_note, case_assign, case_change_status
 from triage.models import Case, Visit
 from triage.worklist.presenters import WORKLIST_ROW
 

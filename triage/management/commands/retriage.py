@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from triage.cases.services import open_submissions_retriage, open_submissions_retriage_preview
+from triage.cases.assessments import open_submissions_retriage, open_submissions_retriage_preview
 from triage.models import CaseLevel
 from triage.rules import RULES_VERSION
 
