@@ -38,7 +38,7 @@ from triage.questionnaire import SECTIONS, review_answers
 
 from .access import submission_for_patient
 from .decorators import patient_required
-from .models import Submission
+from .models import Submission, is_patient
 from .presenters import ANSWERS, submission_summary
 from .questionnaire_forms import (
     SAVE,
@@ -242,7 +242,7 @@ def pending_step_restore(sender, request, user, **kwargs):
     """On login, write a step kept from an expired session into her draft, if the form was hers."""
     session = getattr(request, "session", None)
     pending = session.pop(PENDING_STEP, None) if session is not None else None
-    if not isinstance(pending, dict) or not hasattr(user, "patient"):
+    if not isinstance(pending, dict) or not is_patient(user):
         return
     if not constant_time_compare(owner_check(pending.get("key"), user), str(pending.get("owner"))):
         return

@@ -18,6 +18,7 @@ from triage.visits.selectors import invitation_for_token, patient_next_visit, vi
 
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
+from .models import is_patient
 from .services import EmailTaken, patient_register, patient_update_profile, user_set_language
 
 
@@ -26,7 +27,7 @@ def home_view(request):
     """Send each role to its own start page."""
     if request.user.is_doctor:
         return redirect("triage:dashboard")
-    if not hasattr(request.user, "patient"):
+    if not is_patient(request.user):
         return render(request, "patients/no_profile.html", status=403)
     return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
 

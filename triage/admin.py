@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from clinic.auth import SuperuserOnlyAdmin
+
 from .audit.selectors import AUDIT_GROUP_WINDOW, audit_event_groups
 from .audit.writer import Actor, audit_record
 from .models import Assessment, AuditEvent, Case, CaseEvent
@@ -110,7 +112,7 @@ class AssessmentAdmin(AuditedViewMixin, ReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(SuperuserOnlyAdmin, ReadOnlyAdmin):
     """Superusers only: the trail says who looked at whom, which is itself sensitive."""
 
     list_display = (
@@ -160,12 +162,6 @@ class AuditEventAdmin(ReadOnlyAdmin):
             "window_minutes": int(AUDIT_GROUP_WINDOW.total_seconds() // 60),
         }
         return TemplateResponse(request, "admin/triage/auditevent/grouped.html", context)
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
 
 
 def _day(value) -> date:

@@ -66,3 +66,9 @@ def amount_pips(rank) -> list[bool]:
 def level_label(level) -> str:
     """A level's name in words, as its badge says it."""
     return str(level_badge_context(level)["label"])
+
+
+@register.simple_tag
+def recurrence_window_days() -> int:
+    """How many days back an earlier questionnaire counts towards recurrence (RULES.md 6)."""
+    return rules.RECURRENCE_WINDOW_DAYS

@@ -20,7 +20,7 @@ from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from clinic.fragments import Fragment
-from clinic.phones import phone_parts
+from clinic.phones import phone_link
 
 from .. import chips
 from ..chips import Chips, escape, markup
@@ -137,9 +137,8 @@ class WorklistRowView(TypedDict):
     url: str
     name: str
     age: SafeString
-    # Empty when the patient gave no phone; `phone_href` empty when it cannot be dialled.
-    phone: str
-    phone_href: str
+    # The link that calls her (`clinic.phones.phone_link`); empty when she gave no phone.
+    phone: SafeString | str
     submitted_iso: str
     submitted: str
     # Empty for a closed case: nobody waits for it any more.
@@ -185,8 +184,7 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             url=f"{case_url(case.pk)}{suffix}",
             name=case.patient_name,
             age=labels.plural(AGE, "years", case.age),
-            phone=phone_parts(case.phone)[0],
-            phone_href=phone_parts(case.phone)[1],
+            phone=phone_link(case.phone),
             submitted_iso=iso_datetime(case.submitted_at),
             submitted=labels.format_datetime(case.submitted_at, "SHORT_DATETIME_FORMAT"),
             waiting=(live_waiting(case, labels) if live else WAITING_MARK)
