@@ -5,7 +5,7 @@ from datetime import time, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_case, make_doctor
 from triage.audit.writer import Actor
@@ -173,6 +173,12 @@ def test_cancelling_the_follow_up_visit_puts_the_case_back_in_review(case, docto
     assert case_follow_up_on(case) is None
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", "to_status"))
     assert kinds == [("status", "follow_up"), ("visit", ""), ("status", "in_review")]
+    # The reason is the portal's, stored as a cause and worded in the reader's language.
+    back = CaseEvent.objects.filter(case=case).last()
+    with translation.override("en"):
+        assert back.reason_text() == "The follow-up visit was cancelled."
+    with translation.override("it"):
+        assert back.reason_text() != "The follow-up visit was cancelled."
 
 
 @pytest.mark.parametrize(

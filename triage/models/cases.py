@@ -237,6 +237,20 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} #{self.case_id}"
 
+    class Cause:
+        """Why the portal itself changed a case's status (`detail["cause"]`), worded by `reason_text`."""
+
+        VISIT_CANCELLED = "visit_cancelled"
+
+    def reason_text(self) -> str:
+        """The reason given for a status change, or the portal's own reason in the active language."""
+        if self.text:
+            return self.text
+        cause = self.detail.get("cause") if isinstance(self.detail, dict) else None
+        if cause == self.Cause.VISIT_CANCELLED:
+            return gettext("The follow-up visit was cancelled.")
+        return ""
+
     def visit_summary(self) -> str:
         """ "Visit moved: 02/04/2026 09:00 → 03/04/2026 10:30" in the active language, for a visit event."""
         from django.utils import formats

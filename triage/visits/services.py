@@ -270,7 +270,7 @@ def visit_change(
                 actor=user,
                 from_status=status,
                 to_status=Case.Status.IN_REVIEW,
-                text=str(_("The follow-up visit was cancelled.")),
+                detail={"cause": CaseEvent.Cause.VISIT_CANCELLED},
                 created_at=now,
             )
     if actor is not None:
