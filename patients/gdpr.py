@@ -4,7 +4,7 @@ Closing an account with a clinical record keeps the record for its
 retention period (`patient_account_close`); without one, or once the
 period is over (`records_past_retention`, `manage.py prune_records`),
 everything is erased and only the staff audit trail remains, keyed by a
-pseudonym (`triage.audit.patient_pseudonym`) and no longer by the person.
+pseudonym (`triage.audit.writer.patient_pseudonym`) and no longer by the person.
 """
 
 from django.conf import settings

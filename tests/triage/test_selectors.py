@@ -1,4 +1,4 @@
-"""The worklist's reads (triage/selectors.py): order, counts, filters, pages, next case, history, speed."""
+"""The worklist's reads (triage/worklist/selectors.py, triage/cases/selectors.py): order, counts, filters, pages, next case, history, speed."""
 
 import re
 from datetime import timedelta

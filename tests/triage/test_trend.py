@@ -1,4 +1,4 @@
-"""The trend chart's geometry (triage/trend.py): no database, no Django."""
+"""The trend chart's geometry (triage/cases/trend.py): no database, no Django."""
 
 from datetime import UTC, datetime, timedelta
 

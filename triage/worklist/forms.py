@@ -136,7 +136,7 @@ class WorklistFilterForm(forms.Form):
 def filter_params(filters: WorklistFilters, session=None, **overrides) -> list[tuple[str, str]]:
     """The GET parameters that reproduce these filters, in a stable order; no page cursor.
 
-    With the doctor's `session`, a search text travels as a reference (`triage.search_refs`).
+    With the doctor's `session`, a search text travels as a reference (`search_refs`).
     """
     values = {
         "all": "1" if filters.include_all else None,
