@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile
+from clinic.phones import phone_display
 from patients.services import submission_draft, submission_record, submission_submit
 from tests import factories
 from triage.audit.writer import Actor
@@ -102,7 +103,7 @@ def test_the_patients_copy_of_her_answers_prints_on_one_a4_page(new_context, sho
     assert (
         DEMO_PROFILE["name"] in header
         and DEMO_PROFILE["address"] in header
-        and DEMO_PROFILE["phone"] in header
+        and phone_display(DEMO_PROFILE["phone"]) in header
     )
     assert page.locator("[data-print-page]").is_visible()
 
