@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import Visit
 from .services import ImportReport, visits_import
@@ -71,6 +72,8 @@ class ImportRow:
     date_of_birth: date | None
     cancelled: bool
     note: str = ""
+    # Why the row cannot be given to anyone (several possible patients in an event); reported, not imported.
+    problem: str = ""
 
 
 class FileInvalid(Exception):
@@ -330,6 +333,15 @@ def import_report_lines(report: ImportReport) -> list[str]:
             "invited": report.invited,
         }
     )
+    if report.pending:
+        lines.append(
+            ngettext(
+                "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
+                "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
+                report.pending,
+            )
+            % {"count": report.pending}
+        )
     for line, reason in report.unmatched:
         lines.append(_("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
     for line, reason in report.warnings:

@@ -74,18 +74,25 @@ def test_an_ics_file_imports_matched_patients_invites_new_ones_and_reports_the_r
     report = import_file("export.ics", GOOD_ICS)
     run_tasks()
 
-    assert (report.created, report.updated, report.unchanged, report.invited) == (3, 0, 0, 1)
+    assert (report.created, report.updated, report.unchanged, report.invited, report.pending) == (
+        3,
+        0,
+        0,
+        1,
+        1,
+    )
     assert report.unmatched == [(24, "no patient with this email, or with this name and date of birth")]
     first = Visit.objects.get(uid="ev-1")
     assert first.patient == patients["maria"]
     assert first.starts_at == datetime(2027, 3, 28, 7, 0, tzinfo=ZoneInfo("UTC"))
+    # Another email, the same name and date of birth: the doctor confirms, nothing is bound or sent.
     by_name = Visit.objects.get(uid="ev-2")
-    assert (by_name.patient, by_name.kind, by_name.duration_minutes) == (patients["anna"], "follow_up", 30)
+    assert (by_name.patient, by_name.kind, by_name.duration_minutes) == (None, "follow_up", 30)
+    assert (by_name.match_patient, by_name.match_reason) == (patients["anna"], Visit.Match.NAME_ONLY)
     invited = Visit.objects.get(uid="ev-3")
     assert invited.patient is None
     assert invited.invitation.email == "nuova@example.com"
     assert sorted(email.to[0] for email in mail.outbox) == [
-        "anna@example.com",
         "maria@example.com",
         "nuova@example.com",
     ]
@@ -101,7 +108,7 @@ def test_importing_the_same_ics_twice_creates_nothing_new(patients):
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert Visit.objects.count() == 3
-    assert VisitInvitation.objects.count() == 1
+    assert VisitInvitation.objects.count() == 2
     assert len(mail.outbox) == sent
 
 
@@ -165,7 +172,8 @@ def test_a_csv_file_imports_twice_as_once_and_reports_unmatched_lines(patients):
     )
     assert (again.created, again.unchanged, again.unmatched) == (0, 2, report.unmatched)
     visit = Visit.objects.get(uid="c-2")
-    assert (visit.patient, visit.kind, visit.duration_minutes, visit.note) == (
+    assert (visit.patient, visit.match_patient, visit.kind, visit.duration_minutes, visit.note) == (
+        None,
         patients["anna"],
         "results",
         20,
@@ -223,10 +231,15 @@ def test_the_command_prints_the_report_and_fails_on_an_invalid_file(patients, tm
     bad = tmp_path / "bad.csv"
     bad.write_text(CSV + "c-9;2027-03-30;9h;30;;;;;;;\n", encoding="utf-8")
 
-    call_command("import_visits", str(good))
+    # c-2 matches Anna by name and date of birth only: the command fails until it is confirmed.
+    with pytest.raises(CommandError, match="1 visits need your confirmation"):
+        call_command("import_visits", str(good))
     out = capsys.readouterr().out
     assert "2 new visits" in out
     assert "Line 4 not imported" in out
+    assert "c-2" in out
+    call_command("import_visits", "--confirm", "c-2")
+    assert Visit.objects.get(uid="c-2").patient == patients["anna"]
     with pytest.raises(CommandError):
         call_command("import_visits", str(bad))
     assert "Line 5: the time is not a time (HH:MM)" in capsys.readouterr().out
