@@ -167,10 +167,14 @@ def _messages_stop(patient: Patient) -> None:
     visits is cancelled, and the invitations sent to her address (which hold her name and email,
     and send sign-up reminders) are deleted, their visits that nobody signed up for cancelled."""
     from outbox.services import emails_cancel
-    from triage.models import Visit
+    from triage.models import Visit, VisitInvitation
 
     invitations = _invitations_of(patient)
-    unbound = Visit.objects.filter(invitation__in=invitations, patient__isnull=True)
+    # Visits booked for her address, or waiting for the doctor to say whether they are hers.
+    unbound = Visit.objects.filter(
+        Q(invitation__in=invitations) | Q(match_patient=patient), patient__isnull=True
+    )
+    invitations = invitations | VisitInvitation.objects.filter(visits__match_patient=patient)
     visit_ids = [
         *Visit.objects.filter(patient=patient).values_list("pk", flat=True),
         *unbound.values_list("pk", flat=True),
@@ -180,9 +184,11 @@ def _messages_stop(patient: Patient) -> None:
         visit_ids=visit_ids,
         submission_ids=Submission.objects.filter(patient=patient).values_list("pk", flat=True),
     )
-    unbound.update(state=Visit.State.CANCELLED, note="", match_reason="", match_patient=None)
-    Visit.objects.filter(match_patient=patient).update(match_patient=None)
-    invitations.delete()
+    invitation_ids = list(invitations.values_list("pk", flat=True))
+    Visit.objects.filter(pk__in=visit_ids, patient__isnull=True).update(
+        state=Visit.State.CANCELLED, note="", match_reason="", match_patient=None, invitation=None
+    )
+    VisitInvitation.objects.filter(pk__in=invitation_ids).delete()
 
 
 def _login_records_delete(email: str) -> None:
