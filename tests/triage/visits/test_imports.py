@@ -244,3 +244,109 @@ def test_the_command_prints_the_report_and_fails_on_an_invalid_file(patients, tm
         call_command("import_visits", str(bad))
     assert "Line 5: the time is not a time (HH:MM)" in capsys.readouterr().out
     assert Visit.objects.count() == 2
+
+
+# --- Hostile or unusual files: a report line, never a 500 ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_patient_is_the_attendee_who_is_neither_organiser_nor_chair_nor_staff(patients):
+    from tests.factories import make_doctor
+
+    make_doctor(email="dottoressa@example.com")
+    calendar = ics(
+        event(
+            "ev-a",
+            "20270328T090000",
+            extra=[
+                "ORGANIZER;CN=Reception:mailto:reception@example.com",
+                "ATTENDEE;ROLE=CHAIR;CN=Giulia Bianchi:mailto:chair@example.com",
+                "ATTENDEE;CN=Giulia Bianchi:mailto:dottoressa@example.com",
+                "ATTENDEE;CN=Reception:mailto:reception@example.com",
+                "ATTENDEE;ROLE=REQ-PARTICIPANT;CN=Maria Rossi:mailto:maria@example.com",
+            ],
+        )
+    )
+
+    report = import_file("export.ics", calendar)
+
+    assert report.created == 1
+    assert Visit.objects.get(uid="ev-a").patient == patients["maria"]
+
+
+@pytest.mark.django_db
+def test_an_event_with_two_possible_patients_binds_nobody(patients):
+    calendar = ics(
+        event(
+            "ev-b",
+            "20270328T090000",
+            extra=[
+                "ATTENDEE;CN=Maria Rossi:mailto:maria@example.com",
+                "ATTENDEE;CN=Anna Verdi:mailto:anna@example.com",
+            ],
+        )
+    )
+
+    report = import_file("export.ics", calendar)
+
+    assert report.created == 0
+    assert report.unmatched == [(4, "the event has several attendees who could be the patient")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        pytest.param(
+            "big.csv",
+            ("uid;date;time;note\nx-1;2027-03-28;09:00;" + "a" * (140 * 1024) + "\n").encode(),
+            "the line cannot be read (a field is too long or badly quoted)",
+            id="csv-field-over-128kb",
+        ),
+        pytest.param(
+            "nul.csv",
+            b"uid;date;time\nok-1;2027-03-28;09:00\nbad\x00id;2027-03-28;10:00\n",
+            "the line holds a NUL character: the file is damaged or not text",
+            id="nul-in-booking-id",
+        ),
+        pytest.param(
+            "far.csv",
+            b"uid;date;time\nf-1;9999-12-31;23:30\n",
+            "the date is not a date (YYYY-MM-DD)",
+            id="csv-9999",
+        ),
+        pytest.param(
+            "far.csv",
+            b"uid;date;time\nf-1;0001-01-01;00:30\n",
+            "the date is not a date (YYYY-MM-DD)",
+            id="csv-year-1",
+        ),
+        pytest.param(
+            "far.ics",
+            ics("BEGIN:VEVENT\r\nUID:f-2\r\nDTSTART:99991231T233000Z\r\nEND:VEVENT"),
+            "the date is outside the years 1900 to 2999",
+            id="ics-9999",
+        ),
+        pytest.param(
+            "far.ics",
+            ics("BEGIN:VEVENT\r\nUID:f-3\r\nDTSTART;TZID=Europe/Rome:00010101T003000\r\nEND:VEVENT"),
+            "the date is outside the years 1900 to 2999",
+            id="ics-year-1",
+        ),
+    ],
+)
+def test_a_hostile_file_gives_a_report_line_on_the_page_and_saves_nothing(
+    doctor_client, name, content, reason
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = doctor_client.post(
+        "/dashboard/visits/import/", {"file": SimpleUploadedFile(name, content, content_type="text/plain")}
+    )
+
+    assert response.status_code == 400
+    assert 'id="import-report"' in response.content.decode()
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        expected = translation.gettext(reason)
+    assert [reason for _line, reason in response.context["report"].errors] == [expected]
+    assert not Visit.objects.exists()
