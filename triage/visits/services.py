@@ -374,16 +374,6 @@ def invitations_claim(patient: Patient) -> int:
     return attached
 
 
-def patient_for_email(email: str) -> Patient | None:
-    """The patient whose account has this email, verified; None for an unverified or unknown one."""
-    user = (
-        User.objects.filter(login_key=login_key(email), email_verified_at__isnull=False)
-        .select_related("patient")
-        .first()
-    )
-    return getattr(user, "patient", None) if user else None
-
-
 # --- The doctor's calendar address ---
 
 
