@@ -1,6 +1,6 @@
 """The triage app's models, one module per feature; `triage.models` stays their import path."""
 
-from .audit import AppendOnlyError, AppendOnlyQuerySet, AuditEvent
+from .audit import AUDIT_FIXED_FIELDS, AppendOnlyError, AppendOnlyQuerySet, AuditEvent
 from .cases import (
     BULK_CLOSABLE_LEVELS,
     LEVEL_ORDER,
@@ -41,6 +41,7 @@ __all__ = [
     "REASON_MAX_LENGTH",
     "SCORE_SPAN",
     "SORT_KEY",
+    "AUDIT_FIXED_FIELDS",
     "AppendOnlyError",
     "AppendOnlyQuerySet",
     "Assessment",

@@ -1,5 +1,9 @@
 """The staff audit trail's rows: who read or changed which patient's record, and when. Append-only."""
 
+import functools
+import operator
+
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -22,6 +26,19 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 class AppendOnlyError(Exception):
     pass
+
+
+# Every column of an audit event but its two links, which only SET NULL may clear.
+AUDIT_FIXED_FIELDS = (
+    "id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "patient_ref",
+    "ip_address",
+    "created_at",
+)
 
 
 class AuditEvent(models.Model):
@@ -49,6 +66,9 @@ class AuditEvent(models.Model):
         DAY_LIST = "day_list", _("Viewed the visits of a day")
         DAY_PRINT = "day_print", _("Printed the visits of a day")
         CALENDAR_FEED = "calendar_feed", _("Calendar feed read")
+        ADMIN_VIEW = "admin_view", _("Opened her account in the administration")
+        ADMIN_LIST = "admin_list", _("Listed her account in the administration")
+        MATCH_LIST = "match_list", _("Listed her among the visits awaiting confirmation")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
     PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE})
@@ -86,6 +106,25 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["patient", "-created_at"], name="triage_audit_patient_idx")]
+        # The database refuses what the model refuses, whoever writes the SQL (PostgreSQL only):
+        # no DELETE (prune_audit ignores this trigger for the expired events), and no UPDATE but
+        # the SET NULL of an erased patient or a deleted staff account.
+        triggers = [
+            pgtrigger.Protect(name="audit_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_no_update",
+                operation=pgtrigger.Update,
+                condition=functools.reduce(
+                    operator.or_,
+                    (
+                        pgtrigger.Q(**{f"old__{name}__df": pgtrigger.F(f"new__{name}")})
+                        for name in AUDIT_FIXED_FIELDS
+                    ),
+                )
+                | pgtrigger.Q(new__patient__isnull=False, old__patient__df=pgtrigger.F("new__patient"))
+                | pgtrigger.Q(new__actor__isnull=False, old__actor__df=pgtrigger.F("new__actor")),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

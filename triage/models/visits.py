@@ -35,6 +35,17 @@ class Visit(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
+    class Match(models.TextChoices):
+        """Why an imported visit waits for the doctor to say whose it is (`triage.visits.matching`)."""
+
+        DETAILS_DIFFER = "details_differ", _("the account with this email has another name or date of birth")
+        NAME_ONLY = "name_only", _("no account has this email; one patient has this name and date of birth")
+        SEVERAL = "several", _("several patients have this name and date of birth")
+        SIGNUP_DIFFERS = (
+            "signup_differs",
+            _("she signed up with the invited email but another name or date of birth"),
+        )
+
     patient = models.ForeignKey(
         "patients.Patient",
         on_delete=models.CASCADE,
@@ -74,6 +85,17 @@ class Visit(models.Model):
         verbose_name=_("booked by"),
     )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # An import that could not tell whose visit it is: it belongs to nobody, sends nothing and waits
+    # for the doctor on the import page; `match_patient` is the patient it may be.
+    match_reason = models.CharField(_("needs confirmation"), max_length=20, choices=Match, blank=True)
+    match_patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("may be the visit of"),
+    )
 
     class Meta:
         verbose_name = _("visit")
@@ -85,7 +107,10 @@ class Visit(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(patient__isnull=False) | models.Q(invitation__isnull=False),
+                condition=models.Q(patient__isnull=False)
+                | models.Q(invitation__isnull=False)
+                | ~models.Q(match_reason="")
+                | models.Q(state="cancelled"),
                 name="triage_visit_has_patient_or_invitation",
             )
         ]
@@ -144,6 +169,8 @@ class VisitInvitation(models.Model):
     email = models.EmailField(_("email"))
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    # From the booking system, when it had one: signing up with another one binds nothing.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

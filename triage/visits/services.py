@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Patient, User, normalize_email
+from clinic.identity import login_key
+from patients.models import Patient, normalize_email
 
 from ..audit.writer import Actor, audit_record
 from ..models import (
@@ -127,8 +128,7 @@ def visit_book(
     """Book a visit for a patient (or an invited one) and queue her invitation to the questionnaire.
 
     The same `uid` (the booking form's key) books once: a second post of the
-    same form returns the visit the first one booked. The booking is in the
-    access log of the patient, under `actor`.
+    same form returns the visit the first one booked.
     """
     if uid:
         existing = Visit.objects.filter(uid=uid).first()
@@ -199,9 +199,9 @@ def _claim(visit: Visit, kind: str) -> bool:
 
 def invitation_queue(visit: Visit) -> bool:
     """Queue the invitation to fill in the questionnaire for a future booked visit, once."""
-    if visit.state != Visit.State.BOOKED or visit.starts_at <= timezone.now():
+    if visit.state != Visit.State.BOOKED or visit.starts_at <= timezone.now() or visit.match_reason:
         return False
-    if visit.patient_id and visit.patient.closed_at:
+    if visit.patient_id and (visit.patient.closed_at or not visit.patient.user.email_verified):
         return False
     if not _claim(visit, INVITATION):
         return False
@@ -223,9 +223,8 @@ def visit_change(
 ) -> Visit:
     """Move, shorten or lengthen, or close a visit (attended, cancelled, no-show).
 
-    Each change is written in the timeline of the cases waiting for the visit,
-    and in the patient's access log under `actor`; a cancelled follow-up puts
-    its case back in review.
+    Each change is written in the timeline of the cases waiting for the visit;
+    a cancelled follow-up puts its case back in review.
     """
     visit = Visit.objects.select_for_update().get(pk=visit_id)
     user = actor.user if actor else None
@@ -310,12 +309,26 @@ def reminders_send(now=None) -> int:
 
 
 @transaction.atomic
-def invitation_for(*, email: str, first_name: str = "", last_name: str = "") -> VisitInvitation:
-    """The open invitation for this email, or a new one."""
+def invitation_for(
+    *, email: str, first_name: str = "", last_name: str = "", date_of_birth=None
+) -> VisitInvitation:
+    """The open invitation for this email and these details, or a new one."""
     email = normalize_email(email)
-    invitation = VisitInvitation.objects.filter(email=email, used_at__isnull=True).order_by("-pk").first()
+    invitation = (
+        VisitInvitation.objects.filter(
+            email=email,
+            used_at__isnull=True,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+        )
+        .order_by("-pk")
+        .first()
+    )
     if invitation is None:
-        invitation = VisitInvitation.objects.create(email=email, first_name=first_name, last_name=last_name)
+        invitation = VisitInvitation.objects.create(
+            email=email, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+        )
     return invitation
 
 
@@ -326,26 +339,58 @@ def invitation_new_token(invitation: VisitInvitation) -> str:
     return raw
 
 
+def invitation_is_for(invitation_id: int, email: str) -> bool:
+    """Whether an unused invitation was sent to this email: the link then proves the address."""
+    invitation = VisitInvitation.objects.filter(pk=invitation_id, used_at__isnull=True).first()
+    return invitation is not None and login_key(invitation.email) == login_key(email)
+
+
+def _full_name(first_name: str, last_name: str) -> str:
+    return " ".join(f"{first_name or ''} {last_name or ''}".casefold().split())
+
+
+def _contradicts(patient: Patient, *, first_name="", last_name="", date_of_birth=None) -> bool:
+    """Whether details from the booking system say this is someone else than the patient.
+
+    A detail the booking system did not give contradicts nothing.
+    """
+    if date_of_birth is not None and date_of_birth != patient.date_of_birth:
+        return True
+    name = _full_name(first_name, last_name)
+    return bool(name) and name != _full_name(patient.user.first_name, patient.user.last_name)
+
+
 @transaction.atomic
-def invitation_accept(invitation_id: int, patient: Patient) -> int:
-    """Use the invitation for the new account: its visits, and those of open invitations to the same
-    email, become the patient's. Returns how many visits were attached; 0 if it was used already."""
-    invitation = (
-        VisitInvitation.objects.select_for_update().filter(pk=invitation_id, used_at__isnull=True).first()
-    )
-    if invitation is None:
+def invitations_claim(patient: Patient) -> int:
+    """Give a patient who has just verified her email the visits booked for invitations to it.
+
+    The same checks as an import: a visit whose invitation carries another name or date of birth
+    is not given but waits for the doctor's confirmation. Either way the invitations are used up,
+    so their sign-up reminders stop. Returns how many visits became hers.
+    """
+    user = patient.user
+    if not user.email_verified or patient.closed_at or not user.is_active:
         return 0
+    invitations = list(
+        VisitInvitation.objects.select_for_update().filter(
+            email=normalize_email(user.email), used_at__isnull=True
+        )
+    )
     now = timezone.now()
-    same_email = VisitInvitation.objects.filter(email=invitation.email, used_at__isnull=True)
-    ids = list(same_email.values_list("pk", flat=True))
-    attached = Visit.objects.filter(invitation_id__in=ids, patient__isnull=True).update(patient=patient)
-    same_email.update(used_at=now, patient=patient)
+    attached = 0
+    for invitation in invitations:
+        waiting = Visit.objects.filter(invitation=invitation, patient__isnull=True, match_reason="")
+        details = {
+            "first_name": invitation.first_name,
+            "last_name": invitation.last_name,
+            "date_of_birth": invitation.date_of_birth,
+        }
+        if _contradicts(patient, **details):
+            waiting.update(match_reason=Visit.Match.SIGNUP_DIFFERS, match_patient=patient, updated_at=now)
+        else:
+            attached += waiting.update(patient=patient, updated_at=now)
+    VisitInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(used_at=now, patient=patient)
     return attached
-
-
-def patient_for_email(email: str) -> Patient | None:
-    user = User.objects.filter(email=normalize_email(email)).select_related("patient").first()
-    return getattr(user, "patient", None) if user else None
 
 
 # --- The doctor's calendar address ---
