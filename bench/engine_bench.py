@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from triage.rules import FIELDS, HistoryEntry, answers_from_mapping, assess  # noqa: E402
-from triage.vignettes import load_vignettes  # noqa: E402
+from triage.rules.vignettes import load_vignettes  # noqa: E402
 
 TARGET_PER_SECOND = 50_000
 VIGNETTES = REPO_ROOT / "tests" / "triage" / "vignettes.json"
