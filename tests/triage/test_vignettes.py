@@ -73,9 +73,7 @@ def test_published_files_have_valid_cases_with_unique_ids():
 PUBLISHED_PAIRS = [
     *(pytest.param(V3, vignette, id=f"v3-{vignette.id}") for vignette in PUBLISHED_CASES),
     *(pytest.param(V2, vignette, id=f"v2-{vignette.id}") for vignette in PUBLISHED_V2_CASES),
-] + [
-    pytest.param(V1, vignette, id=f"v1-{vignette.id}") for vignette in PUBLISHED_V1_CASES
-]
+] + [pytest.param(V1, vignette, id=f"v1-{vignette.id}") for vignette in PUBLISHED_V1_CASES]
 
 
 @pytest.mark.parametrize(("rule_set", "vignette"), PUBLISHED_PAIRS)
