@@ -155,19 +155,35 @@ SHORT_LABELS = {
     "notes": _("Notes for the doctor"),
 }
 
-# Where a question read differently in the questionnaire she answered (RULES.md 11.1 V3).
-SHORT_LABELS_BEFORE = {
+# Where a question read differently in the questionnaire she answered (RULES.md 11.1 V3): the rule
+# set that reworded it, and its wording and short name before.
+WORDING_BEFORE = {
     # Rule sets 1 and 2 asked about current use only.
-    "tamoxifen": (3, _("Tamoxifen (now)")),
+    "tamoxifen": (
+        3,
+        _("Do you take tamoxifen (a medicine used after breast cancer)?"),
+        _("Tamoxifen (now)"),
+    ),
 }
+
+
+def _before(name: str, version: int | None):
+    earlier = WORDING_BEFORE.get(name)
+    if earlier is not None and version is not None and version < earlier[0]:
+        return earlier
+    return None
+
+
+def question_label(name: str, version: int | None = None) -> str:
+    """A question as the questionnaire of rule set `version` worded it (the current one if None)."""
+    earlier = _before(name, version)
+    return str(earlier[1] if earlier else QUESTION_LABELS[name])
 
 
 def short_label(name: str, version: int | None = None) -> str:
     """A question's short name as in the questionnaire of rule set `version` (the current one if None)."""
-    earlier = SHORT_LABELS_BEFORE.get(name)
-    if earlier is not None and version is not None and version < earlier[0]:
-        return str(earlier[1])
-    return str(SHORT_LABELS[name])
+    earlier = _before(name, version)
+    return str(earlier[2] if earlier else SHORT_LABELS[name])
 
 
 _BLEEDING_AMOUNT_LABELS = {
