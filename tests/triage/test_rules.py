@@ -1559,7 +1559,7 @@ def test_rule_set_2_stays_evaluable_beside_the_current_rule_set_3():
     current = triage.rules.v3.RULE_SET
     assert triage.rules.CURRENT is current
     assert triage.rules.RULES_VERSION == 3
-    assert triage.rules.RULE_SETS == {1: v1.RULE_SET, 2: RULE_SET, 3: current}
+    assert {1: v1.RULE_SET, 2: RULE_SET, 3: current} == triage.rules.RULE_SETS
     assert triage.rules.rule_set(2) is RULE_SET
     assert triage.rules.rule_set(1) is v1.RULE_SET
     assert triage.rules.rule_set(None) is current

@@ -121,6 +121,7 @@ Answers = answers_class(
     `RULE_SET.answers_from_mapping()` for any input that did not come from
     this module.
     """,
+    __name__,
 )
 
 _by_question = {reveal.question: reveal for reveal in v2.REVEALS}
