@@ -204,7 +204,12 @@ def test_leaving_a_step_with_unsaved_answers_asks_first(page):
 
 
 # Every yes/no question with the answers that show it (the others are always shown).
-REVEALING = {"shoulder_tip_pain": {"pregnancy_status": "possible"}, "clots": {"bleeding_after_sex": "yes"}}
+REVEALING = {
+    "shoulder_tip_pain": {"pregnancy_status": "possible"},
+    "clots": {"bleeding_after_sex": "yes"},
+    "other_bleeding_clots": {"intermenstrual_bleeding": "yes"},
+    "hrt_recent_change": {"hrt": "yes"},
+}
 YES_NO = [field.name for field in rules.FIELDS if field.kind == rules.BOOL]
 
 
@@ -265,6 +270,13 @@ EVERY_DETAIL = QUIET | {
     "clots": "no",
     "pelvic_pain_days": "2",
     "pelvic_pain_severity": "3",
+    "intermenstrual_bleeding": "yes",
+    "other_bleeding_amount": "spotting",
+    "other_bleeding_clots": "no",
+    "intermenstrual_weeks": "1",
+    "hrt": "yes",
+    "hrt_type": "continuous_combined",
+    "hrt_recent_change": "no",
     "notes": "Una nota",
 }
 
