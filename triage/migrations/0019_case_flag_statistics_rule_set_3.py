@@ -32,6 +32,6 @@ def drop_statistics(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("triage", "0016_auditevent_patient_index_once")]
+    dependencies = [("triage", "0018_audit_append_only_triggers")]
 
     operations = [migrations.RunPython(create_statistics, drop_statistics, elidable=False)]
