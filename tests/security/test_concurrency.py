@@ -16,6 +16,7 @@ from patients.services import submission_draft
 from tests import factories
 from tests.patients.test_questionnaire import BLEEDING, QUIET
 from triage.models import Assessment, Case, CaseEvent
+from triage.questionnaire import SECTIONS
 from triage.services import CaseConflict, case_add_note, case_change_status
 
 from .conftest import login_verified
@@ -102,7 +103,7 @@ def test_two_simultaneous_posts_of_a_first_step_create_one_draft():
     assert (draft.status, str(draft.key), draft.step) == (Submission.Status.DRAFT, key, 2)
 
 
-STEP_1 = ("menopause_status", "pregnancy_status", "shoulder_tip_pain")
+STEP_1 = SECTIONS[0][1]
 
 
 def _logged_in(patient) -> Client:
