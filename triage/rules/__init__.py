@@ -3,7 +3,7 @@
 Every released rule set stays evaluable (RULES.md section 11): new
 submissions are assessed with `CURRENT` (rule set 3), and a stored
 assessment is explained by `rule_set(its version)`. The package imports
-nothing from Django; `triage.services` supplies the patient's age and her
+nothing from Django; `triage.cases.assessments` supplies the patient's age and her
 earlier submissions.
 
 The names re-exported below are those of the current rule set, for code
