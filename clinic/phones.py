@@ -23,6 +23,8 @@ from django.utils.safestring import SafeString
 # Numbers written without a country code are Italian.
 DEFAULT_REGION = "IT"
 DEFAULT_COUNTRY_CODE = phonenumbers.country_code_for_region(DEFAULT_REGION)
+# The emergency numbers in Italy: the European one and the medical emergency service.
+EMERGENCY_NUMBERS = ("112", "118")
 # What `phone_normalise` stores.
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 

@@ -14,6 +14,8 @@ from django.views.i18n import set_language
 
 from clinic.identity import login_key
 from clinic.models import clinic_profile
+from triage.conversation.presenters import patient_conversation
+from triage.conversation.selectors import patient_open_conversations
 from triage.visits.ics import visit_calendar
 from triage.visits.selectors import invitation_for_token, patient_next_visit, visit_for_patient
 
@@ -38,7 +40,15 @@ def home_view(request):
         return redirect("triage:dashboard")
     if not is_patient(request.user):
         return render(request, "patients/no_profile.html", status=403)
-    return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
+    patient = request.user.patient
+    conversations = [
+        patient_conversation(case, messages) for case, messages in patient_open_conversations(patient.pk)
+    ]
+    return render(
+        request,
+        "patients/home.html",
+        {"visit": patient_next_visit(patient), "conversations": conversations},
+    )
 
 
 @patient_required

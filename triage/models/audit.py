@@ -69,6 +69,8 @@ class AuditEvent(models.Model):
         ADMIN_VIEW = "admin_view", _("Opened her account in the administration")
         ADMIN_LIST = "admin_list", _("Listed her account in the administration")
         MATCH_LIST = "match_list", _("Listed her among the visits awaiting confirmation")
+        CONVERSATION_READ = "conversation_read", _("Read the messages of a case")
+        MESSAGE_SEND = "message_send", _("Wrote a message to the patient")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
     PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE})

@@ -32,6 +32,7 @@ AGE = ngettext_lazy("%(years)s year", "%(years)s years", "years")
 WAITING = gettext_lazy("waiting %(time)s")
 AGO = gettext_lazy("%(time)s ago")
 ASSIGNED = gettext_lazy("assigned to %(name)s")
+NEW_REPLY = gettext_lazy("new reply")
 
 
 def iso_datetime(value: datetime | None) -> str:
@@ -151,6 +152,8 @@ class WorklistRowView(TypedDict):
     acted: SafeString | str
     # "assigned to …"; empty when nobody has taken the case.
     assignee: SafeString | str
+    # "new reply": a reply of hers no doctor has read yet; empty otherwise.
+    new_reply: str
     # Routine and open: may be closed with others from the list.
     closable: bool
     # Ticked for closing (a bulk close that came back with an error).
@@ -196,6 +199,7 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             actor_name=case.actor_name,
             acted=(live_acted(case, labels) if live else ACTED_MARK) if case.actor_name else "",
             assignee=labels.text(ASSIGNED, name=case.assignee_name) if case.assignee_name else "",
+            new_reply=labels.label(NEW_REPLY) if getattr(case, "new_reply", False) else "",
             closable=case_closable_in_bulk(case.level, case.status),
             chosen=False,
         )

@@ -17,6 +17,7 @@ from patients.models import display_name
 
 from .. import rules
 from ..cases.selectors import follow_up_date
+from ..conversation.selectors import with_new_reply
 from ..models import (
     LEVEL_ORDER,
     Case,
@@ -214,9 +215,12 @@ class WorklistRow:
     actor_name: str
     # Empty when nobody has taken the case.
     assignee_name: str
+    # A reply of hers no doctor has read yet (`triage.conversation.selectors.with_new_reply`).
+    new_reply: bool = False
 
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
+        *values, new_reply = values
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
         starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
@@ -226,6 +230,7 @@ class WorklistRow:
             patient_name=display_name(first, last, email),
             actor_name=display_name(actor_first, actor_last, actor_email),
             assignee_name=display_name(assignee_first, assignee_last, assignee_email),
+            new_reply=new_reply,
         )
 
 
@@ -262,7 +267,11 @@ def _page_rows(qs: QuerySet[Case], ordering, size: int) -> tuple[list[WorklistRo
     ids = list(qs.order_by(*ordering).values_list("pk", flat=True)[: size + 1])
     if not ids:
         return [], False
-    values = Case.objects.filter(pk__in=ids[:size]).order_by(*ordering).values_list(*ROW_COLUMNS)
+    values = (
+        with_new_reply(Case.objects.filter(pk__in=ids[:size]))
+        .order_by(*ordering)
+        .values_list(*ROW_COLUMNS, "new_reply")
+    )
     return [WorklistRow.from_values(row) for row in values], len(ids) > size
 
 
