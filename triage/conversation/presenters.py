@@ -67,5 +67,6 @@ def patient_conversation(case: Case, messages: list[CaseMessage], *, form=None) 
         submission_id=case.pk,
         messages=messages,
         open=is_open,
-        form=(form or MessageForm()) if is_open else None,
+        # A closed case shows a refused reply (and what she typed) next to the closed notice.
+        form=(form or MessageForm()) if is_open else form,
     )
