@@ -16,6 +16,7 @@ from .emails import notify_patient_of_message
 
 CLOSED_CASE = _("This case is closed: its conversation can be read but no longer answered.")
 EMPTY = _("Write the message before sending it.")
+ACCOUNT_CLOSED = _("She closed her account: she can no longer read messages on the portal.")
 NOT_YET = _("You can reply once the clinic has written to you here.")
 TOO_LONG = _("Keep the message under %(max)d characters (it has %(length)d).")
 
@@ -61,8 +62,10 @@ def message_post_by_doctor(*, case_id: int, actor: Actor, text: str, key: str) -
 
     Her replies waiting for an answer are answered by it (`reply_contact_record`).
     """
-    case = Case.objects.select_for_update().get(pk=case_id)
+    case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
     text = _checked(case, text)
+    if case.patient.closed_at is not None:
+        raise ValidationError({"text": ACCOUNT_CLOSED})
     message, created = _create(case, kind=CaseMessage.Author.DOCTOR, author=actor.user, text=text, key=key)
     if not created:
         return message

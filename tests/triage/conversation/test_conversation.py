@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from outbox.models import OutboundEmail
 from tests.factories import make_case, make_doctor
@@ -336,3 +336,13 @@ def test_every_text_of_the_conversation_has_an_italian_translation_in_the_formal
         translated = [translation.gettext(text) for text in texts]
     assert all(t != s for t, s in zip(translated, texts, strict=True))
     assert not any(re.search(r"\b(tu|ti|tuo|tua|scrivi|puoi)\b", t, re.IGNORECASE) for t in translated)
+
+
+@pytest.mark.django_db
+def test_no_message_goes_to_a_closed_account(doctor_client, case):
+    Patient = type(case.patient)
+    Patient.objects.filter(pk=case.patient_id).update(closed_at=timezone.now())
+    response = post_message(doctor_client, case, "Hello")
+    assert response.status_code == 400
+    assert not CaseMessage.objects.exists()
+    assert "She closed her account" in response.content.decode()
