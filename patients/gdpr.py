@@ -16,7 +16,7 @@ from triage.audit import audit_patient_self, patient_pseudonym
 from triage.models import AuditEvent
 
 from .advice import advice_for
-from .models import Consent, Patient, Submission
+from .models import Consent, Patient, Submission, TextConsent
 
 EXPORT_FORMAT = "clinic-portal.patient-data/1"
 
@@ -60,6 +60,19 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
             "last_login": _iso(user.last_login),
             "visit_reminders": patient.visit_reminders,
         },
+        "text_message_consents": [
+            {
+                "given_at": _iso(consent.given_at),
+                "given_via": consent.given_via,
+                "withdrawn_at": _iso(consent.withdrawn_at),
+                "withdrawn_via": consent.withdrawn_via,
+            }
+            for consent in patient.text_consents.order_by("given_at", "pk")
+        ],
+        "text_messages": [
+            {"sent_at": _iso(text.sent_at), "to": text.phone, "text": text.text}
+            for text in patient.outbound_texts.filter(status="sent").order_by("sent_at", "pk")
+        ],
         "consents": [
             {
                 "privacy_notice_version": consent.notice_version,
@@ -148,6 +161,9 @@ def patient_account_close(patient: Patient, request) -> str:
     user.is_active = False
     user.save(update_fields=["password", "is_active"])
     patient.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
+    patient.text_consents.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawn_via=TextConsent.Via.ACCOUNT_CLOSED
+    )
     Submission.objects.filter(patient=patient, status=Submission.Status.DRAFT).delete()
     _admin_history_scrub(patient)
     patient.closed_at = now

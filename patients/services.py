@@ -16,7 +16,8 @@ from triage.services import submission_assess
 from triage.visits.services import invitation_accept
 
 from .emails import submission_received_email
-from .models import Consent, PasswordResetRequest, Patient, Submission, User
+from .models import Consent, PasswordResetRequest, Patient, Submission, TextConsent, User
+from .texts import submission_received_text
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +37,14 @@ def patient_register(
     phone="",
     language=settings.LANGUAGE_CODE,
     invitation_id=None,
+    texts: bool = False,
 ) -> User:
     """Create the user, her patient profile and her consent record together.
 
     `language` is the one she signed up in: her emails are written in it. The phone is stored as
     E.164; `clinic.phones.InvalidPhone` for one that is not a number. With the invitation she was
     sent for a booked visit, the invitation is used up and its visits become hers, in the same
-    transaction.
+    transaction. `texts`: she asked for text messages at her phone (the form checked it can take them).
     """
     try:
         with transaction.atomic():
@@ -57,6 +59,8 @@ def patient_register(
         raise EmailTaken from exc
     patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone_normalise(phone))
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
+    if texts and patient.phone:
+        text_consent_give(patient=patient, via=TextConsent.Via.SIGNUP)
     if invitation_id is not None:
         invitation_accept(invitation_id, patient)
     return user
@@ -72,7 +76,9 @@ def patient_update_profile(
     phone,
     language=None,
     visit_reminders: bool | None = None,
+    texts: bool | None = None,
 ) -> None:
+    """Save her profile; `texts` (when given) opts her in to text messages or out of them."""
     user.first_name = first_name
     user.last_name = last_name
     user.language = language or user.language
@@ -80,7 +86,41 @@ def patient_update_profile(
     defaults = {"date_of_birth": date_of_birth, "phone": phone_normalise(phone)}
     if visit_reminders is not None:
         defaults["visit_reminders"] = visit_reminders
-    Patient.objects.update_or_create(user=user, defaults=defaults)
+    patient, _created = Patient.objects.update_or_create(user=user, defaults=defaults)
+    if texts is None:
+        return
+    if texts and patient.phone:
+        text_consent_give(patient=patient, via=TextConsent.Via.PROFILE)
+    else:
+        text_consent_withdraw(patient=patient, via=TextConsent.Via.PROFILE)
+
+
+@transaction.atomic
+def text_consent_give(*, patient: Patient, via: str) -> TextConsent:
+    """Opt her in to text messages (recorded with the time and the way); kept as it is if she is in.
+
+    The caller has checked that her number can take texts (`clinic.phones.phone_can_receive_texts`).
+    """
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    consent = patient.text_consents.filter(withdrawn_at__isnull=True).first()
+    if consent is None:
+        consent = TextConsent.objects.create(patient=patient, given_via=via)
+    return consent
+
+
+def text_consent_withdraw(*, patient: Patient, via: str) -> int:
+    """Opt her out of text messages, recording the time and the way; 1 if she was in, else 0."""
+    return patient.text_consents.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_via=via
+    )
+
+
+def text_consent_withdraw_number(*, phone: str, via: str) -> int:
+    """Opt out every patient with this (E.164) number, as a STOP sent from it asks; how many were in."""
+    patients = Patient.objects.filter(phone=phone)
+    return TextConsent.objects.filter(patient__in=patients, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_via=via
+    )
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -234,6 +274,11 @@ def _confirmation_enqueue(submission: Submission) -> None:
     try:
         with transaction.atomic():
             submission_received_email.enqueue(submission_id=submission.pk)
+            submission_received_text.enqueue(
+                patient=submission.patient,
+                key=f"submission-received:{submission.pk}",
+                submission_id=submission.pk,
+            )
     except DatabaseError:
         logger.exception("Could not queue the confirmation email of questionnaire %s", submission.pk)
 
