@@ -111,8 +111,9 @@ class SmsBackend:
         raise InvalidSignature("this provider receives no messages")
 
 
-# A path segment this long is a secret (an invitation or reset token): logs show its start only.
-_SECRET_SEGMENT = re.compile(r"(?<=/)([A-Za-z0-9_\-:.]{6})[A-Za-z0-9_\-:.]{10,}")
+# A path segment (not the host) this long is a secret, such as an invitation or reset token: logs
+# show its first characters only.
+_SECRET_SEGMENT = re.compile(r"(?<=[^/]/)([A-Za-z0-9_\-:.]{6})[A-Za-z0-9_\-:.]{10,}")
 
 
 def text_for_log(text: str) -> str:
