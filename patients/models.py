@@ -192,8 +192,8 @@ class TextConsent(models.Model):
 
     class Via(models.TextChoices):
         SIGNUP = "signup", _("Sign-up")
-        PROFILE = "profile", _("Her profile")
-        KEYWORD = "keyword", _("A STOP reply to a text message")
+        PROFILE = "profile", _("Profile")
+        KEYWORD = "keyword", _("STOP reply")
         ACCOUNT_CLOSED = "account_closed", _("Account closed")
 
     patient = models.ForeignKey(
