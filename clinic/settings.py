@@ -387,6 +387,6 @@ PORTAL_BASE_URL = os.environ.get("DJANGO_PORTAL_BASE_URL", "http://127.0.0.1:800
 # The address links in text messages start with: a short one leaves room for the rest of the
 # 160 characters (at most SMS_LINK_BASE_MAX_LENGTH characters, checked at start-up).
 SMS_LINK_BASE_URL = os.environ.get("DJANGO_SMS_LINK_BASE_URL", "").rstrip("/") or PORTAL_BASE_URL
-SMS_LINK_BASE_MAX_LENGTH = 40
+SMS_LINK_BASE_MAX_LENGTH = 32
 # Base of the FHIR canonical URLs (the Questionnaire, code systems): keep it stable once records are exchanged.
 FHIR_BASE_URL = os.environ.get("DJANGO_FHIR_BASE_URL", f"{PORTAL_BASE_URL}/fhir").rstrip("/")
