@@ -261,3 +261,24 @@ def test_closing_her_account_opts_her_out_and_stops_queued_texts(sms_outbox):
     assert OutboundText.objects.get().status == "skipped"
     consent = patient.text_consents.get()
     assert (consent.withdrawn_at, consent.withdrawn_via) == (timezone.now(), "account_closed")
+
+
+@pytest.mark.django_db
+def test_sending_the_questionnaire_texts_her_the_confirmation_without_health_data(sms_outbox):
+    from .test_questionnaire import QUIET, form_key, post
+
+    patient = factories.make_patient(phone=MOBILE, texts=True)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(patient.user)
+    key = form_key(client)
+    response = post(client, "submit", key, **{**QUIET, "soaks_pad_hourly": "yes"})
+    assert response.status_code == 302
+    # Posting the same form again makes no second text.
+    post(client, "submit", key, **{**QUIET, "soaks_pad_hourly": "yes"})
+    run_tasks()
+
+    [(to, text, _sender)] = sms_outbox
+    assert to == MOBILE
+    assert "We have received your questionnaire, thank you." in text or "Abbiamo ricevuto" in text
+    for word in ("urgent", "emergen", "bleed", "pad", "Maria", "Rossi", "112"):
+        assert word.lower() not in text.lower()
