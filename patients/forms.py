@@ -208,7 +208,10 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         labels = {"language": _("Language of the pages and of our emails")}
 
     visit_reminders = forms.BooleanField(
-        label=_("Email me a reminder before a visit if I have not filled in the questionnaire yet"),
+        label=_(
+            "Remind me before a visit if I have not filled in the questionnaire yet "
+            "(by email, and by text message if I asked for them)"
+        ),
         required=False,
     )
 
