@@ -129,7 +129,8 @@ def text_deliver(message_id: int) -> str:
     if message is None:
         status = OutboundText.objects.filter(pk=message_id).values_list("status", flat=True).first()
         return status or "missing"
-    patient = type(message.patient).objects.select_related("user").get(pk=message.patient_id)
+    Patient = OutboundText._meta.get_field("patient").related_model
+    patient = Patient.objects.select_related("user").get(pk=message.patient_id)
     try:
         text = _kind_for(message.kind)(patient=patient, **message.params) if patient.accepts_texts() else None
         if text is None:

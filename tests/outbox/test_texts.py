@@ -302,3 +302,36 @@ def test_the_admin_lists_texts_with_the_number_masked_for_superusers_only(
     assert response.status_code == 302
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("pending", 0)
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "sentence"),
+    [
+        (
+            "it",
+            "Un aggiornamento sul suo questionario",
+            "C'è un aggiornamento sul suo questionario: lo legga nel portale o chiami lo studio.",
+        ),
+        (
+            "en",
+            "An update about your questionnaire",
+            "There is an update about your questionnaire: please read it in the portal or phone the clinic.",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_the_re_triage_notice_email_holds_the_rules_sentence_and_a_link_only(
+    language, subject, sentence, settings
+):
+    patient = factories.make_patient(first_name="Annunziata", last_name="Bellini")
+    User.objects.filter(pk=patient.user_id).update(language=language)
+
+    notify_patient(patient, Notice.RETRIAGE, key="retriage:1:2")
+    run_tasks()
+
+    [email] = mail.outbox
+    assert email.subject == subject
+    assert email.body.startswith(sentence)
+    assert f"{settings.PORTAL_BASE_URL}/\n" in email.body
+    for word in ("Annunziata", "Bellini", "urgent", "emergen", "level", "livello"):
+        assert word.lower() not in (email.subject + email.body).lower()
