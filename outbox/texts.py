@@ -209,6 +209,13 @@ def text_send_again(message: OutboundText) -> None:
     _schedule(message.pk)
 
 
+def texts_cancel(patient) -> int:
+    """Cancel every text not yet sent to her (her account is closed or erased); how many."""
+    return OutboundText.objects.filter(patient=patient, status=OutboundText.Status.PENDING).update(
+        status=OutboundText.Status.CANCELLED
+    )
+
+
 def text_dismiss(message: OutboundText) -> None:
     message.status = OutboundText.Status.DISMISSED
     message.save(update_fields=["status"])

@@ -258,7 +258,7 @@ def test_closing_her_account_opts_her_out_and_stops_queued_texts(sms_outbox):
     run_tasks()
 
     assert sms_outbox == []
-    assert OutboundText.objects.get().status == "skipped"
+    assert OutboundText.objects.get().status == "cancelled"
     consent = patient.text_consents.get()
     assert (consent.withdrawn_at, consent.withdrawn_via) == (timezone.now(), "account_closed")
 
