@@ -14,6 +14,7 @@ portal, after logging in.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -61,9 +62,7 @@ def notify_patient(patient, kind: str, *, key: str) -> Notified:
 @outbox_email
 def patient_notice_email(*, user_id: int, notice: str) -> Message | None:
     """The notice by email, in her language, with the link and the clinic's phone."""
-    from patients.models import User
-
-    user = User.objects.filter(pk=user_id, is_active=True, patient__closed_at__isnull=True).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True, patient__closed_at__isnull=True).first()
     if user is None:
         return None
     context = {

@@ -140,9 +140,7 @@ def text_deliver(message_id: int) -> str:
         provider_id = sms_backend().send(patient.phone, text, clinic_profile().sms_sender)
     except RecipientOptedOut as exc:
         # She sent STOP to the provider: what it blocks, her consent no longer allows.
-        from patients.services import text_consent_withdraw
-
-        text_consent_withdraw(patient=patient, via="keyword")
+        patient.texts_opt_out(via="keyword")
         message.last_error = type(exc).__name__
         return _finish(message, OutboundText.Status.SKIPPED, "last_error")
     except Exception as exc:

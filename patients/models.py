@@ -178,6 +178,12 @@ class Patient(models.Model):
             and self.text_consents.filter(withdrawn_at__isnull=True).exists()
         )
 
+    def texts_opt_out(self, *, via: str) -> int:
+        """Close her open consent to text messages, with the time and the way; 1 if she was in, else 0."""
+        return self.text_consents.filter(withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_via=via
+        )
+
     def age_on(self, day: date) -> int:
         """Completed years on `day` (RULES.md section 2)."""
         dob = self.date_of_birth

@@ -151,9 +151,7 @@ def text_consent_give(*, patient: Patient, via: str) -> TextConsent:
 
 def text_consent_withdraw(*, patient: Patient, via: str) -> int:
     """Opt her out of text messages, recording the time and the way; 1 if she was in, else 0."""
-    return patient.text_consents.filter(withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_via=via
-    )
+    return patient.texts_opt_out(via=via)
 
 
 def text_consent_withdraw_number(*, phone: str, via: str) -> int:
