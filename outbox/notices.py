@@ -62,7 +62,9 @@ def notify_patient(patient, kind: str, *, key: str) -> Notified:
 @outbox_email
 def patient_notice_email(*, user_id: int, notice: str) -> Message | None:
     """The notice by email, in her language, with the link and the clinic's phone."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True, patient__closed_at__isnull=True).first()
+    user = (
+        get_user_model().objects.filter(pk=user_id, is_active=True, patient__closed_at__isnull=True).first()
+    )
     if user is None:
         return None
     context = {

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
+from clinic.auth import is_clinic_admin
 from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile, clinic_profile
 from patients.models import User
 from tests import factories
@@ -158,3 +159,15 @@ def test_a_text_names_the_clinic_by_its_sender_or_the_start_of_its_name():
         ClinicProfile(name="Studio ginecologico Rossi", sms_sender="StudioRossi").text_name == "StudioRossi"
     )
     assert ClinicProfile(name="Studio ginecologico Rossi").text_name == "Studio gine"
+
+
+@pytest.mark.parametrize(
+    ("fields", "admin"),
+    [
+        ({"is_superuser": True, "is_staff": True, "is_active": True}, True),
+        ({"is_superuser": True, "is_staff": True, "is_active": False}, False),
+        ({"is_superuser": False, "is_staff": True, "is_active": True}, False),
+    ],
+)
+def test_only_an_active_superuser_passes_the_admin_gate(fields, admin):
+    assert is_clinic_admin(User(email="a@example.com", **fields)) is admin
