@@ -79,7 +79,8 @@ def test_a_429_carries_the_providers_wait(twilio):
     assert second.value.retry_after is None
 
 
-def test_no_answer_within_the_timeout_is_a_timeout(twilio):
+def test_no_answer_within_the_timeout_is_a_timeout(twilio, settings):
+    settings.SMS_TIMEOUT_SECONDS = 0.3
     twilio.replies = [fake_twilio.HANG]
     with pytest.raises(SmsTimeout):
         TwilioBackend().send(MOBILE, "x", "S")

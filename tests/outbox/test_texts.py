@@ -177,6 +177,7 @@ def test_rate_limited_then_sent_after_the_providers_wait(twilio, texting_patient
 
 @pytest.mark.django_db
 def test_a_timeout_is_retried_after_the_first_wait(twilio, texting_patient, settings):
+    settings.SMS_TIMEOUT_SECONDS = 0.3
     twilio.replies = [fake_twilio.HANG]
     notify(texting_patient)
     run_tasks()
