@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outbox.notices import Notice, notify_patient
+
 from ..audit.writer import Actor, audit_record
 from ..models import MESSAGE_MAX_LENGTH, AuditEvent, Case, CaseMessage
-from .emails import notify_patient_of_message
 
 CLOSED_CASE = _("This case is closed: its conversation can be read but no longer answered.")
 EMPTY = _("Write the message before sending it.")
@@ -58,7 +59,8 @@ def _create(case: Case, *, kind: str, author, text: str, key: str) -> tuple[Case
 
 @transaction.atomic
 def message_post_by_doctor(*, case_id: int, actor: Actor, text: str, key: str) -> CaseMessage:
-    """A doctor writes to the patient: the message, its audit event, the notice to her (no content).
+    """A doctor writes to the patient: the message, its audit event, the notice to her (no content:
+    `outbox.notices.notify_patient`).
 
     Her replies waiting for an answer are answered by it (`reply_contact_record`).
     """
@@ -72,7 +74,8 @@ def message_post_by_doctor(*, case_id: int, actor: Actor, text: str, key: str) -
     Case.objects.filter(pk=case_id).update(last_actor=actor.user, last_acted_at=message.created_at)
     audit_record(actor, AuditEvent.Action.MESSAGE_SEND, obj=case, patient=case.patient_id)
     reply_contact_record(case_id=case_id, answer=message)
-    notify_patient_of_message(message_id=message.pk)
+    # By email, and by text if she opted in: no content, a link; once, as the message is made once.
+    notify_patient(case.patient, Notice.NEW_MESSAGE, key=f"case-message:{message.pk}")
     return message
 
 

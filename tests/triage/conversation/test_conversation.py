@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from outbox.models import OutboundEmail
-from tests.factories import make_case, make_doctor
+from tests.factories import make_case, make_doctor, make_patient
 from tests.test_support import run_tasks
 from triage.audit.writer import Actor
 from triage.conversation.selectors import case_has_new_reply
@@ -74,8 +74,7 @@ def test_a_doctor_message_is_kept_audited_and_noticed_once_without_its_text(doct
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["patient@example.com"]
-    link = f"/questionnaire/{case.pk}/"
-    assert link in email.body
+    assert "Acceda al portale per leggerlo:\nhttp" in email.body
     for text in (SECRET, "book here", "example.com/book", "Maria", "Rossi"):
         assert text not in email.subject + email.body
 
@@ -87,7 +86,7 @@ def test_the_notice_is_in_her_language(doctor_client, case):
     user.save(update_fields=["language"])
     post_message(doctor_client, case, "Hello", language="it")
     run_tasks()
-    assert "new message" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "A new message from the clinic"
 
 
 @pytest.mark.django_db
@@ -346,3 +345,18 @@ def test_no_message_goes_to_a_closed_account(doctor_client, case):
     assert response.status_code == 400
     assert not CaseMessage.objects.exists()
     assert "She closed her account" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_she_gets_the_notice_by_text_too_when_she_opted_in(doctor_client):
+    from outbox.models import OutboundText
+
+    texting = make_patient(email="texts@example.com", phone="+393331234567", texts=True)
+    case = make_case(texting, level=1)
+    post_message(doctor_client, case, SECRET, key="t1")
+    post_message(doctor_client, case, SECRET, key="t1")
+    run_tasks()
+    (text,) = OutboundText.objects.all()
+    assert text.status == "sent"
+    assert SECRET not in text.text
+    assert len(mail.outbox) == 1
