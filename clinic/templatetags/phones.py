@@ -2,9 +2,10 @@
 
 from django import template
 
-from clinic.phones import phone_display, phone_href
+from clinic.phones import dial_href, phone_display, phone_href
 
 register = template.Library()
 
 register.filter("phone_display", phone_display)
 register.filter("phone_href", phone_href)
+register.filter("dial_href", dial_href)

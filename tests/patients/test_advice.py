@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")
 PHONE = "+39 02 7654 3210"
 PHONE_HREF = 'href="tel:+390276543210"'
-HOURS = "Mon-Fri 8:30-17:00"
+HOURS = "Monday to Friday 9:00-13:00 and 14:30-18:30"
 SENT = datetime(2026, 3, 10, 9, 0, tzinfo=ROME)
 
 
@@ -33,7 +33,7 @@ def shown(value, format_name, language="en"):
 
 @pytest.fixture(autouse=True)
 def clinic_phone():
-    ClinicProfile.objects.filter().update(phone=PHONE, opening_hours_en=HOURS)
+    ClinicProfile.objects.filter().update(phone=PHONE)
 
 
 def english(client):
