@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import hours
@@ -205,6 +205,18 @@ class ClinicProfile(models.Model):
         """The emergency numbers in the order she is told them ("112 or 118")."""
         first = self.emergency_number or DEFAULT_EMERGENCY_NUMBER
         return tuple(number for number in (first, self.second_emergency_number) if number)
+
+    @property
+    def emergency_numbers_text(self) -> str:
+        """ "112 or 118" (or the one number) in the active language, for the footer and the banners."""
+        numbers = self.emergency_numbers
+        if len(numbers) == 1:
+            return numbers[0]
+        return gettext("%(first)s or %(second)s") % {"first": numbers[0], "second": numbers[1]}
+
+    @property
+    def emergency_href(self) -> str:
+        return "tel:" + self.emergency_numbers[0]
 
     def opening_hours(self, language: str | None = None) -> str:
         """The hours in the given language (the active one by default), written from the weekly

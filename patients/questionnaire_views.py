@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods
 
 from triage.presenters import answers_html
 from triage.questionnaire import SECTIONS, review_answers
+from triage.visits.selectors import patient_next_visit
 
 from .access import submission_for_patient
 from .decorators import patient_required
@@ -50,7 +51,7 @@ from .questionnaire_forms import (
 )
 from .selectors import (
     submission_by_key_for,
-    submission_doctor_opened,
+    submission_case_state,
     submission_draft_for,
     submission_list_for,
 )
@@ -96,7 +97,8 @@ def start_view(request):
 @require_http_methods(["GET"])
 def submission_list_view(request):
     patient = request.user.patient
-    submissions = [submission_summary(submission) for submission in submission_list_for(patient)]
+    visit = patient_next_visit(patient)
+    submissions = [submission_summary(submission, visit=visit) for submission in submission_list_for(patient)]
     return render(
         request,
         "patients/submission_list.html",
@@ -323,8 +325,8 @@ def submission_review_view(request):
 @require_http_methods(["GET"])
 def submission_detail_view(request, pk):
     submission = submission_for_patient(request.user, pk)
-    submission.doctor_opened = submission_doctor_opened(submission)
-    summary = submission_summary(submission)
+    submission_case_state(submission)
+    summary = submission_summary(submission, visit=patient_next_visit(submission.patient))
     return render(
         request,
         "patients/submission_detail.html",
@@ -332,6 +334,7 @@ def submission_detail_view(request, pk):
             "submission": submission,
             "summary": summary,
             "advice": summary.advice,
+            "actions": summary.actions,
             "answers_html": answers_html(submission, "patients/_answers.html"),
         },
     )

@@ -18,6 +18,8 @@ from triage.visits.selectors import invitation_for_token, patient_next_visit, vi
 
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
+from .presenters import submission_summary
+from .selectors import submission_open_list_for
 from .services import EmailTaken, patient_register, patient_update_profile, user_set_language
 
 
@@ -28,7 +30,14 @@ def home_view(request):
         return redirect("triage:dashboard")
     if not hasattr(request.user, "patient"):
         return render(request, "patients/no_profile.html", status=403)
-    return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
+    patient = request.user.patient
+    visit = patient_next_visit(patient)
+    clinic = clinic_profile()
+    cards = [
+        submission_summary(submission, clinic=clinic, visit=visit)
+        for submission in submission_open_list_for(patient)
+    ]
+    return render(request, "patients/home.html", {"visit": visit, "cards": cards})
 
 
 @patient_required
