@@ -37,6 +37,8 @@ def home_view(request):
         submission_summary(submission, clinic=clinic, visit=visit)
         for submission in submission_open_list_for(patient)
     ]
+    # Live alarms first (RULES.md 11.2, S2), then the others, newest first.
+    cards.sort(key=lambda card: not (card.advice and card.advice.is_live_alarm))
     return render(request, "patients/home.html", {"visit": visit, "cards": cards})
 
 
