@@ -298,6 +298,14 @@ class Closure(models.Model):
             raise ValidationError({"last_day": _("The last day cannot be before the first day.")})
 
 
+def cached_clinic_profile() -> ClinicProfile | None:
+    """The profile if the cache holds it, else None; never the database (for the failure page)."""
+    try:
+        return cache.get(CACHE_KEY)
+    except Exception:  # a failing cache must not fail the failure page
+        return None
+
+
 def _forget_profile(**kwargs):
     cache.delete(CACHE_KEY)
 
