@@ -394,7 +394,7 @@ PAGES = [
             "key": w.draft_key,
             "action": "submit",
             "bleeding_after_sex": "yes",
-            "bleeding_episodes_3m": "-1",
+            "bleeding_episodes_3m": "x",
             "pain_during_sex": "x",
         },
     ),
