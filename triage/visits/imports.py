@@ -1,15 +1,16 @@
 """Reading the booking system's files: iCalendar (.ics) and CSV, into rows to import.
 
-A file that cannot be read, or that has a row with a missing or unreadable
-value, is invalid as a whole: every such row is reported with its line and
-reason, and nothing is imported (`FileInvalid`).
+A file that cannot be read as a whole (not UTF-8, too large, no header, not
+iCalendar) is refused and nothing is imported (`FileInvalid`). A row with a
+missing or unreadable value is left out and reported, the CSV row by its
+line, the event by its UID, date and summary; the other rows are imported.
 
 The CSV layout (UTF-8, a header row, comma or semicolon separated; columns in any order):
 
     uid, date, time, duration, kind, email, first_name, last_name, date_of_birth, status, note
 
-`uid` (the booking's own identifier), `date` (YYYY-MM-DD or DD/MM/YYYY) and `time` (HH:MM, the
-clinic's local time) are required; `duration` in minutes (30 if empty); `kind` one of first,
+`uid` (the booking's own identifier), `date` (YYYY-MM-DD or DD/MM/YYYY) and `time` (HH:MM or H:MM,
+also with a dot, the clinic's local time) are required; `duration` in minutes (30 if empty); `kind` one of first,
 follow_up, results (first if empty); `status` "cancelled" cancels the visit; a patient is matched by
 `email`, then by `first_name`, `last_name` and `date_of_birth`.
 
@@ -21,10 +22,11 @@ her name in its CN, her date of birth in X-PATIENT-BIRTHDATE (optional), the kin
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ..models import Visit
@@ -71,10 +73,20 @@ class ImportRow:
     date_of_birth: date | None
     cancelled: bool
     note: str = ""
+    # How the report names the row: "Line 4", or an event by its UID, date and summary.
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A readable file's rows, and the rows left out, as (label, reason)."""
+
+    rows: list[ImportRow]
+    skipped: list[tuple[str, str]]
 
 
 class FileInvalid(Exception):
-    """The file cannot be imported; `errors` lists (line, reason), line 0 for the whole file."""
+    """The file cannot be read at all; `errors` lists (line, reason), line 0 for the whole file."""
 
     def __init__(self, errors: list[tuple[int, str]]):
         super().__init__(errors)
@@ -89,6 +101,39 @@ def _date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(text)
+
+
+# "9:30", "09:30", "9.30", "09:30:00": the clinic's local time.
+CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
+
+
+def _time(text: str) -> time:
+    match = CLOCK.fullmatch(text.strip())
+    if not match:
+        raise ValueError(text)
+    return time(int(match[1]), int(match[2]), int(match[3] or 0))
+
+
+def csv_label(line: int) -> str:
+    return _("Line %(line)d") % {"line": line}
+
+
+def event_label(event) -> str:
+    """An event as the booking system shows it: its UID, start and summary, whatever is readable."""
+    uid = str(event.get("UID") or "").strip() or _("without UID")
+    start = event.get("DTSTART")
+    when = ""
+    if start is not None:
+        value = getattr(start, "dt", start)
+        if isinstance(value, datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            when = formats.date_format(value, "SHORT_DATETIME_FORMAT")
+        elif isinstance(value, date):
+            when = formats.date_format(value, "SHORT_DATE_FORMAT")
+    summary = str(event.get("SUMMARY") or "").strip()[:80]
+    parts = ", ".join(part for part in (when, f"\u201c{summary}\u201d" if summary else "") if part)
+    label = _("Event %(uid)s") % {"uid": uid}
+    return f"{label} ({parts})" if parts else label
 
 
 def _kind(text: str) -> str:
@@ -108,8 +153,9 @@ def _aware(naive: datetime) -> datetime:
     return aware
 
 
-def parse(name: str, content: bytes) -> list[ImportRow]:
-    """The rows of a file, chosen by its name's extension (.ics or .csv); raises FileInvalid."""
+def parse(name: str, content: bytes) -> Parsed:
+    """The rows of a file, chosen by its name's extension (.ics or .csv), and those left out; raises
+    FileInvalid when the file cannot be read at all."""
     if len(content) > MAX_FILE_BYTES:
         raise FileInvalid([(0, _("The file is larger than 2 MB."))])
     try:
@@ -124,15 +170,19 @@ def parse(name: str, content: bytes) -> list[ImportRow]:
     raise FileInvalid([(0, _("Only .ics and .csv files can be imported."))])
 
 
-def _check_unique(rows: list[ImportRow], errors: list) -> None:
-    seen = {}
+def _unique(rows: list[ImportRow], skipped: list) -> list[ImportRow]:
+    """The rows but a repeated UID's later ones, which are reported as left out."""
+    seen, kept = {}, []
     for row in rows:
         if row.uid in seen:
-            errors.append((row.line, _("The same UID is on line %(line)d.") % {"line": seen[row.uid]}))
-        seen.setdefault(row.uid, row.line)
+            skipped.append((row.label, _("The same UID is on line %(line)d.") % {"line": seen[row.uid]}))
+            continue
+        seen[row.uid] = row.line
+        kept.append(row)
+    return kept
 
 
-def parse_csv(text: str) -> list[ImportRow]:
+def parse_csv(text: str) -> Parsed:
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -141,7 +191,7 @@ def parse_csv(text: str) -> list[ImportRow]:
     if missing:
         raise FileInvalid([(1, _("The header has no column %(names)s.") % {"names": ", ".join(missing)})])
     reader.fieldnames = header
-    rows, errors = [], []
+    rows, skipped = [], []
     for record in reader:
         line = reader.line_num
         values = {key: (value or "").strip() for key, value in record.items() if key}
@@ -150,11 +200,8 @@ def parse_csv(text: str) -> list[ImportRow]:
         try:
             rows.append(_csv_row(line, values))
         except ValueError as exc:
-            errors.append((line, str(exc.args[0]) if exc.args else _("unreadable row")))
-    _check_unique(rows, errors)
-    if errors:
-        raise FileInvalid(errors)
-    return rows
+            skipped.append((csv_label(line), str(exc.args[0]) if exc.args else _("unreadable row")))
+    return Parsed(_unique(rows, skipped), skipped)
 
 
 def _csv_row(line: int, values: dict) -> ImportRow:
@@ -165,7 +212,7 @@ def _csv_row(line: int, values: dict) -> ImportRow:
     except ValueError:
         raise ValueError(_("the date is not a date (YYYY-MM-DD)")) from None
     try:
-        at = time.fromisoformat(values.get("time", ""))
+        at = _time(values.get("time", ""))
     except ValueError:
         raise ValueError(_("the time is not a time (HH:MM)")) from None
     try:
@@ -196,6 +243,7 @@ def _csv_row(line: int, values: dict) -> ImportRow:
         date_of_birth=date_of_birth,
         cancelled=values.get("status", "").lower() in ("cancelled", "canceled", "annullata"),
         note=values.get("note", "")[:500],
+        label=csv_label(line),
     )
 
 
@@ -208,7 +256,7 @@ def _event_lines(text: str) -> list[int]:
     ]
 
 
-def parse_ics(text: str) -> list[ImportRow]:
+def parse_ics(text: str) -> Parsed:
     import icalendar
 
     try:
@@ -217,19 +265,16 @@ def parse_ics(text: str) -> list[ImportRow]:
         raise FileInvalid([(0, _("The file is not a valid iCalendar file."))]) from None
     events = [event for calendar in calendars for event in calendar.walk("VEVENT")]
     lines = _event_lines(text)
-    rows, errors = [], []
+    if not events:
+        raise FileInvalid([(0, _("The file has no events."))])
+    rows, skipped = [], []
     for index, event in enumerate(events):
         line = lines[index] if index < len(lines) else 0
         try:
             rows.append(_ics_row(line, event))
         except (ValueError, TypeError, AttributeError) as exc:
-            errors.append((line, str(exc.args[0]) if exc.args else _("unreadable event")))
-    if not events and not errors:
-        errors.append((0, _("The file has no events.")))
-    _check_unique(rows, errors)
-    if errors:
-        raise FileInvalid(errors)
-    return rows
+            skipped.append((event_label(event), str(exc.args[0]) if exc.args else _("unreadable event")))
+    return Parsed(_unique(rows, skipped), skipped)
 
 
 def _ics_start(event) -> datetime:
@@ -301,6 +346,7 @@ def _ics_row(line: int, event) -> ImportRow:
         last_name=last_name[:150],
         date_of_birth=date_of_birth,
         cancelled=str(event.get("STATUS") or "").upper() == "CANCELLED",
+        label=event_label(event),
     )
 
 
@@ -311,11 +357,9 @@ def import_report_lines(report: ImportReport) -> list[str]:
     """The import's outcome in words, for the page and the command."""
     lines = []
     if report.errors:
-        lines.append(
-            _("The file was not imported; nothing was saved. Correct these lines and import it again:")
-        )
+        lines.append(_("The file was not imported; nothing was saved. Correct it and import it again:"))
         lines.extend(
-            _("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}
+            (_("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}) if line else reason
             for line, reason in report.errors
         )
         return lines
@@ -330,17 +374,21 @@ def import_report_lines(report: ImportReport) -> list[str]:
             "invited": report.invited,
         }
     )
-    for line, reason in report.unmatched:
-        lines.append(_("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
-    for line, reason in report.warnings:
-        lines.append(_("Line %(line)d: %(reason)s") % {"line": line, "reason": reason})
+    for where, reason in report.unmatched:
+        lines.append(_("%(where)s not imported: %(reason)s") % {"where": where, "reason": reason})
+    for where, reason in report.warnings:
+        lines.append(_("%(where)s: %(reason)s") % {"where": where, "reason": reason})
     return lines
 
 
 def import_file(name: str, content: bytes, *, actor=None) -> ImportReport:
-    """Parse and import a file; an invalid one gives a report of its errors and saves nothing."""
+    """Parse and import a file: an unreadable one gives a report of why and saves nothing; otherwise
+    its good rows are imported and the rows left out are reported by line or event."""
     try:
-        rows = parse(name, content)
+        parsed = parse(name, content)
     except FileInvalid as invalid:
         return ImportReport(errors=invalid.errors)
-    return visits_import(rows, actor=actor)
+    report = visits_import(parsed.rows, actor=actor)
+    # The rows left out come first, in file order, before those that found no patient.
+    report.unmatched[:0] = parsed.skipped
+    return report

@@ -349,11 +349,11 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     invited: int = 0
-    # (line, reason) of the rows that were not imported.
-    unmatched: list[tuple[int, str]] = field(default_factory=list)
-    # (line, reason) of the rows that make the file invalid: then nothing is saved.
+    # (row, reason) of the rows that were not imported, the row named as "Line 4" or by its event.
+    unmatched: list[tuple[str, str]] = field(default_factory=list)
+    # (line, reason) of what makes the file unreadable (line 0: the whole file): nothing is saved.
     errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def saved(self) -> bool:
@@ -419,10 +419,10 @@ def visits_import(rows, *, actor=None) -> ImportReport:
                 continue
             patient, reason = _match(row)
             if patient is None and reason:
-                report.unmatched.append((row.line, reason))
+                report.unmatched.append((row.label, reason))
                 continue
             if patient is not None and patient.closed_at:
-                report.unmatched.append((row.line, str(_("the patient has closed her account"))))
+                report.unmatched.append((row.label, str(_("the patient has closed her account"))))
                 continue
             invitation = None
             if patient is None:
@@ -433,7 +433,7 @@ def visits_import(rows, *, actor=None) -> ImportReport:
             elif overlapping_visits(
                 patient_id=patient.pk, starts_at=row.starts_at, duration_minutes=row.duration_minutes
             ):
-                report.warnings.append((row.line, str(_("overlaps another visit of the same patient"))))
+                report.warnings.append((row.label, str(_("overlaps another visit of the same patient"))))
             visit = Visit.objects.create(
                 patient=patient,
                 invitation=invitation,

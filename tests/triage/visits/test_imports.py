@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from tests.factories import make_patient
 from tests.test_support import run_tasks
 from triage.models import Visit, VisitInvitation
-from triage.visits.imports import FileInvalid, import_file, parse
+from triage.visits.imports import FileInvalid, import_file, import_report_lines, parse
 
 ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2027, 3, 20, 9, 0, tzinfo=ROME)
@@ -75,7 +75,9 @@ def test_an_ics_file_imports_matched_patients_invites_new_ones_and_reports_the_r
     run_tasks()
 
     assert (report.created, report.updated, report.unchanged, report.invited) == (3, 0, 0, 1)
-    assert report.unmatched == [(24, "no patient with this email, or with this name and date of birth")]
+    assert report.unmatched == [
+        ("Event ev-4 (30/03/2027 12:00)", "no patient with this email, or with this name and date of birth")
+    ]
     first = Visit.objects.get(uid="ev-1")
     assert first.patient == patients["maria"]
     assert first.starts_at == datetime(2027, 3, 28, 7, 0, tzinfo=ZoneInfo("UTC"))
@@ -121,19 +123,35 @@ def test_a_moved_or_cancelled_event_updates_its_visit(patients):
     assert Visit.objects.get(uid="ev-2").state == Visit.State.CANCELLED
 
 
-def test_a_malformed_event_makes_the_file_invalid_and_saves_nothing(patients):
+def test_a_malformed_event_is_named_by_its_uid_date_and_summary_and_the_others_are_imported(patients):
     broken = ics(
         event("ev-1", "20270328T090000", attendee="ATTENDEE:mailto:maria@example.com"),
-        "\r\n".join(["BEGIN:VEVENT", "UID:ev-bad", "DTSTART;VALUE=DATE:20270401", "END:VEVENT"]),
+        "\r\n".join(
+            [
+                "BEGIN:VEVENT",
+                "UID:ev-bad",
+                "SUMMARY:Visita Rossi",
+                "DTSTART;VALUE=DATE:20270401",
+                "END:VEVENT",
+            ]
+        ),
         "\r\n".join(["BEGIN:VEVENT", "DTSTART:20270401T100000Z", "END:VEVENT"]),
     )
 
     report = import_file("export.ics", broken)
 
-    assert not report.saved
-    assert report.errors == [(10, "the event has a date but no time"), (14, "the event has no UID")]
-    assert not Visit.objects.exists()
-    assert mail.outbox == []
+    assert report.saved
+    assert report.unmatched == [
+        ("Event ev-bad (01/04/2027, \u201cVisita Rossi\u201d)", "the event has a date but no time"),
+        ("Event without UID (01/04/2027 12:00)", "the event has no UID"),
+    ]
+    assert list(Visit.objects.values_list("uid", flat=True)) == ["ev-1"]
+    lines = import_report_lines(report)
+    assert (
+        "Event ev-bad (01/04/2027, \u201cVisita Rossi\u201d) not imported: the event has a date but no time"
+        in lines
+    )
+    assert not any(line.startswith("Line ") for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +179,7 @@ def test_a_csv_file_imports_twice_as_once_and_reports_unmatched_lines(patients):
 
     assert (report.created, report.unmatched) == (
         2,
-        [(4, "no patient with this email, or with this name and date of birth")],
+        [("Line 4", "no patient with this email, or with this name and date of birth")],
     )
     assert (again.created, again.unchanged, again.unmatched) == (0, 2, report.unmatched)
     visit = Visit.objects.get(uid="c-2")
@@ -188,6 +206,7 @@ def test_a_moved_csv_row_moves_its_visit(patients):
     [
         ("c-9;2027-02-30;09:00;30;;maria@example.com;;;;;", "the date is not a date (YYYY-MM-DD)"),
         ("c-9;2027-03-30;9h;30;;maria@example.com;;;;;", "the time is not a time (HH:MM)"),
+        ("c-9;2027-03-30;9:75;30;;maria@example.com;;;;;", "the time is not a time (HH:MM)"),
         (
             "c-9;2027-03-28;02:30;30;;maria@example.com;;;;;",
             "this time does not exist on that day (the clocks go forward)",
@@ -204,11 +223,23 @@ def test_a_moved_csv_row_moves_its_visit(patients):
         ("c-1;2027-03-30;09:00;30;;maria@example.com;;;;;", "The same UID is on line 2."),
     ],
 )
-def test_a_malformed_csv_row_is_reported_with_its_line_and_nothing_is_saved(patients, row, reason):
+def test_a_malformed_csv_row_is_reported_with_its_line_and_the_others_are_imported(patients, row, reason):
     report = import_file("export.csv", (CSV + row + "\n").encode())
 
-    assert report.errors == [(5, reason)]
-    assert not Visit.objects.exists()
+    assert report.saved
+    assert report.unmatched[0] == ("Line 5", reason)
+    assert report.created == 2
+    assert sorted(Visit.objects.values_list("uid", flat=True)) == ["c-1", "c-2"]
+
+
+@pytest.mark.parametrize("typed", ["9:30", "09:30", "9.30", "09:30:00"])
+def test_a_csv_time_without_a_leading_zero_is_read(patients, typed):
+    report = import_file(
+        "export.csv", CSV.replace("c-1;2027-03-28;09:00", f"c-1;2027-03-28;{typed}").encode()
+    )
+
+    assert report.created == 2
+    assert timezone.localtime(Visit.objects.get(uid="c-1").starts_at).time() == time(9, 30)
 
 
 def test_a_csv_without_the_required_columns_is_refused(db):
@@ -217,17 +248,18 @@ def test_a_csv_without_the_required_columns_is_refused(db):
     assert report.errors == [(1, "The header has no column uid, date, time.")]
 
 
-def test_the_command_prints_the_report_and_fails_on_an_invalid_file(patients, tmp_path, capsys):
+def test_the_command_prints_the_report_and_fails_on_an_unreadable_file(patients, tmp_path, capsys):
     good = tmp_path / "visits.csv"
-    good.write_text(CSV, encoding="utf-8")
+    good.write_text(CSV + "c-9;2027-03-30;9h;30;;;;;;;\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
-    bad.write_text(CSV + "c-9;2027-03-30;9h;30;;;;;;;\n", encoding="utf-8")
+    bad.write_text("when,who\n2027-03-30,maria\n", encoding="utf-8")
 
     call_command("import_visits", str(good))
     out = capsys.readouterr().out
     assert "2 new visits" in out
     assert "Line 4 not imported" in out
+    assert "Line 5 not imported: the time is not a time (HH:MM)" in out
     with pytest.raises(CommandError):
         call_command("import_visits", str(bad))
-    assert "Line 5: the time is not a time (HH:MM)" in capsys.readouterr().out
+    assert "Line 1: The header has no column uid, date, time." in capsys.readouterr().out
     assert Visit.objects.count() == 2
