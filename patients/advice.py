@@ -77,6 +77,15 @@ ROUTINE_WITHOUT_VISIT = NextStep(
     ),
 )
 
+# Urgent advice while the clinic is closed (RULES.md S14): the emergency department comes first.
+URGENT_WHILE_CLOSED = NextStep(
+    gettext_lazy("Today"),
+    gettext_lazy(
+        "The clinic is closed now: go to an emergency department today, an obstetric-gynaecological one "
+        "if you are or might be pregnant. Your answers have also been sent to the doctor."
+    ),
+)
+
 # RULES.md S3: the headline of an emergency or urgent advice still live this long after it was
 # given; the advice text below it is unchanged. Time alone never folds the alarm (S2).
 UNACTED_AFTER = timedelta(hours=24)
@@ -297,8 +306,12 @@ def advice_actions(advice: Advice, clinic, visit=None) -> list[Action]:
     return actions
 
 
-def next_step_for(advice: Advice, visit=None) -> NextStep:
-    """What happens next for her advice; routine advice without a booked visit asks her to book one."""
+def next_step_for(advice: Advice, clinic, visit=None) -> NextStep:
+    """What happens next for her advice at `advice.now`: urgent advice while the clinic is closed
+    sends her to the emergency department first (S14); routine advice without a booked visit asks
+    her to book one."""
+    if advice.level == CaseLevel.URGENT and not (clinic.phone and clinic.schedule.is_open(advice.now)):
+        return URGENT_WHILE_CLOSED
     if advice.level == CaseLevel.ROUTINE and visit is None:
         return ROUTINE_WITHOUT_VISIT
     return advice.next_step

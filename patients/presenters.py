@@ -77,9 +77,10 @@ def submission_summary(submission, *, clinic=None, visit=None) -> SubmissionSumm
     if advice is None:
         return SubmissionSummary(submission, status, None, None)
     current = status.code != CLOSED and not advice.is_past_alarm
-    actions = tuple(advice_actions(advice, clinic or clinic_profile(), visit))
+    clinic = clinic or clinic_profile()
+    actions = tuple(advice_actions(advice, clinic, visit))
     return SubmissionSummary(
-        submission, status, advice, next_step_for(advice, visit) if current else None, actions
+        submission, status, advice, next_step_for(advice, clinic, visit) if current else None, actions
     )
 
 

@@ -138,3 +138,20 @@ def test_rule_set_1_and_2_routine_advice_gets_the_safety_net_line(client, versio
     page = client.get(reverse("patients:submission_detail", args=[case.pk])).content.decode()
     line = "If you are or might be pregnant and have lower-belly pain or bleeding, get seen the same day."
     assert (line in page) is net
+
+
+def test_what_happens_next_for_urgent_advice_while_closed_starts_with_the_emergency_department(client):
+    patient = factories.make_patient(email="next@example.com")
+    case = factories.make_case(
+        patient, level=CaseLevel.URGENT, submitted_at=FRIDAY_NIGHT - timedelta(minutes=5)
+    )
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(FRIDAY_NIGHT, tick=False):
+        client.force_login(patient.user)
+        page = client.get(reverse("patients:submission_detail", args=[case.pk])).content.decode()
+        home = client.get(reverse("home")).content.decode()
+    for html in (page, home):
+        step = html[html.index("What happens next:") :]
+        step = step[: step.index("</p>")]
+        assert "The clinic is closed now: go to an emergency department today" in step
+        assert "Phone the clinic now" not in step
