@@ -142,6 +142,7 @@ CLINIC_CALL = "clinic"
 EMERGENCY_DEPARTMENT = "emergency_department"
 OUT_OF_HOURS = "out_of_hours"
 BOOK = "book"
+VISIT = "visit"
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,8 @@ def advice_actions(advice: Advice, clinic, visit=None) -> list[Action]:
     first while it is open; while it is closed, the emergency department and number lead and the
     clinic follows with its next opening. Never the out-of-hours line for either (S9). Priority and
     follow-up while closed: the clinic with its next opening, and the out-of-hours line if set.
-    Routine: her booked visit, or the booking link.
+    Routine: her booked visit, or the booking link. Once the clinic has acted on an alarm, its
+    record keeps the two call buttons, both small.
     """
     is_open = clinic.schedule.is_open(advice.now)
     opens = None if is_open else clinic.schedule.next_opening(advice.now)
@@ -260,6 +262,10 @@ def advice_actions(advice: Advice, clinic, visit=None) -> list[Action]:
     emergency_now = Action(
         EMERGENCY_CALL, _("Call %(number)s now") % {"number": number}, clinic.emergency_href, True
     )
+    if advice.is_past_alarm:
+        # A record of an alarm the clinic has acted on: the call buttons stay, none of them urging.
+        call = Action(EMERGENCY_CALL, _("Call %(number)s") % {"number": number}, clinic.emergency_href)
+        return [call, *with_primary(clinic_call, False)]
     if advice.level == CaseLevel.EMERGENCY:
         return [emergency_now, *with_primary(clinic_call, False)]
     if advice.level == CaseLevel.URGENT:
@@ -300,7 +306,10 @@ def advice_actions(advice: Advice, clinic, visit=None) -> list[Action]:
                 clinic.out_of_hours_href,
             )
         )
-    if advice.level == CaseLevel.ROUTINE and visit is None and clinic.booking_url:
+    if advice.level == CaseLevel.ROUTINE and visit is not None:
+        when = date_format(timezone.localtime(visit.starts_at), "DATETIME_FORMAT")
+        actions.insert(0, Action(VISIT, _("Your booked visit: %(when)s") % {"when": when}))
+    elif advice.level == CaseLevel.ROUTINE and clinic.booking_url:
         actions.insert(0, Action(BOOK, _("Book a visit online"), clinic.booking_url, True))
         actions[1:] = [replace(action, primary=False) for action in actions[1:]]
     return actions

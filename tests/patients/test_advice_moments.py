@@ -155,3 +155,39 @@ def test_what_happens_next_for_urgent_advice_while_closed_starts_with_the_emerge
         step = step[: step.index("</p>")]
         assert "The clinic is closed now: go to an emergency department today" in step
         assert "Phone the clinic now" not in step
+
+
+def test_routine_advice_names_her_booked_visit(client):
+    patient = factories.make_patient(email="visit@example.com")
+    case = factories.make_case(
+        patient, level=CaseLevel.ROUTINE, submitted_at=MONDAY_OPENING - timedelta(hours=1)
+    )
+    factories.make_visit(
+        patient, starts_at=datetime(2026, 12, 16, 10, 30, tzinfo=ROME), booked_at=MONDAY_OPENING
+    )
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(MONDAY_OPENING, tick=False):
+        client.force_login(patient.user)
+        page = client.get(reverse("patients:submission_detail", args=[case.pk])).content.decode()
+    assert "Your booked visit: Wednesday 16 December 2026, 10:30" in page
+
+
+def test_an_acted_on_alarm_keeps_two_small_call_buttons(client, doctor):
+    from triage.services import case_change_status
+
+    patient = factories.make_patient(email="acted@example.com")
+    case = factories.make_case(
+        patient, level=CaseLevel.URGENT, submitted_at=FRIDAY_NIGHT - timedelta(minutes=5)
+    )
+    with time_machine.travel(FRIDAY_NIGHT, tick=False):
+        case_change_status(
+            case_id=case.pk, actor=doctor, to_status="in_review", expected_version=case.version
+        )
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(SATURDAY_MORNING, tick=False):
+        client.force_login(patient.user)
+        page = client.get(reverse("patients:submission_detail", args=[case.pk])).content.decode()
+    record = page[page.index("advice-past") :]
+    record = record[: record.index("</section>")]
+    assert actions(record) == [("emergency", "no"), ("clinic", "no")]
+    assert "go to an emergency department today." not in record.split("<details")[0]
