@@ -130,7 +130,9 @@ def test_patient_pages_are_accessible_on_a_phone(new_context, shot, language):
 
     submit_questionnaire(page, "save")
     page.goto("/questionnaire/")
-    assert page.locator(f"main a[href='/questionnaire/{emergency.pk}/']").count() == 1
+    # Listed once, and linked once more from the live alarm at the top of the page.
+    assert page.locator(f"main .submission-item a[href='/questionnaire/{emergency.pk}/']").count() == 1
+    assert page.locator(f"main .alarm-banner a[href='/questionnaire/{emergency.pk}/']").count() == 1
     check("questionnaire list with a draft")
 
     page.goto("/accounts/profile/")

@@ -62,7 +62,9 @@ def test_patient_signs_up_saves_a_draft_comes_back_and_submits(page, shot):
     )
     shot(page, "questionnaire-half-filled")
     submit_questionnaire(page, "save")
-    assert page.locator(".messages .alert-success").is_visible()
+    # She is told she may close the page, with the way home.
+    assert page.locator(".saved-for-later").is_visible()
+    assert page.locator(".saved-for-later a[href='/']").is_visible()
     draft = Submission.objects.get(patient__user__email="lucia.ferri@example.com")
     assert draft.status == Submission.Status.DRAFT
     assert draft.answers["bleeding_episodes_3m"] == 3
