@@ -304,6 +304,7 @@ def advice_actions(advice: Advice, clinic, visit=None) -> list[Action]:
                 OUT_OF_HOURS,
                 str(OUT_OF_HOURS_LINE) % {"number": clinic.out_of_hours_phone},
                 clinic.out_of_hours_href,
+                note=clinic.out_of_hours_phone,
             )
         )
     if advice.level == CaseLevel.ROUTINE and visit is not None:
