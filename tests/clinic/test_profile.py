@@ -64,7 +64,9 @@ def test_the_hours_are_written_from_the_weekly_hours_in_each_language_with_the_n
 
 def test_an_added_opening_period_shows_on_the_next_page(client_as):
     client = client_as("patient")
-    assert "Saturday" not in client.get(reverse("patients:profile"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert (
+        "Saturday 9:00-12:00" not in client.get(reverse("patients:profile"), HTTP_ACCEPT_LANGUAGE="en").text
+    )
     OpeningInterval.objects.create(profile_id=SINGLE_ROW_ID, weekday=5, opens=time(9), closes=time(12))
     response = client.get(reverse("patients:profile"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Saturday 9:00-12:00" in response.text
