@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .auth import SuperuserOnlyAdmin
 from .models import SINGLE_ROW_ID, ClinicProfile, Closure, OpeningInterval
 
 
@@ -23,7 +24,7 @@ class ClosureInline(admin.TabularInline):
 
 
 @admin.register(ClinicProfile)
-class ClinicProfileAdmin(admin.ModelAdmin):
+class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """One row, which only a superuser edits: it is what every patient is told to call."""
 
     list_display = ["name", "phone", "email"]
@@ -47,12 +48,6 @@ class ClinicProfileAdmin(admin.ModelAdmin):
         ),
         (None, {"fields": ["data_controller"]}),
     ]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
         return self.has_module_permission(request)

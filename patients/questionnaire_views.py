@@ -33,14 +33,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from triage.presenters import answers_html
+from triage.cases.presenters import PRINT_ANSWERS, answers_html
 from triage.questionnaire import SECTIONS, review_answers
 from triage.visits.selectors import patient_next_visit
 
 from .access import submission_for_patient
 from .decorators import patient_required
-from .models import Submission
-from .presenters import submission_summary
+from .models import Submission, is_patient
+from .presenters import ANSWERS, submission_summary
 from .questionnaire_forms import (
     SAVE,
     STEP_COUNT,
@@ -68,6 +68,11 @@ REVIEW_STEP = STEP_COUNT + 1
 PENDING_STEP = "patients.pending_step"
 # Longer than any answer the form accepts; a bigger post is not an answer worth keeping.
 PENDING_VALUE_MAX = 4000
+# An anonymous post can create a session row: the kept answers are capped in size, and one address
+# may create at most this many such rows within a session's lifetime (the reception's shared
+# address sees a few expired sessions a day; a script posting in a loop fills no table).
+PENDING_TOTAL_MAX = 16_000
+PENDING_SESSIONS_PER_ADDRESS = 30
 
 
 def step_url(step: int) -> str:
@@ -241,14 +246,33 @@ def pending_step_keep(request, step):
     answers = {
         name: value[:PENDING_VALUE_MAX] for name in names if (value := request.POST.get(name)) is not None
     }
+    if sum(len(value) for value in answers.values()) > PENDING_TOTAL_MAX:
+        return
+    if request.session.session_key is None and not _new_pending_session_allowed(request):
+        return
     request.session[PENDING_STEP] = {"step": step, "key": key[:64], "owner": owner[:128], "answers": answers}
+
+
+def _new_pending_session_allowed(request) -> bool:
+    """Count a new anonymous session row for the request's address; False past the cap."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from clinic.auth import client_ip
+
+    key = f"patients.pending_step.address:{client_ip(request)}"
+    cache.add(key, 0, timeout=settings.SESSION_ABSOLUTE_TIMEOUT)
+    try:
+        return cache.incr(key) <= PENDING_SESSIONS_PER_ADDRESS
+    except ValueError:  # expired between add and incr
+        return True
 
 
 def pending_step_restore(sender, request, user, **kwargs):
     """On login, write a step kept from an expired session into her draft, if the form was hers."""
     session = getattr(request, "session", None)
     pending = session.pop(PENDING_STEP, None) if session is not None else None
-    if not isinstance(pending, dict) or not hasattr(user, "patient"):
+    if not isinstance(pending, dict) or not is_patient(user):
         return
     if not constant_time_compare(owner_check(pending.get("key"), user), str(pending.get("owner"))):
         return
@@ -346,7 +370,7 @@ def submission_detail_view(request, pk):
             "summary": summary,
             "advice": summary.advice,
             "actions": summary.actions,
-            "answers_html": answers_html(submission, "patients/_answers.html"),
+            "answers_html": answers_html(submission, ANSWERS),
         },
     )
 
@@ -362,7 +386,7 @@ def submission_print_view(request, pk):
         "patients/submission_print.html",
         {
             "submission": submission,
-            "answers_html": answers_html(submission, "triage/_print_answers.html"),
+            "answers_html": answers_html(submission, PRINT_ANSWERS),
             "printed_at": timezone.now(),
         },
     )

@@ -1,6 +1,9 @@
 """Writes for accounts: registration, profile updates, doctor accounts."""
 
 import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -11,12 +14,15 @@ from django.utils.crypto import salted_hmac
 
 from clinic.identity import login_key
 from clinic.phones import phone_normalise
+from outbox.models import OutboundEmail
 from triage import rules
-from triage.services import submission_assess
-from triage.visits.services import invitation_accept
+from triage.cases.assessments import submission_assess
+from triage.fhir import export as fhir_export
+from triage.fhir import imports as fhir_imports
+from triage.visits.services import invitation_is_for, invitations_claim
 
-from .emails import submission_received_email
-from .models import Consent, PasswordResetRequest, Patient, Submission, User
+from .emails import email_verification_email, submission_received_email
+from .models import Consent, PasswordResetRequest, Patient, Submission, User, normalize_email
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +42,21 @@ def patient_register(
     phone="",
     language=settings.LANGUAGE_CODE,
     invitation_id=None,
+    email_verified=False,
 ) -> User:
     """Create the user, her patient profile and her consent record together.
 
     `language` is the one she signed up in: her emails are written in it. The phone is stored as
-    E.164; `clinic.phones.InvalidPhone` for one that is not a number. With the invitation she was
-    sent for a booked visit, the invitation is used up and its visits become hers, in the same
-    transaction.
+    E.164; `clinic.phones.InvalidPhone` for one that is not a number.
+
+    The invitation she was sent for a booked visit proves the invited address: signing up with it
+    (and that address) verifies her email, uses the invitation up and gives her its visits, with
+    the same checks as an import, in the same transaction. Any other sign-up starts unverified and
+    is sent the verification link. `email_verified` is for addresses the practice vouches for
+    (demo data).
     """
+    invited = invitation_id is not None and invitation_is_for(invitation_id, email)
+    verified = invited or email_verified
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -52,14 +65,46 @@ def patient_register(
                 first_name=first_name,
                 last_name=last_name,
                 language=language or settings.LANGUAGE_CODE,
+                email_verified_at=timezone.now() if verified else None,
             )
     except IntegrityError as exc:
         raise EmailTaken from exc
     patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone_normalise(phone))
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
-    if invitation_id is not None:
-        invitation_accept(invitation_id, patient)
+    if verified:
+        invitations_claim(patient)
+    else:
+        email_verification_email.enqueue(user_id=user.pk)
     return user
+
+
+@transaction.atomic
+def email_verify(user: User) -> int:
+    """Mark her email as hers; the visits booked for invitations to it become hers (the same checks
+    as an import), and their sign-up reminders stop. Returns how many visits she was given."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.email_verified:
+        return 0
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    patient = getattr(user, "patient", None)
+    return invitations_claim(patient) if patient is not None else 0
+
+
+def email_verification_resend(user: User) -> bool:
+    """Queue the verification link again, at most `EMAIL_VERIFICATION_LIMIT` times within
+    `EMAIL_VERIFICATION_WINDOW`; False when the limit is reached or she has verified it already."""
+    if user.email_verified or not user.is_active:
+        return False
+    recent = OutboundEmail.objects.filter(
+        kind=email_verification_email.kind,
+        params__user_id=user.pk,
+        created_at__gte=timezone.now() - settings.EMAIL_VERIFICATION_WINDOW,
+    ).count()
+    if recent >= settings.EMAIL_VERIFICATION_LIMIT:
+        return False
+    email_verification_email.enqueue(user_id=user.pk)
+    return True
 
 
 @transaction.atomic
@@ -129,9 +174,20 @@ def doctors_group() -> Group:
 
 
 @transaction.atomic
-def doctor_create(*, email, password, first_name="", last_name="") -> User:
+def doctor_create(*, email, password, first_name, last_name) -> User:
+    """A doctor's account. Staff always carry a name: it is what a patient reads in her access log.
+
+    The practice's administrator gives the address, so it counts as verified.
+    """
+    if not (first_name or "").strip() or not (last_name or "").strip():
+        raise ValueError("A doctor's account needs a first and a last name.")
     user = User.objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name, is_staff=True
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        is_staff=True,
+        email_verified_at=timezone.now(),
     )
     user.groups.add(doctors_group())
     return user
@@ -256,3 +312,121 @@ def submission_record(
     _freeze(submission, answers, submitted_at, questionnaire_version)
     submission_assess(submission)
     return submission
+
+
+# --- A questionnaire from another system: a FHIR QuestionnaireResponse ---
+
+# Clocks of other systems drift; an authored time a little ahead of ours is still accepted.
+FHIR_FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class FhirImportRefused(Exception):
+    """The file cannot be imported for this patient; `reason` says why (one of `REASONS`).
+
+    The reason is a code, not a sentence: whoever shows it words it (the `import_fhir` command).
+    `email` is the address looked up, for "no patient with this email".
+    """
+
+    REASONS = (
+        "different_patient",
+        "no_patient_email",
+        "no_patient",
+        "birth_date_differs",
+        "authored_in_future",
+        "age_out_of_range",
+    )
+
+    def __init__(self, reason: str, *, email: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.email = email
+
+
+@dataclass(frozen=True)
+class FhirImport:
+    """What importing a questionnaire did: the submission it is (`created` False when the same
+    questionnaire had been imported before, and nothing was saved), and whether the portal's own
+    assessment differs from the one in the file (the portal's is the one kept)."""
+
+    submission: Submission
+    created: bool
+    assessment_differs: bool = False
+
+
+def submission_import_fhir(
+    imported: fhir_imports.ImportedResponse, *, email: str | None = None
+) -> FhirImport:
+    """Record a parsed QuestionnaireResponse as a submitted questionnaire of an existing patient;
+    the rule engine assesses it as if it had been sent through the form.
+
+    The patient is the one the file names, or `email` (which must agree with the file). Nothing is
+    saved unless everything checks out (`FhirImportRefused`); the same file imported twice is
+    recorded once.
+    """
+    person = _fhir_patient(imported, email)
+    _fhir_check_authored(imported, person)
+    with transaction.atomic():
+        # Locking the patient makes a second import of the same file wait and then see the first.
+        Patient.objects.select_for_update().filter(pk=person.pk).first()
+        existing = _fhir_existing_submission(person, imported)
+        if existing is not None:
+            return FhirImport(existing, created=False)
+        submission = submission_record(
+            patient=person,
+            answers=imported.answers,
+            submitted_at=imported.authored,
+            questionnaire_version=imported.questionnaire_version,
+        )
+        assessment = fhir_export.latest_assessment(submission)
+    differs = imported.assessment is not None and not _fhir_same_assessment(imported.assessment, assessment)
+    return FhirImport(submission, created=True, assessment_differs=differs)
+
+
+def _fhir_patient(imported: fhir_imports.ImportedResponse, email: str | None) -> Patient:
+    """The patient the file is about; a file naming someone else than `email` is refused."""
+    email = normalize_email(email) if email else None
+    if email and imported.patient_email and email != imported.patient_email:
+        raise FhirImportRefused("different_patient")
+    email = email or imported.patient_email
+    if not email:
+        raise FhirImportRefused("no_patient_email")
+    person = Patient.objects.select_related("user").filter(user__login_key=login_key(email)).first()
+    if person is None:
+        raise FhirImportRefused("no_patient", email=email)
+    if imported.patient_birth_date and imported.patient_birth_date != person.date_of_birth:
+        raise FhirImportRefused("birth_date_differs")
+    return person
+
+
+def _fhir_check_authored(imported: fhir_imports.ImportedResponse, person: Patient) -> None:
+    if imported.authored > timezone.now() + FHIR_FUTURE_TOLERANCE:
+        raise FhirImportRefused("authored_in_future")
+    age = person.age_on(timezone.localdate(imported.authored))
+    if not rules.AGE_MIN <= age <= rules.AGE_MAX:
+        raise FhirImportRefused("age_out_of_range")
+
+
+def _fhir_existing_submission(person: Patient, imported: fhir_imports.ImportedResponse) -> Submission | None:
+    """The questionnaire this file already is: its own export (same form key), or one sent the same second."""
+    submitted = Submission.objects.filter(patient=person, status=Submission.Status.SUBMITTED)
+    key = _uuid_or_none(imported.identifier)
+    if key is not None and (found := submitted.filter(key=key).first()) is not None:
+        return found
+    second = imported.authored.replace(microsecond=0)
+    return submitted.filter(submitted_at__gte=second, submitted_at__lt=second + timedelta(seconds=1)).first()
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _fhir_same_assessment(imported: fhir_imports.ImportedAssessment, assessment) -> bool:
+    return (
+        assessment is not None
+        and imported.level == fhir_export.level_code(assessment.level)
+        and (imported.score is None or imported.score == assessment.score)
+        and imported.flags == tuple(assessment.flags)
+    )

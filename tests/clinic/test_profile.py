@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
+from clinic.auth import is_clinic_admin
 from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile, OpeningInterval, clinic_profile
 from patients.models import User
 from tests import factories
@@ -211,3 +212,15 @@ def test_the_safety_settings_start_from_the_rules_defaults():
         profile.act_within_priority_days,
         profile.act_within_follow_up_days,
     ) == (30, 2, 2, 10)
+
+
+@pytest.mark.parametrize(
+    ("fields", "admin"),
+    [
+        ({"is_superuser": True, "is_staff": True, "is_active": True}, True),
+        ({"is_superuser": True, "is_staff": True, "is_active": False}, False),
+        ({"is_superuser": False, "is_staff": True, "is_active": True}, False),
+    ],
+)
+def test_only_an_active_superuser_passes_the_admin_gate(fields, admin):
+    assert is_clinic_admin(User(email="a@example.com", **fields)) is admin

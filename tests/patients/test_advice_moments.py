@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from clinic.models import ClinicProfile
 from tests import factories
+from triage.audit.writer import Actor
 from triage.models import CaseLevel
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_routine_advice_names_her_booked_visit(client):
 
 
 def test_an_acted_on_alarm_keeps_two_small_call_buttons(client, doctor):
-    from triage.services import case_change_status
+    from triage.cases.services import case_change_status
 
     patient = factories.make_patient(email="acted@example.com")
     case = factories.make_case(
@@ -181,7 +182,7 @@ def test_an_acted_on_alarm_keeps_two_small_call_buttons(client, doctor):
     )
     with time_machine.travel(FRIDAY_NIGHT, tick=False):
         case_change_status(
-            case_id=case.pk, actor=doctor, to_status="in_review", expected_version=case.version
+            case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=case.version
         )
     client.cookies["django_language"] = "en"
     with time_machine.travel(SATURDAY_MORNING, tick=False):

@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from tests import factories
+from triage.audit.writer import Actor
+from triage.cases.services import case_change_status
 from triage.models import CaseLevel
-from triage.services import case_change_status
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_no_banner_once_the_clinic_has_acted(client, patient, doctor):
     case = factories.make_case(patient, level=CaseLevel.URGENT, submitted_at=SENT)
     with time_machine.travel(SENT + timedelta(hours=1), tick=False):
         case_change_status(
-            case_id=case.pk, actor=doctor, to_status="in_review", expected_version=case.version
+            case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=case.version
         )
     for name in PAGES:
         assert "alarm-banner" not in page_at(client, patient, name, SENT + timedelta(days=3))

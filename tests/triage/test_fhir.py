@@ -1,5 +1,6 @@
 import copy
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from patients.models import Submission
-from patients.services import submission_draft
+from patients.services import FhirImportRefused, submission_draft, submission_import_fhir
 from tests import factories
 from tests.factories import record
 from triage import rules
@@ -477,6 +478,16 @@ BAD_RESPONSES = [
         id="future",
     ),
     pytest.param(
+        lambda r: {**r, "authored": "0001-01-01T00:30:00+01:00"},
+        "between the years 1900 and 2999",
+        id="year-1",
+    ),
+    pytest.param(
+        lambda r: {**r, "authored": "9999-12-31T23:30:00-01:00"},
+        "between the years 1900 and 2999",
+        id="year-9999",
+    ),
+    pytest.param(
         lambda r: _patient_part(r).update(telecom=[{"system": "email", "value": "nobody@example.com"}]) or r,
         "No patient with the email nobody@example.com",
         id="unknown-patient",
@@ -521,6 +532,14 @@ def test_invalid_json_is_refused_with_its_position(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{"resourceType": "QuestionnaireResponse",\n  oops}', encoding="utf-8")
     with pytest.raises(CommandError, match=r"not valid JSON \(.* line 2, column 3\)"):
+        import_file(str(path))
+
+
+@pytest.mark.django_db
+def test_an_integer_of_thousands_of_digits_is_refused_without_a_traceback(tmp_path):
+    path = tmp_path / "long.json"
+    path.write_text('{"resourceType": "QuestionnaireResponse", "n": ' + "9" * 5000 + "}", encoding="utf-8")
+    with pytest.raises(CommandError, match="number too long"):
         import_file(str(path))
 
 
@@ -666,3 +685,20 @@ def test_a_rule_set_1_response_cannot_answer_a_question_added_later(patient, tmp
     with pytest.raises(CommandError, match="not part of version 1 of the questionnaire"):
         import_file(write(tmp_path, response))
     assert saved_counts() == counts
+
+
+def test_the_import_service_returns_what_it_did_and_refuses_with_a_reason_not_a_sentence(
+    patient, other_patient
+):
+    original = record(patient, RICH)
+    imported = imports.parse_document(export.submission_bundle(original))
+
+    again = submission_import_fhir(imported)
+    with pytest.raises(FhirImportRefused) as different:
+        submission_import_fhir(imported, email=other_patient.user.email)
+    with pytest.raises(FhirImportRefused) as unknown:
+        submission_import_fhir(replace(imported, patient_email=""), email="nobody@example.com")
+
+    assert (again.submission, again.created) == (original, False)
+    assert different.value.reason == "different_patient"
+    assert (unknown.value.reason, unknown.value.email) == ("no_patient", "nobody@example.com")

@@ -1,16 +1,15 @@
 """Reading the booking system's files: iCalendar (.ics) and CSV, into rows to import.
 
-A file that cannot be read as a whole (not UTF-8, too large, no header, not
-iCalendar) is refused and nothing is imported (`FileInvalid`). A row with a
-missing or unreadable value is left out and reported, the CSV row by its
-line, the event by its UID, date and summary; the other rows are imported.
+A file that cannot be read, or that has a row with a missing or unreadable
+value, is invalid as a whole: every such row is reported with its line and
+reason, and nothing is imported (`FileInvalid`).
 
 The CSV layout (UTF-8, a header row, comma or semicolon separated; columns in any order):
 
     uid, date, time, duration, kind, email, first_name, last_name, date_of_birth, status, note
 
-`uid` (the booking's own identifier), `date` (YYYY-MM-DD or DD/MM/YYYY) and `time` (HH:MM or H:MM,
-also with a dot, the clinic's local time) are required; `duration` in minutes (30 if empty); `kind` one of first,
+`uid` (the booking's own identifier), `date` (YYYY-MM-DD or DD/MM/YYYY) and `time` (HH:MM, the
+clinic's local time) are required; `duration` in minutes (30 if empty); `kind` one of first,
 follow_up, results (first if empty); `status` "cancelled" cancels the visit; a patient is matched by
 `email`, then by `first_name`, `last_name` and `date_of_birth`.
 
@@ -26,14 +25,18 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.utils import formats, timezone
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from ..models import Visit
-from .services import ImportReport, visits_import
+from ..audit.writer import Actor, audit_record
+from ..models import DEFAULT_VISIT_MINUTES, AuditEvent, Visit
+from .matching import ImportReport, visits_import
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-DEFAULT_MINUTES = 30
+# Dates outside these years are typing errors (and some overflow in time-zone arithmetic).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 KINDS = {
     "first": Visit.Kind.FIRST,
     "prima visita": Visit.Kind.FIRST,
@@ -73,20 +76,12 @@ class ImportRow:
     date_of_birth: date | None
     cancelled: bool
     note: str = ""
-    # How the report names the row: "Line 4", or an event by its UID, date and summary.
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A readable file's rows, and the rows left out, as (label, reason)."""
-
-    rows: list[ImportRow]
-    skipped: list[tuple[str, str]]
+    # Why the row cannot be given to anyone (several possible patients in an event); reported, not imported.
+    problem: str = ""
 
 
 class FileInvalid(Exception):
-    """The file cannot be read at all; `errors` lists (line, reason), line 0 for the whole file."""
+    """The file cannot be imported; `errors` lists (line, reason), line 0 for the whole file."""
 
     def __init__(self, errors: list[tuple[int, str]]):
         super().__init__(errors)
@@ -97,10 +92,26 @@ def _date(text: str) -> date:
     text = text.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if FIRST_YEAR <= day.year <= LAST_YEAR:
+            return day
     raise ValueError(text)
+
+
+def _in_range(moment: datetime) -> datetime:
+    """`moment` if its year is a plausible one; ValueError (with the report's words) otherwise."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(
+            _("the date is outside the years %(first)d to %(last)d")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return moment
 
 
 # "9:30", "09:30", "9.30", "09:30:00": the clinic's local time.
@@ -112,28 +123,6 @@ def _time(text: str) -> time:
     if not match:
         raise ValueError(text)
     return time(int(match[1]), int(match[2]), int(match[3] or 0))
-
-
-def csv_label(line: int) -> str:
-    return _("Line %(line)d") % {"line": line}
-
-
-def event_label(event) -> str:
-    """An event as the booking system shows it: its UID, start and summary, whatever is readable."""
-    uid = str(event.get("UID") or "").strip() or _("without UID")
-    start = event.get("DTSTART")
-    when = ""
-    if start is not None:
-        value = getattr(start, "dt", start)
-        if isinstance(value, datetime):
-            value = timezone.localtime(value) if timezone.is_aware(value) else value
-            when = formats.date_format(value, "SHORT_DATETIME_FORMAT")
-        elif isinstance(value, date):
-            when = formats.date_format(value, "SHORT_DATE_FORMAT")
-    summary = str(event.get("SUMMARY") or "").strip()[:80]
-    parts = ", ".join(part for part in (when, f"\u201c{summary}\u201d" if summary else "") if part)
-    label = _("Event %(uid)s") % {"uid": uid}
-    return f"{label} ({parts})" if parts else label
 
 
 def _kind(text: str) -> str:
@@ -153,15 +142,17 @@ def _aware(naive: datetime) -> datetime:
     return aware
 
 
-def parse(name: str, content: bytes) -> Parsed:
-    """The rows of a file, chosen by its name's extension (.ics or .csv), and those left out; raises
-    FileInvalid when the file cannot be read at all."""
+def parse(name: str, content: bytes) -> list[ImportRow]:
+    """The rows of a file, chosen by its name's extension (.ics or .csv); raises FileInvalid."""
     if len(content) > MAX_FILE_BYTES:
         raise FileInvalid([(0, _("The file is larger than 2 MB."))])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileInvalid([(0, _("The file is not UTF-8 text."))]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FileInvalid([(line, _("the line holds a NUL character: the file is damaged or not text"))])
     lower = name.lower()
     if lower.endswith(".ics"):
         return parse_ics(text)
@@ -170,19 +161,15 @@ def parse(name: str, content: bytes) -> Parsed:
     raise FileInvalid([(0, _("Only .ics and .csv files can be imported."))])
 
 
-def _unique(rows: list[ImportRow], skipped: list) -> list[ImportRow]:
-    """The rows but a repeated UID's later ones, which are reported as left out."""
-    seen, kept = {}, []
+def _check_unique(rows: list[ImportRow], errors: list) -> None:
+    seen = {}
     for row in rows:
         if row.uid in seen:
-            skipped.append((row.label, _("The same UID is on line %(line)d.") % {"line": seen[row.uid]}))
-            continue
-        seen[row.uid] = row.line
-        kept.append(row)
-    return kept
+            errors.append((row.line, _("The same UID is on line %(line)d.") % {"line": seen[row.uid]}))
+        seen.setdefault(row.uid, row.line)
 
 
-def parse_csv(text: str) -> Parsed:
+def parse_csv(text: str) -> list[ImportRow]:
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -191,8 +178,19 @@ def parse_csv(text: str) -> Parsed:
     if missing:
         raise FileInvalid([(1, _("The header has no column %(names)s.") % {"names": ", ".join(missing)})])
     reader.fieldnames = header
-    rows, skipped = [], []
-    for record in reader:
+    rows, errors = [], []
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error:
+            # A field over the csv module's limit (128 KB), or quoting it cannot follow: the rest is unreadable.
+            errors.append(
+                (reader.line_num, _("the line cannot be read (a field is too long or badly quoted)"))
+            )
+            break
         line = reader.line_num
         values = {key: (value or "").strip() for key, value in record.items() if key}
         if not any(values.values()):
@@ -200,8 +198,11 @@ def parse_csv(text: str) -> Parsed:
         try:
             rows.append(_csv_row(line, values))
         except ValueError as exc:
-            skipped.append((csv_label(line), str(exc.args[0]) if exc.args else _("unreadable row")))
-    return Parsed(_unique(rows, skipped), skipped)
+            errors.append((line, str(exc.args[0]) if exc.args else _("unreadable row")))
+    _check_unique(rows, errors)
+    if errors:
+        raise FileInvalid(errors)
+    return rows
 
 
 def _csv_row(line: int, values: dict) -> ImportRow:
@@ -217,9 +218,11 @@ def _csv_row(line: int, values: dict) -> ImportRow:
         raise ValueError(_("the time is not a time (HH:MM)")) from None
     try:
         starts_at = _aware(datetime.combine(day, at))
+    except OverflowError:
+        raise ValueError(_("the date is not a date (YYYY-MM-DD)")) from None
     except ValueError:
         raise ValueError(_("this time does not exist on that day (the clocks go forward)")) from None
-    duration = values.get("duration") or str(DEFAULT_MINUTES)
+    duration = values.get("duration") or str(DEFAULT_VISIT_MINUTES)
     if not duration.isdigit() or not 5 <= int(duration) <= 240:
         raise ValueError(_("the duration is not a number of minutes from 5 to 240"))
     try:
@@ -243,7 +246,6 @@ def _csv_row(line: int, values: dict) -> ImportRow:
         date_of_birth=date_of_birth,
         cancelled=values.get("status", "").lower() in ("cancelled", "canceled", "annullata"),
         note=values.get("note", "")[:500],
-        label=csv_label(line),
     )
 
 
@@ -256,25 +258,31 @@ def _event_lines(text: str) -> list[int]:
     ]
 
 
-def parse_ics(text: str) -> Parsed:
+def parse_ics(text: str) -> list[ImportRow]:
     import icalendar
 
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, IndexError, KeyError):
         raise FileInvalid([(0, _("The file is not a valid iCalendar file."))]) from None
+    from patients.models import User
+
     events = [event for calendar in calendars for event in calendar.walk("VEVENT")]
+    staff = set(User.objects.filter(is_staff=True).values_list("email", flat=True))
     lines = _event_lines(text)
-    if not events:
-        raise FileInvalid([(0, _("The file has no events."))])
-    rows, skipped = [], []
+    rows, errors = [], []
     for index, event in enumerate(events):
         line = lines[index] if index < len(lines) else 0
         try:
-            rows.append(_ics_row(line, event))
-        except (ValueError, TypeError, AttributeError) as exc:
-            skipped.append((event_label(event), str(exc.args[0]) if exc.args else _("unreadable event")))
-    return Parsed(_unique(rows, skipped), skipped)
+            rows.append(_ics_row(line, event, staff))
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            errors.append((line, str(exc.args[0]) if exc.args else _("unreadable event")))
+    if not events and not errors:
+        errors.append((0, _("The file has no events.")))
+    _check_unique(rows, errors)
+    if errors:
+        raise FileInvalid(errors)
+    return rows
 
 
 def _ics_start(event) -> datetime:
@@ -284,20 +292,25 @@ def _ics_start(event) -> datetime:
     value = prop.dt
     if not isinstance(value, datetime):
         raise ValueError(_("the event has a date but no time"))
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            _("the date is outside the years %(first)d to %(last)d")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     if value.tzinfo is None:
         try:
             return _aware(value)
         except ValueError:
             raise ValueError(_("this time does not exist on that day (the clocks go forward)")) from None
-    return value.astimezone(timezone.get_current_timezone())
+    return _in_range(value).astimezone(timezone.get_current_timezone())
 
 
-def _ics_row(line: int, event) -> ImportRow:
+def _ics_row(line: int, event, staff: set[str] = frozenset()) -> ImportRow:
     uid = str(event.get("UID") or "").strip()
     if not uid:
         raise ValueError(_("the event has no UID"))
     starts_at = _ics_start(event)
-    minutes = DEFAULT_MINUTES
+    minutes = DEFAULT_VISIT_MINUTES
     if event.get("DTEND") is not None:
         end = event.get("DTEND").dt
         if not isinstance(end, datetime):
@@ -312,14 +325,7 @@ def _ics_row(line: int, event) -> ImportRow:
         minutes = int(duration.total_seconds() // 60)
     if not 5 <= minutes <= 240:
         raise ValueError(_("the event lasts less than 5 minutes or more than 4 hours"))
-    email, name = "", ""
-    attendees = event.get("ATTENDEE")
-    if attendees is not None:
-        attendee = attendees[0] if isinstance(attendees, list) else attendees
-        address = str(attendee)
-        if address.lower().startswith("mailto:"):
-            email = address[len("mailto:") :].strip().lower()
-        name = str(attendee.params.get("CN", "")).strip()
+    email, name, problem = _patient_attendee(event, staff)
     first_name, _sep, last_name = name.partition(" ")
     birth = event.get("X-PATIENT-BIRTHDATE")
     try:
@@ -346,8 +352,42 @@ def _ics_row(line: int, event) -> ImportRow:
         last_name=last_name[:150],
         date_of_birth=date_of_birth,
         cancelled=str(event.get("STATUS") or "").upper() == "CANCELLED",
-        label=event_label(event),
+        problem=problem,
     )
+
+
+def _mailto(value) -> str:
+    address = str(value or "").strip()
+    return address[len("mailto:") :].strip().lower() if address.lower().startswith("mailto:") else ""
+
+
+def _patient_attendee(event, staff: set[str]) -> tuple[str, str, str]:
+    """(email, name, problem) of the event's patient among its ATTENDEEs.
+
+    The organiser and a chair (the doctor, a receptionist) are never the patient, nor is any staff
+    account's address; of the others, exactly one must be left, or the event is reported and
+    imported for nobody.
+    """
+    attendees = event.get("ATTENDEE")
+    if attendees is None:
+        return "", "", ""
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    organiser = _mailto(event.get("ORGANIZER"))
+    people = []
+    for attendee in attendees:
+        params = getattr(attendee, "params", {})
+        if str(params.get("ROLE", "")).upper() == "CHAIR":
+            continue
+        if str(params.get("CUTYPE", "INDIVIDUAL")).upper() not in ("INDIVIDUAL", ""):
+            continue
+        email = _mailto(attendee)
+        if email and email == organiser:
+            continue
+        people.append((email, str(params.get("CN", "")).strip()))
+    people = [(email, name) for email, name in people if email not in staff]
+    if len(people) > 1:
+        return "", "", str(_("the event has several attendees who could be the patient"))
+    return (*people[0], "") if people else ("", "", "")
 
 
 # --- Importing a file, for the command and the upload page ---
@@ -357,9 +397,11 @@ def import_report_lines(report: ImportReport) -> list[str]:
     """The import's outcome in words, for the page and the command."""
     lines = []
     if report.errors:
-        lines.append(_("The file was not imported; nothing was saved. Correct it and import it again:"))
+        lines.append(
+            _("The file was not imported; nothing was saved. Correct these lines and import it again:")
+        )
         lines.extend(
-            (_("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}) if line else reason
+            _("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}
             for line, reason in report.errors
         )
         return lines
@@ -374,21 +416,38 @@ def import_report_lines(report: ImportReport) -> list[str]:
             "invited": report.invited,
         }
     )
-    for where, reason in report.unmatched:
-        lines.append(_("%(where)s not imported: %(reason)s") % {"where": where, "reason": reason})
-    for where, reason in report.warnings:
-        lines.append(_("%(where)s: %(reason)s") % {"where": where, "reason": reason})
+    if report.pending:
+        lines.append(
+            ngettext(
+                "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
+                "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
+                report.pending,
+            )
+            % {"count": report.pending}
+        )
+    for line, reason in report.unmatched:
+        lines.append(_("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
+    for line, reason in report.warnings:
+        lines.append(_("Line %(line)d: %(reason)s") % {"line": line, "reason": reason})
     return lines
 
 
-def import_file(name: str, content: bytes, *, actor=None) -> ImportReport:
-    """Parse and import a file: an unreadable one gives a report of why and saves nothing; otherwise
-    its good rows are imported and the rows left out are reported by line or event."""
+def import_file(name: str, content: bytes, *, actor: Actor | None = None) -> ImportReport:
+    """Parse and import a file; an invalid one gives a report of its errors and saves nothing.
+
+    A saved import is in the access log under `actor`, with how many visits it created or moved.
+    """
     try:
-        parsed = parse(name, content)
+        rows = parse(name, content)
     except FileInvalid as invalid:
         return ImportReport(errors=invalid.errors)
-    report = visits_import(parsed.rows, actor=actor)
-    # The rows left out come first, in file order, before those that found no patient.
-    report.unmatched[:0] = parsed.skipped
+    with transaction.atomic():
+        report = visits_import(rows, actor=actor)
+        if actor is not None and report.saved:
+            audit_record(
+                actor,
+                AuditEvent.Action.VISIT_IMPORT,
+                object_type="triage.visit",
+                object_id=str(report.created + report.updated),
+            )
     return report

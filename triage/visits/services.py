@@ -1,30 +1,39 @@
-"""Every write about visits: booking, moving and cancelling, invitations and reminders, imports,
-the calendar address.
+"""Every write about visits: booking, moving and cancelling, invitations and reminders, the calendar
+address (a file from the booking system is saved by `matching`).
 
 A visit's emails are claimed once: a `VisitMessage` row, unique per (visit, kind), is created in the
 transaction that queues the email, so a rerun or a second worker finds it taken and sends nothing.
 """
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Patient, User, normalize_email
+from clinic.identity import login_key
+from patients.models import Patient, normalize_email
 
-from ..models import CalendarFeed, Case, CaseEvent, Visit, VisitInvitation, VisitMessage
+from ..audit.writer import Actor, audit_record
+from ..models import (
+    DEFAULT_VISIT_MINUTES,
+    MAX_DURATION,
+    MIN_DURATION,
+    AuditEvent,
+    CalendarFeed,
+    Case,
+    CaseEvent,
+    Visit,
+    VisitInvitation,
+    VisitMessage,
+)
 from . import emails
 from .selectors import overlapping_visits, reminder_candidates
 from .tokens import new_token, token_digest
 
-# A visit lasts from 5 minutes to 4 hours.
-MIN_DURATION = 5
-MAX_DURATION = 240
 INVITATION = "invitation"
 
 
@@ -77,12 +86,18 @@ def _check(*, starts_at, duration_minutes, patient_id, allow_overlap, exclude_pk
                         "The patient already has a visit booked at %(time)s that overlaps this one. "
                         "Tick “Book anyway” to keep both."
                     )
-                    % {"time": timezone.localtime(clash[0].starts_at).strftime("%d/%m/%Y %H:%M")}
+                    % {
+                        "time": formats.date_format(
+                            timezone.localtime(clash[0].starts_at), "SHORT_DATETIME_FORMAT"
+                        )
+                    }
                 }
             )
 
 
-def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | None = None, now=None) -> None:
+def _visit_event(
+    case_id, actor: Actor | None, action: str, visit: Visit, before: datetime | None = None, now=None
+) -> None:
     """A line in the case timeline about its visit: booked, moved, cancelled, attended, no-show."""
     detail = {"action": action, "visit": visit.pk, "starts_at": visit.starts_at.isoformat()}
     if before is not None:
@@ -90,7 +105,7 @@ def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | N
     CaseEvent.objects.create(
         case_id=case_id,
         kind=CaseEvent.Kind.VISIT,
-        actor=actor,
+        actor=actor.user if actor else None,
         detail=detail,
         created_at=now or timezone.now(),
     )
@@ -100,11 +115,11 @@ def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | N
 def visit_book(
     *,
     starts_at: datetime,
-    duration_minutes: int = 30,
+    duration_minutes: int = DEFAULT_VISIT_MINUTES,
     kind: str = Visit.Kind.FOLLOW_UP,
     note: str = "",
     uid: str | None = None,
-    actor=None,
+    actor: Actor | None = None,
     patient: Patient | None = None,
     invitation: VisitInvitation | None = None,
     case_id: int | None = None,
@@ -139,7 +154,7 @@ def visit_book(
                 uid=uid or f"portal-{uuid.uuid4()}",
                 questionnaire_since=Visit.questionnaire_window_start(starts_at, now),
                 created_at=now,
-                created_by=actor,
+                created_by=actor.user if actor else None,
                 updated_at=now,
             )
     except IntegrityError:
@@ -147,6 +162,8 @@ def visit_book(
         return Visit.objects.get(uid=uid)
     if case_id is not None:
         _visit_event(case_id, actor, "booked", visit, now=now)
+    if actor is not None:
+        audit_record(actor, AuditEvent.Action.VISIT_BOOK, obj=visit, patient=visit.patient_id)
     invitation_queue(visit)
     return visit
 
@@ -182,9 +199,9 @@ def _claim(visit: Visit, kind: str) -> bool:
 
 def invitation_queue(visit: Visit) -> bool:
     """Queue the invitation to fill in the questionnaire for a future booked visit, once."""
-    if visit.state != Visit.State.BOOKED or visit.starts_at <= timezone.now():
+    if visit.state != Visit.State.BOOKED or visit.starts_at <= timezone.now() or visit.match_reason:
         return False
-    if visit.patient_id and visit.patient.closed_at:
+    if visit.patient_id and (visit.patient.closed_at or not visit.patient.user.email_verified):
         return False
     if not _claim(visit, INVITATION):
         return False
@@ -196,7 +213,7 @@ def invitation_queue(visit: Visit) -> bool:
 def visit_change(
     *,
     visit_id: int,
-    actor,
+    actor: Actor | None,
     starts_at: datetime | None = None,
     duration_minutes: int | None = None,
     state: str | None = None,
@@ -210,6 +227,7 @@ def visit_change(
     a cancelled follow-up puts its case back in review.
     """
     visit = Visit.objects.select_for_update().get(pk=visit_id)
+    user = actor.user if actor else None
     now = timezone.now()
     before = visit.starts_at
     moved = starts_at is not None and starts_at != visit.starts_at
@@ -243,17 +261,19 @@ def visit_change(
             _visit_event(case_id, actor, new_state, visit, now=now)
         if new_state == Visit.State.CANCELLED and status == Case.Status.FOLLOW_UP:
             Case.objects.filter(pk=case_id, version=version).update(
-                status=Case.Status.IN_REVIEW, last_actor=actor, last_acted_at=now, version=version + 1
+                status=Case.Status.IN_REVIEW, last_actor=user, last_acted_at=now, version=version + 1
             )
             CaseEvent.objects.create(
                 case_id=case_id,
                 kind=CaseEvent.Kind.STATUS,
-                actor=actor,
+                actor=user,
                 from_status=status,
                 to_status=Case.Status.IN_REVIEW,
-                text=str(_("The follow-up visit was cancelled.")),
+                detail={"cause": CaseEvent.Cause.VISIT_CANCELLED},
                 created_at=now,
             )
+    if actor is not None:
+        audit_record(actor, AuditEvent.Action.VISIT_CHANGE, obj=visit, patient=visit.patient_id)
     return visit
 
 
@@ -289,12 +309,26 @@ def reminders_send(now=None) -> int:
 
 
 @transaction.atomic
-def invitation_for(*, email: str, first_name: str = "", last_name: str = "") -> VisitInvitation:
-    """The open invitation for this email, or a new one."""
+def invitation_for(
+    *, email: str, first_name: str = "", last_name: str = "", date_of_birth=None
+) -> VisitInvitation:
+    """The open invitation for this email and these details, or a new one."""
     email = normalize_email(email)
-    invitation = VisitInvitation.objects.filter(email=email, used_at__isnull=True).order_by("-pk").first()
+    invitation = (
+        VisitInvitation.objects.filter(
+            email=email,
+            used_at__isnull=True,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+        )
+        .order_by("-pk")
+        .first()
+    )
     if invitation is None:
-        invitation = VisitInvitation.objects.create(email=email, first_name=first_name, last_name=last_name)
+        invitation = VisitInvitation.objects.create(
+            email=email, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+        )
     return invitation
 
 
@@ -305,26 +339,58 @@ def invitation_new_token(invitation: VisitInvitation) -> str:
     return raw
 
 
+def invitation_is_for(invitation_id: int, email: str) -> bool:
+    """Whether an unused invitation was sent to this email: the link then proves the address."""
+    invitation = VisitInvitation.objects.filter(pk=invitation_id, used_at__isnull=True).first()
+    return invitation is not None and login_key(invitation.email) == login_key(email)
+
+
+def _full_name(first_name: str, last_name: str) -> str:
+    return " ".join(f"{first_name or ''} {last_name or ''}".casefold().split())
+
+
+def _contradicts(patient: Patient, *, first_name="", last_name="", date_of_birth=None) -> bool:
+    """Whether details from the booking system say this is someone else than the patient.
+
+    A detail the booking system did not give contradicts nothing.
+    """
+    if date_of_birth is not None and date_of_birth != patient.date_of_birth:
+        return True
+    name = _full_name(first_name, last_name)
+    return bool(name) and name != _full_name(patient.user.first_name, patient.user.last_name)
+
+
 @transaction.atomic
-def invitation_accept(invitation_id: int, patient: Patient) -> int:
-    """Use the invitation for the new account: its visits, and those of open invitations to the same
-    email, become the patient's. Returns how many visits were attached; 0 if it was used already."""
-    invitation = (
-        VisitInvitation.objects.select_for_update().filter(pk=invitation_id, used_at__isnull=True).first()
-    )
-    if invitation is None:
+def invitations_claim(patient: Patient) -> int:
+    """Give a patient who has just verified her email the visits booked for invitations to it.
+
+    The same checks as an import: a visit whose invitation carries another name or date of birth
+    is not given but waits for the doctor's confirmation. Either way the invitations are used up,
+    so their sign-up reminders stop. Returns how many visits became hers.
+    """
+    user = patient.user
+    if not user.email_verified or patient.closed_at or not user.is_active:
         return 0
+    invitations = list(
+        VisitInvitation.objects.select_for_update().filter(
+            email=normalize_email(user.email), used_at__isnull=True
+        )
+    )
     now = timezone.now()
-    same_email = VisitInvitation.objects.filter(email=invitation.email, used_at__isnull=True)
-    ids = list(same_email.values_list("pk", flat=True))
-    attached = Visit.objects.filter(invitation_id__in=ids, patient__isnull=True).update(patient=patient)
-    same_email.update(used_at=now, patient=patient)
+    attached = 0
+    for invitation in invitations:
+        waiting = Visit.objects.filter(invitation=invitation, patient__isnull=True, match_reason="")
+        details = {
+            "first_name": invitation.first_name,
+            "last_name": invitation.last_name,
+            "date_of_birth": invitation.date_of_birth,
+        }
+        if _contradicts(patient, **details):
+            waiting.update(match_reason=Visit.Match.SIGNUP_DIFFERS, match_patient=patient, updated_at=now)
+        else:
+            attached += waiting.update(patient=patient, updated_at=now)
+    VisitInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(used_at=now, patient=patient)
     return attached
-
-
-def patient_for_email(email: str) -> Patient | None:
-    user = User.objects.filter(email=normalize_email(email)).select_related("patient").first()
-    return getattr(user, "patient", None) if user else None
 
 
 # --- The doctor's calendar address ---
@@ -338,115 +404,3 @@ def calendar_feed_regenerate(user) -> str:
         user=user, defaults={"token_digest": token_digest(token), "created_at": timezone.now()}
     )
     return token
-
-
-# --- Imports from the booking system ---
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    invited: int = 0
-    # (row, reason) of the rows that were not imported, the row named as "Line 4" or by its event.
-    unmatched: list[tuple[str, str]] = field(default_factory=list)
-    # (line, reason) of what makes the file unreadable (line 0: the whole file): nothing is saved.
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def saved(self) -> bool:
-        return not self.errors
-
-
-def _match(row) -> tuple[Patient | None, str]:
-    """The patient of an imported row: by email, then by name and date of birth; or why none."""
-    if row.email:
-        patient = patient_for_email(row.email)
-        if patient is not None:
-            return patient, ""
-    if row.first_name and row.last_name and row.date_of_birth:
-        found = list(
-            Patient.objects.filter(
-                user__first_name__iexact=row.first_name,
-                user__last_name__iexact=row.last_name,
-                date_of_birth=row.date_of_birth,
-            )[:2]
-        )
-        if len(found) == 1:
-            return found[0], ""
-        if len(found) > 1:
-            return None, str(_("more than one patient has this name and date of birth"))
-    if row.email:
-        return None, ""
-    return None, str(_("no patient with this email, or with this name and date of birth"))
-
-
-def visits_import(rows, *, actor=None) -> ImportReport:
-    """Create the new visits of a parsed file, move the moved ones (same UID), report the rest.
-
-    All or nothing: the whole file is one transaction. A row whose email
-    belongs to no account books the visit for an invitation to sign up.
-    Running it again with the same file changes nothing.
-    """
-    report = ImportReport()
-    now = timezone.now()
-    with transaction.atomic():
-        for row in rows:
-            existing = Visit.objects.filter(uid=row.uid).first()
-            if existing is not None:
-                changed = (
-                    existing.starts_at != row.starts_at
-                    or existing.duration_minutes != row.duration_minutes
-                    or (row.cancelled and existing.state != Visit.State.CANCELLED)
-                )
-                if not changed:
-                    report.unchanged += 1
-                    continue
-                visit_change(
-                    visit_id=existing.pk,
-                    actor=actor,
-                    starts_at=row.starts_at,
-                    duration_minutes=row.duration_minutes,
-                    state=Visit.State.CANCELLED if row.cancelled else None,
-                    check=False,
-                )
-                report.updated += 1
-                continue
-            if row.cancelled:
-                report.unchanged += 1
-                continue
-            patient, reason = _match(row)
-            if patient is None and reason:
-                report.unmatched.append((row.label, reason))
-                continue
-            if patient is not None and patient.closed_at:
-                report.unmatched.append((row.label, str(_("the patient has closed her account"))))
-                continue
-            invitation = None
-            if patient is None:
-                invitation = invitation_for(
-                    email=row.email, first_name=row.first_name, last_name=row.last_name
-                )
-                report.invited += 1
-            elif overlapping_visits(
-                patient_id=patient.pk, starts_at=row.starts_at, duration_minutes=row.duration_minutes
-            ):
-                report.warnings.append((row.label, str(_("overlaps another visit of the same patient"))))
-            visit = Visit.objects.create(
-                patient=patient,
-                invitation=invitation,
-                starts_at=row.starts_at,
-                duration_minutes=row.duration_minutes,
-                kind=row.kind,
-                note=row.note,
-                uid=row.uid,
-                questionnaire_since=Visit.questionnaire_window_start(row.starts_at, now),
-                created_at=now,
-                created_by=actor,
-                updated_at=now,
-            )
-            invitation_queue(visit)
-            report.created += 1
-    return report

@@ -7,9 +7,10 @@ import pytest
 import time_machine
 
 from tests import factories
+from triage.audit.writer import Actor
 from triage.cases.acted_on import ActedOnKind, acted_on, case_is_acted_on, with_acted_on
+from triage.cases.services import case_change_status
 from triage.models import Case, CaseLevel
-from triage.services import case_change_status
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_leaving_new_is_acting_on_it_dated_by_the_change(patient, doctor):
     case = factories.make_case(patient, level=CaseLevel.URGENT, submitted_at=SENT)
     with time_machine.travel(SENT + timedelta(hours=3), tick=False):
         case_change_status(
-            case_id=case.pk, actor=doctor, to_status="in_review", expected_version=case.version
+            case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=case.version
         )
     found = read(case)
     assert found.kind == ActedOnKind.STATUS
@@ -71,7 +72,7 @@ def test_the_first_action_dates_it(patient, doctor):
     factories.make_visit(patient, starts_at=SENT + timedelta(days=1), booked_at=SENT + timedelta(hours=5))
     with time_machine.travel(SENT + timedelta(hours=1), tick=False):
         case_change_status(
-            case_id=case.pk, actor=doctor, to_status="in_review", expected_version=case.version
+            case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=case.version
         )
     assert read(case).at == SENT + timedelta(hours=1)
 
