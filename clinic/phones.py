@@ -23,14 +23,16 @@ from django.utils.safestring import SafeString
 # Numbers written without a country code are Italian.
 DEFAULT_REGION = "IT"
 DEFAULT_COUNTRY_CODE = phonenumbers.country_code_for_region(DEFAULT_REGION)
-# The emergency numbers in Italy: the European one and the medical emergency service.
-EMERGENCY_NUMBERS = ("112", "118")
 # What `phone_normalise` stores.
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 class InvalidPhone(ValueError):
     """The text is not a phone number that can be dialled."""
+
+
+# Italy's short service numbers: emergency (112, 118), out-of-hours doctor (116117).
+SHORT_NUMBER = re.compile(r"\d{3,6}")
 
 
 def _parse(text: str, *, validate: bool = True) -> phonenumbers.PhoneNumber | None:
@@ -76,6 +78,15 @@ def phone_link(value: str) -> SafeString:
 def phone_href(value: str) -> str:
     """The `tel:` link of a stored number, or "" when it cannot be dialled."""
     return phone_parts(value)[1]
+
+
+def dial_href(value: str) -> str:
+    """The `tel:` link of a number the clinic publishes: a short service number (112, 118, 116117)
+    as it is dialled, any other as `phone_href` reads it; "" when it cannot be dialled."""
+    value = (value or "").strip()
+    if SHORT_NUMBER.fullmatch(value):
+        return "tel:" + value
+    return phone_href(value)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -15,13 +15,15 @@ from django.views.i18n import set_language
 from clinic.identity import login_key
 from clinic.models import clinic_profile
 from triage.conversation.presenters import patient_conversation
-from triage.conversation.selectors import patient_open_conversations
+from triage.conversation.selectors import messages_of_cases
 from triage.visits.ics import visit_calendar
 from triage.visits.selectors import invitation_for_token, patient_next_visit, visit_for_patient
 
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
 from .models import User, is_patient
+from .presenters import submission_summary
+from .selectors import submission_open_list_for
 from .services import (
     EmailTaken,
     email_verification_resend,
@@ -41,13 +43,24 @@ def home_view(request):
     if not is_patient(request.user):
         return render(request, "patients/no_profile.html", status=403)
     patient = request.user.patient
-    conversations = [
-        patient_conversation(case, messages) for case, messages in patient_open_conversations(patient.pk)
+    visit = patient_next_visit(patient)
+    clinic = clinic_profile()
+    cards = [
+        submission_summary(submission, clinic=clinic, visit=visit)
+        for submission in submission_open_list_for(patient)
     ]
+    # Live alarms first (RULES.md 11.2, S2), then the others, newest first.
+    cards.sort(key=lambda card: not (card.advice and card.advice.is_live_alarm))
+    # Each card carries its questionnaire's conversation (all of them read in one query).
+    messages = messages_of_cases([card.submission.pk for card in cards])
+    conversations = {
+        card.submission.pk: patient_conversation(card.submission.case, messages[card.submission.pk])
+        for card in cards
+    }
     return render(
         request,
         "patients/home.html",
-        {"visit": patient_next_visit(patient), "conversations": conversations},
+        {"visit": visit, "cards": [(card, conversations[card.submission.pk]) for card in cards]},
     )
 
 

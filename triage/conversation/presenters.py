@@ -4,8 +4,6 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import get_language_info
 
-from clinic.phones import EMERGENCY_NUMBERS
-
 from ..advice import patient_language
 from ..models import Case, CaseMessage
 from .forms import MessageForm
@@ -58,7 +56,6 @@ class PatientConversation:
     messages: list[CaseMessage]
     open: bool
     form: MessageForm | None
-    emergency_numbers: tuple[str, ...] = EMERGENCY_NUMBERS
 
 
 def patient_conversation(case: Case, messages: list[CaseMessage], *, form=None) -> PatientConversation:

@@ -52,15 +52,3 @@ def case_has_new_reply(case_id: int) -> bool:
     return (
         with_new_reply(Case.objects.filter(pk=case_id)).values_list("new_reply", flat=True).first() or False
     )
-
-
-def patient_open_conversations(patient_id: int) -> list[tuple[Case, list[CaseMessage]]]:
-    """Her open cases that have messages, newest first, each with its messages (two queries)."""
-    cases = list(
-        Case.objects.filter(patient_id=patient_id, messages__isnull=False)
-        .exclude(status=Case.Status.CLOSED)
-        .distinct()
-        .order_by("-submitted_at", "-pk")
-    )
-    by_case = messages_of_cases([case.pk for case in cases])
-    return [(case, by_case[case.pk]) for case in cases]
