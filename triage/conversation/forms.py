@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from ..models import MESSAGE_MAX_LENGTH
 from .services import EMPTY, message_errors
 
+HELP = _("Plain text; links become clickable. At most %(max)d characters.")
+
 
 class MessageForm(forms.Form):
     """A message and the form's key, so that the same form posted twice makes one message.
@@ -21,14 +23,14 @@ class MessageForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4, "data-message-box": ""}),
         error_messages={"required": EMPTY},
-        help_text=_("Plain text; links become clickable. At most %(max)d characters.")
-        % {"max": MESSAGE_MAX_LENGTH},
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        # Worded in the language of the request, not of the moment the module was imported.
+        self.fields["text"].help_text = HELP % {"max": MESSAGE_MAX_LENGTH}
 
     def clean_text(self):
         text = self.cleaned_data["text"]

@@ -360,3 +360,11 @@ def test_she_gets_the_notice_by_text_too_when_she_opted_in(doctor_client):
     assert text.status == "sent"
     assert SECRET not in text.text
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "words"), [("en", "Plain text; links"), ("it", "Solo testo; i link")])
+def test_the_box_is_described_in_the_language_of_the_page(her, doctor, case, language, words):
+    doctor_writes(case, doctor)
+    page = her.get(reverse("patients:submission_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    assert words in page.content.decode()
