@@ -114,6 +114,19 @@ class EmailUnchanged(Exception):
     """The address asked for is the one she already logs in with."""
 
 
+class EmailChangeLimited(Exception):
+    """Links to new addresses were sent `EMAIL_VERIFICATION_LIMIT` times within the window."""
+
+
+def _email_change_links_recent(user: User) -> int:
+    """Links to new addresses queued for her within `EMAIL_VERIFICATION_WINDOW` (asked or sent again)."""
+    return OutboundEmail.objects.filter(
+        kind=email_change_email.kind,
+        params__user_id=user.pk,
+        created_at__gte=timezone.now() - settings.EMAIL_VERIFICATION_WINDOW,
+    ).count()
+
+
 def _email_taken(email: str, *, by_other_than: User) -> bool:
     return User.objects.filter(login_key=login_key(email)).exclude(pk=by_other_than.pk).exists()
 
@@ -125,7 +138,8 @@ def email_change_request(user: User, email: str) -> bool:
 
     Returns False when that address is already the one waiting (a form posted twice makes one
     change and one pair of emails). `EmailUnchanged` for her own address, `EmailTaken` for
-    another account's.
+    another account's, `EmailChangeLimited` once the links of the last hour reach the resend's
+    limit (whoever holds her password cannot make the portal mail any number of strangers).
     """
     from .verification import email_digest
 
@@ -137,6 +151,8 @@ def email_change_request(user: User, email: str) -> bool:
         raise EmailTaken
     if user.pending_email and login_key(user.pending_email) == login_key(email):
         return False
+    if _email_change_links_recent(user) >= settings.EMAIL_VERIFICATION_LIMIT:
+        raise EmailChangeLimited
     user.pending_email = email
     user.save(update_fields=["pending_email"])
     email_change_notice_email.enqueue(
@@ -160,12 +176,7 @@ def email_change_resend(user: User) -> bool:
 
     if not user.pending_email or not user.is_active:
         return False
-    recent = OutboundEmail.objects.filter(
-        kind=email_change_email.kind,
-        params__user_id=user.pk,
-        created_at__gte=timezone.now() - settings.EMAIL_VERIFICATION_WINDOW,
-    ).count()
-    if recent >= settings.EMAIL_VERIFICATION_LIMIT:
+    if _email_change_links_recent(user) >= settings.EMAIL_VERIFICATION_LIMIT:
         return False
     email_change_email.enqueue(user_id=user.pk, address=email_digest(user.pending_email))
     return True
@@ -193,7 +204,7 @@ def email_change_confirm(user: User) -> int:
             locked.save(update_fields=["email", "pending_email", "email_verified_at"], email_proven=True)
     except IntegrityError as exc:
         raise EmailTaken from exc
-    for name in ("email", "login_key", "pending_email", "email_verified_at"):
+    for name in ("email", "login_key", "pending_email", "email_verified_at", "_stored_login_key"):
         setattr(user, name, getattr(locked, name))
     patient = getattr(locked, "patient", None)
     return invitations_claim(patient) if patient is not None else 0

@@ -26,6 +26,7 @@ from .forms import EmailChangeForm, ProfileForm, SignupForm
 from .gdpr import patient_self_event
 from .models import User
 from .services import (
+    EmailChangeLimited,
     EmailTaken,
     EmailUnchanged,
     email_change_cancel,
@@ -202,6 +203,10 @@ def email_change_view(request):
             form.add_error("email", _("This is already the email you log in with."))
         except EmailTaken:
             form.add_error("email", form.taken_error())
+        except EmailChangeLimited:
+            form.add_error(
+                "email", _("Several links have been sent in the last hour: please try again later.")
+            )
         else:
             if created:
                 messages.success(

@@ -332,6 +332,22 @@ def test_sending_the_link_again_is_limited(carla_client, carla, settings):
     assert links.count() == settings.EMAIL_VERIFICATION_LIMIT + 1
 
 
+def test_asking_for_new_addresses_shares_the_limit(carla_client, carla, settings):
+    for number in range(settings.EMAIL_VERIFICATION_LIMIT):
+        assert ask(carla_client, email=f"new{number}@example.org").status_code == 302
+
+    response = ask(carla_client, email="one-more@example.org")
+
+    assert errors_of(response, "email") == [
+        "Several links have been sent in the last hour: please try again later."
+    ]
+    assert 'value="one-more@example.org"' in response.content.decode()
+    assert (
+        User.objects.get(pk=carla.user.pk).pending_email
+        == f"new{settings.EMAIL_VERIFICATION_LIMIT - 1}@example.org"
+    )
+
+
 def test_the_admin_changing_her_email_leaves_it_unverified_and_voids_her_link(carla_client, carla):
     ask(carla_client)
     run_tasks()
