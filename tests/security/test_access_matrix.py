@@ -155,6 +155,17 @@ MATRIX: dict[str, Row] = {
         get=roles(LOGIN, INVALID, INVALID), post=roles(LOGIN, INVALID, INVALID), kwargs="verify_link"
     ),
     "email_verification_send": Row(get=roles(LOGIN, NOT_ALLOWED, NOT_ALLOWED), post=roles(LOGIN, HOME, HOME)),
+    # Her change of email: POST only, hers only; the link works only in her own session.
+    "patients:email_change": Row(get=roles(LOGIN, NOT_ALLOWED, FORBIDDEN), post=roles(LOGIN, OK, FORBIDDEN)),
+    "patients:email_change_cancel": Row(
+        get=roles(LOGIN, NOT_ALLOWED, FORBIDDEN), post=roles(LOGIN, to("/accounts/profile/"), FORBIDDEN)
+    ),
+    "patients:email_change_send": Row(
+        get=roles(LOGIN, NOT_ALLOWED, FORBIDDEN), post=roles(LOGIN, to("/accounts/profile/"), FORBIDDEN)
+    ),
+    "patients:email_change_confirm": Row(
+        get=roles(LOGIN, INVALID, INVALID), post=roles(LOGIN, INVALID, INVALID), kwargs="verify_link"
+    ),
     "triage:visit_match": Row(
         get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, to("/dashboard/visits/import/")), kwargs="visit"
     ),
