@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.db import models
 
+from .auth import SuperuserOnlyAdmin
 from .models import SINGLE_ROW_ID, ClinicProfile
 
 
 @admin.register(ClinicProfile)
-class ClinicProfileAdmin(admin.ModelAdmin):
+class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """One row, which only a superuser edits: it is what every patient is told to call."""
 
     list_display = ["name", "phone", "email"]
@@ -15,12 +16,6 @@ class ClinicProfileAdmin(admin.ModelAdmin):
         (None, {"fields": ["opening_hours_it", "opening_hours_en"]}),
         (None, {"fields": ["data_controller"]}),
     ]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -17,6 +17,7 @@ from django.views.i18n import set_language
 from clinic.auth import other_sessions_end
 from clinic.identity import login_key
 from clinic.models import clinic_profile
+from triage.audit.writer import Actor
 from triage.models import AuditEvent
 from triage.visits.ics import visit_calendar
 from triage.visits.selectors import invitation_for_token, patient_next_visit, visit_for_patient
@@ -24,7 +25,7 @@ from triage.visits.selectors import invitation_for_token, patient_next_visit, vi
 from .decorators import patient_required
 from .forms import EmailChangeForm, ProfileForm, SignupForm
 from .gdpr import patient_self_event
-from .models import User
+from .models import User, is_patient
 from .services import (
     EmailChangeLimited,
     EmailTaken,
@@ -47,7 +48,7 @@ def home_view(request):
     """Send each role to its own start page."""
     if request.user.is_doctor:
         return redirect("triage:dashboard")
-    if not hasattr(request.user, "patient"):
+    if not is_patient(request.user):
         return render(request, "patients/no_profile.html", status=403)
     return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
 
@@ -259,7 +260,7 @@ def email_change_confirm_view(request, uidb64, token):
     sessions and records the change in her account's trail."""
     user = request.user
     own = email_verification_user(uidb64) == user.pk
-    if not own or not hasattr(user, "patient") or not email_change_token.check_token(user, token):
+    if not own or not is_patient(user) or not email_change_token.check_token(user, token):
         return render(request, "patients/email_change_invalid.html", status=400)
     if request.method == "POST":
         try:
@@ -268,7 +269,7 @@ def email_change_confirm_view(request, uidb64, token):
             messages.error(request, _("Another account uses this email now: your email has not changed."))
             return redirect("patients:profile")
         other_sessions_end(request)
-        patient_self_event(request, AuditEvent.Action.EMAIL_CHANGE, user.patient)
+        patient_self_event(Actor.from_request(request), AuditEvent.Action.EMAIL_CHANGE, user.patient)
         messages.success(request, _("Your email is now %(email)s: use it to log in.") % {"email": user.email})
         return redirect("patients:profile")
     return render(request, "patients/email_change_confirm.html", {"email": user.pending_email})
