@@ -26,6 +26,8 @@ from .decorators import patient_required
 from .forms import EmailChangeForm, ProfileForm, SignupForm
 from .gdpr import patient_self_event
 from .models import User, is_patient
+from .presenters import submission_summary
+from .selectors import submission_open_list_for
 from .services import (
     EmailChangeLimited,
     EmailTaken,
@@ -50,7 +52,16 @@ def home_view(request):
         return redirect("triage:dashboard")
     if not is_patient(request.user):
         return render(request, "patients/no_profile.html", status=403)
-    return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
+    patient = request.user.patient
+    visit = patient_next_visit(patient)
+    clinic = clinic_profile()
+    cards = [
+        submission_summary(submission, clinic=clinic, visit=visit)
+        for submission in submission_open_list_for(patient)
+    ]
+    # Live alarms first (RULES.md 11.2, S2), then the others, newest first.
+    cards.sort(key=lambda card: not (card.advice and card.advice.is_live_alarm))
+    return render(request, "patients/home.html", {"visit": visit, "cards": cards})
 
 
 @patient_required
@@ -108,6 +119,7 @@ def signup_view(request, token=None):
                 last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"],
                 phone=data["phone"],
+                texts=data["texts"],
                 language=_supported_language(translation.get_language()) or settings.LANGUAGE_CODE,
                 invitation_id=invitation.pk if invitation else None,
             )
@@ -181,6 +193,7 @@ def _profile_page(request, *, form=None, email_form=None):
         "form": form or ProfileForm(instance=request.user, patient=request.user.patient),
         "email_form": email_form or EmailChangeForm(request=request),
         "consents": request.user.patient.consents.all(),
+        "text_consents": request.user.patient.text_consents.all(),
     }
     return render(request, "patients/profile.html", context)
 

@@ -29,6 +29,7 @@ def make_patient(
         last_name=last_name,
         date_of_birth=date_of_birth,
         phone=extra.pop("phone", ""),
+        texts=extra.pop("texts", False),
     )
     return user.patient
 
@@ -98,6 +99,8 @@ def make_case(
 QUIET_ANSWERS = {
     "menopause_status": "premenopausal",
     "pregnancy_status": "not_pregnant",
+    "period_late": "no",
+    "contraception": "none",
     "discharge_after_sex": False,
     "bleeding_after_sex": False,
     "soaks_pad_hourly": False,

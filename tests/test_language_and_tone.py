@@ -36,7 +36,8 @@ INFORMAL = re.compile(
     rf"\b({TU_WORDS})\b|(?:^|[.!?:;(«\"]\s*|\s[—·]\s*)({TU_IMPERATIVES})\b",
     re.IGNORECASE | re.UNICODE,
 )
-INFORMAL_IMPERATIVE_START = re.compile(rf"(?:^|[.!?:;(«\"]\s*|\s[—·]\s*)({TU_IMPERATIVES})\b")
+# "Continua," as an adjective of a therapy (RULES.md 3.3: "Continua, pensata per non avere flusso").
+INFORMAL_IMPERATIVE_START = re.compile(rf"(?:^|[.!?:;(«\"]\s*|\s[—·]\s*)({TU_IMPERATIVES})\b(?!, pensata\b)")
 INFORMAL_WORD = re.compile(rf"\b({TU_WORDS})\b", re.IGNORECASE)
 
 
@@ -83,6 +84,7 @@ def test_the_check_finds_informal_forms(text):
         "Sanguinamento dopo i rapporti: sei episodi in tre mesi.",
         "Lei ha risposto sì; il medico la contatterà.",
         "Stampa del caso",
+        "Continua, pensata per non avere flusso (estrogeno e progestinico tutti i giorni)",
     ],
 )
 def test_the_check_leaves_formal_forms_alone(text):
@@ -287,3 +289,34 @@ def test_a_sentence_ending_in_a_date_has_one_full_stop(patient):
         assert {"it": "lunedì 30 novembre 2026, 09:15", "en": "Monday 30 November 2026, 09:15"}[
             language
         ] in html
+
+
+# --- One capitalisation for "Lei" ---------------------------------------------------------------------
+
+# The catalogue writes the courtesy forms in lowercase inside a sentence ("la sua prossima visita",
+# "le abbiamo scritto"), as current Italian usage does; a capital only starts a sentence.
+CAPITAL_LEI = re.compile(r"(?<=[a-zà-ù0-9,;)] )(Sua|Suo|Sue|Suoi|Lei|Le|La|Gli)\b")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("La Sua prossima visita", ["Sua"]),
+        ("Lo studio Le ha prenotato una visita", ["Le"]),
+        ("Il caso è assegnato a Lei.", ["Lei"]),
+        ("La sua prossima visita. Le scriveremo.", []),
+        ("Lei ha risposto sì; il medico la contatterà.", []),
+    ],
+)
+def test_the_capital_lei_marker(text, found):
+    assert CAPITAL_LEI.findall(text) == found
+
+
+def test_the_courtesy_forms_are_lowercase_inside_a_sentence():
+    capitals = [
+        (entry.msgid, text)
+        for entry in polib.pofile(str(PO_PATH))
+        for text in translations(entry)
+        if CAPITAL_LEI.search(text)
+    ]
+    assert capitals == []

@@ -23,14 +23,13 @@ from ..models import (
     MAX_DURATION,
     MIN_DURATION,
     AuditEvent,
-    CalendarFeed,
     Case,
     CaseEvent,
     Visit,
     VisitInvitation,
     VisitMessage,
 )
-from . import emails
+from . import emails, texts
 from .selectors import overlapping_visits, reminder_candidates
 from .tokens import new_token, token_digest
 
@@ -206,6 +205,10 @@ def invitation_queue(visit: Visit) -> bool:
     if not _claim(visit, INVITATION):
         return False
     emails.visit_invitation_email.enqueue(visit_id=visit.pk)
+    if visit.patient_id:
+        texts.visit_invitation_text.enqueue(
+            patient=visit.patient, key=f"visit-invitation:{visit.pk}", visit_id=visit.pk
+        )
     return True
 
 
@@ -296,11 +299,18 @@ def reminders_send(now=None) -> int:
         candidates = reminder_candidates(
             first_day=today + timedelta(days=until + 1) if until else today,
             last_day=today + timedelta(days=before),
-        ).select_related("patient")
+        ).select_related("patient__user")
         for visit in candidates.iterator():
             with transaction.atomic():
                 if _claim(visit, reminder_kind(before)):
                     emails.visit_reminder_email.enqueue(visit_id=visit.pk, days=before)
+                    if visit.patient_id:
+                        texts.visit_reminder_text.enqueue(
+                            patient=visit.patient,
+                            key=f"visit-reminder:{visit.pk}:{before}",
+                            visit_id=visit.pk,
+                            days=before,
+                        )
                     queued += 1
     return queued
 
@@ -391,16 +401,3 @@ def invitations_claim(patient: Patient) -> int:
             attached += waiting.update(patient=patient, updated_at=now)
     VisitInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(used_at=now, patient=patient)
     return attached
-
-
-# --- The doctor's calendar address ---
-
-
-@transaction.atomic
-def calendar_feed_regenerate(user) -> str:
-    """A new secret calendar address token for the doctor; the previous one stops working."""
-    token = new_token()
-    CalendarFeed.objects.update_or_create(
-        user=user, defaults={"token_digest": token_digest(token), "created_at": timezone.now()}
-    )
-    return token

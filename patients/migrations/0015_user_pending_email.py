@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0013_user_email_verified'),
+        ('patients', '0014_text_consent'),
     ]
 
     operations = [
