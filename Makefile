@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every link the portal emails (and the banner of `make run`) names the address it serves on.
+export DJANGO_PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint setup messages clean chromium backup restore
 
