@@ -1,0 +1,36 @@
+"""Run every periodic job on its schedule (clinic/scheduler.py), until stopped (SIGTERM, Ctrl-C)."""
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from clinic import scheduler
+
+
+class Command(BaseCommand):
+    help = "Run every periodic job on its schedule; --once runs the due ones and exits."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")
+
+    def handle(self, *, once: bool, **options):
+        if once:
+            self._report(scheduler.run_due())
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write(f"Scheduler started: {', '.join(job.name for job in scheduler.jobs())}")
+        while not stop.is_set():
+            close_old_connections()
+            self._report(scheduler.run_due())
+            stop.wait(scheduler.seconds_to_next())
+        self.stdout.write("Scheduler stopped.")
+
+    def _report(self, outcomes: dict[str, str]) -> None:
+        for name, outcome in outcomes.items():
+            if outcome != "not_due":
+                self.stdout.write(f"{name}: {outcome}")
+        self.stdout.flush()
