@@ -257,6 +257,7 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
     },
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if CACHE_URL:
     _redis_options = {
         "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
