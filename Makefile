@@ -77,5 +77,12 @@ bench: $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Production rehearsal (tests/rehearsal/run.py): nginx, two gunicorn servers, two task workers, the
+# scheduler, Redis and a recording mail server on this machine, a day with faults, checks at the end.
+# Needs PostgreSQL (REHEARSAL_DATABASE_URL, default a database of its own), nginx and redis-server.
+.PHONY: rehearsal
+rehearsal: $(VENV)/.dev
+	$(BIN)/python tests/rehearsal/run.py
+
 clean:
 	rm -rf $(VENV) var staticfiles

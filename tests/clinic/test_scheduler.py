@@ -175,3 +175,10 @@ def test_two_schedulers_never_run_a_job_at_once_on_postgresql(calls):
     # The second scheduler, once the first is done, finds the job no longer due.
     with mock.patch.object(Job, "is_due", side_effect=[False]):
         assert job_run_if_due(job) == "not_due"
+
+
+@pytest.mark.django_db
+def test_one_job_can_be_run_on_its_own(calls):
+    with time_machine.travel(local(2027, 3, 10, 10, 0), tick=False):
+        call_command("run_scheduler", "--once", "--job", "send_visit_reminders")
+    assert calls == ["send_visit_reminders"]

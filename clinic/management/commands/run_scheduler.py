@@ -3,7 +3,7 @@
 import signal
 import threading
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from clinic import scheduler
@@ -14,10 +14,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")
+        parser.add_argument(
+            "--job",
+            action="append",
+            default=[],
+            choices=[job.name for job in scheduler.jobs()],
+            help="with --once: only this job (repeatable)",
+        )
 
-    def handle(self, *, once: bool, **options):
+    def handle(self, *, once: bool, job: list[str], **options):
+        if job and not once:
+            raise CommandError("--job goes with --once: the scheduler itself runs every job.")
         if once:
-            self._report(scheduler.run_due())
+            self._report(scheduler.run_due(only=set(job) or None))
             return
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
