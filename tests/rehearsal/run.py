@@ -498,7 +498,8 @@ def main() -> int:  # noqa: C901 - one scripted day, read top to bottom
                 name,
                 [PYTHON, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--no-startup-delay",
                  "--interval", "0.2", "--worker-id", f"{name}-{uuid.uuid4().hex[:6]}"],
-                {"PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics-web_a")},
+                # The server that stays up: its /metrics/ adds up the workers' measures too.
+                {"PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics-web_b")},
             )  # fmt: skip
 
         start_web("web_a")
@@ -830,6 +831,28 @@ def main() -> int:  # noqa: C901 - one scripted day, read top to bottom
         if not app_ids & nginx_ids:
             failures.append("no line of the portal's own carries nginx's request id")
 
+        # Metrics: the server's own address gets them, the public (through nginx) does not.
+        scraped = Browser.pool.request("GET", f"http://127.0.0.1:{PORTS['web_b']}/metrics/")
+        text = scraped.data.decode()
+        alert_count = re.search(
+            r'^clinic_email_delay_seconds_count\{kind="urgent_case_email"\} (\S+)$', text, re.M
+        )
+        if scraped.status != 200 or not alert_count or float(alert_count.group(1)) < 1:
+            failures.append("web_b's /metrics/ lacks the alert delay")
+        for family in (
+            "clinic_questionnaires_submitted_total",
+            "clinic_http_request_duration_seconds_bucket",
+            "clinic_task_queue_oldest_seconds",
+            "clinic_emails{",
+            "clinic_cache_errors_total",
+        ):
+            if family not in text:
+                failures.append(f"/metrics/ lacks {family}")
+        public = Browser(base, Record(), "outsider").get("/metrics/")
+        if public is None or public.status != 403:
+            failures.append(
+                f"/metrics/ through nginx answered {getattr(public, 'status', None)} to the public"
+            )
         statuses = Counter(o.status for o in record.outcomes)
         report = {
             "requests": len(record.outcomes),
