@@ -29,6 +29,10 @@ from prometheus_client import (
     generate_latest,
 )
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # The web server's unit makes it; a process started on its own must not fail on the first measure.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 REQUESTS = Counter(
     "clinic_http_requests_total", "Requests answered, by view and status class", ["view", "method", "status"]
 )
