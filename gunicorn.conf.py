@@ -31,6 +31,9 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # nginx sends X-Forwarded-Proto from the same machine; Django reads it (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# No control socket (gunicornc) in the service account's home: systemd's signals manage the server,
+# and two servers on one machine would share the socket's path.
+control_socket_disable = True
 
 accesslog = "-"
 if os.environ.get("DJANGO_LOG_FORMAT", "").strip().lower() == "json":

@@ -331,8 +331,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    # The load balancer probes the health endpoints over plain HTTP, behind the TLS proxy.
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+    # The load balancer probes the health endpoints over plain HTTP, behind the TLS proxy, and the
+    # monitoring server may scrape the metrics from gunicorn itself (clinic/metrics.py).
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics/$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -40,6 +40,6 @@ class Command(BaseCommand):
 
     def _report(self, outcomes: dict[str, str]) -> None:
         for name, outcome in outcomes.items():
-            if outcome != "not_due":
+            if outcome != "not_due" and (name, outcome) != ("heartbeat", "succeeded"):
                 self.stdout.write(f"{name}: {outcome}")
         self.stdout.flush()
