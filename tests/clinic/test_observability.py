@@ -142,3 +142,12 @@ def test_metrics_carry_the_products_measures_without_personal_data(
     assert metric(after, "clinic_emails", state="in_doubt") == 0
     for secret in (patient.user.email, patient.user.last_name, doctor.email):
         assert secret not in after
+
+
+def test_metrics_may_be_scraped_over_plain_http_from_the_server_itself(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "0")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    production = runpy.run_path(str(Path(settings.BASE_DIR) / "clinic" / "settings.py"))
+    assert production["SECURE_SSL_REDIRECT"] is True
+    assert any(re.match(pattern, "metrics/") for pattern in production["SECURE_REDIRECT_EXEMPT"])
+    assert not any(re.match(pattern, "dashboard/") for pattern in production["SECURE_REDIRECT_EXEMPT"])
