@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "pgtrigger",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
 PASSWORD_RESET_LIMIT_PER_EMAIL = 3
 PASSWORD_RESET_LIMIT_PER_ADDRESS = 10
+# Email verification (patients.verification): a link is valid for 3 days and used once; she may
+# ask for it again at most 3 times an hour.
+EMAIL_VERIFICATION_TIMEOUT = 60 * 60 * 24 * 3
+EMAIL_VERIFICATION_WINDOW = timedelta(hours=1)
+EMAIL_VERIFICATION_LIMIT = 3
 # django-axes checks for a lockout before any password is hashed; the model backend stays last
 # because sign-up logs the new patient in through AUTHENTICATION_BACKENDS[-1].
 AUTHENTICATION_BACKENDS = [

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/signup/", patient_views.signup_view, name="signup"),
     # The invitation sent for a booked visit: the token is opaque (triage.visits.tokens).
     path("accounts/signup/invite/<str:token>/", patient_views.signup_view, name="signup_invited"),
+    path("accounts/verify/send/", patient_views.email_verification_send_view, name="email_verification_send"),
+    path("accounts/verify/<str:uidb64>/<str:token>/", patient_views.email_verify_view, name="email_verify"),
     path(
         "accounts/login/",
         patient_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -22,6 +22,8 @@ class OutboundEmail(models.Model):
         # it may or may not have gone out, and it is never sent again on its own.
         IN_DOUBT = "in_doubt", _("May have been sent")
         DISMISSED = "dismissed", _("Dismissed by staff")
+        # Its person closed or erased her account before it went out: it is never sent.
+        CANCELLED = "cancelled", _("Cancelled: the account was closed")
 
     kind = models.CharField(_("kind"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)

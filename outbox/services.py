@@ -211,6 +211,26 @@ def email_send_again(message: OutboundEmail) -> None:
     _schedule(message.pk)
 
 
+def emails_cancel(*, user_ids=(), visit_ids=(), submission_ids=()) -> int:
+    """Cancel every message not yet sent that is about these accounts, visits or questionnaires.
+
+    Used when a patient closes or erases her account: nothing more may reach her, whatever was
+    queued before. Returns how many were cancelled.
+    """
+    from django.db.models import Q
+
+    about = Q(pk__in=[])
+    if user_ids:
+        about |= Q(params__user_id__in=list(user_ids))
+    if visit_ids:
+        about |= Q(params__visit_id__in=list(visit_ids))
+    if submission_ids:
+        about |= Q(params__submission_id__in=list(submission_ids))
+    return OutboundEmail.objects.filter(about, status=OutboundEmail.Status.PENDING).update(
+        status=OutboundEmail.Status.CANCELLED
+    )
+
+
 def email_dismiss(message: OutboundEmail) -> None:
     message.status = OutboundEmail.Status.DISMISSED
     message.save(update_fields=["status"])

@@ -5,14 +5,18 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from triage.admin import AuditedViewMixin, ReadOnlyAdmin
+from triage.models import AuditEvent
 
 from .models import Consent, Patient, Submission, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Django's user admin with the email as the login (there is no username)."""
+class UserAdmin(AuditedViewMixin, BaseUserAdmin):
+    """Django's user admin with the email as the login (there is no username); opening or listing
+    a patient's account is in her access log."""
 
+    audit_view_action = AuditEvent.Action.ADMIN_VIEW
+    list_select_related = ("patient",)
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     search_fields = ("email", "first_name", "last_name")
@@ -23,8 +27,14 @@ class UserAdmin(BaseUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "email_verified_at")}),
     )
+    readonly_fields = ("email_verified_at",)
+
+    def audit_patient(self, obj):
+        patient = getattr(obj, "patient", None)
+        return patient.pk if patient is not None else None
+
     add_fieldsets = (
         (
             None,
@@ -45,12 +55,17 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_view_action = AuditEvent.Action.ADMIN_VIEW
+
     list_display = ("__str__", "date_of_birth", "phone", "created_at")
     search_fields = ("user__first_name", "user__last_name", "user__email", "phone")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     inlines = [ConsentInline]
+
+    def audit_patient(self, obj):
+        return obj.pk
 
 
 @admin.register(Submission)

@@ -326,6 +326,7 @@ def _do_work(case_id: int, doctor: User, steps) -> None:
 
 def _patient_seed(first, last, age, story, doctor, rng) -> int:
     user = patient_register(
+        email_verified=True,
         email=_email(first, last),
         password=None,  # demo patients cannot log in; the documented demo patient can
         first_name=first,

@@ -30,7 +30,7 @@ def password_reset_email(*, user_id: int, language: str | None = None) -> Messag
     usable reset link.
     """
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.has_usable_password():
+    if user is None or not user.has_usable_password() or not user.email_verified:
         return None
     portal = urlsplit(settings.PORTAL_BASE_URL)
     context = {
@@ -45,6 +45,24 @@ def password_reset_email(*, user_id: int, language: str | None = None) -> Messag
     with translation.override(user.language or language):
         subject = "".join(render_to_string("registration/password_reset_subject.txt", context).splitlines())
         body = render_to_string("registration/password_reset_email.html", context)
+    return Message(to=[user.email], subject=subject, body=body)
+
+
+@outbox_email
+def email_verification_email(*, user_id: int) -> Message | None:
+    """The link that proves the address is hers, made when the email is sent; nothing once she has
+    verified it, or the account is closed."""
+    from .verification import email_verification_token
+
+    user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
+    if user is None:
+        return None
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("email_verify", args=[uid, email_verification_token.make_token(user)])
+    context = {"link": f"{settings.PORTAL_BASE_URL}{path}"}
+    with translation.override(user.language):
+        subject = "".join(render_to_string("registration/verify_email_subject.txt", context).splitlines())
+        body = render_to_string("registration/verify_email.txt", context)
     return Message(to=[user.email], subject=subject, body=body)
 
 

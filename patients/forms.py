@@ -99,11 +99,15 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
         "consent",
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, invited=False, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+        if invited:
+            # The invited address, whatever is posted: the link proves this one only.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _("The address the clinic's invitation was sent to.")
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["consent"].label = _(
@@ -165,7 +169,10 @@ class LimitedPasswordResetForm(PasswordResetForm):
     """
 
     def get_users(self, email):
-        users = User._default_manager.filter(login_key=login_key(email), is_active=True)
+        # A patient's unverified address gets nothing: the account may not be its owner's.
+        users = User._default_manager.filter(login_key=login_key(email), is_active=True).exclude(
+            patient__isnull=False, email_verified_at__isnull=True
+        )
         return (user for user in users if user.has_usable_password())
 
     def save(self, *args, request=None, **kwargs):

@@ -16,7 +16,7 @@ from triage.audit import audit_patient_self, patient_pseudonym
 from triage.models import AuditEvent
 
 from .advice import advice_for
-from .models import Consent, Patient, Submission
+from .models import Consent, Patient, Submission, normalize_email
 
 EXPORT_FORMAT = "clinic-portal.patient-data/1"
 
@@ -150,9 +150,45 @@ def patient_account_close(patient: Patient, request) -> str:
     patient.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     Submission.objects.filter(patient=patient, status=Submission.Status.DRAFT).delete()
     _admin_history_scrub(patient)
+    _messages_stop(patient)
     patient.closed_at = now
     patient.save(update_fields=["closed_at"])
     return "closed"
+
+
+def _invitations_of(patient: Patient):
+    from triage.models import VisitInvitation
+
+    return VisitInvitation.objects.filter(Q(email=normalize_email(patient.user.email)) | Q(patient=patient))
+
+
+def _messages_stop(patient: Patient) -> None:
+    """Nothing more reaches her: every queued email about her account, her questionnaires or her
+    visits is cancelled, and the invitations sent to her address (which hold her name and email,
+    and send sign-up reminders) are deleted, their visits that nobody signed up for cancelled."""
+    from outbox.services import emails_cancel
+    from triage.models import Visit, VisitInvitation
+
+    invitations = _invitations_of(patient)
+    # Visits booked for her address, or waiting for the doctor to say whether they are hers.
+    unbound = Visit.objects.filter(
+        Q(invitation__in=invitations) | Q(match_patient=patient), patient__isnull=True
+    )
+    invitations = invitations | VisitInvitation.objects.filter(visits__match_patient=patient)
+    visit_ids = [
+        *Visit.objects.filter(patient=patient).values_list("pk", flat=True),
+        *unbound.values_list("pk", flat=True),
+    ]
+    emails_cancel(
+        user_ids=[patient.user_id],
+        visit_ids=visit_ids,
+        submission_ids=Submission.objects.filter(patient=patient).values_list("pk", flat=True),
+    )
+    invitation_ids = list(invitations.values_list("pk", flat=True))
+    Visit.objects.filter(pk__in=visit_ids, patient__isnull=True).update(
+        state=Visit.State.CANCELLED, note="", match_reason="", match_patient=None, invitation=None
+    )
+    VisitInvitation.objects.filter(pk__in=invitation_ids).delete()
 
 
 def _login_records_delete(email: str) -> None:
@@ -171,9 +207,10 @@ def _admin_history_scrub(patient: Patient) -> None:
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from triage.models import Assessment, Case, CaseEvent
+    from triage.models import Assessment, Case, CaseEvent, Visit, VisitInvitation
 
     submissions = list(Submission.objects.filter(patient=patient).values_list("pk", flat=True))
+    invitations = list(_invitations_of(patient).values_list("pk", flat=True))
     objects = {
         type(patient.user): [patient.user_id],
         Patient: [patient.pk],
@@ -182,6 +219,10 @@ def _admin_history_scrub(patient: Patient) -> None:
         Case: submissions,
         Assessment: Assessment.objects.filter(submission__patient=patient).values_list("pk", flat=True),
         CaseEvent: CaseEvent.objects.filter(case__patient=patient).values_list("pk", flat=True),
+        Visit: Visit.objects.filter(Q(patient=patient) | Q(invitation__in=invitations)).values_list(
+            "pk", flat=True
+        ),
+        VisitInvitation: invitations,
     }
     query = Q()
     for model, pks in objects.items():
@@ -204,6 +245,7 @@ def patient_erase(patient: Patient) -> str:
     pseudonym = patient_pseudonym(patient.pk)
     _login_records_delete(user.email)
     _admin_history_scrub(patient)
+    _messages_stop(patient)
     user.delete()
     return pseudonym
 

@@ -95,6 +95,10 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
+    # When she proved the email is hers (patients.verification); an unverified account is never
+    # given a visit, an invitation or an import, nor a password reset. A new email starts unverified.
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True, editable=False)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -108,13 +112,29 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._stored_login_key = user.__dict__.get("login_key")
+        return user
+
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         self.login_key = login_key(self.email)
+        stored = getattr(self, "_stored_login_key", None)
+        changed = stored is not None and stored != self.login_key
+        if changed:
+            # Whoever changes the address (the admin), the new one is not proven yet.
+            self.email_verified_at = None
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "email" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "login_key"}
+            kwargs["update_fields"] = {*update_fields, "login_key", "email_verified_at"}
         super().save(*args, **kwargs)
+        self._stored_login_key = self.login_key
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_doctor(self) -> bool:

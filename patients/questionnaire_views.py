@@ -65,6 +65,11 @@ REVIEW_STEP = STEP_COUNT + 1
 PENDING_STEP = "patients.pending_step"
 # Longer than any answer the form accepts; a bigger post is not an answer worth keeping.
 PENDING_VALUE_MAX = 4000
+# An anonymous post can create a session row: the kept answers are capped in size, and one address
+# may create at most this many such rows within a session's lifetime (the reception's shared
+# address sees a few expired sessions a day; a script posting in a loop fills no table).
+PENDING_TOTAL_MAX = 16_000
+PENDING_SESSIONS_PER_ADDRESS = 30
 
 
 def step_url(step: int) -> str:
@@ -235,7 +240,26 @@ def pending_step_keep(request, step):
     answers = {
         name: value[:PENDING_VALUE_MAX] for name in names if (value := request.POST.get(name)) is not None
     }
+    if sum(len(value) for value in answers.values()) > PENDING_TOTAL_MAX:
+        return
+    if request.session.session_key is None and not _new_pending_session_allowed(request):
+        return
     request.session[PENDING_STEP] = {"step": step, "key": key[:64], "owner": owner[:128], "answers": answers}
+
+
+def _new_pending_session_allowed(request) -> bool:
+    """Count a new anonymous session row for the request's address; False past the cap."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from clinic.auth import client_ip
+
+    key = f"patients.pending_step.address:{client_ip(request)}"
+    cache.add(key, 0, timeout=settings.SESSION_ABSOLUTE_TIMEOUT)
+    try:
+        return cache.incr(key) <= PENDING_SESSIONS_PER_ADDRESS
+    except ValueError:  # expired between add and incr
+        return True
 
 
 def pending_step_restore(sender, request, user, **kwargs):

@@ -12,12 +12,13 @@ from django.utils.crypto import salted_hmac
 from clinic import metrics
 from clinic.identity import login_key
 from clinic.phones import phone_normalise
+from outbox.models import OutboundEmail
 from triage import rules
 from triage.models import CaseLevel
 from triage.services import submission_assess
-from triage.visits.services import invitation_accept
+from triage.visits.services import invitation_is_for, invitations_claim
 
-from .emails import submission_received_email
+from .emails import email_verification_email, submission_received_email
 from .models import Consent, PasswordResetRequest, Patient, Submission, User
 
 logger = logging.getLogger(__name__)
@@ -38,14 +39,21 @@ def patient_register(
     phone="",
     language=settings.LANGUAGE_CODE,
     invitation_id=None,
+    email_verified=False,
 ) -> User:
     """Create the user, her patient profile and her consent record together.
 
     `language` is the one she signed up in: her emails are written in it. The phone is stored as
-    E.164; `clinic.phones.InvalidPhone` for one that is not a number. With the invitation she was
-    sent for a booked visit, the invitation is used up and its visits become hers, in the same
-    transaction.
+    E.164; `clinic.phones.InvalidPhone` for one that is not a number.
+
+    The invitation she was sent for a booked visit proves the invited address: signing up with it
+    (and that address) verifies her email, uses the invitation up and gives her its visits, with
+    the same checks as an import, in the same transaction. Any other sign-up starts unverified and
+    is sent the verification link. `email_verified` is for addresses the practice vouches for
+    (demo data).
     """
+    invited = invitation_id is not None and invitation_is_for(invitation_id, email)
+    verified = invited or email_verified
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -54,14 +62,46 @@ def patient_register(
                 first_name=first_name,
                 last_name=last_name,
                 language=language or settings.LANGUAGE_CODE,
+                email_verified_at=timezone.now() if verified else None,
             )
     except IntegrityError as exc:
         raise EmailTaken from exc
     patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone_normalise(phone))
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
-    if invitation_id is not None:
-        invitation_accept(invitation_id, patient)
+    if verified:
+        invitations_claim(patient)
+    else:
+        email_verification_email.enqueue(user_id=user.pk)
     return user
+
+
+@transaction.atomic
+def email_verify(user: User) -> int:
+    """Mark her email as hers; the visits booked for invitations to it become hers (the same checks
+    as an import), and their sign-up reminders stop. Returns how many visits she was given."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.email_verified:
+        return 0
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    patient = getattr(user, "patient", None)
+    return invitations_claim(patient) if patient is not None else 0
+
+
+def email_verification_resend(user: User) -> bool:
+    """Queue the verification link again, at most `EMAIL_VERIFICATION_LIMIT` times within
+    `EMAIL_VERIFICATION_WINDOW`; False when the limit is reached or she has verified it already."""
+    if user.email_verified or not user.is_active:
+        return False
+    recent = OutboundEmail.objects.filter(
+        kind=email_verification_email.kind,
+        params__user_id=user.pk,
+        created_at__gte=timezone.now() - settings.EMAIL_VERIFICATION_WINDOW,
+    ).count()
+    if recent >= settings.EMAIL_VERIFICATION_LIMIT:
+        return False
+    email_verification_email.enqueue(user_id=user.pk)
+    return True
 
 
 @transaction.atomic
@@ -131,9 +171,20 @@ def doctors_group() -> Group:
 
 
 @transaction.atomic
-def doctor_create(*, email, password, first_name="", last_name="") -> User:
+def doctor_create(*, email, password, first_name, last_name) -> User:
+    """A doctor's account. Staff always carry a name: it is what a patient reads in her access log.
+
+    The practice's administrator gives the address, so it counts as verified.
+    """
+    if not (first_name or "").strip() or not (last_name or "").strip():
+        raise ValueError("A doctor's account needs a first and a last name.")
     user = User.objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name, is_staff=True
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        is_staff=True,
+        email_verified_at=timezone.now(),
     )
     user.groups.add(doctors_group())
     return user

@@ -12,13 +12,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from clinic.identity import login_key
 from clinic.models import clinic_profile
 from triage.visits.ics import visit_calendar
 from triage.visits.selectors import invitation_for_token, patient_next_visit, visit_for_patient
 
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
-from .services import EmailTaken, patient_register, patient_update_profile, user_set_language
+from .models import User
+from .services import (
+    EmailTaken,
+    email_verification_resend,
+    email_verify,
+    patient_register,
+    patient_update_profile,
+    user_set_language,
+)
+from .verification import email_verification_token, email_verification_user
 
 
 @require_http_methods(["GET"])
@@ -60,12 +70,22 @@ def signup_view(request, token=None):
             _("This invitation link has expired or has already been used. You can still create an account."),
         )
         return redirect("signup")
+    if invitation and User.objects.filter(login_key=login_key(invitation.email)).exists():
+        messages.info(
+            request,
+            _(
+                "An account with the invited email already exists. Log in and confirm your email: "
+                "the booked visit then appears on your home page."
+            ),
+        )
+        return redirect("login")
     initial = (
         {"email": invitation.email, "first_name": invitation.first_name, "last_name": invitation.last_name}
         if invitation
         else None
     )
-    form = SignupForm(request.POST or None, initial=initial)
+    # Through an invitation the email is the invited one: following the link proves it is hers.
+    form = SignupForm(request.POST or None, initial=initial, invited=invitation is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -86,8 +106,47 @@ def signup_view(request, token=None):
         else:
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
             messages.success(request, _("Welcome! Your account is ready."))
+            if not user.email_verified:
+                messages.info(
+                    request,
+                    _(
+                        "We have sent you an email with a link to confirm your address. You can fill in "
+                        "the questionnaire now; your booked visits appear once the address is confirmed."
+                    ),
+                )
             return redirect("home")
     return render(request, "registration/signup.html", {"form": form, "invitation": invitation})
+
+
+@require_http_methods(["GET", "POST"])
+def email_verify_view(request, uidb64, token):
+    """The link of the verification email. It works only for the account it was made for, logged
+    in (a link opened by someone else, or for another account, confirms nothing); GET shows the
+    button, the POST confirms."""
+    user = request.user
+    own = email_verification_user(uidb64) == user.pk
+    if not own or not email_verification_token.check_token(user, token):
+        if own and user.email_verified:
+            messages.info(request, _("Your email is already confirmed."))
+            return redirect("home")
+        return render(request, "registration/verify_email_invalid.html", status=400)
+    if request.method == "POST":
+        email_verify(user)
+        messages.success(request, _("Thank you: your email is confirmed."))
+        return redirect("home")
+    return render(request, "registration/verify_email_confirm.html", {"email": user.email})
+
+
+@require_POST
+def email_verification_send_view(request):
+    """Send the verification link again (a few times an hour at most)."""
+    if request.user.email_verified:
+        messages.info(request, _("Your email is already confirmed."))
+    elif email_verification_resend(request.user):
+        messages.success(request, _("A new link is on its way to %(email)s.") % {"email": request.user.email})
+    else:
+        messages.warning(request, _("Several links have been sent in the last hour: please try again later."))
+    return redirect("home")
 
 
 @patient_required

@@ -17,9 +17,12 @@ def make_patient(
     first_name="Maria",
     last_name="Rossi",
     date_of_birth=date(1990, 3, 1),
+    verified=True,
     **extra,
 ) -> Patient:
+    """A patient; with `verified`, her email is verified (no verification email is queued)."""
     user = patient_register(
+        email_verified=verified,
         email=email,
         password=PASSWORD,
         first_name=first_name,

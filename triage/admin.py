@@ -8,6 +8,7 @@ a case or an assessment is audited like a view on the worklist.
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_record
+from .audit import audit_export, audit_record
 from .models import Assessment, AuditEvent, Case, CaseEvent
 from .selectors import AUDIT_GROUP_WINDOW, audit_event_groups
 
@@ -35,16 +36,36 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class AuditedViewMixin:
-    """Record an audit event each time staff open one record that holds health data."""
+    """Record an audit event each time staff open one record that holds a patient's data, and one
+    per patient on each page of a list of them, in her access log as the worklist is."""
+
+    audit_view_action = AuditEvent.Action.CASE_VIEW
 
     def audit_patient(self, obj):
         return obj.patient_id
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
+        obj = self.get_object(request, unquote(object_id))
         if obj is not None and self.has_view_or_change_permission(request, obj):
-            audit_record(request, AuditEvent.Action.CASE_VIEW, obj=obj, patient=self.audit_patient(obj))
+            patient = self.audit_patient(obj)
+            if patient is not None:
+                audit_record(request, self.audit_view_action, obj=obj, patient=patient)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            label = self.model._meta.label_lower
+            shown = [(obj.pk, self.audit_patient(obj)) for obj in changelist.result_list]
+            audit_export(
+                request,
+                AuditEvent.Action.ADMIN_LIST,
+                [(pk, patient) for pk, patient in shown if patient is not None],
+                object_type=label,
+                item_type=label,
+            )
+        return response
 
 
 class CaseEventInline(admin.TabularInline):

@@ -1,7 +1,10 @@
 """The doctor's side of a submission: its assessments, its case, its timeline, the audit log."""
 
+import functools
+import operator
 from datetime import date, datetime, timedelta
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -302,6 +305,19 @@ class AppendOnlyError(Exception):
     pass
 
 
+# Every column of an audit event but its two links, which only SET NULL may clear.
+AUDIT_FIXED_FIELDS = (
+    "id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "patient_ref",
+    "ip_address",
+    "created_at",
+)
+
+
 class AuditEvent(models.Model):
     """Who on the staff read or changed which record, and when. Append-only.
 
@@ -327,6 +343,9 @@ class AuditEvent(models.Model):
         DAY_LIST = "day_list", _("Viewed the visits of a day")
         DAY_PRINT = "day_print", _("Printed the visits of a day")
         CALENDAR_FEED = "calendar_feed", _("Calendar feed read")
+        ADMIN_VIEW = "admin_view", _("Opened her account in the administration")
+        ADMIN_LIST = "admin_list", _("Listed her account in the administration")
+        MATCH_LIST = "match_list", _("Listed her among the visits awaiting confirmation")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
     PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE})
@@ -364,6 +383,25 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["patient", "-created_at"], name="triage_audit_patient_idx")]
+        # The database refuses what the model refuses, whoever writes the SQL (PostgreSQL only):
+        # no DELETE (prune_audit ignores this trigger for the expired events), and no UPDATE but
+        # the SET NULL of an erased patient or a deleted staff account.
+        triggers = [
+            pgtrigger.Protect(name="audit_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_no_update",
+                operation=pgtrigger.Update,
+                condition=functools.reduce(
+                    operator.or_,
+                    (
+                        pgtrigger.Q(**{f"old__{name}__df": pgtrigger.F(f"new__{name}")})
+                        for name in AUDIT_FIXED_FIELDS
+                    ),
+                )
+                | pgtrigger.Q(new__patient__isnull=False, old__patient__df=pgtrigger.F("new__patient"))
+                | pgtrigger.Q(new__actor__isnull=False, old__actor__df=pgtrigger.F("new__actor")),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
@@ -402,6 +440,17 @@ class Visit(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
+    class Match(models.TextChoices):
+        """Why an imported visit waits for the doctor to say whose it is (`triage.visits.services`)."""
+
+        DETAILS_DIFFER = "details_differ", _("the account with this email has another name or date of birth")
+        NAME_ONLY = "name_only", _("no account has this email; one patient has this name and date of birth")
+        SEVERAL = "several", _("several patients have this name and date of birth")
+        SIGNUP_DIFFERS = (
+            "signup_differs",
+            _("she signed up with the invited email but another name or date of birth"),
+        )
+
     patient = models.ForeignKey(
         "patients.Patient",
         on_delete=models.CASCADE,
@@ -439,6 +488,17 @@ class Visit(models.Model):
         verbose_name=_("booked by"),
     )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # An import that could not tell whose visit it is: it belongs to nobody, sends nothing and waits
+    # for the doctor on the import page; `match_patient` is the patient it may be.
+    match_reason = models.CharField(_("needs confirmation"), max_length=20, choices=Match, blank=True)
+    match_patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("may be the visit of"),
+    )
 
     class Meta:
         verbose_name = _("visit")
@@ -450,7 +510,10 @@ class Visit(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(patient__isnull=False) | models.Q(invitation__isnull=False),
+                condition=models.Q(patient__isnull=False)
+                | models.Q(invitation__isnull=False)
+                | ~models.Q(match_reason="")
+                | models.Q(state="cancelled"),
                 name="triage_visit_has_patient_or_invitation",
             )
         ]
@@ -509,6 +572,8 @@ class VisitInvitation(models.Model):
     email = models.EmailField(_("email"))
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    # From the booking system, when it had one: signing up with another one binds nothing.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("dashboard/patients/<id:pk>/visits/", visit_views.visit_book_view, name="visit_book"),
     path("dashboard/visits/<id:pk>/", visit_views.visit_view, name="visit_detail"),
     path("dashboard/visits/import/", visit_views.import_view, name="visit_import"),
+    path("dashboard/visits/<id:pk>/match/", visit_views.visit_match_view, name="visit_match"),
     path("dashboard/calendar/", visit_views.calendar_settings_view, name="calendar_settings"),
     # Public, for calendar apps: the secret token is the key (triage.visits.tokens).
     path("calendar/<str:token>.ics", visit_views.calendar_feed_view, name="calendar_feed"),

@@ -278,10 +278,13 @@ def test_patient_pages_refuse_a_doctor(doctor_client):
     assert doctor_client.get(reverse("patients:profile")).status_code == 403
 
 
+NAMES = ("--first-name", "Giulia", "--last-name", "Bianchi")
+
+
 @pytest.mark.django_db
 def test_create_doctor_noinput_reads_the_password_from_the_environment(monkeypatch, capsys):
     monkeypatch.setenv("DJANGO_DOCTOR_PASSWORD", "Doctor-pass-phrase-1")
-    call_command("create_doctor", "--email", "New.Doc@Example.com", "--noinput")
+    call_command("create_doctor", "--email", "New.Doc@Example.com", *NAMES, "--noinput")
 
     user = User.objects.get(email="new.doc@example.com")
     assert user.is_staff
@@ -294,17 +297,17 @@ def test_create_doctor_noinput_reads_the_password_from_the_environment(monkeypat
 def test_create_doctor_refuses_missing_password_and_duplicates(monkeypatch, doctor):
     monkeypatch.delenv("DJANGO_DOCTOR_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="DJANGO_DOCTOR_PASSWORD"):
-        call_command("create_doctor", "--email", "x@example.com", "--noinput")
+        call_command("create_doctor", "--email", "x@example.com", *NAMES, "--noinput")
     monkeypatch.setenv("DJANGO_DOCTOR_PASSWORD", "Doctor-pass-phrase-1")
     with pytest.raises(CommandError, match="already exists"):
-        call_command("create_doctor", "--email", "DOCTOR@example.com", "--noinput")
+        call_command("create_doctor", "--email", "DOCTOR@example.com", *NAMES, "--noinput")
 
 
 @pytest.mark.django_db
 def test_create_doctor_prompts_for_the_password(monkeypatch):
     answers = iter(["Prompted-pass-phrase-2", "Prompted-pass-phrase-2"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    call_command("create_doctor", "--email", "prompted@example.com")
+    call_command("create_doctor", "--email", "prompted@example.com", *NAMES)
     assert User.objects.get(email="prompted@example.com").check_password("Prompted-pass-phrase-2")
 
 
@@ -363,3 +366,21 @@ def test_profile_refuses_a_phone_that_is_not_a_number_next_to_the_field(patient_
     assert 'value="333 12"' in html
     patient.refresh_from_db()
     assert patient.phone == ""
+
+
+@pytest.mark.django_db
+def test_create_doctor_refuses_an_account_without_a_name(monkeypatch):
+    """A patient's access log names whoever opened her record: a doctor always has a name."""
+    monkeypatch.setenv("DJANGO_DOCTOR_PASSWORD", "a-Long-doctor-passphrase-7")
+    with pytest.raises(CommandError, match="name"):
+        call_command(
+            "create_doctor",
+            "--email",
+            "nameless@example.com",
+            "--first-name",
+            " ",
+            "--last-name",
+            "X",
+            "--noinput",
+        )
+    assert not User.objects.filter(email="nameless@example.com").exists()

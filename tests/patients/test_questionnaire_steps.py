@@ -476,3 +476,28 @@ def test_step_and_review_pages_read_a_constant_number_of_queries(
     with django_assert_max_num_queries(small_count) as big:
         assert patient_client.get(url).status_code == 200
     assert len(big.captured_queries) == small_count > 0
+
+
+@pytest.mark.django_db
+def test_anonymous_step_posts_from_one_address_create_a_capped_number_of_sessions():
+    """A script posting steps without a cookie fills no table: one address gets a few session rows."""
+    from django.contrib.sessions.models import Session
+
+    from patients.questionnaire_views import PENDING_SESSIONS_PER_ADDRESS, PENDING_TOTAL_MAX
+
+    for _ in range(PENDING_SESSIONS_PER_ADDRESS + 10):
+        Client(REMOTE_ADDR="198.51.100.7").post(
+            step_url(4), {"key": str(uuid.uuid4()), "owner": "0" * 64, "burning": "yes"}
+        )
+    assert Session.objects.count() == PENDING_SESSIONS_PER_ADDRESS
+    # Another address is not affected; an oversized post is not kept at all.
+    Client(REMOTE_ADDR="198.51.100.8").post(step_url(4), {"key": "k", "owner": "o", "burning": "yes"})
+    assert Session.objects.count() == PENDING_SESSIONS_PER_ADDRESS + 1
+    from triage.questionnaire import SECTIONS
+
+    names = SECTIONS[3][1]
+    assert len(names) * 4000 > PENDING_TOTAL_MAX
+    Client(REMOTE_ADDR="198.51.100.9").post(
+        step_url(4), {"key": "k", "owner": "o", **dict.fromkeys(names, "x" * 4000)}
+    )
+    assert Session.objects.count() == PENDING_SESSIONS_PER_ADDRESS + 1

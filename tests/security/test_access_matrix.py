@@ -150,6 +150,14 @@ MATRIX: dict[str, Row] = {
     "triage:calendar_settings": Row(get=DOCTOR_PAGE, post=roles(LOGIN, FORBIDDEN, OK)),
     "triage:calendar_feed": Row(get=roles(NOT_FOUND, NOT_FOUND, NOT_FOUND), kwargs="feed"),
     "patients:visit_calendar": Row(get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="visit"),
+    # Her own verification link works only in her own session; any other (and a bad token) is a 400.
+    "email_verify": Row(
+        get=roles(LOGIN, INVALID, INVALID), post=roles(LOGIN, INVALID, INVALID), kwargs="verify_link"
+    ),
+    "email_verification_send": Row(get=roles(LOGIN, NOT_ALLOWED, NOT_ALLOWED), post=roles(LOGIN, HOME, HOME)),
+    "triage:visit_match": Row(
+        get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, to("/dashboard/visits/import/")), kwargs="visit"
+    ),
     "signup_invited": Row(
         get=roles(to("/accounts/signup/"), HOME, HOME),
         post=roles(to("/accounts/signup/"), HOME, HOME),
@@ -175,6 +183,7 @@ def world(db, otp_required):
             "submission": {"pk": case_a.pk},
             "case": {"pk": case_a.pk},
             "reset_link": {"uidb64": "MQ", "token": "not-a-valid-token"},
+            "verify_link": {"uidb64": "MA", "token": "not-a-valid-token"},
             "patient": {"pk": patient_a.pk},
             "visit": {"pk": visit_a.pk},
             "invitation": {"token": "not-a-valid-token"},

@@ -92,3 +92,39 @@ def test_pruning_refuses_a_retention_under_24_months_and_can_only_keep_longer():
     assert AuditEvent.objects.count() == 3
     call_command("prune_audit", "--older-than-months", "36")
     assert set(AuditEvent.objects.values_list("pk", flat=True)) == {events[0].pk, events[1].pk}
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_the_database_refuses_a_raw_update_or_delete_of_an_event():
+    """The trail cannot be rewritten from SQL, whoever holds a connection (PostgreSQL triggers)."""
+    from django.db import DatabaseError, connection, transaction
+
+    kept = event()
+    for sql in (
+        "UPDATE triage_auditevent SET actor_label = 'someone else' WHERE id = %s",
+        "UPDATE triage_auditevent SET created_at = created_at - interval '1 day' WHERE id = %s",
+        "DELETE FROM triage_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="pgtrigger"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [kept.pk])
+    kept.refresh_from_db()
+    assert kept.actor_label == "doctor@example.com"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_the_database_lets_an_erasure_clear_the_link_to_her_and_the_pruning_delete_old_events(capsys):
+    from tests import factories
+
+    patient = factories.make_patient()
+    linked = event(patient=patient, created_at=timezone.now() - timedelta(days=800))
+    patient.user.delete()  # SET NULL on her events: the one update the trigger allows
+    linked.refresh_from_db()
+    assert linked.patient_id is None and linked.patient_ref == ""
+    call_command("prune_audit")
+    assert not AuditEvent.objects.filter(pk=linked.pk).exists()

@@ -421,3 +421,83 @@ def test_fuzz_access_log_page_parameter(patient, page):
     response = fresh_client(patient.user).get("/accounts/access-log/", {"page": page})
     assert response.status_code == 200
     assert re.search(r"<h1[^>]*>Who opened your record</h1>", response.content.decode())
+
+
+# --- The visit import: hostile files ------------------------------------------------------------
+
+
+def _ics(*events: str) -> str:
+    return "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Fuzz//EN", *events, "END:VCALENDAR", ""])
+
+
+def _vevent(uid="f-1", start="20270328T090000", *extra) -> str:
+    return "\r\n".join(
+        ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTART;TZID=Europe/Rome:{start}", *extra, "END:VEVENT"]
+    )
+
+
+HOSTILE_FILES = [
+    ("huge.csv", b"uid;date;time\n" + b"x;2027-03-28;09:00\n" * 150_000),
+    ("huge.ics", ("X" * (3 * 1024 * 1024)).encode()),
+    ("field.csv", ("uid;date;time;note\nx;2027-03-28;09:00;" + "n" * (200 * 1024) + "\n").encode()),
+    ("deep.ics", _ics(*(["BEGIN:VALARM"] * 2000), *(["END:VALARM"] * 2000)).encode()),
+    ("many.ics", _ics(*(_vevent(f"m-{i}", "20270328T090000") for i in range(3000))).encode()),
+    ("latin1.csv", "uid;date;time;first_name\nx;2027-03-28;09:00;Fabrizià\n".encode("latin-1")),
+    ("utf16.ics", _ics(_vevent()).encode("utf-16")),
+    ("nul.ics", _ics(_vevent("nul\x00id")).encode()),
+    ("nul.csv", b"uid;date;time\nnul\x00;2027-03-28;09:00\n"),
+    ("far.ics", _ics(_vevent("far-1", "99991231T235959"), _vevent("far-2", "00010101T000000")).encode()),
+    ("far.csv", b"uid;date;time;date_of_birth\nf;9999-12-31;23:59;0001-01-01\n"),
+    (
+        "utc-far.ics",
+        _ics(
+            "BEGIN:VEVENT\r\nUID:u\r\nDTSTART:99991231T233000Z\r\nDTEND:00010101T000000Z\r\nEND:VEVENT"
+        ).encode(),
+    ),
+    (
+        "attendees.ics",
+        _ics(
+            _vevent(
+                "a-1",
+                "20270328T090000",
+                "ORGANIZER:mailto:doctor@example.com",
+                *(f"ATTENDEE;CN=Person {i}:mailto:p{i}@example.com" for i in range(50)),
+            )
+        ).encode(),
+    ),
+    ("duration.ics", _ics(_vevent("d", "20270328T090000", "DURATION:P99999999W")).encode()),
+    ("quotes.csv", b'uid;date;time\n"unterminated;2027-03-28;09:00\n'),
+    ("empty.csv", b""),
+    ("bom.csv", "\ufeffuid;date;time\nb;2027-03-28;09:00\n".encode()),
+    ("noext", b"uid;date;time\n"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "content"), HOSTILE_FILES, ids=[name for name, _c in HOSTILE_FILES])
+def test_the_import_upload_answers_every_hostile_file_with_a_report(doctor_with_cases, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from triage.models import Visit
+
+    client = fresh_client(doctor_with_cases)
+    before = Visit.objects.count()
+    response = client.post("/dashboard/visits/import/", {"file": SimpleUploadedFile(name, content)})
+
+    assert response.status_code in (200, 400), name
+    assert 'id="import-report"' in response.content.decode() or response.status_code == 400
+    if response.status_code == 400:
+        assert Visit.objects.count() == before
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(content=st.binary(max_size=2048), suffix=st.sampled_from([".ics", ".csv"]))
+def test_fuzz_the_import_upload(doctor_with_cases, content, suffix):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    prefix = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" if suffix == ".ics" else b"uid;date;time;email\n"
+    response = fresh_client(doctor_with_cases).post(
+        "/dashboard/visits/import/", {"file": SimpleUploadedFile("upload" + suffix, prefix + content)}
+    )
+    assert response.status_code in (200, 400)

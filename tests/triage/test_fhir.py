@@ -477,6 +477,16 @@ BAD_RESPONSES = [
         id="future",
     ),
     pytest.param(
+        lambda r: {**r, "authored": "0001-01-01T00:30:00+01:00"},
+        "between the years 1900 and 2999",
+        id="year-1",
+    ),
+    pytest.param(
+        lambda r: {**r, "authored": "9999-12-31T23:30:00-01:00"},
+        "between the years 1900 and 2999",
+        id="year-9999",
+    ),
+    pytest.param(
         lambda r: _patient_part(r).update(telecom=[{"system": "email", "value": "nobody@example.com"}]) or r,
         "No patient with the email nobody@example.com",
         id="unknown-patient",
@@ -521,6 +531,14 @@ def test_invalid_json_is_refused_with_its_position(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{"resourceType": "QuestionnaireResponse",\n  oops}', encoding="utf-8")
     with pytest.raises(CommandError, match=r"not valid JSON \(.* line 2, column 3\)"):
+        import_file(str(path))
+
+
+@pytest.mark.django_db
+def test_an_integer_of_thousands_of_digits_is_refused_without_a_traceback(tmp_path):
+    path = tmp_path / "long.json"
+    path.write_text('{"resourceType": "QuestionnaireResponse", "n": ' + "9" * 5000 + "}", encoding="utf-8")
+    with pytest.raises(CommandError, match="number too long"):
         import_file(str(path))
 
 

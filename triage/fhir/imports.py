@@ -6,7 +6,7 @@ an underscore are shared with `export` inside this package only.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from triage import rules
 
@@ -204,6 +204,12 @@ def _authored(resource: dict) -> datetime:
         authored = None
     if authored is None or "T" not in value or authored.tzinfo is None:
         _error("The authored time must be a full date and time with its time zone.")
+    try:
+        authored.astimezone(UTC)
+    except OverflowError:
+        authored = None
+    if authored is None or not 1900 <= authored.year <= 2999:
+        _error("The authored time must be between the years 1900 and 2999.")
     return authored
 
 

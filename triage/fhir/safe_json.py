@@ -126,5 +126,8 @@ def fhir_json_load(path: str):
         raise UnsafeInput(f"nested deeper than {FHIR_IMPORT_MAX_DEPTH} levels.") from None
     except json.JSONDecodeError as exc:
         raise UnsafeInput(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+    except ValueError:
+        # Python refuses to read an integer of more than 4,300 digits (a denial-of-service guard).
+        raise UnsafeInput("holds a number too long to read.") from None
     _check_types(document)
     return document

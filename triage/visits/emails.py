@@ -35,9 +35,11 @@ def _recipient(visit: Visit) -> tuple[str, str] | None:
 
     Emails carry no name (and no health data): they may be read by someone else on a shared inbox.
     """
+    if visit.match_reason:
+        return None
     if visit.patient_id:
         user = visit.patient.user
-        if not user.is_active or visit.patient.closed_at:
+        if not user.is_active or visit.patient.closed_at or not user.email_verified:
             return None
         return user.email, user.language
     invitation = visit.invitation

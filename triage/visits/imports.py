@@ -26,11 +26,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import Visit
 from .services import ImportReport, visits_import
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# Dates outside these years are typing errors (and some overflow in time-zone arithmetic).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 DEFAULT_MINUTES = 30
 KINDS = {
     "first": Visit.Kind.FIRST,
@@ -71,6 +74,8 @@ class ImportRow:
     date_of_birth: date | None
     cancelled: bool
     note: str = ""
+    # Why the row cannot be given to anyone (several possible patients in an event); reported, not imported.
+    problem: str = ""
 
 
 class FileInvalid(Exception):
@@ -85,10 +90,26 @@ def _date(text: str) -> date:
     text = text.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if FIRST_YEAR <= day.year <= LAST_YEAR:
+            return day
     raise ValueError(text)
+
+
+def _in_range(moment: datetime) -> datetime:
+    """`moment` if its year is a plausible one; ValueError (with the report's words) otherwise."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(
+            _("the date is outside the years %(first)d to %(last)d")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return moment
 
 
 def _kind(text: str) -> str:
@@ -116,6 +137,9 @@ def parse(name: str, content: bytes) -> list[ImportRow]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileInvalid([(0, _("The file is not UTF-8 text."))]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FileInvalid([(line, _("the line holds a NUL character: the file is damaged or not text"))])
     lower = name.lower()
     if lower.endswith(".ics"):
         return parse_ics(text)
@@ -142,7 +166,18 @@ def parse_csv(text: str) -> list[ImportRow]:
         raise FileInvalid([(1, _("The header has no column %(names)s.") % {"names": ", ".join(missing)})])
     reader.fieldnames = header
     rows, errors = [], []
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error:
+            # A field over the csv module's limit (128 KB), or quoting it cannot follow: the rest is unreadable.
+            errors.append(
+                (reader.line_num, _("the line cannot be read (a field is too long or badly quoted)"))
+            )
+            break
         line = reader.line_num
         values = {key: (value or "").strip() for key, value in record.items() if key}
         if not any(values.values()):
@@ -170,6 +205,8 @@ def _csv_row(line: int, values: dict) -> ImportRow:
         raise ValueError(_("the time is not a time (HH:MM)")) from None
     try:
         starts_at = _aware(datetime.combine(day, at))
+    except OverflowError:
+        raise ValueError(_("the date is not a date (YYYY-MM-DD)")) from None
     except ValueError:
         raise ValueError(_("this time does not exist on that day (the clocks go forward)")) from None
     duration = values.get("duration") or str(DEFAULT_MINUTES)
@@ -215,14 +252,17 @@ def parse_ics(text: str) -> list[ImportRow]:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, IndexError, KeyError):
         raise FileInvalid([(0, _("The file is not a valid iCalendar file."))]) from None
+    from patients.models import User
+
     events = [event for calendar in calendars for event in calendar.walk("VEVENT")]
+    staff = set(User.objects.filter(is_staff=True).values_list("email", flat=True))
     lines = _event_lines(text)
     rows, errors = [], []
     for index, event in enumerate(events):
         line = lines[index] if index < len(lines) else 0
         try:
-            rows.append(_ics_row(line, event))
-        except (ValueError, TypeError, AttributeError) as exc:
+            rows.append(_ics_row(line, event, staff))
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
             errors.append((line, str(exc.args[0]) if exc.args else _("unreadable event")))
     if not events and not errors:
         errors.append((0, _("The file has no events.")))
@@ -239,15 +279,20 @@ def _ics_start(event) -> datetime:
     value = prop.dt
     if not isinstance(value, datetime):
         raise ValueError(_("the event has a date but no time"))
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            _("the date is outside the years %(first)d to %(last)d")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     if value.tzinfo is None:
         try:
             return _aware(value)
         except ValueError:
             raise ValueError(_("this time does not exist on that day (the clocks go forward)")) from None
-    return value.astimezone(timezone.get_current_timezone())
+    return _in_range(value).astimezone(timezone.get_current_timezone())
 
 
-def _ics_row(line: int, event) -> ImportRow:
+def _ics_row(line: int, event, staff: set[str] = frozenset()) -> ImportRow:
     uid = str(event.get("UID") or "").strip()
     if not uid:
         raise ValueError(_("the event has no UID"))
@@ -267,14 +312,7 @@ def _ics_row(line: int, event) -> ImportRow:
         minutes = int(duration.total_seconds() // 60)
     if not 5 <= minutes <= 240:
         raise ValueError(_("the event lasts less than 5 minutes or more than 4 hours"))
-    email, name = "", ""
-    attendees = event.get("ATTENDEE")
-    if attendees is not None:
-        attendee = attendees[0] if isinstance(attendees, list) else attendees
-        address = str(attendee)
-        if address.lower().startswith("mailto:"):
-            email = address[len("mailto:") :].strip().lower()
-        name = str(attendee.params.get("CN", "")).strip()
+    email, name, problem = _patient_attendee(event, staff)
     first_name, _sep, last_name = name.partition(" ")
     birth = event.get("X-PATIENT-BIRTHDATE")
     try:
@@ -301,7 +339,42 @@ def _ics_row(line: int, event) -> ImportRow:
         last_name=last_name[:150],
         date_of_birth=date_of_birth,
         cancelled=str(event.get("STATUS") or "").upper() == "CANCELLED",
+        problem=problem,
     )
+
+
+def _mailto(value) -> str:
+    address = str(value or "").strip()
+    return address[len("mailto:") :].strip().lower() if address.lower().startswith("mailto:") else ""
+
+
+def _patient_attendee(event, staff: set[str]) -> tuple[str, str, str]:
+    """(email, name, problem) of the event's patient among its ATTENDEEs.
+
+    The organiser and a chair (the doctor, a receptionist) are never the patient, nor is any staff
+    account's address; of the others, exactly one must be left, or the event is reported and
+    imported for nobody.
+    """
+    attendees = event.get("ATTENDEE")
+    if attendees is None:
+        return "", "", ""
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    organiser = _mailto(event.get("ORGANIZER"))
+    people = []
+    for attendee in attendees:
+        params = getattr(attendee, "params", {})
+        if str(params.get("ROLE", "")).upper() == "CHAIR":
+            continue
+        if str(params.get("CUTYPE", "INDIVIDUAL")).upper() not in ("INDIVIDUAL", ""):
+            continue
+        email = _mailto(attendee)
+        if email and email == organiser:
+            continue
+        people.append((email, str(params.get("CN", "")).strip()))
+    people = [(email, name) for email, name in people if email not in staff]
+    if len(people) > 1:
+        return "", "", str(_("the event has several attendees who could be the patient"))
+    return (*people[0], "") if people else ("", "", "")
 
 
 # --- Importing a file, for the command and the upload page ---
@@ -330,6 +403,15 @@ def import_report_lines(report: ImportReport) -> list[str]:
             "invited": report.invited,
         }
     )
+    if report.pending:
+        lines.append(
+            ngettext(
+                "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
+                "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
+                report.pending,
+            )
+            % {"count": report.pending}
+        )
     for line, reason in report.unmatched:
         lines.append(_("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
     for line, reason in report.warnings:

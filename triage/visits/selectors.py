@@ -163,7 +163,8 @@ def reminder_candidates(*, first_day: date, last_day: date) -> QuerySet[Visit]:
         patient__visit_reminders=True,
         patient__closed_at__isnull=True,
         patient__user__is_active=True,
-    ) | Q(patient__isnull=True, invitation__used_at__isnull=True)
+        patient__user__email_verified_at__isnull=False,
+    ) | Q(patient__isnull=True, invitation__used_at__isnull=True, match_reason="")
     return (
         with_questionnaire(
             Visit.objects.filter(
@@ -188,3 +189,13 @@ def invitation_for_token(token: str) -> VisitInvitation | None:
     if raw is None:
         return None
     return VisitInvitation.objects.filter(token_digest=token_digest(raw), used_at__isnull=True).first()
+
+
+def visits_awaiting_confirmation() -> QuerySet[Visit]:
+    """Imported visits bound to nobody until the doctor says whose they are, soonest first."""
+    return (
+        Visit.objects.exclude(match_reason="")
+        .filter(state=Visit.State.BOOKED)
+        .select_related("invitation", "match_patient__user")
+        .order_by("starts_at", "pk")
+    )

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.identity import login_key
 from patients.models import Patient, User, normalize_email
 
 from ..models import CalendarFeed, Case, CaseEvent, Visit, VisitInvitation, VisitMessage
@@ -182,9 +183,9 @@ def _claim(visit: Visit, kind: str) -> bool:
 
 def invitation_queue(visit: Visit) -> bool:
     """Queue the invitation to fill in the questionnaire for a future booked visit, once."""
-    if visit.state != Visit.State.BOOKED or visit.starts_at <= timezone.now():
+    if visit.state != Visit.State.BOOKED or visit.starts_at <= timezone.now() or visit.match_reason:
         return False
-    if visit.patient_id and visit.patient.closed_at:
+    if visit.patient_id and (visit.patient.closed_at or not visit.patient.user.email_verified):
         return False
     if not _claim(visit, INVITATION):
         return False
@@ -289,12 +290,26 @@ def reminders_send(now=None) -> int:
 
 
 @transaction.atomic
-def invitation_for(*, email: str, first_name: str = "", last_name: str = "") -> VisitInvitation:
-    """The open invitation for this email, or a new one."""
+def invitation_for(
+    *, email: str, first_name: str = "", last_name: str = "", date_of_birth=None
+) -> VisitInvitation:
+    """The open invitation for this email and these details, or a new one."""
     email = normalize_email(email)
-    invitation = VisitInvitation.objects.filter(email=email, used_at__isnull=True).order_by("-pk").first()
+    invitation = (
+        VisitInvitation.objects.filter(
+            email=email,
+            used_at__isnull=True,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+        )
+        .order_by("-pk")
+        .first()
+    )
     if invitation is None:
-        invitation = VisitInvitation.objects.create(email=email, first_name=first_name, last_name=last_name)
+        invitation = VisitInvitation.objects.create(
+            email=email, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+        )
     return invitation
 
 
@@ -305,26 +320,58 @@ def invitation_new_token(invitation: VisitInvitation) -> str:
     return raw
 
 
+def invitation_is_for(invitation_id: int, email: str) -> bool:
+    """Whether an unused invitation was sent to this email: the link then proves the address."""
+    invitation = VisitInvitation.objects.filter(pk=invitation_id, used_at__isnull=True).first()
+    return invitation is not None and login_key(invitation.email) == login_key(email)
+
+
+def _full_name(first_name: str, last_name: str) -> str:
+    return " ".join(f"{first_name or ''} {last_name or ''}".casefold().split())
+
+
+def _contradicts(patient: Patient, *, first_name="", last_name="", date_of_birth=None) -> bool:
+    """Whether details from the booking system say this is someone else than the patient.
+
+    A detail the booking system did not give contradicts nothing.
+    """
+    if date_of_birth is not None and date_of_birth != patient.date_of_birth:
+        return True
+    name = _full_name(first_name, last_name)
+    return bool(name) and name != _full_name(patient.user.first_name, patient.user.last_name)
+
+
 @transaction.atomic
-def invitation_accept(invitation_id: int, patient: Patient) -> int:
-    """Use the invitation for the new account: its visits, and those of open invitations to the same
-    email, become the patient's. Returns how many visits were attached; 0 if it was used already."""
-    invitation = (
-        VisitInvitation.objects.select_for_update().filter(pk=invitation_id, used_at__isnull=True).first()
-    )
-    if invitation is None:
+def invitations_claim(patient: Patient) -> int:
+    """Give a patient who has just verified her email the visits booked for invitations to it.
+
+    The same checks as an import: a visit whose invitation carries another name or date of birth
+    is not given but waits for the doctor's confirmation. Either way the invitations are used up,
+    so their sign-up reminders stop. Returns how many visits became hers.
+    """
+    user = patient.user
+    if not user.email_verified or patient.closed_at or not user.is_active:
         return 0
+    invitations = list(
+        VisitInvitation.objects.select_for_update().filter(
+            email=normalize_email(user.email), used_at__isnull=True
+        )
+    )
     now = timezone.now()
-    same_email = VisitInvitation.objects.filter(email=invitation.email, used_at__isnull=True)
-    ids = list(same_email.values_list("pk", flat=True))
-    attached = Visit.objects.filter(invitation_id__in=ids, patient__isnull=True).update(patient=patient)
-    same_email.update(used_at=now, patient=patient)
+    attached = 0
+    for invitation in invitations:
+        waiting = Visit.objects.filter(invitation=invitation, patient__isnull=True, match_reason="")
+        details = {
+            "first_name": invitation.first_name,
+            "last_name": invitation.last_name,
+            "date_of_birth": invitation.date_of_birth,
+        }
+        if _contradicts(patient, **details):
+            waiting.update(match_reason=Visit.Match.SIGNUP_DIFFERS, match_patient=patient, updated_at=now)
+        else:
+            attached += waiting.update(patient=patient, updated_at=now)
+    VisitInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(used_at=now, patient=patient)
     return attached
-
-
-def patient_for_email(email: str) -> Patient | None:
-    user = User.objects.filter(email=normalize_email(email)).select_related("patient").first()
-    return getattr(user, "patient", None) if user else None
 
 
 # --- The doctor's calendar address ---
@@ -349,6 +396,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     invited: int = 0
+    # Visits created but bound to nobody until the doctor confirms whose they are.
+    pending: int = 0
     # (line, reason) of the rows that were not imported.
     unmatched: list[tuple[int, str]] = field(default_factory=list)
     # (line, reason) of the rows that make the file invalid: then nothing is saved.
@@ -360,27 +409,69 @@ class ImportReport:
         return not self.errors
 
 
-def _match(row) -> tuple[Patient | None, str]:
-    """The patient of an imported row: by email, then by name and date of birth; or why none."""
+@dataclass(frozen=True)
+class RowMatch:
+    """Whose an imported row is: `patient` (bound now), an invitation to `invite` (an email with no
+    verified account yet), or a `reason` for the doctor to confirm (`proposal`, the patient it may
+    be); `skip` says why it is not imported at all."""
+
+    patient: Patient | None = None
+    invite: bool = False
+    reason: str = ""
+    proposal: Patient | None = None
+    skip: str = ""
+
+
+def _by_name(row) -> list[Patient]:
+    """Verified patients with the row's name and date of birth (at most two: one, or several)."""
+    if not (row.first_name and row.last_name and row.date_of_birth):
+        return []
+    return list(
+        Patient.objects.filter(
+            user__first_name__iexact=row.first_name,
+            user__last_name__iexact=row.last_name,
+            user__email_verified_at__isnull=False,
+            user__is_active=True,
+            date_of_birth=row.date_of_birth,
+        ).select_related("user")[:2]
+    )
+
+
+def _match(row) -> RowMatch:
+    """Match an imported row to a patient without ever guessing.
+
+    Bound at once only to a verified account with the row's email whose name and date of birth
+    the row does not contradict. An email with no account, or with an account not verified yet,
+    gets an invitation, bound when she verifies it (`invitations_claim`). Anything else waits for
+    the doctor: the email's account has other details, or only the name and date of birth match.
+    """
+    found = _by_name(row)
     if row.email:
-        patient = patient_for_email(row.email)
-        if patient is not None:
-            return patient, ""
-    if row.first_name and row.last_name and row.date_of_birth:
-        found = list(
-            Patient.objects.filter(
-                user__first_name__iexact=row.first_name,
-                user__last_name__iexact=row.last_name,
-                date_of_birth=row.date_of_birth,
-            )[:2]
-        )
+        user = User.objects.filter(login_key=login_key(row.email)).select_related("patient").first()
+        patient = getattr(user, "patient", None) if user else None
+        if user is not None and patient is None:
+            return RowMatch(skip=str(_("this email belongs to a staff account")))
+        if patient is not None and user.email_verified:
+            if patient.closed_at or not user.is_active:
+                return RowMatch(skip=str(_("the patient has closed her account")))
+            details = {
+                "first_name": row.first_name,
+                "last_name": row.last_name,
+                "date_of_birth": row.date_of_birth,
+            }
+            if _contradicts(patient, **details):
+                return RowMatch(invite=True, reason=Visit.Match.DETAILS_DIFFER, proposal=patient)
+            return RowMatch(patient=patient)
         if len(found) == 1:
-            return found[0], ""
+            return RowMatch(invite=True, reason=Visit.Match.NAME_ONLY, proposal=found[0])
         if len(found) > 1:
-            return None, str(_("more than one patient has this name and date of birth"))
-    if row.email:
-        return None, ""
-    return None, str(_("no patient with this email, or with this name and date of birth"))
+            return RowMatch(invite=True, reason=Visit.Match.SEVERAL)
+        return RowMatch(invite=True)
+    if len(found) == 1:
+        return RowMatch(reason=Visit.Match.NAME_ONLY, proposal=found[0])
+    if len(found) > 1:
+        return RowMatch(skip=str(_("more than one patient has this name and date of birth")))
+    return RowMatch(skip=str(_("no patient with this email, or with this name and date of birth")))
 
 
 def visits_import(rows, *, actor=None) -> ImportReport:
@@ -417,20 +508,27 @@ def visits_import(rows, *, actor=None) -> ImportReport:
             if row.cancelled:
                 report.unchanged += 1
                 continue
-            patient, reason = _match(row)
-            if patient is None and reason:
-                report.unmatched.append((row.line, reason))
+            if row.problem:
+                report.unmatched.append((row.line, row.problem))
                 continue
-            if patient is not None and patient.closed_at:
-                report.unmatched.append((row.line, str(_("the patient has closed her account"))))
+            match = _match(row)
+            if match.skip:
+                report.unmatched.append((row.line, match.skip))
                 continue
+            patient = match.patient
             invitation = None
-            if patient is None:
+            if match.invite:
                 invitation = invitation_for(
-                    email=row.email, first_name=row.first_name, last_name=row.last_name
+                    email=row.email,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    date_of_birth=row.date_of_birth,
                 )
-                report.invited += 1
-            elif overlapping_visits(
+                if not match.reason:
+                    report.invited += 1
+            if match.reason:
+                report.pending += 1
+            elif patient is not None and overlapping_visits(
                 patient_id=patient.pk, starts_at=row.starts_at, duration_minutes=row.duration_minutes
             ):
                 report.warnings.append((row.line, str(_("overlaps another visit of the same patient"))))
@@ -446,7 +544,62 @@ def visits_import(rows, *, actor=None) -> ImportReport:
                 created_at=now,
                 created_by=actor,
                 updated_at=now,
+                match_reason=match.reason,
+                match_patient=match.proposal,
             )
             invitation_queue(visit)
             report.created += 1
     return report
+
+
+# --- Visits waiting for the doctor to say whose they are ---
+
+CONFIRM = "confirm"
+INVITE = "invite"
+CANCEL = "cancel"
+
+
+class MatchNotPossible(ValidationError):
+    """The decision does not apply to this visit (any more)."""
+
+
+@transaction.atomic
+def visit_match_resolve(*, visit_id: int, decision: str, actor=None) -> Visit:
+    """The doctor's answer for an imported visit that needs confirmation.
+
+    `confirm`: it is the visit of the patient it may be (a verified, open account); `invite`: it is
+    the visit of whoever owns the row's email, invited to sign up (and bound when she verifies it);
+    `cancel`: it is nobody's here, the visit is cancelled. Only then is anything sent.
+    """
+    visit = Visit.objects.select_for_update().filter(pk=visit_id).exclude(match_reason="").first()
+    if visit is None:
+        raise MatchNotPossible(_("This visit does not need a confirmation any more."))
+    now = timezone.now()
+    if decision == CONFIRM:
+        patient = visit.match_patient
+        if (
+            patient is None
+            or patient.closed_at
+            or not patient.user.email_verified
+            or not patient.user.is_active
+        ):
+            raise MatchNotPossible(_("There is no patient with a verified email to confirm."))
+        visit.patient = patient
+        visit.invitation = None
+    elif decision == INVITE:
+        if (
+            visit.invitation is None
+            or User.objects.filter(login_key=login_key(visit.invitation.email)).exists()
+        ):
+            raise MatchNotPossible(_("The booking has no email that could be invited to sign up."))
+        VisitInvitation.objects.filter(pk=visit.invitation_id).update(used_at=None, patient=None)
+    elif decision == CANCEL:
+        visit.state = Visit.State.CANCELLED
+    else:
+        raise MatchNotPossible(_("Choose whose visit it is."))
+    visit.match_reason = ""
+    visit.match_patient = None
+    visit.updated_at = now
+    visit.save()
+    invitation_queue(visit)
+    return visit

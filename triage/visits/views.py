@@ -24,12 +24,20 @@ from ..selectors import case_detail_queryset
 from . import ics
 from .forms import DayForm, VisitBookForm, VisitChangeForm, VisitImportForm
 from .imports import import_file, import_report_lines
-from .selectors import calendar_feed_owner, day_visits, feed_visits, patient_visits
+from .selectors import (
+    calendar_feed_owner,
+    day_visits,
+    feed_visits,
+    patient_visits,
+    visits_awaiting_confirmation,
+)
 from .services import (
+    MatchNotPossible,
     VisitOverlap,
     calendar_feed_regenerate,
     visit_book,
     visit_change,
+    visit_match_resolve,
 )
 
 
@@ -203,8 +211,40 @@ def import_view(request):
                 )
         else:
             status = 400
-    context = {"form": form, "report": report, "lines": import_report_lines(report) if report else []}
+    context = {
+        "form": form,
+        "report": report,
+        "lines": import_report_lines(report) if report else [],
+        "awaiting": _awaiting_confirmation(request),
+    }
     return render(request, "triage/visits/import.html", context, status=status)
+
+
+def _awaiting_confirmation(request) -> list:
+    """The imported visits waiting for the doctor, in the access log of each patient they may be."""
+    awaiting = list(visits_awaiting_confirmation())
+    audit_export(
+        request,
+        AuditEvent.Action.MATCH_LIST,
+        [(visit.pk, visit.match_patient_id) for visit in awaiting if visit.match_patient_id],
+        object_type="triage.visit",
+        item_type="triage.visit",
+    )
+    return awaiting
+
+
+@never_cache
+@doctor_required
+@require_POST
+def visit_match_view(request, pk):
+    """The doctor says whose an imported visit is: the proposed patient, whoever owns the email, or nobody."""
+    try:
+        visit_match_resolve(visit_id=pk, decision=request.POST.get("decision", ""), actor=request.user)
+    except MatchNotPossible as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved: the visit is no longer waiting for your confirmation."))
+    return redirect("triage:visit_import")
 
 
 @never_cache

@@ -21,8 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--email", required=True)
-        parser.add_argument("--first-name", default="")
-        parser.add_argument("--last-name", default="")
+        # Required: a patient's access log names the doctor who opened her record.
+        parser.add_argument("--first-name", required=True)
+        parser.add_argument("--last-name", required=True)
         parser.add_argument(
             "--noinput",
             "--no-input",
@@ -36,6 +37,10 @@ class Command(BaseCommand):
             validate_email(email)
         except ValidationError as exc:
             raise CommandError(f"Invalid email address: {email}") from exc
+        if not first_name.strip() or not last_name.strip():
+            raise CommandError(
+                "A doctor needs a first and a last name: patients read it in their access log."
+            )
         if User.objects.filter(login_key=login_key(email)).exists():
             raise CommandError(f"An account with the email {email} already exists.")
         user = User(email=email, first_name=first_name, last_name=last_name)

@@ -56,7 +56,9 @@ class Command(BaseCommand):
         with emails_held(), transaction.atomic():
             doctor = User.objects.filter(email=DOCTOR["email"]).first() or doctor_create(**DOCTOR)
             if not User.objects.filter(email=PATIENT["email"]).exists():
-                patient_register(**PATIENT, date_of_birth=date(1988, 5, 14), phone="+39 333 123 4567")
+                patient_register(
+                    **PATIENT, email_verified=True, date_of_birth=date(1988, 5, 14), phone="+39 333 123 4567"
+                )
             seeded = demo_worklist_seed(doctor)
             demo_visits_seed(PATIENT["email"])
             clinic_profile_fill()

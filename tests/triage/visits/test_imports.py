@@ -74,18 +74,25 @@ def test_an_ics_file_imports_matched_patients_invites_new_ones_and_reports_the_r
     report = import_file("export.ics", GOOD_ICS)
     run_tasks()
 
-    assert (report.created, report.updated, report.unchanged, report.invited) == (3, 0, 0, 1)
+    assert (report.created, report.updated, report.unchanged, report.invited, report.pending) == (
+        3,
+        0,
+        0,
+        1,
+        1,
+    )
     assert report.unmatched == [(24, "no patient with this email, or with this name and date of birth")]
     first = Visit.objects.get(uid="ev-1")
     assert first.patient == patients["maria"]
     assert first.starts_at == datetime(2027, 3, 28, 7, 0, tzinfo=ZoneInfo("UTC"))
+    # Another email, the same name and date of birth: the doctor confirms, nothing is bound or sent.
     by_name = Visit.objects.get(uid="ev-2")
-    assert (by_name.patient, by_name.kind, by_name.duration_minutes) == (patients["anna"], "follow_up", 30)
+    assert (by_name.patient, by_name.kind, by_name.duration_minutes) == (None, "follow_up", 30)
+    assert (by_name.match_patient, by_name.match_reason) == (patients["anna"], Visit.Match.NAME_ONLY)
     invited = Visit.objects.get(uid="ev-3")
     assert invited.patient is None
     assert invited.invitation.email == "nuova@example.com"
     assert sorted(email.to[0] for email in mail.outbox) == [
-        "anna@example.com",
         "maria@example.com",
         "nuova@example.com",
     ]
@@ -101,7 +108,7 @@ def test_importing_the_same_ics_twice_creates_nothing_new(patients):
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert Visit.objects.count() == 3
-    assert VisitInvitation.objects.count() == 1
+    assert VisitInvitation.objects.count() == 2
     assert len(mail.outbox) == sent
 
 
@@ -165,7 +172,8 @@ def test_a_csv_file_imports_twice_as_once_and_reports_unmatched_lines(patients):
     )
     assert (again.created, again.unchanged, again.unmatched) == (0, 2, report.unmatched)
     visit = Visit.objects.get(uid="c-2")
-    assert (visit.patient, visit.kind, visit.duration_minutes, visit.note) == (
+    assert (visit.patient, visit.match_patient, visit.kind, visit.duration_minutes, visit.note) == (
+        None,
         patients["anna"],
         "results",
         20,
@@ -223,11 +231,124 @@ def test_the_command_prints_the_report_and_fails_on_an_invalid_file(patients, tm
     bad = tmp_path / "bad.csv"
     bad.write_text(CSV + "c-9;2027-03-30;9h;30;;;;;;;\n", encoding="utf-8")
 
-    call_command("import_visits", str(good))
+    # c-2 matches Anna by name and date of birth only: the command fails until it is confirmed.
+    with pytest.raises(CommandError, match="1 visits need your confirmation"):
+        call_command("import_visits", str(good))
     out = capsys.readouterr().out
     assert "2 new visits" in out
     assert "Line 4 not imported" in out
+    assert "c-2" in out
+    call_command("import_visits", "--confirm", "c-2")
+    assert Visit.objects.get(uid="c-2").patient == patients["anna"]
     with pytest.raises(CommandError):
         call_command("import_visits", str(bad))
     assert "Line 5: the time is not a time (HH:MM)" in capsys.readouterr().out
     assert Visit.objects.count() == 2
+
+
+# --- Hostile or unusual files: a report line, never a 500 ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_patient_is_the_attendee_who_is_neither_organiser_nor_chair_nor_staff(patients):
+    from tests.factories import make_doctor
+
+    make_doctor(email="dottoressa@example.com")
+    calendar = ics(
+        event(
+            "ev-a",
+            "20270328T090000",
+            extra=[
+                "ORGANIZER;CN=Reception:mailto:reception@example.com",
+                "ATTENDEE;ROLE=CHAIR;CN=Giulia Bianchi:mailto:chair@example.com",
+                "ATTENDEE;CN=Giulia Bianchi:mailto:dottoressa@example.com",
+                "ATTENDEE;CN=Reception:mailto:reception@example.com",
+                "ATTENDEE;ROLE=REQ-PARTICIPANT;CN=Maria Rossi:mailto:maria@example.com",
+            ],
+        )
+    )
+
+    report = import_file("export.ics", calendar)
+
+    assert report.created == 1
+    assert Visit.objects.get(uid="ev-a").patient == patients["maria"]
+
+
+@pytest.mark.django_db
+def test_an_event_with_two_possible_patients_binds_nobody(patients):
+    calendar = ics(
+        event(
+            "ev-b",
+            "20270328T090000",
+            extra=[
+                "ATTENDEE;CN=Maria Rossi:mailto:maria@example.com",
+                "ATTENDEE;CN=Anna Verdi:mailto:anna@example.com",
+            ],
+        )
+    )
+
+    report = import_file("export.ics", calendar)
+
+    assert report.created == 0
+    assert report.unmatched == [(4, "the event has several attendees who could be the patient")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        pytest.param(
+            "big.csv",
+            ("uid;date;time;note\nx-1;2027-03-28;09:00;" + "a" * (140 * 1024) + "\n").encode(),
+            "the line cannot be read (a field is too long or badly quoted)",
+            id="csv-field-over-128kb",
+        ),
+        pytest.param(
+            "nul.csv",
+            b"uid;date;time\nok-1;2027-03-28;09:00\nbad\x00id;2027-03-28;10:00\n",
+            "the line holds a NUL character: the file is damaged or not text",
+            id="nul-in-booking-id",
+        ),
+        pytest.param(
+            "far.csv",
+            b"uid;date;time\nf-1;9999-12-31;23:30\n",
+            "the date is not a date (YYYY-MM-DD)",
+            id="csv-9999",
+        ),
+        pytest.param(
+            "far.csv",
+            b"uid;date;time\nf-1;0001-01-01;00:30\n",
+            "the date is not a date (YYYY-MM-DD)",
+            id="csv-year-1",
+        ),
+        pytest.param(
+            "far.ics",
+            ics("BEGIN:VEVENT\r\nUID:f-2\r\nDTSTART:99991231T233000Z\r\nEND:VEVENT"),
+            "the date is outside the years %(first)d to %(last)d",
+            id="ics-9999",
+        ),
+        pytest.param(
+            "far.ics",
+            ics("BEGIN:VEVENT\r\nUID:f-3\r\nDTSTART;TZID=Europe/Rome:00010101T003000\r\nEND:VEVENT"),
+            "the date is outside the years %(first)d to %(last)d",
+            id="ics-year-1",
+        ),
+    ],
+)
+def test_a_hostile_file_gives_a_report_line_on_the_page_and_saves_nothing(
+    doctor_client, name, content, reason
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = doctor_client.post(
+        "/dashboard/visits/import/", {"file": SimpleUploadedFile(name, content, content_type="text/plain")}
+    )
+
+    assert response.status_code == 400
+    assert 'id="import-report"' in response.content.decode()
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        expected = translation.gettext(reason)
+    if "%(" in expected:
+        expected %= {"first": 1900, "last": 2999}
+    assert [reason for _line, reason in response.context["report"].errors] == [expected]
+    assert not Visit.objects.exists()

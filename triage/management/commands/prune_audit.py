@@ -10,6 +10,7 @@ Run it from cron, e.g. monthly. Events younger than the cut-off are never touche
 import calendar
 from datetime import datetime
 
+import pgtrigger
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -52,6 +53,8 @@ class Command(BaseCommand):
                 count = expired.count()
                 verb = "Would delete"
             else:
-                count, _ = expired._prune()
+                # The one exception to the database's append-only trigger (PostgreSQL).
+                with pgtrigger.ignore("triage.AuditEvent:audit_no_delete"):
+                    count, _ = expired._prune()
                 verb = "Deleted"
         self.stdout.write(f"{verb} {count} audit events from before {cutoff:%Y-%m-%d %H:%M %Z}.")
