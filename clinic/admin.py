@@ -3,12 +3,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .auth import SuperuserOnlyAdmin
 from .models import SINGLE_ROW_ID, ClinicProfile, ScheduledJobRun
 from .scheduler import jobs
 
 
 @admin.register(ClinicProfile)
-class ClinicProfileAdmin(admin.ModelAdmin):
+class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """One row, which only a superuser edits: it is what every patient is told to call."""
 
     list_display = ["name", "phone", "email"]
@@ -18,12 +19,6 @@ class ClinicProfileAdmin(admin.ModelAdmin):
         (None, {"fields": ["opening_hours_it", "opening_hours_en"]}),
         (None, {"fields": ["data_controller"]}),
     ]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -39,7 +34,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduledJobRun)
-class ScheduledJobRunAdmin(admin.ModelAdmin):
+class ScheduledJobRunAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """Each periodic job's last run, as the scheduler recorded it: read only."""
 
     list_display = [
@@ -57,12 +52,6 @@ class ScheduledJobRunAdmin(admin.ModelAdmin):
     def late(self, obj):
         job = next((job for job in jobs() if job.name == obj.name), None)
         return job is not None and job.is_late(obj.last_success_at, timezone.now())
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False
