@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0002_clinic_sms_sender'),
+        ('clinic', '0005_clinic_sms_sender'),
     ]
 
     operations = [
