@@ -82,6 +82,8 @@ MATRIX: dict[str, Row] = {
     "patients:text_inbound": Row(
         get=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED), post=roles(FORBIDDEN, FORBIDDEN, FORBIDDEN)
     ),
+    # By address (the test client's 127.0.0.1 is allowed) or token, whoever is logged in.
+    "metrics": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),
