@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .. import rules
+from ..conversation.selectors import with_new_reply
 from ..models import Assessment, Case, CaseEvent, Visit
 
 HISTORY_LIMIT = 50
@@ -38,8 +39,11 @@ def case_follow_up_on(case: Case) -> date | None:
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    return Case.objects.select_related(
-        "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+    """The case page's case, with whether a reply of hers waits to be read (`new_reply`)."""
+    return with_new_reply(
+        Case.objects.select_related(
+            "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+        )
     )
 
 

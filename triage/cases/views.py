@@ -46,7 +46,9 @@ def _case_page(
     note_url = with_query(reverse("triage:case_note", args=[case.pk]), query)
     message_url = with_query(reverse("triage:case_message", args=[case.pk]), query)
     actor = Actor.from_request(request)
-    new_reply = case_has_new_reply(case.pk)
+    new_reply = getattr(case, "new_reply", None)
+    if new_reply is None:
+        new_reply = case_has_new_reply(case.pk)
     messages_shown = case_messages(case.pk)
     audit_record(actor, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
     if messages_shown:
