@@ -6,3 +6,10 @@ class OutboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "outbox"
     verbose_name = _("Outgoing email")
+
+    def ready(self):
+        from clinic.metrics import register_collector
+
+        from .metrics import QueueCollector
+
+        register_collector(QueueCollector())

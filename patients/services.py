@@ -9,10 +9,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from clinic import metrics
 from clinic.identity import login_key
 from clinic.phones import phone_normalise
 from outbox.models import OutboundEmail
 from triage import rules
+from triage.models import CaseLevel
 from triage.services import submission_assess
 from triage.visits.services import invitation_is_for, invitations_claim
 
@@ -271,8 +273,10 @@ def submission_submit(*, patient: Patient, key, answers: dict) -> Submission:
     """
     submission = _locked_draft(patient, key)
     _freeze(submission, answers, timezone.now(), rules.RULES_VERSION)
-    submission_assess(submission)
+    assessment = submission_assess(submission)
     _confirmation_enqueue(submission)
+    level = CaseLevel(assessment.level).name.lower()
+    transaction.on_commit(lambda: metrics.QUESTIONNAIRES.labels(level=level).inc())
     return submission
 
 
