@@ -1,6 +1,8 @@
 """The clinic's own details: one row, edited by a superuser in the admin, shown wherever a patient is told
 to call, in the footer, the emails and the privacy notice."""
 
+from urllib.parse import urlsplit
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -44,6 +46,16 @@ class ClinicProfile(models.Model):
     opening_hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     booking_url = models.URLField(_("online booking link"), blank=True)
+    # The booking system's published calendar (iCal); it often carries a secret token, so it is
+    # never logged or shown in full (`masked_url`).
+    booking_calendar_url = models.URLField(
+        _("booking calendar address"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "The iCal address the booking system publishes; its visits are imported every few minutes."
+        ),
+    )
     data_controller = models.TextField(
         _("data controller"),
         blank=True,
@@ -86,6 +98,17 @@ class ClinicProfile(models.Model):
     def hours(self) -> str:
         """The hours in the active language, for templates."""
         return self.opening_hours()
+
+
+def masked_url(url: str) -> str:
+    """The scheme and host of an address, the rest hidden: what may be shown or logged of a secret URL."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not parts.scheme or not host:
+        return "…"
+    return f"{parts.scheme}://{host}/…"
 
 
 def clinic_profile() -> ClinicProfile:

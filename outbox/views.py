@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from clinic.cache import cache_state
 from clinic.scheduler import scheduler_state
+from triage.visits.selectors import calendar_sync_failing, calendar_sync_state
 
 from .selectors import queue_state
 
@@ -29,7 +30,8 @@ def readiness_view(request):
 
     What this server can work without is reported as a warning with a 200 and the status
     "degraded": the shared cache unreachable (`cache_degraded`: pages come from the database),
-    a periodic job past its time (`scheduler_late`: the scheduler may have stopped).
+    a periodic job past its time (`scheduler_late`: the scheduler may have stopped), the booking
+    calendar's sync failing for longer than its alert time (`calendar_sync_failing`).
     Only counts, ages and job names are shown, never what a task or an email is about.
     """
     try:
@@ -37,6 +39,7 @@ def readiness_view(request):
             cursor.execute("SELECT 1")
         state = queue_state()
         jobs = scheduler_state()
+        sync = calendar_sync_state()
     except DatabaseError as exc:
         logger.error("Health check: the database is unavailable (%s)", type(exc).__name__)
         return JsonResponse({"status": "unavailable", "problems": ["database_unavailable"]}, status=503)
@@ -47,6 +50,8 @@ def readiness_view(request):
         warnings.append("cache_degraded")
     if any(job.late for job in jobs):
         warnings.append("scheduler_late")
+    if calendar_sync_failing(sync):
+        warnings.append("calendar_sync_failing")
     body = {
         "status": "unavailable" if problems else "degraded" if warnings else "ok",
         "problems": problems,
@@ -59,6 +64,11 @@ def readiness_view(request):
                 "late": job.late,
             }
             for job in jobs
+        },
+        "calendar_sync": {
+            "last_success": sync.last_success_at.isoformat() if sync and sync.last_success_at else None,
+            "failing_since": sync.failing_since.isoformat() if sync and sync.failing_since else None,
+            "last_error": sync.last_error if sync else "",
         },
         "tasks": {
             "oldest_pending_seconds": state.oldest_pending_seconds,

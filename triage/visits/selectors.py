@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from patients.models import Patient, Submission
 
-from ..models import CalendarFeed, Case, Visit, VisitInvitation
+from ..models import CalendarFeed, CalendarSync, Case, Visit, VisitInvitation
 from .tokens import token_digest
 
 
@@ -199,3 +200,16 @@ def visits_awaiting_confirmation() -> QuerySet[Visit]:
         .select_related("invitation", "match_patient__user")
         .order_by("starts_at", "pk")
     )
+
+
+def calendar_sync_state() -> CalendarSync | None:
+    """The last sync of the booking calendar, or None before the first."""
+    return CalendarSync.objects.filter(id=1).first()
+
+
+def calendar_sync_failing(state: CalendarSync | None, now=None) -> bool:
+    """Whether the booking calendar's sync has kept failing for longer than the alert time."""
+    if state is None or state.failing_since is None:
+        return False
+    now = now or timezone.now()
+    return now - state.failing_since > timedelta(minutes=settings.CALENDAR_SYNC_ALERT_MINUTES)
