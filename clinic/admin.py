@@ -19,6 +19,12 @@ class SecretUrlField(forms.URLField):
         return super().to_python(value)
 
 
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ClinicProfileForm(forms.ModelForm):
     """The booking calendar's address is never shown again once saved (it may hold a secret token):
     the field starts empty, left empty it keeps the saved address, and a tick removes it."""
@@ -36,6 +42,7 @@ class ClinicProfileForm(forms.ModelForm):
 
     class Meta:
         model = ClinicProfile
+        formfield_callback = _https_by_default
         fields = [
             "name",
             "address",

@@ -434,6 +434,8 @@ LOGGING = {
         # error emails (which would repeat the request) unless configured on purpose.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Its debug lines quote each request's path, which for the booking calendar holds a token.
+        "urllib3": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # The development server's request lines, with the path only (docs/security.md, "Logs").
         "django.server": {
             "handlers": ["console"],

@@ -90,7 +90,7 @@ class _Target:
     host_header: str
 
 
-def _target(url: str, *, allow_private: bool) -> _Target:
+def _target(url: str, *, allow_private: bool, allow_http: bool) -> _Target:
     """Where to connect for `url`, after checking its scheme and every address of its host."""
     try:
         parts = urlsplit(url)
@@ -101,7 +101,7 @@ def _target(url: str, *, allow_private: bool) -> _Target:
     host = parts.hostname or ""
     if scheme not in ("http", "https") or not host or parts.username or parts.password:
         raise FetchError("invalid_url")
-    if scheme != "https" and not allow_private:
+    if scheme != "https" and not allow_http:
         raise FetchError("scheme_refused")
     port = port or (443 if scheme == "https" else 80)
     addresses = resolve(host, port)
@@ -159,11 +159,15 @@ def fetch(
     etag: str = "",
     last_modified: str = "",
     allow_private: bool = False,
+    allow_http: bool | None = None,
     timeout: float = 20.0,
     max_bytes: int = 2 * 1024 * 1024,
 ) -> Fetched:
     """GET the calendar at `url`, conditionally; raises FetchError. The whole fetch, redirects
-    included, lasts at most about twice `timeout`."""
+    included, lasts at most about twice `timeout`. Plain http is allowed with private addresses
+    unless `allow_http` says otherwise."""
+    if allow_http is None:
+        allow_http = allow_private
     deadline = time.monotonic() + 2 * timeout
     headers = {"Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "gzip, deflate"}
     if etag:
@@ -172,7 +176,7 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
     url = normalize_url(url)
     for _hop in range(MAX_REDIRECTS + 1):
-        target = _target(url, allow_private=allow_private)
+        target = _target(url, allow_private=allow_private, allow_http=allow_http)
         pool = _pool(target, timeout)
         try:
             response = pool.urlopen(
@@ -184,6 +188,9 @@ def fetch(
                 preload_content=False,
                 assert_same_host=False,
             )
+        except urllib3.exceptions.NewConnectionError:
+            # Refused or unreachable (urllib3 counts this as a connect timeout too).
+            raise FetchError("connection_failed") from None
         except (TimeoutError, urllib3.exceptions.TimeoutError):
             raise FetchError("timeout") from None
         except urllib3.exceptions.HTTPError:
