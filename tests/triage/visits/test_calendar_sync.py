@@ -505,7 +505,7 @@ DAY = reverse("triage:visit_day")
                 "Calendario delle prenotazioni",
                 "Ultima sincronizzazione",
                 "3 nuove visite",
-                "1 visita attende la Sua conferma",
+                "1 visita richiede la sua conferma",
             ],
         ),
     ],
