@@ -127,3 +127,51 @@ def test_the_admin_refuses_a_phone_that_cannot_be_called(client):
     assert response.status_code == 200
     assert "Enter a phone number patients can call" in response.text
     assert ClinicProfile.objects.get().phone == DEMO_PROFILE["phone"]
+
+
+SECRET_CALENDAR = "https://booking.example.com/ical/4f9a-s3cr3t-t0ken/calendar.ics"
+
+
+def test_the_booking_calendar_address_is_kept_but_never_shown_again_in_the_admin(client):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    assert client.post(url, {**DEMO_PROFILE, "booking_calendar_url": SECRET_CALENDAR}).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == SECRET_CALENDAR
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "s3cr3t" not in page
+    assert "Saved: https://booking.example.com/… (hidden)" in page
+
+    # Saved again with the field left empty (as the page shows it): the address stays.
+    assert client.post(url, {**DEMO_PROFILE, "phone": "+39 02 1111 2222"}).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == SECRET_CALENDAR
+    client.post(url, {**DEMO_PROFILE, "booking_calendar_url_clear": "on"})
+    assert ClinicProfile.objects.get().booking_calendar_url == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("webcal://booking.example.com/c.ics", "https://booking.example.com/c.ics"),
+        ("booking.example.com/c.ics", "https://booking.example.com/c.ics"),
+    ],
+)
+def test_a_webcal_or_bare_calendar_address_is_saved_as_https(client, typed, saved):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    assert client.post(url, {**DEMO_PROFILE, "booking_calendar_url": typed}).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == saved
+
+
+def test_a_plain_http_calendar_address_is_refused_unless_private_ones_are_allowed(client, settings):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    data = {**DEMO_PROFILE, "booking_calendar_url": "http://192.168.1.5/c.ics"}
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "The calendar address must start with https://." in response.text
+    assert ClinicProfile.objects.get().booking_calendar_url == ""
+
+    settings.CALENDAR_SYNC_ALLOW_PRIVATE = True
+    assert client.post(url, data).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == "http://192.168.1.5/c.ics"
