@@ -2,6 +2,8 @@
 to each path a test sets, and which records every request it receives."""
 
 import socket
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +24,7 @@ class Answer:
 
 
 class CalendarServer:
-    def __init__(self):
+    def __init__(self, *, tls_cert: tuple[str, str] | None = None):
         self.answers: dict[str, Answer] = {}
         self.requests: list[dict] = []
         server = self
@@ -66,10 +68,16 @@ class CalendarServer:
         self.port = spare_port(8760, 8799)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls_cert is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls_cert)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def serve(self, path: str, **answer) -> str:
         self.answers[path] = Answer(**answer)
@@ -101,3 +109,15 @@ class SilentServer:
 
     def __exit__(self, *exc):
         self.socket.close()
+
+
+def self_signed_certificate(directory, name: str) -> tuple[str, str]:
+    """(certificate, key) files of a self-signed certificate for `name`, made by openssl."""
+    cert, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+        + ["-keyout", key, "-out", cert, "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key

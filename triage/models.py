@@ -642,6 +642,7 @@ class CalendarSync(models.Model):
         )
         DNS_FAILED = "dns_failed", _("The calendar's server name could not be found.")
         CONNECTION_FAILED = "connection_failed", _("The calendar's server could not be reached.")
+        TLS_FAILED = "tls_failed", _("The calendar's server has no valid certificate for its name.")
         TIMEOUT = "timeout", _("The calendar's server did not answer in time.")
         HTTP_STATUS = "http_status", _("The calendar's server answered with an error.")
         TOO_MANY_REDIRECTS = "too_many_redirects", _("The calendar's server redirected too many times.")

@@ -188,6 +188,8 @@ def fetch(
                 preload_content=False,
                 assert_same_host=False,
             )
+        except urllib3.exceptions.SSLError:
+            raise FetchError("tls_failed") from None
         except urllib3.exceptions.NewConnectionError:
             # Refused or unreachable (urllib3 counts this as a connect timeout too).
             raise FetchError("connection_failed") from None

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from clinic import scheduler
 from clinic.models import ClinicProfile
-from tests.calendar_server import CalendarServer, SilentServer
+from tests.calendar_server import CalendarServer, SilentServer, self_signed_certificate
 from tests.factories import make_patient
 from tests.test_support import run_tasks
 from triage.models import CalendarSync, Visit
@@ -358,6 +358,48 @@ def test_redirects_without_end_are_refused(server, loopback_is_public):
 
     assert refused.value.code == "too_many_redirects"
     assert len(server.requests) == fetch.MAX_REDIRECTS + 1
+
+
+@pytest.fixture
+def tls_server(tmp_path, monkeypatch):
+    """A calendar over https with a certificate for `calendar.test`, which resolves to the loopback
+    standing in for a public host; the certificate is the only one trusted."""
+    cert = self_signed_certificate(tmp_path, "calendar.test")
+    monkeypatch.setenv("SSL_CERT_FILE", cert[0])
+    real_resolve, real_is_public = fetch.resolve, fetch.is_public
+    monkeypatch.setattr(
+        fetch,
+        "resolve",
+        lambda host, port: ["127.0.0.1"] if host.endswith(".test") else real_resolve(host, port),
+    )
+    monkeypatch.setattr(
+        fetch,
+        "is_public",
+        lambda address: address == ipaddress.ip_address("127.0.0.1") or real_is_public(address),
+    )
+    with CalendarServer(tls_cert=cert) as running:
+        yield running
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_hosts_certificate(tls_server):
+    tls_server.serve("/calendar.ics", body=CALENDAR, etag='"v1"')
+
+    fetched = fetch.fetch(tls_server.url("/calendar.ics", host="calendar.test"))
+    again = fetch.fetch(tls_server.url("/calendar.ics", host="calendar.test"), etag=fetched.etag)
+
+    assert fetched.content == CALENDAR
+    assert again.not_modified
+    assert tls_server.requests[0]["headers"]["Host"] == f"calendar.test:{tls_server.port}"
+
+
+def test_a_certificate_for_another_name_is_refused(tls_server):
+    tls_server.serve("/calendar.ics", body=CALENDAR)
+
+    with pytest.raises(FetchError) as refused:
+        fetch.fetch(tls_server.url("/calendar.ics", host="other.test"))
+
+    assert refused.value.code == "tls_failed"
+    assert tls_server.requests == []
 
 
 def test_webcal_addresses_are_fetched_over_https():
