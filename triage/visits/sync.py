@@ -102,7 +102,7 @@ def calendar_sync(url: str | None = None, *, allow_private: bool | None = None) 
             state.last_outcome = CalendarSync.Outcome.NOT_MODIFIED
         else:
             try:
-                rows = parse("calendar.ics", fetched.content)
+                rows = parse("calendar.ics", fetched.content, allow_empty=True)
             except FileInvalid as invalid:
                 _failed(state, now, CalendarSync.Error.INVALID_FILE, problems=invalid.errors)
             else:

@@ -210,6 +210,14 @@ def test_an_unreadable_calendar_imports_nothing_and_is_fetched_again_next_time(s
     assert "If-None-Match" not in server.requests[-1]["headers"]
 
 
+def test_a_calendar_without_bookings_is_a_successful_sync(server, db):
+    url = server.serve("/calendar.ics", body=ics())
+
+    result = calendar_sync(url, allow_private=True)
+
+    assert (result.last_outcome, result.created, result.failing_since) == ("imported", 0, None)
+
+
 # --- Failures ---
 
 
