@@ -8,19 +8,27 @@ PORT ?= 8000
 # Every link the portal emails (and the banner of `make run`) names the address it serves on.
 export DJANGO_PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint setup messages clean chromium backup restore
+.PHONY: run test lint setup messages clean chromium backup restore lock lock-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installs come from the locks, every package checked against its hash; requirements*.txt are what
+# people edit, and `make lock` compiles them into the locks (`make lock-check`: are they current?).
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
+
+lock: $(VENV)/.dev
+	.ci/lock $(LOCK_ARGS)
+
+lock-check: $(VENV)/.dev
+	.ci/lock --check
 
 setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput

@@ -52,7 +52,7 @@ def main() -> int:
     from bench.run import login_session, model_backend, test_client
     from patients.models import User
     from triage.models import Case
-    from triage.selectors import WorklistFilters, case_level_counts, case_worklist_page
+    from triage.worklist.selectors import WorklistFilters, case_level_counts, case_worklist_page
 
     default = WorklistFilters()
     flagged = WorklistFilters(flag="RECURRENT")

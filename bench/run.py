@@ -975,7 +975,7 @@ def counts_facts() -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from triage.selectors import WorklistFilters, case_level_counts
+    from triage.worklist.selectors import WorklistFilters, case_level_counts
 
     with CaptureQueriesContext(connection) as captured:
         counts = case_level_counts(WorklistFilters())

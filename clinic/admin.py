@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .auth import SuperuserOnlyAdmin
 from .models import SINGLE_ROW_ID, ClinicProfile, ScheduledJobRun, masked_url
 from .scheduler import jobs
 
@@ -78,7 +79,7 @@ class ClinicProfileForm(forms.ModelForm):
 
 
 @admin.register(ClinicProfile)
-class ClinicProfileAdmin(admin.ModelAdmin):
+class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """One row, which only a superuser edits: it is what every patient is told to call."""
 
     form = ClinicProfileForm
@@ -91,12 +92,6 @@ class ClinicProfileAdmin(admin.ModelAdmin):
         (None, {"fields": ["data_controller"]}),
         (_("Booking calendar"), {"fields": ["booking_calendar_url", "booking_calendar_url_clear"]}),
     ]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -123,3 +123,19 @@ def second_factor_required(user) -> bool:
     """Every staff account needs a second factor: doctors read health data, and any staff
     account can open the admin."""
     return settings.OTP_REQUIRED_FOR_STAFF and user.is_staff
+
+
+def is_clinic_admin(user) -> bool:
+    """The admin's clinic-wide pages (the clinic profile, the audit trail, the outbox) are for active
+    superusers only: the one gate, which `SuperuserOnlyAdmin` puts on a model's admin."""
+    return bool(user.is_active and user.is_superuser)
+
+
+class SuperuserOnlyAdmin:
+    """A `ModelAdmin` mixin: only `is_clinic_admin` users see the model in the admin."""
+
+    def has_module_permission(self, request):
+        return is_clinic_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_clinic_admin(request.user)

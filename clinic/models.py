@@ -10,7 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .phones import phone_href
+from .phones import phone_display, phone_href
 
 # Every page's footer reads the profile: it is cached, and a save clears the cache (a shared cache
 # clears it for every worker; a per-process one picks the change up within this many seconds).
@@ -71,6 +71,11 @@ class ClinicProfile(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def phone_display(self) -> str:
+        """The phone as patients read it, formatted as any patient's number is."""
+        return phone_display(self.phone)
 
     @property
     def phone_href(self) -> str:

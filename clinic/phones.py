@@ -17,6 +17,8 @@ import functools
 import re
 
 import phonenumbers
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 
 # Numbers written without a country code are Italian.
 DEFAULT_REGION = "IT"
@@ -54,6 +56,19 @@ def phone_normalise(text: str) -> str:
 def phone_display(value: str) -> str:
     """How a stored number is printed: national format in Italy, international elsewhere."""
     return phone_parts(value)[0]
+
+
+PHONE_LINK = '<a class="phone-link" href="{}">{}</a>'
+
+
+def phone_link(value: str) -> SafeString:
+    """A patient's phone as the doctor's pages print it: a link that calls it, in the display format;
+    the text as stored when it cannot be dialled; nothing without one. The one place its markup is
+    written: the worklist row, the case page, the day's list and the patient's page print it."""
+    text, href = phone_parts(value)
+    if href:
+        return format_html(PHONE_LINK, href, text)
+    return conditional_escape(text)
 
 
 def phone_href(value: str) -> str:

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clinic.auth import SuperuserOnlyAdmin, is_clinic_admin
+
 from .models import OutboundEmail
 from .services import email_dismiss, email_send_again
 
@@ -11,7 +13,7 @@ SETTLEABLE = (OutboundEmail.Status.FAILED, OutboundEmail.Status.IN_DOUBT, Outbou
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     list_display = ("pk", "kind_name", "status", "attempts", "last_error", "created_at", "sent_at")
     list_filter = ("status",)
     readonly_fields = (
@@ -32,14 +34,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return is_clinic_admin(request.user)
 
     @admin.action(description=_("Send again (a message that may have been sent can arrive twice)"))
     def send_again(self, request, queryset):

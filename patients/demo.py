@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from triage.audit.writer import Actor
+from triage.cases.services import case_add_note, case_change_status
 from triage.models import Case, CaseEvent, Visit
-from triage.services import case_add_note, case_change_status
 from triage.visits.services import visit_record
 
 from .models import Patient, User
@@ -309,18 +310,22 @@ def _do_work(case_id: int, doctor: User, steps) -> None:
     for step, value in steps:
         case = Case.objects.get(pk=case_id)
         if step == "note":
-            case_add_note(case_id=case_id, actor=doctor, text=value)
+            case_add_note(case_id=case_id, actor=Actor(doctor), text=value)
         elif step == "follow_up":
             case_change_status(
                 case_id=case_id,
-                actor=doctor,
+                actor=Actor(doctor),
                 to_status=Case.Status.FOLLOW_UP,
                 expected_version=case.version,
                 follow_up_on=timezone.localdate() + timedelta(days=value),
             )
         else:
             case_change_status(
-                case_id=case_id, actor=doctor, to_status=step, expected_version=case.version, reason=value
+                case_id=case_id,
+                actor=Actor(doctor),
+                to_status=step,
+                expected_version=case.version,
+                reason=value,
             )
 
 
@@ -344,7 +349,7 @@ def _patient_seed(first, last, age, story, doctor, rng) -> int:
         case = Case.objects.get(pk=earlier.pk)
         case_change_status(
             case_id=case.pk,
-            actor=doctor,
+            actor=Actor(doctor),
             to_status=Case.Status.CLOSED,
             expected_version=case.version,
             reason=EARLIER_CLOSING_REASON,

@@ -4,7 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from triage.fhir import export
-from triage.fhir_views import fhir_response
+from triage.fhir.responses import fhir_response
 
 from .access import submission_for_patient
 from .decorators import patient_required

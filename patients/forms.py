@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.auth import client_ip
 from clinic.identity import login_key
 from clinic.phones import InvalidPhone, phone_display, phone_normalise
+from clinic.widgets import NO_BROWSER_VALIDATION, DateInput
 
 from .emails import password_reset_email
 from .models import User, normalize_email
@@ -20,16 +21,6 @@ from .services import password_reset_allowed
 
 MIN_AGE = 14
 MAX_AGE = 110
-# The server's messages, in the page's language and linked to their fields, replace the
-# browser's own pop-ups (which speak the browser's language and vanish).
-NO_BROWSER_VALIDATION = {"novalidate": ""}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def validate_date_of_birth(value):

@@ -4,7 +4,7 @@ Closing an account with a clinical record keeps the record for its
 retention period (`patient_account_close`); without one, or once the
 period is over (`records_past_retention`, `manage.py prune_records`),
 everything is erased and only the staff audit trail remains, keyed by a
-pseudonym (`triage.audit.patient_pseudonym`) and no longer by the person.
+pseudonym (`triage.audit.writer.patient_pseudonym`) and no longer by the person.
 """
 
 from django.conf import settings
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from triage.audit import audit_patient_self, patient_pseudonym
+from triage.audit.writer import Actor, audit_patient_self, patient_pseudonym
 from triage.models import AuditEvent
 
 from .advice import advice_for
@@ -111,9 +111,9 @@ def staff_name(event: AuditEvent) -> str:
     return event.actor_label
 
 
-def patient_self_event(request, action: str, patient: Patient) -> AuditEvent:
+def patient_self_event(actor: Actor, action: str, patient: Patient) -> AuditEvent:
     """Record the patient's own data-rights action (export, closing) under her pseudonym only."""
-    return audit_patient_self(request, action, patient)
+    return audit_patient_self(actor, action, patient)
 
 
 def patient_has_clinical_record(patient: Patient) -> bool:
@@ -122,7 +122,7 @@ def patient_has_clinical_record(patient: Patient) -> bool:
 
 
 @transaction.atomic
-def patient_account_close(patient: Patient, request) -> str:
+def patient_account_close(patient: Patient, actor: Actor) -> str:
     """Close the account at her request; returns "closed" or "erased".
 
     With a clinical record (GDPR art. 17(3)(c) and 9(2)(h), docs/security.md):
@@ -132,7 +132,7 @@ def patient_account_close(patient: Patient, request) -> str:
     until `prune_records` deletes them at the end of the retention period.
     Without one, everything is erased at once.
     """
-    patient_self_event(request, AuditEvent.Action.ACCOUNT_DELETE, patient)
+    patient_self_event(actor, AuditEvent.Action.ACCOUNT_DELETE, patient)
     if not patient_has_clinical_record(patient):
         patient_erase(patient)
         return "erased"

@@ -79,6 +79,12 @@ def is_doctor(user) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm(DOCTOR_PERMISSION))
 
 
+def is_patient(user) -> bool:
+    """A patient is a user with a patient profile; anyone else, anonymous or staff, is not. The one
+    predicate: `patient_required` and the navigation (`is_patient` in templates) are built on it."""
+    return hasattr(user, "patient")
+
+
 def display_name(first_name: str, last_name: str, email: str) -> str:
     """How the portal names a person: first and last name, or the email when both are blank."""
     return f"{first_name or ''} {last_name or ''}".strip() or email or ""

@@ -6,9 +6,14 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from triage.cases.presenters import answers_fragment
+from triage.cases.selectors import case_follow_up_on
 from triage.models import Case
 
 from .advice import Advice, NextStep, submission_advice
+
+# Her own questionnaire's answers, as her page shows them: a cached fragment.
+ANSWERS = answers_fragment("patients/_answers.html")
 
 
 @dataclass(frozen=True)
@@ -45,9 +50,10 @@ def submission_status(submission) -> PatientStatus:
         return PatientStatus(RECEIVED, str(LABELS[RECEIVED]))
     if case.status == Case.Status.CLOSED:
         return PatientStatus(CLOSED, str(LABELS[CLOSED]))
-    if case.status == Case.Status.FOLLOW_UP and case.follow_up_on:
-        label = str(LABELS[FOLLOW_UP]) % {"date": date_format(case.follow_up_on, "DATE_FORMAT")}
-        return PatientStatus(FOLLOW_UP, label, case.follow_up_on)
+    follow_up_on = case_follow_up_on(case)
+    if follow_up_on:
+        label = str(LABELS[FOLLOW_UP]) % {"date": date_format(follow_up_on, "DATE_FORMAT")}
+        return PatientStatus(FOLLOW_UP, label, follow_up_on)
     if case.status != Case.Status.NEW or getattr(submission, "doctor_opened", False):
         return PatientStatus(READ, str(LABELS[READ]))
     return PatientStatus(RECEIVED, str(LABELS[RECEIVED]))

@@ -16,8 +16,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from clinic.forms import PasswordConfirmForm
+from triage.audit.selectors import audit_event_groups
+from triage.audit.writer import Actor
 from triage.models import AuditEvent
-from triage.selectors import audit_event_groups
 
 from .decorators import patient_required
 from .gdpr import (
@@ -40,7 +41,7 @@ def data_export_view(request):
     patient = request.user.patient
     if request.method == "GET":
         return render(request, "patients/data_export.html")
-    patient_self_event(request, AuditEvent.Action.DATA_EXPORT, patient)
+    patient_self_event(Actor.from_request(request), AuditEvent.Action.DATA_EXPORT, patient)
     data = patient_data_export(patient, language=get_language())
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
@@ -70,7 +71,7 @@ def account_delete_view(request):
         logout(request)  # django-axes' middleware shows the lockout page
         return redirect("login")
     if valid:
-        outcome = patient_account_close(patient, request)
+        outcome = patient_account_close(patient, Actor.from_request(request))
         logout(request)
         if outcome == "closed":
             messages.success(

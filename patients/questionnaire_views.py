@@ -33,13 +33,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from triage.presenters import answers_html
+from triage.cases.presenters import PRINT_ANSWERS, answers_html
 from triage.questionnaire import SECTIONS, review_answers
 
 from .access import submission_for_patient
 from .decorators import patient_required
-from .models import Submission
-from .presenters import submission_summary
+from .models import Submission, is_patient
+from .presenters import ANSWERS, submission_summary
 from .questionnaire_forms import (
     SAVE,
     STEP_COUNT,
@@ -266,7 +266,7 @@ def pending_step_restore(sender, request, user, **kwargs):
     """On login, write a step kept from an expired session into her draft, if the form was hers."""
     session = getattr(request, "session", None)
     pending = session.pop(PENDING_STEP, None) if session is not None else None
-    if not isinstance(pending, dict) or not hasattr(user, "patient"):
+    if not isinstance(pending, dict) or not is_patient(user):
         return
     if not constant_time_compare(owner_check(pending.get("key"), user), str(pending.get("owner"))):
         return
@@ -356,7 +356,7 @@ def submission_detail_view(request, pk):
             "submission": submission,
             "summary": summary,
             "advice": summary.advice,
-            "answers_html": answers_html(submission, "patients/_answers.html"),
+            "answers_html": answers_html(submission, ANSWERS),
         },
     )
 
@@ -372,7 +372,7 @@ def submission_print_view(request, pk):
         "patients/submission_print.html",
         {
             "submission": submission,
-            "answers_html": answers_html(submission, "triage/_print_answers.html"),
+            "answers_html": answers_html(submission, PRINT_ANSWERS),
             "printed_at": timezone.now(),
         },
     )

@@ -30,7 +30,7 @@ def submission_list_for(patient):
     """The patient's submitted questionnaires, newest first, with their worklist case."""
     return with_doctor_opened(
         Submission.objects.filter(patient=patient, status=Submission.Status.SUBMITTED)
-        .select_related("case")
+        .select_related("case__follow_up_visit")
         .order_by("-submitted_at")
     )
 

@@ -1,6 +1,9 @@
 """Writes for accounts: registration, profile updates, doctor accounts."""
 
 import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -14,12 +17,14 @@ from clinic.identity import login_key
 from clinic.phones import phone_normalise
 from outbox.models import OutboundEmail
 from triage import rules
+from triage.cases.assessments import submission_assess
+from triage.fhir import export as fhir_export
+from triage.fhir import imports as fhir_imports
 from triage.models import CaseLevel
-from triage.services import submission_assess
 from triage.visits.services import invitation_is_for, invitations_claim
 
 from .emails import email_verification_email, submission_received_email
-from .models import Consent, PasswordResetRequest, Patient, Submission, User
+from .models import Consent, PasswordResetRequest, Patient, Submission, User, normalize_email
 
 logger = logging.getLogger(__name__)
 
@@ -311,3 +316,121 @@ def submission_record(
     _freeze(submission, answers, submitted_at, questionnaire_version)
     submission_assess(submission)
     return submission
+
+
+# --- A questionnaire from another system: a FHIR QuestionnaireResponse ---
+
+# Clocks of other systems drift; an authored time a little ahead of ours is still accepted.
+FHIR_FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class FhirImportRefused(Exception):
+    """The file cannot be imported for this patient; `reason` says why (one of `REASONS`).
+
+    The reason is a code, not a sentence: whoever shows it words it (the `import_fhir` command).
+    `email` is the address looked up, for "no patient with this email".
+    """
+
+    REASONS = (
+        "different_patient",
+        "no_patient_email",
+        "no_patient",
+        "birth_date_differs",
+        "authored_in_future",
+        "age_out_of_range",
+    )
+
+    def __init__(self, reason: str, *, email: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.email = email
+
+
+@dataclass(frozen=True)
+class FhirImport:
+    """What importing a questionnaire did: the submission it is (`created` False when the same
+    questionnaire had been imported before, and nothing was saved), and whether the portal's own
+    assessment differs from the one in the file (the portal's is the one kept)."""
+
+    submission: Submission
+    created: bool
+    assessment_differs: bool = False
+
+
+def submission_import_fhir(
+    imported: fhir_imports.ImportedResponse, *, email: str | None = None
+) -> FhirImport:
+    """Record a parsed QuestionnaireResponse as a submitted questionnaire of an existing patient;
+    the rule engine assesses it as if it had been sent through the form.
+
+    The patient is the one the file names, or `email` (which must agree with the file). Nothing is
+    saved unless everything checks out (`FhirImportRefused`); the same file imported twice is
+    recorded once.
+    """
+    person = _fhir_patient(imported, email)
+    _fhir_check_authored(imported, person)
+    with transaction.atomic():
+        # Locking the patient makes a second import of the same file wait and then see the first.
+        Patient.objects.select_for_update().filter(pk=person.pk).first()
+        existing = _fhir_existing_submission(person, imported)
+        if existing is not None:
+            return FhirImport(existing, created=False)
+        submission = submission_record(
+            patient=person,
+            answers=imported.answers,
+            submitted_at=imported.authored,
+            questionnaire_version=imported.questionnaire_version,
+        )
+        assessment = fhir_export.latest_assessment(submission)
+    differs = imported.assessment is not None and not _fhir_same_assessment(imported.assessment, assessment)
+    return FhirImport(submission, created=True, assessment_differs=differs)
+
+
+def _fhir_patient(imported: fhir_imports.ImportedResponse, email: str | None) -> Patient:
+    """The patient the file is about; a file naming someone else than `email` is refused."""
+    email = normalize_email(email) if email else None
+    if email and imported.patient_email and email != imported.patient_email:
+        raise FhirImportRefused("different_patient")
+    email = email or imported.patient_email
+    if not email:
+        raise FhirImportRefused("no_patient_email")
+    person = Patient.objects.select_related("user").filter(user__login_key=login_key(email)).first()
+    if person is None:
+        raise FhirImportRefused("no_patient", email=email)
+    if imported.patient_birth_date and imported.patient_birth_date != person.date_of_birth:
+        raise FhirImportRefused("birth_date_differs")
+    return person
+
+
+def _fhir_check_authored(imported: fhir_imports.ImportedResponse, person: Patient) -> None:
+    if imported.authored > timezone.now() + FHIR_FUTURE_TOLERANCE:
+        raise FhirImportRefused("authored_in_future")
+    age = person.age_on(timezone.localdate(imported.authored))
+    if not rules.AGE_MIN <= age <= rules.AGE_MAX:
+        raise FhirImportRefused("age_out_of_range")
+
+
+def _fhir_existing_submission(person: Patient, imported: fhir_imports.ImportedResponse) -> Submission | None:
+    """The questionnaire this file already is: its own export (same form key), or one sent the same second."""
+    submitted = Submission.objects.filter(patient=person, status=Submission.Status.SUBMITTED)
+    key = _uuid_or_none(imported.identifier)
+    if key is not None and (found := submitted.filter(key=key).first()) is not None:
+        return found
+    second = imported.authored.replace(microsecond=0)
+    return submitted.filter(submitted_at__gte=second, submitted_at__lt=second + timedelta(seconds=1)).first()
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _fhir_same_assessment(imported: fhir_imports.ImportedAssessment, assessment) -> bool:
+    return (
+        assessment is not None
+        and imported.level == fhir_export.level_code(assessment.level)
+        and (imported.score is None or imported.score == assessment.score)
+        and imported.flags == tuple(assessment.flags)
+    )

@@ -19,7 +19,7 @@ from triage.visits.selectors import invitation_for_token, patient_next_visit, vi
 
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
-from .models import User
+from .models import User, is_patient
 from .services import (
     EmailTaken,
     email_verification_resend,
@@ -36,7 +36,7 @@ def home_view(request):
     """Send each role to its own start page."""
     if request.user.is_doctor:
         return redirect("triage:dashboard")
-    if not hasattr(request.user, "patient"):
+    if not is_patient(request.user):
         return render(request, "patients/no_profile.html", status=403)
     return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
 

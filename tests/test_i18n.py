@@ -34,9 +34,10 @@ from patients.services import submission_draft, submission_record
 from tests import factories
 from tests.test_support import run_tasks
 from triage import rules
+from triage.audit.writer import Actor
+from triage.cases.notifications import notify_urgent_case
+from triage.cases.services import case_add_note, case_change_status
 from triage.models import Case, CaseLevel
-from triage.notifications import notify_urgent_case
-from triage.services import case_add_note, case_change_status
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 PO_PATH = LOCALE_DIR / "it" / "LC_MESSAGES" / "django.po"
@@ -288,17 +289,17 @@ def world(patient, doctor, django_capture_on_commit_callbacks) -> World:
         submitted_at=now - timedelta(hours=2),
     )
     case_change_status(
-        case_id=flagged.pk, actor=doctor, to_status="in_review", expected_version=flagged.version
+        case_id=flagged.pk, actor=Actor(doctor), to_status="in_review", expected_version=flagged.version
     )
     flagged.refresh_from_db()
     case_change_status(
         case_id=flagged.pk,
-        actor=doctor,
+        actor=Actor(doctor),
         to_status="follow_up",
         expected_version=flagged.version,
         follow_up_on=timezone.localdate() + timedelta(days=7),
     )
-    case_add_note(case_id=flagged.pk, actor=doctor, text="Richiamata.")
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Richiamata.")
     # The doctor opens and prints the case, so the patient's access log has entries.
     staff = Client()
     staff.force_login(doctor)

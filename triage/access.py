@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from patients.models import Patient, is_doctor
 
+from .cases.selectors import case_detail_queryset
 from .models import Case, Visit
-from .selectors import case_detail_queryset
 
 
 def case_for_doctor(request, pk, *, queryset=None) -> Case:

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_export, audit_record
+from clinic.auth import SuperuserOnlyAdmin
+
+from .audit.selectors import AUDIT_GROUP_WINDOW, audit_event_groups
+from .audit.writer import Actor, audit_export, audit_record
 from .models import Assessment, AuditEvent, Case, CaseEvent
-from .selectors import AUDIT_GROUP_WINDOW, audit_event_groups
 
 AUDIT_GROUPS_PAGE_SIZE = 100
 
@@ -49,7 +51,7 @@ class AuditedViewMixin:
         if obj is not None and self.has_view_or_change_permission(request, obj):
             patient = self.audit_patient(obj)
             if patient is not None:
-                audit_record(request, self.audit_view_action, obj=obj, patient=patient)
+                audit_record(Actor.from_request(request), self.audit_view_action, obj=obj, patient=patient)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
@@ -59,7 +61,7 @@ class AuditedViewMixin:
             label = self.model._meta.label_lower
             shown = [(obj.pk, self.audit_patient(obj)) for obj in changelist.result_list]
             audit_export(
-                request,
+                Actor.from_request(request),
                 AuditEvent.Action.ADMIN_LIST,
                 [(pk, patient) for pk, patient in shown if patient is not None],
                 object_type=label,
@@ -126,7 +128,7 @@ class AssessmentAdmin(AuditedViewMixin, ReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(SuperuserOnlyAdmin, ReadOnlyAdmin):
     """Superusers only: the trail says who looked at whom, which is itself sensitive."""
 
     list_display = (
@@ -176,12 +178,6 @@ class AuditEventAdmin(ReadOnlyAdmin):
             "window_minutes": int(AUDIT_GROUP_WINDOW.total_seconds() // 60),
         }
         return TemplateResponse(request, "admin/triage/auditevent/grouped.html", context)
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
 
 
 def _day(value) -> date:

@@ -1,20 +1,22 @@
 from django.urls import path
 
-from . import fhir_views, print_views, views
+from .cases import fhir_views, print_views
+from .cases import views as case_views
 from .fhir.export import QUESTIONNAIRE_ID
 from .visits import views as visit_views
+from .worklist import views as worklist_views
 
 app_name = "triage"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard_view, name="dashboard"),
-    path("dashboard/export.csv", views.export_csv_view, name="export_csv"),
-    path("dashboard/close-routine/", views.bulk_close_view, name="bulk_close"),
-    path("dashboard/cases/<id:pk>/", views.case_detail_view, name="case_detail"),
-    path("dashboard/cases/<id:pk>/status/", views.case_status_view, name="case_status"),
-    path("dashboard/cases/<id:pk>/notes/", views.case_note_view, name="case_note"),
-    path("dashboard/cases/<id:pk>/next/", views.case_next_view, name="case_next"),
-    path("dashboard/cases/<id:pk>/assignment/", views.case_assign_view, name="case_assign"),
+    path("dashboard/", worklist_views.dashboard_view, name="dashboard"),
+    path("dashboard/export.csv", worklist_views.export_csv_view, name="export_csv"),
+    path("dashboard/close-routine/", worklist_views.bulk_close_view, name="bulk_close"),
+    path("dashboard/cases/<id:pk>/", case_views.case_detail_view, name="case_detail"),
+    path("dashboard/cases/<id:pk>/status/", case_views.case_status_view, name="case_status"),
+    path("dashboard/cases/<id:pk>/notes/", case_views.case_note_view, name="case_note"),
+    path("dashboard/cases/<id:pk>/next/", worklist_views.case_next_view, name="case_next"),
+    path("dashboard/cases/<id:pk>/assignment/", case_views.case_assign_view, name="case_assign"),
     path("dashboard/cases/<id:pk>/print/", print_views.case_print_view, name="case_print"),
     path("dashboard/cases/<id:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
     path("dashboard/day/", visit_views.day_view, name="visit_day"),

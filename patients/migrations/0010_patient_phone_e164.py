@@ -10,18 +10,27 @@ from django.db import migrations
 
 from clinic.phones import InvalidPhone, phone_normalise
 
+# Numbers are written back this many at a time (one UPDATE each batch).
+BATCH = 1000
+
 
 def to_e164(apps, schema_editor):
     Patient = apps.get_model("patients", "Patient")
     kept = 0
-    for patient in Patient.objects.exclude(phone="").only("pk", "phone").iterator(chunk_size=1000):
+    changed = []
+    for patient in Patient.objects.exclude(phone="").only("pk", "phone").iterator(chunk_size=BATCH):
         try:
             normalised = phone_normalise(patient.phone)
         except InvalidPhone:
             kept += 1
             continue
         if normalised != patient.phone:
-            Patient.objects.filter(pk=patient.pk).update(phone=normalised)
+            patient.phone = normalised
+            changed.append(patient)
+        if len(changed) == BATCH:
+            Patient.objects.bulk_update(changed, ["phone"])
+            changed = []
+    Patient.objects.bulk_update(changed, ["phone"])
     if kept:
         print(f"\n  {kept} phone number(s) could not be read and were kept as written.")
 

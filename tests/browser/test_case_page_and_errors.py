@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from patients.services import submission_record
 from tests import factories
-from triage.audit import audit_record
+from triage.audit.writer import Actor, audit_record
 from triage.models import AuditEvent
 
 from .support import DESKTOP, PHONE, QUIET, PageChecker, login, typed
@@ -90,7 +90,7 @@ def test_the_access_log_and_the_error_pages_are_accessible(new_context, shot, la
     request = RequestFactory().get(f"/dashboard/cases/{case.pk}/")
     request.user = doctor
     for _ in range(5):
-        audit_record(request, AuditEvent.Action.CASE_VIEW, obj=case, patient=patient.pk)
+        audit_record(Actor.from_request(request), AuditEvent.Action.CASE_VIEW, obj=case, patient=patient.pk)
 
     page = new_context(viewport=PHONE, language=language).new_page()
     check = PageChecker(page, shot)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from triage.cases.selectors import case_follow_up_on
 from triage.models import Case, CaseEvent, CaseLevel
 
 from .support import login, submit_answers
@@ -60,7 +61,7 @@ def test_doctor_works_the_emergency_case_from_the_top_of_the_worklist(page, shot
     assert page.locator(".messages .alert-success").is_visible()
     emergency.refresh_from_db()
     assert emergency.status == Case.Status.FOLLOW_UP
-    assert emergency.follow_up_on == follow_up_on
+    assert case_follow_up_on(emergency) == follow_up_on
     shot(page, "follow-up-scheduled")
 
     note_form = page.locator("form:has(textarea[name=text])")

@@ -189,8 +189,8 @@ def test_leaving_a_step_with_unsaved_answers_asks_first(page):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
 
     page.check("input[name=menopause_status][value=unsure]")
-    page.locator("nav a[href='/questionnaire/']").click(no_wait_after=True)
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog"):
+        page.locator("nav a[href='/questionnaire/']").click(no_wait_after=True)
 
     assert dialogs == ["beforeunload"]
     assert page.url.endswith(step_url(1)), "staying was chosen"

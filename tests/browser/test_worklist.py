@@ -4,8 +4,9 @@ in both languages with everything a busy list shows."""
 import pytest
 
 from tests import factories
+from triage.audit.writer import Actor
+from triage.cases.services import case_assign
 from triage.models import Case, CaseLevel
-from triage.services import case_assign
 
 from .support import DESKTOP, PHONE, PageChecker, login
 
@@ -32,7 +33,7 @@ def busy_worklist():
         factories.make_case(patients[2], level=CaseLevel.FOLLOW_UP, score=2, flags=["RECURRENT", "DRYNESS"]),
         factories.make_case(patients[3], level=CaseLevel.ROUTINE),
     ]
-    case_assign(case_id=cases[1].pk, actor=doctor, take=True)
+    case_assign(case_id=cases[1].pk, actor=Actor(doctor), take=True)
     return doctor, cases
 
 

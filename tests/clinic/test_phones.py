@@ -3,7 +3,8 @@
 import pytest
 from django.template import Context, Template
 
-from clinic.phones import InvalidPhone, phone_display, phone_href, phone_normalise
+from clinic.models import ClinicProfile
+from clinic.phones import InvalidPhone, phone_display, phone_href, phone_link, phone_normalise
 
 NUMBERS = [
     pytest.param("+39 333 123 4567", "+393331234567", "333 123 4567", id="mobile-with-code"),
@@ -45,3 +46,16 @@ def test_template_filters_give_the_link_and_the_text():
     ).render(Context({"p": "+393331234567", "bad": "<b>x</b>"}))
 
     assert html == '<a href="tel:+393331234567">333 123 4567</a>||&lt;b&gt;x&lt;/b&gt;'
+
+
+def test_a_phone_link_calls_the_number_and_shows_it_formatted():
+    assert phone_link("+393331234567") == '<a class="phone-link" href="tel:+393331234567">333 123 4567</a>'
+    assert phone_link("ask at <reception>") == "ask at &lt;reception&gt;"
+    assert phone_link("") == ""
+
+
+def test_the_clinics_phone_is_formatted_as_a_patients_is():
+    profile = ClinicProfile(name="Studio", phone="+390612345678")
+
+    assert profile.phone_display == phone_display("+390612345678") == "06 1234 5678"
+    assert profile.phone_href == "tel:+390612345678"

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
+from clinic.auth import is_clinic_admin
 from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile, clinic_profile
 from patients.models import User
 from tests import factories
@@ -127,6 +128,18 @@ def test_the_admin_refuses_a_phone_that_cannot_be_called(client):
     assert response.status_code == 200
     assert "Enter a phone number patients can call" in response.text
     assert ClinicProfile.objects.get().phone == DEMO_PROFILE["phone"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "admin"),
+    [
+        ({"is_superuser": True, "is_staff": True, "is_active": True}, True),
+        ({"is_superuser": True, "is_staff": True, "is_active": False}, False),
+        ({"is_superuser": False, "is_staff": True, "is_active": True}, False),
+    ],
+)
+def test_only_an_active_superuser_passes_the_admin_gate(fields, admin):
+    assert is_clinic_admin(User(email="a@example.com", **fields)) is admin
 
 
 SECRET_CALENDAR = "https://booking.example.com/ical/4f9a-s3cr3t-t0ken/calendar.ics"

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
 
 ROME = ZoneInfo("Europe/Rome")
 PHONE = "+39 02 7654 3210"
+# As patients read it: the national format, as any patient's number is shown.
+SHOWN_PHONE = "02 7654 3210"
 CONFIRMATION = submission_received_email.kind
 SENT = datetime(2026, 3, 5, 9, 30, tzinfo=ROME)
 # Soaking a pad, fainting and a free-text note: an emergency, with words that must stay private.
@@ -71,12 +73,12 @@ def confirmations():
         (
             "en",
             "Your questionnaire has been received",
-            f"Your questionnaire was received on {{when}}; if your symptoms get worse, phone the clinic: {PHONE}.",
+            f"Your questionnaire was received on {{when}}; if your symptoms get worse, phone the clinic: {SHOWN_PHONE}.",
         ),
         (
             "it",
             "Il suo questionario è stato ricevuto",
-            f"Il suo questionario è stato ricevuto il {{when}}; se i sintomi peggiorano, telefoni allo studio: {PHONE}.",
+            f"Il suo questionario è stato ricevuto il {{when}}; se i sintomi peggiorano, telefoni allo studio: {SHOWN_PHONE}.",
         ),
     ],
 )

@@ -13,8 +13,9 @@ from django.utils.formats import date_format
 from patients.presenters import FOLLOW_UP, READ, RECEIVED, submission_status
 from patients.selectors import submission_list_for
 from tests import factories
+from triage.audit.writer import Actor
+from triage.cases.services import case_change_status
 from triage.models import CaseLevel
-from triage.services import case_change_status
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +70,12 @@ def test_status_changes_read_as_the_patient_would_say_them(patient_client, patie
     assert 'data-status="received">Received<' in page
     assert "New" not in page and "In review" not in page
 
-    case = case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=1)
+    case = case_change_status(case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=1)
     assert 'data-status="read">Read by the doctor<' in listing(patient_client)
 
     case = case_change_status(
         case_id=case.pk,
-        actor=doctor,
+        actor=Actor(doctor),
         to_status="follow_up",
         expected_version=case.version,
         follow_up_on=date(2026, 3, 20),
@@ -84,7 +85,7 @@ def test_status_changes_read_as_the_patient_would_say_them(patient_client, patie
     assert f'data-status="follow_up">{booked}<' in listing(patient_client)
 
     case_change_status(
-        case_id=case.pk, actor=doctor, to_status="closed", expected_version=case.version, reason="seen"
+        case_id=case.pk, actor=Actor(doctor), to_status="closed", expected_version=case.version, reason="seen"
     )
     page = listing(patient_client)
     assert 'data-status="closed">Closed<' in page

@@ -15,8 +15,9 @@ from patients.models import Submission
 from patients.services import submission_draft
 from tests import factories
 from tests.patients.test_questionnaire import BLEEDING, QUIET
+from triage.audit.writer import Actor
+from triage.cases.services import CaseConflict, case_add_note, case_change_status
 from triage.models import Assessment, Case, CaseEvent
-from triage.services import CaseConflict, case_add_note, case_change_status
 
 from .conftest import login_verified
 
@@ -116,9 +117,15 @@ def test_two_simultaneous_status_changes_keep_one_and_reject_the_other_as_a_conf
     first, second = factories.make_doctor(), factories.make_doctor(email="second@example.com")
     case = factories.make_case(patient, level=1)
     results = together(
-        lambda: case_change_status(case_id=case.pk, actor=first, to_status="in_review", expected_version=1),
         lambda: case_change_status(
-            case_id=case.pk, actor=second, to_status="closed", expected_version=1, reason="seen by phone"
+            case_id=case.pk, actor=Actor(first), to_status="in_review", expected_version=1
+        ),
+        lambda: case_change_status(
+            case_id=case.pk,
+            actor=Actor(second),
+            to_status="closed",
+            expected_version=1,
+            reason="seen by phone",
         ),
     )
     winners = [r for r in results if isinstance(r, Case)]
@@ -159,11 +166,13 @@ def test_two_simultaneous_changes_from_successive_versions_are_both_kept():
     patient = factories.make_patient()
     doctor = factories.make_doctor()
     case = factories.make_case(patient, level=1)
-    case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=1)
+    case_change_status(case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=1)
     results = together(
-        lambda: case_add_note(case_id=case.pk, actor=doctor, text="first note"),
-        lambda: case_change_status(case_id=case.pk, actor=doctor, to_status="closed", expected_version=2),
-        lambda: case_add_note(case_id=case.pk, actor=doctor, text="second note"),
+        lambda: case_add_note(case_id=case.pk, actor=Actor(doctor), text="first note"),
+        lambda: case_change_status(
+            case_id=case.pk, actor=Actor(doctor), to_status="closed", expected_version=2
+        ),
+        lambda: case_add_note(case_id=case.pk, actor=Actor(doctor), text="second note"),
     )
     assert not [r for r in results if isinstance(r, Exception)], results
     kinds = sorted(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))

@@ -18,6 +18,7 @@ from patients.models import User
 from patients.services import email_verify, patient_register
 from tests import factories
 from tests.test_support import run_tasks
+from triage.audit.writer import Actor
 from triage.models import Visit, VisitInvitation
 from triage.visits.imports import import_file
 from triage.visits.services import invitation_for, visit_book
@@ -76,7 +77,7 @@ def footprint(doctor):
             f"fz-1;{(timezone.localdate() + timedelta(days=9)).isoformat()};10:00;30;;{EMAIL};{FIRST};{LAST};1984-07-07;;{LAST}\n"
             f"fz-2;{(timezone.localdate() + timedelta(days=10)).isoformat()};10:00;30;;other.{EMAIL};{FIRST};{LAST};1984-07-07;;\n"
         ).encode(),
-        actor=doctor,
+        actor=Actor(doctor),
     )
     # An invitation to her address booked again after she signed up, never used.
     visit_book(

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
-from triage.forms import WorklistFilterForm
+from triage.worklist.forms import WorklistFilterForm
 
 from .conftest import login_verified
 

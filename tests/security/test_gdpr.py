@@ -21,7 +21,7 @@ from patients.models import Consent, Patient, Submission, User
 from patients.services import submission_draft, submission_record
 from tests import factories
 from tests.test_support import run_tasks
-from triage.audit import patient_pseudonym
+from triage.audit.writer import patient_pseudonym
 from triage.models import Assessment, AuditEvent, Case, CaseEvent, CaseLevel
 
 from .conftest import login_verified, make_totp_device

@@ -5,8 +5,10 @@ from django.urls import reverse
 
 from tests.factories import make_case, make_doctor
 from tests.triage.worklist import DASHBOARD, E, F, P, R
+from triage.audit.writer import Actor
+from triage.cases.services import case_assign
 from triage.models import AuditEvent, Case, CaseEvent
-from triage.services import BulkCloseRefused, case_assign, cases_bulk_close
+from triage.worklist.services import BulkCloseRefused, cases_bulk_close
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 BULK = reverse("triage:bulk_close")
@@ -56,7 +58,7 @@ def test_taking_twice_counts_once(doctor_client, case, doctor):
 
 def test_a_colleague_can_take_over_and_the_case_page_names_who_has_it(doctor_client, case, doctor):
     colleague = make_doctor(email="luca@example.com", first_name="Luca", last_name="Neri")
-    assert case_assign(case_id=case.pk, actor=colleague, take=True)
+    assert case_assign(case_id=case.pk, actor=Actor(colleague), take=True)
 
     page = doctor_client.get(reverse("triage:case_detail", args=[case.pk]), **EN).content.decode()
     assert "Assigned to Luca Neri." in page
@@ -86,8 +88,8 @@ def test_worklist_filters_mine_unassigned_and_everybody(doctor_client, doctor, p
     mine = make_case(patient, level=P, score=5)
     theirs = make_case(patient, level=P, score=4)
     nobody = make_case(patient, level=P, score=3)
-    case_assign(case_id=mine.pk, actor=doctor, take=True)
-    case_assign(case_id=theirs.pk, actor=colleague, take=True)
+    case_assign(case_id=mine.pk, actor=Actor(doctor), take=True)
+    case_assign(case_id=theirs.pk, actor=Actor(colleague), take=True)
 
     def shown(params):
         response = doctor_client.get(DASHBOARD, params, **EN)
@@ -110,7 +112,7 @@ def test_next_case_keeps_the_assignment_filter(doctor_client, doctor, patient):
     skipped = make_case(patient, level=P, score=5)
     last = make_case(patient, level=F, score=1)
     for case in (first, last):
-        case_assign(case_id=case.pk, actor=doctor, take=True)
+        case_assign(case_id=case.pk, actor=Actor(doctor), take=True)
 
     response = doctor_client.get(reverse("triage:case_next", args=[first.pk]), {"assigned": "mine"})
 
@@ -187,7 +189,7 @@ def test_a_non_routine_case_refuses_the_whole_bulk_close(doctor_client, routine_
 
 def test_a_missing_case_refuses_the_bulk_close(doctor, routine_cases):
     with pytest.raises(BulkCloseRefused) as refused:
-        cases_bulk_close(case_ids=[routine_cases[0].pk, 999_999], actor=doctor, reason="x")
+        cases_bulk_close(case_ids=[routine_cases[0].pk, 999_999], actor=Actor(doctor), reason="x")
 
     assert refused.value.case_ids == [999_999]
     assert Case.objects.get(pk=routine_cases[0].pk).status == "new"

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from patients.models import User
 from tests.factories import make_case
-from triage.audit import patient_pseudonym
+from triage.audit.writer import patient_pseudonym
 from triage.models import AppendOnlyError, AuditEvent, CaseLevel
-from triage.selectors import PAGE_SIZE
+from triage.worklist.selectors import PAGE_SIZE
 
 Action = AuditEvent.Action
 

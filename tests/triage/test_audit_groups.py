@@ -14,9 +14,9 @@ from patients.models import User
 from tests.factories import make_case, make_doctor
 from tests.security.conftest import login_verified
 from tests.triage.worklist import P
-from triage.audit import audit_record
+from triage.audit.selectors import audit_event_groups
+from triage.audit.writer import Actor, audit_record
 from triage.models import AuditEvent
-from triage.selectors import audit_event_groups
 
 ROME = ZoneInfo("Europe/Rome")
 MORNING = datetime(2026, 11, 30, 9, 2, tzinfo=ROME)
@@ -94,7 +94,9 @@ def _views(doctor, case, minutes):
     request.user = doctor
     for minute in minutes:
         with time_machine.travel(MORNING + timedelta(minutes=minute), tick=False):
-            audit_record(request, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
+            audit_record(
+                Actor.from_request(request), AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id
+            )
 
 
 @pytest.mark.django_db

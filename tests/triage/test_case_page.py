@@ -1,4 +1,4 @@
-"""The case page's advice given to the patient and its trend chart (triage/views.py, triage/advice.py)."""
+"""The case page's advice given to the patient and its trend chart (triage/cases/views.py, triage/advice.py)."""
 
 import html
 import re

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_case, make_patient, make_visit
-from triage.exports import csv_safe
 from triage.models import AuditEvent, Case, CaseLevel
+from triage.worklist.exports import csv_safe
 
 EXPORT = reverse("triage:export_csv")
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -1,5 +1,6 @@
 import copy
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from patients.models import Submission
-from patients.services import submission_draft
+from patients.services import FhirImportRefused, submission_draft, submission_import_fhir
 from tests import factories
 from tests.factories import record
 from triage import rules
@@ -684,3 +685,20 @@ def test_a_rule_set_1_response_cannot_answer_a_question_added_later(patient, tmp
     with pytest.raises(CommandError, match="not part of version 1 of the questionnaire"):
         import_file(write(tmp_path, response))
     assert saved_counts() == counts
+
+
+def test_the_import_service_returns_what_it_did_and_refuses_with_a_reason_not_a_sentence(
+    patient, other_patient
+):
+    original = record(patient, RICH)
+    imported = imports.parse_document(export.submission_bundle(original))
+
+    again = submission_import_fhir(imported)
+    with pytest.raises(FhirImportRefused) as different:
+        submission_import_fhir(imported, email=other_patient.user.email)
+    with pytest.raises(FhirImportRefused) as unknown:
+        submission_import_fhir(replace(imported, patient_email=""), email="nobody@example.com")
+
+    assert (again.submission, again.created) == (original, False)
+    assert different.value.reason == "different_patient"
+    assert (unknown.value.reason, unknown.value.email) == ("no_patient", "nobody@example.com")

@@ -1,4 +1,4 @@
-"""The worklist's filter form and the links that carry its filters (triage/forms.py)."""
+"""The worklist's filter form and the links that carry its filters (triage/worklist/forms.py)."""
 
 import re
 

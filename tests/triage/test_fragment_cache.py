@@ -5,19 +5,25 @@ fragment cache on and off (`fragment_cache`): the pages must agree either way.
 """
 
 import re
+from collections import Counter
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import QUIET_ANSWERS, make_case, make_visit, record
 from tests.triage.worklist import DASHBOARD, E, F, P, hours_ago
+from triage.audit.writer import Actor
+from triage.cases.assessments import submission_assess
+from triage.cases.presenters import ANSWERS, CASE_FLAGS, CASE_HISTORY, TIMELINE_EVENT
+from triage.cases.services import case_add_note, case_assign, case_change_status
 from triage.models import Case, Visit
-from triage.services import case_add_note, case_assign, case_change_status, submission_assess
+from triage.worklist.presenters import WORKLIST_ROW
 
 
 def worklist(client, language="en", **params) -> str:
@@ -59,19 +65,53 @@ def flagged(patient):
     )
 
 
-def test_fragments_are_stored_only_with_the_cache_on(doctor_client, flagged, fragment_cache):
-    worklist(doctor_client)
-    case_page(doctor_client, flagged.pk)
+# The fragments of the worklist and the case page, by their templates.
+FRAGMENT_TEMPLATES = [
+    WORKLIST_ROW.kind,
+    CASE_FLAGS.kind,
+    CASE_HISTORY.kind,
+    TIMELINE_EVENT.kind,
+    ANSWERS.kind,
+]
 
-    stored = len(caches["fragments"]._cache) if fragment_cache == "cache on" else 0
-    assert (stored > 0) is (fragment_cache == "cache on")
+
+def rendered_templates(client, pk) -> Counter:
+    """How many times each template was rendered while the worklist and case `pk` were shown."""
+    rendered = Counter()
+
+    def count(sender, template, context, **kwargs):
+        rendered[template.name] += 1
+
+    template_rendered.connect(count)
+    try:
+        worklist(client)
+        case_page(client, pk)
+    finally:
+        template_rendered.disconnect(count)
+    return rendered
+
+
+def test_fragments_are_rendered_once_with_the_cache_on_and_on_every_request_with_it_off(
+    doctor_client, doctor, flagged, fragment_cache
+):
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Call her back on Monday")
+
+    first = rendered_templates(doctor_client, flagged.pk)
+    again = rendered_templates(doctor_client, flagged.pk)
+
+    assert {name: first[name] > 0 for name in FRAGMENT_TEMPLATES} == dict.fromkeys(FRAGMENT_TEMPLATES, True)
+    expected = {name: 0 if fragment_cache == "cache on" else first[name] for name in FRAGMENT_TEMPLATES}
+    assert {name: again[name] for name in FRAGMENT_TEMPLATES} == expected
 
 
 def test_a_status_change_shows_on_the_next_request(doctor_client, doctor, flagged, fragment_cache):
     assert "New" in row(worklist(doctor_client), flagged.pk)
 
     case_change_status(
-        case_id=flagged.pk, actor=doctor, to_status=Case.Status.IN_REVIEW, expected_version=flagged.version
+        case_id=flagged.pk,
+        actor=Actor(doctor),
+        to_status=Case.Status.IN_REVIEW,
+        expected_version=flagged.version,
     )
 
     shown = row(worklist(doctor_client), flagged.pk)
@@ -84,7 +124,7 @@ def test_a_new_note_shows_on_the_next_request(doctor_client, doctor, flagged, fr
     before = case_page(doctor_client, flagged.pk)
     assert "Call her back on Monday" not in before
 
-    case_add_note(case_id=flagged.pk, actor=doctor, text="Call her back on Monday")
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Call her back on Monday")
 
     assert "Call her back on Monday" in section(case_page(doctor_client, flagged.pk), "timeline-title")
     assert "Giulia Bianchi" in row(worklist(doctor_client), flagged.pk)
@@ -107,7 +147,7 @@ def test_a_reassessment_shows_its_flags_on_the_next_request(doctor_client, docto
 def test_a_language_switch_shows_every_fragment_in_the_new_language(
     doctor_client, doctor, flagged, fragment_cache
 ):
-    case_add_note(case_id=flagged.pk, actor=doctor, text="Visita")
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Visita")
     english_row = row(worklist(doctor_client, "en"), flagged.pk)
     english = case_page(doctor_client, flagged.pk, "en")
 
@@ -126,7 +166,7 @@ def test_a_language_switch_shows_every_fragment_in_the_new_language(
 
 
 def test_a_name_change_shows_on_the_next_request(doctor_client, doctor, patient, flagged, fragment_cache):
-    case_add_note(case_id=flagged.pk, actor=doctor, text="Seen")
+    case_add_note(case_id=flagged.pk, actor=Actor(doctor), text="Seen")
     assert "Maria Rossi" in row(worklist(doctor_client), flagged.pk)
     assert "Giulia Bianchi" in section(case_page(doctor_client, flagged.pk), "timeline-title")
 
@@ -154,11 +194,11 @@ def test_a_phone_change_shows_on_the_next_request(doctor_client, patient, flagge
 def test_an_assignment_shows_on_the_next_request(doctor_client, doctor, flagged, fragment_cache):
     assert "assigned to" not in row(worklist(doctor_client), flagged.pk)
 
-    case_assign(case_id=flagged.pk, actor=doctor, take=True)
+    case_assign(case_id=flagged.pk, actor=Actor(doctor), take=True)
     assert "assigned to Giulia Bianchi" in row(worklist(doctor_client), flagged.pk)
     assert "Took the case." in section(case_page(doctor_client, flagged.pk), "timeline-title")
 
-    case_assign(case_id=flagged.pk, actor=doctor, take=False)
+    case_assign(case_id=flagged.pk, actor=Actor(doctor), take=False)
     assert "assigned to" not in row(worklist(doctor_client), flagged.pk)
 
 
@@ -234,7 +274,10 @@ def test_the_status_form_follows_the_cases_status(doctor_client, doctor, flagged
     assert f'name="version" value="{flagged.version}"' in before
 
     case_change_status(
-        case_id=flagged.pk, actor=doctor, to_status=Case.Status.IN_REVIEW, expected_version=flagged.version
+        case_id=flagged.pk,
+        actor=Actor(doctor),
+        to_status=Case.Status.IN_REVIEW,
+        expected_version=flagged.version,
     )
 
     after = status_card(case_page(doctor_client, flagged.pk))

@@ -12,10 +12,11 @@ from django.utils import timezone, translation
 
 from tests.factories import TEN_FLAGS, make_case, make_doctor, make_patient
 from tests.triage.worklist import DASHBOARD, E, F, P
+from triage.chips import flag_chip_html, flag_item, flag_items
 from triage.models import Case, CaseLevel
-from triage.presenters import Labels, flag_chip_html, flag_item, flag_items, worklist_rows_html
 from triage.rules import FLAG_RULES_BY_CODE
-from triage.selectors import WorklistRow
+from triage.worklist.presenters import Labels, worklist_rows_html
+from triage.worklist.selectors import WorklistRow
 
 
 def test_row_shows_patient_age_waiting_level_flags_status_and_last_actor(doctor_client, patient, doctor):

@@ -1,4 +1,4 @@
-"""The worklist's reads (triage/selectors.py): order, counts, filters, pages, next case, history, speed."""
+"""The worklist's reads (triage/worklist/selectors.py, triage/cases/selectors.py): order, counts, filters, pages, next case, history, speed."""
 
 import re
 from datetime import timedelta
@@ -13,7 +13,7 @@ from patients.models import Submission
 from tests.factories import make_case, make_doctor, make_patient
 from tests.triage.worklist import DASHBOARD, EXPECTED_ORDER, E, F, M, P, R, U, names_of, pks
 from triage.models import AuditEvent, Case, CaseEvent
-from triage.selectors import PAGE_SIZE, WorklistFilters, case_worklist
+from triage.worklist.selectors import PAGE_SIZE, WorklistFilters, case_worklist
 
 # --- Order -----------------------------------------------------------------------------------------
 

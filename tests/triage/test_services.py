@@ -5,11 +5,19 @@ from datetime import time, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_case, make_doctor
+from triage.audit.writer import Actor
+from triage.cases.selectors import case_follow_up_on
+from triage.cases.services import (
+    CaseConflict,
+    FollowUp,
+    case_add_note,
+    case_change_status,
+    close_needs_reason,
+)
 from triage.models import Case, CaseEvent, CaseLevel, Visit
-from triage.services import CaseConflict, FollowUp, case_add_note, case_change_status, close_needs_reason
 from triage.visits.services import visit_change
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -48,7 +56,9 @@ def second_doctor(db):
 def test_status_change_records_who_when_and_bumps_the_version(case, doctor):
     before = timezone.now()
 
-    updated = case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=1)
+    updated = case_change_status(
+        case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=1
+    )
 
     assert updated.status == "in_review"
     assert updated.version == 2
@@ -66,7 +76,7 @@ def test_status_change_records_who_when_and_bumps_the_version(case, doctor):
 
 def test_follow_up_needs_a_visit_time_in_the_future(case, doctor):
     with pytest.raises(ValidationError) as error:
-        case_change_status(case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1)
+        case_change_status(case_id=case.pk, actor=Actor(doctor), to_status="follow_up", expected_version=1)
     assert "follow_up_on" in error.value.message_dict
 
     # Yesterday at 10:00: in the past at any moment, and a time every day has (an hour ago may fall
@@ -75,7 +85,7 @@ def test_follow_up_needs_a_visit_time_in_the_future(case, doctor):
     with pytest.raises(ValidationError) as error:
         case_change_status(
             case_id=case.pk,
-            actor=doctor,
+            actor=Actor(doctor),
             to_status="follow_up",
             expected_version=1,
             follow_up=FollowUp(on=yesterday, at=time(10, 0)),
@@ -86,12 +96,12 @@ def test_follow_up_needs_a_visit_time_in_the_future(case, doctor):
     day = timezone.localdate() + timedelta(days=2)
     updated = case_change_status(
         case_id=case.pk,
-        actor=doctor,
+        actor=Actor(doctor),
         to_status="follow_up",
         expected_version=1,
         follow_up=FollowUp(on=day, at=time(10, 15), duration_minutes=20, kind=Visit.Kind.RESULTS),
     )
-    assert (updated.status, updated.follow_up_on) == ("follow_up", day)
+    assert (updated.status, case_follow_up_on(updated)) == ("follow_up", day)
     visit = updated.follow_up_visit
     assert (visit.patient_id, visit.kind, visit.duration_minutes, visit.state) == (
         case.patient_id,
@@ -108,19 +118,23 @@ def test_follow_up_needs_a_visit_time_in_the_future(case, doctor):
 def test_follow_up_date_is_the_visit_date_and_follows_a_move(case, doctor):
     first = timezone.localdate() + timedelta(days=3)
     updated = case_change_status(
-        case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1, follow_up_on=first
+        case_id=case.pk, actor=Actor(doctor), to_status="follow_up", expected_version=1, follow_up_on=first
     )
 
     later = updated.follow_up_visit.starts_at + timedelta(days=7)
-    visit_change(visit_id=updated.follow_up_visit_id, actor=doctor, starts_at=later)
+    visit_change(visit_id=updated.follow_up_visit_id, actor=Actor(doctor), starts_at=later)
 
-    assert Case.objects.select_related("follow_up_visit").get(pk=case.pk).follow_up_on == first + timedelta(
-        days=7
-    )
+    assert case_follow_up_on(
+        Case.objects.select_related("follow_up_visit").get(pk=case.pk)
+    ) == first + timedelta(days=7)
     # "Follow-up booked" is not offered again on a case that has it: the visit is moved instead.
     with pytest.raises(ValidationError) as error:
         case_change_status(
-            case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=2, follow_up_on=first
+            case_id=case.pk,
+            actor=Actor(doctor),
+            to_status="follow_up",
+            expected_version=2,
+            follow_up_on=first,
         )
     assert "to_status" in error.value.message_dict
     assert Visit.objects.count() == 1
@@ -129,34 +143,42 @@ def test_follow_up_date_is_the_visit_date_and_follows_a_move(case, doctor):
 def test_leaving_follow_up_clears_the_date_but_keeps_the_visit(case, doctor):
     case_change_status(
         case_id=case.pk,
-        actor=doctor,
+        actor=Actor(doctor),
         to_status="follow_up",
         expected_version=1,
         follow_up_on=timezone.localdate() + timedelta(days=1),
     )
 
-    updated = case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=2)
+    updated = case_change_status(
+        case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=2
+    )
 
-    assert updated.follow_up_on is None
+    assert case_follow_up_on(updated) is None
     assert Visit.objects.get().state == Visit.State.BOOKED
 
 
 def test_cancelling_the_follow_up_visit_puts_the_case_back_in_review(case, doctor):
     updated = case_change_status(
         case_id=case.pk,
-        actor=doctor,
+        actor=Actor(doctor),
         to_status="follow_up",
         expected_version=1,
         follow_up_on=timezone.localdate() + timedelta(days=4),
     )
 
-    visit_change(visit_id=updated.follow_up_visit_id, actor=doctor, state=Visit.State.CANCELLED)
+    visit_change(visit_id=updated.follow_up_visit_id, actor=Actor(doctor), state=Visit.State.CANCELLED)
 
     case.refresh_from_db()
     assert case.status == "in_review"
-    assert case.follow_up_on is None
+    assert case_follow_up_on(case) is None
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", "to_status"))
     assert kinds == [("status", "follow_up"), ("visit", ""), ("status", "in_review")]
+    # The reason is the portal's, stored as a cause and worded in the reader's language.
+    back = CaseEvent.objects.filter(case=case).last()
+    with translation.override("en"):
+        assert back.reason_text() == "The follow-up visit was cancelled."
+    with translation.override("it"):
+        assert back.reason_text() != "The follow-up visit was cancelled."
 
 
 @pytest.mark.parametrize(
@@ -178,49 +200,59 @@ def test_closing_needs_a_reason_for_urgent_or_unopened_cases(patient, doctor, le
     if needs_reason:
         with pytest.raises(ValidationError) as error:
             case_change_status(
-                case_id=case.pk, actor=doctor, to_status="closed", expected_version=1, reason="  "
+                case_id=case.pk, actor=Actor(doctor), to_status="closed", expected_version=1, reason="  "
             )
         assert "reason" in error.value.message_dict
         assert Case.objects.get(pk=case.pk).status == status
         updated = case_change_status(
-            case_id=case.pk, actor=doctor, to_status="closed", expected_version=1, reason="Vista in studio."
+            case_id=case.pk,
+            actor=Actor(doctor),
+            to_status="closed",
+            expected_version=1,
+            reason="Vista in studio.",
         )
         assert CaseEvent.objects.get(case=case).text == "Vista in studio."
     else:
-        updated = case_change_status(case_id=case.pk, actor=doctor, to_status="closed", expected_version=1)
+        updated = case_change_status(
+            case_id=case.pk, actor=Actor(doctor), to_status="closed", expected_version=1
+        )
     assert updated.status == "closed"
 
 
 @pytest.mark.parametrize("to_status", ["new", "archived", ""])
 def test_status_must_be_one_a_doctor_can_set(case, doctor, to_status):
     with pytest.raises(ValidationError) as error:
-        case_change_status(case_id=case.pk, actor=doctor, to_status=to_status, expected_version=1)
+        case_change_status(case_id=case.pk, actor=Actor(doctor), to_status=to_status, expected_version=1)
 
     assert "to_status" in error.value.message_dict
 
 
 def test_setting_the_same_status_again_is_refused(case, doctor):
-    case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=1)
+    case_change_status(case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=1)
 
     with pytest.raises(ValidationError):
-        case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=2)
+        case_change_status(case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=2)
 
 
 def test_a_closed_case_can_be_reopened(case, doctor):
     case_change_status(
-        case_id=case.pk, actor=doctor, to_status="closed", expected_version=1, reason="Errore."
+        case_id=case.pk, actor=Actor(doctor), to_status="closed", expected_version=1, reason="Errore."
     )
 
-    updated = case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=2)
+    updated = case_change_status(
+        case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=2
+    )
 
     assert updated.status == "in_review"
 
 
 def test_stale_version_raises_conflict_with_the_current_state(case, doctor, second_doctor):
-    case_change_status(case_id=case.pk, actor=doctor, to_status="in_review", expected_version=1)
+    case_change_status(case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=1)
 
     with pytest.raises(CaseConflict) as conflict:
-        case_change_status(case_id=case.pk, actor=second_doctor, to_status="closed", expected_version=1)
+        case_change_status(
+            case_id=case.pk, actor=Actor(second_doctor), to_status="closed", expected_version=1
+        )
 
     assert conflict.value.case.status == "in_review"
     assert conflict.value.case.version == 2
@@ -242,7 +274,7 @@ def test_conflict_is_caught_by_the_conditional_update(case, doctor, second_docto
 
     with pytest.raises(CaseConflict) as conflict:
         case_change_status(
-            case_id=case.pk, actor=second_doctor, to_status="closed", expected_version=1, reason="x"
+            case_id=case.pk, actor=Actor(second_doctor), to_status="closed", expected_version=1, reason="x"
         )
 
     # The racing write is rolled back with the service's transaction here (one connection);
@@ -252,8 +284,8 @@ def test_conflict_is_caught_by_the_conditional_update(case, doctor, second_docto
 
 
 def test_notes_are_appended_with_author_and_time(case, doctor, second_doctor):
-    first = case_add_note(case_id=case.pk, actor=doctor, text="  Telefonato, nessuna risposta.  ")
-    second = case_add_note(case_id=case.pk, actor=second_doctor, text="Richiamata: visita domani.")
+    first = case_add_note(case_id=case.pk, actor=Actor(doctor), text="  Telefonato, nessuna risposta.  ")
+    second = case_add_note(case_id=case.pk, actor=Actor(second_doctor), text="Richiamata: visita domani.")
 
     notes = list(CaseEvent.objects.filter(case=case, kind="note").order_by("created_at", "pk"))
     assert [(note.actor, note.text) for note in notes] == [
@@ -270,7 +302,7 @@ def test_notes_are_appended_with_author_and_time(case, doctor, second_doctor):
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001])
 def test_empty_or_overlong_notes_are_refused(case, doctor, text):
     with pytest.raises(ValidationError):
-        case_add_note(case_id=case.pk, actor=doctor, text=text)
+        case_add_note(case_id=case.pk, actor=Actor(doctor), text=text)
 
     assert not CaseEvent.objects.exists()
 
@@ -404,7 +436,7 @@ def test_empty_note_is_refused_with_a_message(doctor_client, case):
 
 
 def test_notes_cannot_be_edited_or_deleted_through_the_portal(doctor_client, case, doctor):
-    note = case_add_note(case_id=case.pk, actor=doctor, text="Prima nota.")
+    note = case_add_note(case_id=case.pk, actor=Actor(doctor), text="Prima nota.")
 
     assert doctor_client.put(note_url(case), {"text": "x"}).status_code == 405
     assert doctor_client.delete(note_url(case)).status_code == 405

@@ -1,8 +1,8 @@
-"""The trend chart's geometry (triage/trend.py): no database, no Django."""
+"""The trend chart's geometry (triage/cases/trend.py): no database, no Django."""
 
 from datetime import UTC, datetime, timedelta
 
-from triage.trend import PANEL_HEIGHT, PLOT_LEFT, PLOT_RIGHT, Series, trend_chart
+from triage.cases.trend import PANEL_HEIGHT, PLOT_LEFT, PLOT_RIGHT, Series, trend_chart
 
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 SERIES = (

@@ -1,4 +1,4 @@
-"""The worklist and case pages (triage/views.py): who may see them, caching, what the case page shows."""
+"""The worklist and case pages (triage/worklist/views.py, triage/cases/views.py): who may see them, caching, what the case page shows."""
 
 import re
 

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from clinic.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The case table is the largest: its indexes are built without blocking writes (PostgreSQL).
+    atomic = False
 
     dependencies = [
         ('patients', '0001_initial'),
@@ -13,11 +17,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='case',
             index=models.Index(fields=['status', 'sort_key', 'submitted_at', 'submission'], name='triage_case_status_queue_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='case',
             index=models.Index(fields=['submitted_at'], name='triage_case_submitted_idx'),
         ),

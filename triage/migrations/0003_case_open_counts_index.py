@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from clinic.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The case table is the largest: its indexes are built without blocking writes (PostgreSQL).
+    atomic = False
 
     dependencies = [
         ('patients', '0001_initial'),
@@ -13,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='case',
             index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['level', 'flag_bits'], name='triage_case_open_counts_idx'),
         ),

@@ -15,6 +15,8 @@ LEVEL_CHOICES = [
     (4, "Emergency"),
     (5, "Manual review"),
 ]
+# Re-assessment events are rewritten this many at a time (one UPDATE each batch).
+BATCH = 2000
 # Applied in this order, so that no level is moved twice.
 FORWARD = ((4, 5), (3, 4))
 # Going back, urgent cases become priority, the nearest level rule set 1 has.
@@ -35,14 +37,19 @@ def _renumber(apps, steps):
         for old, new in steps:
             moved = new if moved == old else moved
         final[level] = moved
-    for event in CaseEvent.objects.filter(kind="retriage").iterator():
+    changed = []
+    for event in CaseEvent.objects.filter(kind="retriage").only("pk", "detail").iterator(chunk_size=BATCH):
         detail = event.detail if isinstance(event.detail, dict) else {}
         parts = [detail.get(side) for side in ("from", "to")]
         parts = [part for part in parts if isinstance(part, dict) and part.get("level") in final]
         for part in parts:
             part["level"] = final[part["level"]]
         if parts:
-            event.save(update_fields=["detail"])
+            changed.append(event)
+        if len(changed) == BATCH:
+            CaseEvent.objects.bulk_update(changed, ["detail"])
+            changed = []
+    CaseEvent.objects.bulk_update(changed, ["detail"])
 
 
 def forward(apps, schema_editor):

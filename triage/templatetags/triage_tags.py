@@ -4,14 +4,9 @@ from django import template
 from django.utils.timesince import timesince
 
 from triage import rules
-from triage.presenters import (
-    AMOUNT_LABELS,
-    TREND_LABELS,
-    flag_chip_html,
-    flag_chips_html,
-    level_badge_context,
-)
-from triage.presenters import flag_items as flag_chip_items
+from triage.cases.presenters import AMOUNT_LABELS, TREND_LABELS
+from triage.chips import flag_chip_html, flag_chips_html, level_badge_context
+from triage.chips import flag_items as flag_chip_items
 
 register = template.Library()
 
@@ -71,3 +66,9 @@ def amount_pips(rank) -> list[bool]:
 def level_label(level) -> str:
     """A level's name in words, as its badge says it."""
     return str(level_badge_context(level)["label"])
+
+
+@register.simple_tag
+def recurrence_window_days() -> int:
+    """How many days back an earlier questionnaire counts towards recurrence (RULES.md 6)."""
+    return rules.RECURRENCE_WINDOW_DAYS

@@ -9,21 +9,29 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import DateInput, TimeInput, side_by_side
-from ..models import Visit
-from .services import MAX_DURATION, MIN_DURATION, local_start
+from clinic.widgets import (
+    DATE_INPUT_FORMATS,
+    NO_BROWSER_VALIDATION,
+    TIME_INPUT_FORMATS,
+    DateInput,
+    TimeInput,
+    side_by_side,
+)
 
-# The server's messages, in the page's language and next to their fields, replace the browser's own.
-NO_BROWSER_VALIDATION = {"novalidate": ""}
+from ..models import DEFAULT_VISIT_MINUTES, MAX_DURATION, MIN_DURATION, Visit
+from .services import local_start
 
 
 class VisitTimeMixin(forms.Form):
     """The fields and layout a booking and a change share: when, how long, a note, overlap allowed."""
 
-    start_date = forms.DateField(label=_("Date"), widget=DateInput, input_formats=["%Y-%m-%d"])
-    start_time = forms.TimeField(label=_("Time"), widget=TimeInput, input_formats=["%H:%M", "%H:%M:%S"])
+    start_date = forms.DateField(label=_("Date"), widget=DateInput, input_formats=DATE_INPUT_FORMATS)
+    start_time = forms.TimeField(label=_("Time"), widget=TimeInput, input_formats=TIME_INPUT_FORMATS)
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=MIN_DURATION, max_value=MAX_DURATION, initial=30
+        label=_("Duration (minutes)"),
+        min_value=MIN_DURATION,
+        max_value=MAX_DURATION,
+        initial=DEFAULT_VISIT_MINUTES,
     )
     note = forms.CharField(label=_("Note (for the clinic only)"), required=False, max_length=500)
     allow_overlap = forms.BooleanField(

@@ -24,17 +24,18 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import Visit
-from .services import ImportReport, visits_import
+from ..audit.writer import Actor, audit_record
+from ..models import DEFAULT_VISIT_MINUTES, AuditEvent, Visit
+from .matching import ImportReport, visits_import
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Dates outside these years are typing errors (and some overflow in time-zone arithmetic).
 FIRST_YEAR, LAST_YEAR = 1900, 2999
-DEFAULT_MINUTES = 30
 KINDS = {
     "first": Visit.Kind.FIRST,
     "prima visita": Visit.Kind.FIRST,
@@ -213,7 +214,7 @@ def _csv_row(line: int, values: dict) -> ImportRow:
         raise ValueError(_("the date is not a date (YYYY-MM-DD)")) from None
     except ValueError:
         raise ValueError(_("this time does not exist on that day (the clocks go forward)")) from None
-    duration = values.get("duration") or str(DEFAULT_MINUTES)
+    duration = values.get("duration") or str(DEFAULT_VISIT_MINUTES)
     if not duration.isdigit() or not 5 <= int(duration) <= 240:
         raise ValueError(_("the duration is not a number of minutes from 5 to 240"))
     try:
@@ -301,7 +302,7 @@ def _ics_row(line: int, event, staff: set[str] = frozenset()) -> ImportRow:
     if not uid:
         raise ValueError(_("the event has no UID"))
     starts_at = _ics_start(event)
-    minutes = DEFAULT_MINUTES
+    minutes = DEFAULT_VISIT_MINUTES
     if event.get("DTEND") is not None:
         end = event.get("DTEND").dt
         if not isinstance(end, datetime):
@@ -423,10 +424,22 @@ def import_report_lines(report: ImportReport) -> list[str]:
     return lines
 
 
-def import_file(name: str, content: bytes, *, actor=None) -> ImportReport:
-    """Parse and import a file; an invalid one gives a report of its errors and saves nothing."""
+def import_file(name: str, content: bytes, *, actor: Actor | None = None) -> ImportReport:
+    """Parse and import a file; an invalid one gives a report of its errors and saves nothing.
+
+    A saved import is in the access log under `actor`, with how many visits it created or moved.
+    """
     try:
         rows = parse(name, content)
     except FileInvalid as invalid:
         return ImportReport(errors=invalid.errors)
-    return visits_import(rows, actor=actor)
+    with transaction.atomic():
+        report = visits_import(rows, actor=actor)
+        if actor is not None and report.saved:
+            audit_record(
+                actor,
+                AuditEvent.Action.VISIT_IMPORT,
+                object_type="triage.visit",
+                object_id=str(report.created + report.updated),
+            )
+    return report

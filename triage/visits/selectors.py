@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from clinic.health import HealthCheck
 from patients.models import Patient, Submission
 
 from ..models import CalendarFeed, CalendarSync, Case, Visit, VisitInvitation
@@ -213,3 +214,16 @@ def calendar_sync_failing(state: CalendarSync | None, now=None) -> bool:
         return False
     now = now or timezone.now()
     return now - state.failing_since > timedelta(minutes=settings.CALENDAR_SYNC_ALERT_MINUTES)
+
+
+def calendar_sync_health() -> HealthCheck:
+    """The booking calendar's sync for /health/ (`clinic.health`): times and an error code only."""
+    state = calendar_sync_state()
+    return HealthCheck(
+        warning="calendar_sync_failing" if calendar_sync_failing(state) else "",
+        details={
+            "last_success": state.last_success_at.isoformat() if state and state.last_success_at else None,
+            "failing_since": state.failing_since.isoformat() if state and state.failing_since else None,
+            "last_error": state.last_error if state else "",
+        },
+    )

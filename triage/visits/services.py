@@ -1,31 +1,39 @@
-"""Every write about visits: booking, moving and cancelling, invitations and reminders, imports,
-the calendar address.
+"""Every write about visits: booking, moving and cancelling, invitations and reminders, the calendar
+address (a file from the booking system is saved by `matching`).
 
 A visit's emails are claimed once: a `VisitMessage` row, unique per (visit, kind), is created in the
 transaction that queues the email, so a rerun or a second worker finds it taken and sends nothing.
 """
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.identity import login_key
-from patients.models import Patient, User, normalize_email
+from patients.models import Patient, normalize_email
 
-from ..models import CalendarFeed, Case, CaseEvent, Visit, VisitInvitation, VisitMessage
+from ..audit.writer import Actor, audit_record
+from ..models import (
+    DEFAULT_VISIT_MINUTES,
+    MAX_DURATION,
+    MIN_DURATION,
+    AuditEvent,
+    CalendarFeed,
+    Case,
+    CaseEvent,
+    Visit,
+    VisitInvitation,
+    VisitMessage,
+)
 from . import emails
 from .selectors import overlapping_visits, reminder_candidates
 from .tokens import new_token, token_digest
 
-# A visit lasts from 5 minutes to 4 hours.
-MIN_DURATION = 5
-MAX_DURATION = 240
 INVITATION = "invitation"
 
 
@@ -78,12 +86,18 @@ def _check(*, starts_at, duration_minutes, patient_id, allow_overlap, exclude_pk
                         "The patient already has a visit booked at %(time)s that overlaps this one. "
                         "Tick “Book anyway” to keep both."
                     )
-                    % {"time": timezone.localtime(clash[0].starts_at).strftime("%d/%m/%Y %H:%M")}
+                    % {
+                        "time": formats.date_format(
+                            timezone.localtime(clash[0].starts_at), "SHORT_DATETIME_FORMAT"
+                        )
+                    }
                 }
             )
 
 
-def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | None = None, now=None) -> None:
+def _visit_event(
+    case_id, actor: Actor | None, action: str, visit: Visit, before: datetime | None = None, now=None
+) -> None:
     """A line in the case timeline about its visit: booked, moved, cancelled, attended, no-show."""
     detail = {"action": action, "visit": visit.pk, "starts_at": visit.starts_at.isoformat()}
     if before is not None:
@@ -91,7 +105,7 @@ def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | N
     CaseEvent.objects.create(
         case_id=case_id,
         kind=CaseEvent.Kind.VISIT,
-        actor=actor,
+        actor=actor.user if actor else None,
         detail=detail,
         created_at=now or timezone.now(),
     )
@@ -101,11 +115,11 @@ def _visit_event(case_id, actor, action: str, visit: Visit, before: datetime | N
 def visit_book(
     *,
     starts_at: datetime,
-    duration_minutes: int = 30,
+    duration_minutes: int = DEFAULT_VISIT_MINUTES,
     kind: str = Visit.Kind.FOLLOW_UP,
     note: str = "",
     uid: str | None = None,
-    actor=None,
+    actor: Actor | None = None,
     patient: Patient | None = None,
     invitation: VisitInvitation | None = None,
     case_id: int | None = None,
@@ -140,7 +154,7 @@ def visit_book(
                 uid=uid or f"portal-{uuid.uuid4()}",
                 questionnaire_since=Visit.questionnaire_window_start(starts_at, now),
                 created_at=now,
-                created_by=actor,
+                created_by=actor.user if actor else None,
                 updated_at=now,
             )
     except IntegrityError:
@@ -148,6 +162,8 @@ def visit_book(
         return Visit.objects.get(uid=uid)
     if case_id is not None:
         _visit_event(case_id, actor, "booked", visit, now=now)
+    if actor is not None:
+        audit_record(actor, AuditEvent.Action.VISIT_BOOK, obj=visit, patient=visit.patient_id)
     invitation_queue(visit)
     return visit
 
@@ -197,7 +213,7 @@ def invitation_queue(visit: Visit) -> bool:
 def visit_change(
     *,
     visit_id: int,
-    actor,
+    actor: Actor | None,
     starts_at: datetime | None = None,
     duration_minutes: int | None = None,
     state: str | None = None,
@@ -211,6 +227,7 @@ def visit_change(
     a cancelled follow-up puts its case back in review.
     """
     visit = Visit.objects.select_for_update().get(pk=visit_id)
+    user = actor.user if actor else None
     now = timezone.now()
     before = visit.starts_at
     moved = starts_at is not None and starts_at != visit.starts_at
@@ -244,17 +261,19 @@ def visit_change(
             _visit_event(case_id, actor, new_state, visit, now=now)
         if new_state == Visit.State.CANCELLED and status == Case.Status.FOLLOW_UP:
             Case.objects.filter(pk=case_id, version=version).update(
-                status=Case.Status.IN_REVIEW, last_actor=actor, last_acted_at=now, version=version + 1
+                status=Case.Status.IN_REVIEW, last_actor=user, last_acted_at=now, version=version + 1
             )
             CaseEvent.objects.create(
                 case_id=case_id,
                 kind=CaseEvent.Kind.STATUS,
-                actor=actor,
+                actor=user,
                 from_status=status,
                 to_status=Case.Status.IN_REVIEW,
-                text=str(_("The follow-up visit was cancelled.")),
+                detail={"cause": CaseEvent.Cause.VISIT_CANCELLED},
                 created_at=now,
             )
+    if actor is not None:
+        audit_record(actor, AuditEvent.Action.VISIT_CHANGE, obj=visit, patient=visit.patient_id)
     return visit
 
 
@@ -385,221 +404,3 @@ def calendar_feed_regenerate(user) -> str:
         user=user, defaults={"token_digest": token_digest(token), "created_at": timezone.now()}
     )
     return token
-
-
-# --- Imports from the booking system ---
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    invited: int = 0
-    # Visits created but bound to nobody until the doctor confirms whose they are.
-    pending: int = 0
-    # (line, reason) of the rows that were not imported.
-    unmatched: list[tuple[int, str]] = field(default_factory=list)
-    # (line, reason) of the rows that make the file invalid: then nothing is saved.
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def saved(self) -> bool:
-        return not self.errors
-
-
-@dataclass(frozen=True)
-class RowMatch:
-    """Whose an imported row is: `patient` (bound now), an invitation to `invite` (an email with no
-    verified account yet), or a `reason` for the doctor to confirm (`proposal`, the patient it may
-    be); `skip` says why it is not imported at all."""
-
-    patient: Patient | None = None
-    invite: bool = False
-    reason: str = ""
-    proposal: Patient | None = None
-    skip: str = ""
-
-
-def _by_name(row) -> list[Patient]:
-    """Verified patients with the row's name and date of birth (at most two: one, or several)."""
-    if not (row.first_name and row.last_name and row.date_of_birth):
-        return []
-    return list(
-        Patient.objects.filter(
-            user__first_name__iexact=row.first_name,
-            user__last_name__iexact=row.last_name,
-            user__email_verified_at__isnull=False,
-            user__is_active=True,
-            date_of_birth=row.date_of_birth,
-        ).select_related("user")[:2]
-    )
-
-
-def _match(row) -> RowMatch:
-    """Match an imported row to a patient without ever guessing.
-
-    Bound at once only to a verified account with the row's email whose name and date of birth
-    the row does not contradict. An email with no account, or with an account not verified yet,
-    gets an invitation, bound when she verifies it (`invitations_claim`). Anything else waits for
-    the doctor: the email's account has other details, or only the name and date of birth match.
-    """
-    found = _by_name(row)
-    if row.email:
-        user = User.objects.filter(login_key=login_key(row.email)).select_related("patient").first()
-        patient = getattr(user, "patient", None) if user else None
-        if user is not None and patient is None:
-            return RowMatch(skip=str(_("this email belongs to a staff account")))
-        if patient is not None and user.email_verified:
-            if patient.closed_at or not user.is_active:
-                return RowMatch(skip=str(_("the patient has closed her account")))
-            details = {
-                "first_name": row.first_name,
-                "last_name": row.last_name,
-                "date_of_birth": row.date_of_birth,
-            }
-            if _contradicts(patient, **details):
-                return RowMatch(invite=True, reason=Visit.Match.DETAILS_DIFFER, proposal=patient)
-            return RowMatch(patient=patient)
-        if len(found) == 1:
-            return RowMatch(invite=True, reason=Visit.Match.NAME_ONLY, proposal=found[0])
-        if len(found) > 1:
-            return RowMatch(invite=True, reason=Visit.Match.SEVERAL)
-        return RowMatch(invite=True)
-    if len(found) == 1:
-        return RowMatch(reason=Visit.Match.NAME_ONLY, proposal=found[0])
-    if len(found) > 1:
-        return RowMatch(skip=str(_("more than one patient has this name and date of birth")))
-    return RowMatch(skip=str(_("no patient with this email, or with this name and date of birth")))
-
-
-def visits_import(rows, *, actor=None) -> ImportReport:
-    """Create the new visits of a parsed file, move the moved ones (same UID), report the rest.
-
-    All or nothing: the whole file is one transaction. A row whose email
-    belongs to no account books the visit for an invitation to sign up.
-    Running it again with the same file changes nothing.
-    """
-    report = ImportReport()
-    now = timezone.now()
-    with transaction.atomic():
-        for row in rows:
-            existing = Visit.objects.filter(uid=row.uid).first()
-            if existing is not None:
-                changed = (
-                    existing.starts_at != row.starts_at
-                    or existing.duration_minutes != row.duration_minutes
-                    or (row.cancelled and existing.state != Visit.State.CANCELLED)
-                )
-                if not changed:
-                    report.unchanged += 1
-                    continue
-                visit_change(
-                    visit_id=existing.pk,
-                    actor=actor,
-                    starts_at=row.starts_at,
-                    duration_minutes=row.duration_minutes,
-                    state=Visit.State.CANCELLED if row.cancelled else None,
-                    check=False,
-                )
-                report.updated += 1
-                continue
-            if row.cancelled:
-                report.unchanged += 1
-                continue
-            if row.problem:
-                report.unmatched.append((row.line, row.problem))
-                continue
-            match = _match(row)
-            if match.skip:
-                report.unmatched.append((row.line, match.skip))
-                continue
-            patient = match.patient
-            invitation = None
-            if match.invite:
-                invitation = invitation_for(
-                    email=row.email,
-                    first_name=row.first_name,
-                    last_name=row.last_name,
-                    date_of_birth=row.date_of_birth,
-                )
-                if not match.reason:
-                    report.invited += 1
-            if match.reason:
-                report.pending += 1
-            elif patient is not None and overlapping_visits(
-                patient_id=patient.pk, starts_at=row.starts_at, duration_minutes=row.duration_minutes
-            ):
-                report.warnings.append((row.line, str(_("overlaps another visit of the same patient"))))
-            visit = Visit.objects.create(
-                patient=patient,
-                invitation=invitation,
-                starts_at=row.starts_at,
-                duration_minutes=row.duration_minutes,
-                kind=row.kind,
-                note=row.note,
-                uid=row.uid,
-                questionnaire_since=Visit.questionnaire_window_start(row.starts_at, now),
-                created_at=now,
-                created_by=actor,
-                updated_at=now,
-                match_reason=match.reason,
-                match_patient=match.proposal,
-            )
-            invitation_queue(visit)
-            report.created += 1
-    return report
-
-
-# --- Visits waiting for the doctor to say whose they are ---
-
-CONFIRM = "confirm"
-INVITE = "invite"
-CANCEL = "cancel"
-
-
-class MatchNotPossible(ValidationError):
-    """The decision does not apply to this visit (any more)."""
-
-
-@transaction.atomic
-def visit_match_resolve(*, visit_id: int, decision: str, actor=None) -> Visit:
-    """The doctor's answer for an imported visit that needs confirmation.
-
-    `confirm`: it is the visit of the patient it may be (a verified, open account); `invite`: it is
-    the visit of whoever owns the row's email, invited to sign up (and bound when she verifies it);
-    `cancel`: it is nobody's here, the visit is cancelled. Only then is anything sent.
-    """
-    visit = Visit.objects.select_for_update().filter(pk=visit_id).exclude(match_reason="").first()
-    if visit is None:
-        raise MatchNotPossible(_("This visit does not need a confirmation any more."))
-    now = timezone.now()
-    if decision == CONFIRM:
-        patient = visit.match_patient
-        if (
-            patient is None
-            or patient.closed_at
-            or not patient.user.email_verified
-            or not patient.user.is_active
-        ):
-            raise MatchNotPossible(_("There is no patient with a verified email to confirm."))
-        visit.patient = patient
-        visit.invitation = None
-    elif decision == INVITE:
-        if (
-            visit.invitation is None
-            or User.objects.filter(login_key=login_key(visit.invitation.email)).exists()
-        ):
-            raise MatchNotPossible(_("The booking has no email that could be invited to sign up."))
-        VisitInvitation.objects.filter(pk=visit.invitation_id).update(used_at=None, patient=None)
-    elif decision == CANCEL:
-        visit.state = Visit.State.CANCELLED
-    else:
-        raise MatchNotPossible(_("Choose whose visit it is."))
-    visit.match_reason = ""
-    visit.match_patient = None
-    visit.updated_at = now
-    visit.save()
-    invitation_queue(visit)
-    return visit

@@ -1,7 +1,7 @@
 """Keeping the visits in step with the booking system's published calendar (an iCal address).
 
 Every sync fetches the calendar (`fetch.fetch`: conditionally, safely) and hands it to the same
-importer as an uploaded file (`imports.parse`, `services.visits_import`): the same matching, the
+importer as an uploaded file (`imports.parse`, `matching.visits_import`): the same matching, the
 same visits waiting for the doctor's confirmation, one visit per UID, moves and cancellations
 applied. Its outcome is the one `CalendarSync` row, read by the import page, the day's list and
 /health/. The address is read from the clinic profile and never logged in full.
@@ -21,7 +21,7 @@ from clinic.models import SINGLE_ROW_ID, ClinicProfile, masked_url
 from ..models import CalendarSync
 from .fetch import FetchError, fetch, normalize_url
 from .imports import MAX_FILE_BYTES, FileInvalid, parse
-from .services import visits_import
+from .matching import visits_import
 
 logger = logging.getLogger(__name__)
 

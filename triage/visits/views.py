@@ -18,15 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.models import clinic_profile, masked_url
 
 from ..access import patient_for_doctor, visit_for_doctor
-from ..audit import audit_calendar_feed, audit_export, audit_record
+from ..audit.writer import Actor, audit_calendar_feed, audit_export, audit_record
+from ..cases.presenters import case_print_context
+from ..cases.selectors import case_detail_queryset
 from ..decorators import doctor_required
 from ..models import AuditEvent, CalendarFeed, Case, Visit
-from ..presenters import day_rows_html
-from ..print_views import case_print_context
-from ..selectors import case_detail_queryset
 from . import ics
 from .forms import DayForm, VisitBookForm, VisitChangeForm, VisitImportForm
 from .imports import import_file, import_report_lines
+from .matching import MatchNotPossible, visit_match_resolve
+from .presenters import day_rows_html
 from .selectors import (
     calendar_feed_owner,
     calendar_sync_failing,
@@ -37,12 +38,10 @@ from .selectors import (
     visits_awaiting_confirmation,
 )
 from .services import (
-    MatchNotPossible,
     VisitOverlap,
     calendar_feed_regenerate,
     visit_book,
     visit_change,
-    visit_match_resolve,
 )
 from .sync import sync_summary
 
@@ -54,7 +53,7 @@ def _day_url(day) -> str:
 def _audit_day(request, action, visits) -> None:
     """One access-log entry for the day's list or its print, naming every patient on it."""
     audit_export(
-        request,
+        Actor.from_request(request),
         action,
         [(item.visit.pk, item.visit.patient_id) for item in visits if item.visit.patient_id],
         object_type="triage.visit",
@@ -106,7 +105,7 @@ def day_print_view(request):
 
 
 def _patient_page(request, patient, *, form=None, status=200):
-    audit_record(request, AuditEvent.Action.PATIENT_VIEW, obj=patient, patient=patient)
+    audit_record(Actor.from_request(request), AuditEvent.Action.PATIENT_VIEW, obj=patient, patient=patient)
     action = reverse("triage:visit_book", args=[patient.pk])
     context = {
         "patient": patient,
@@ -135,14 +134,14 @@ def visit_book_view(request, pk):
     if form.is_valid() and (starts_at := form.starts_at()) is not None:
         data = form.cleaned_data
         try:
-            visit = visit_book(
+            visit_book(
                 patient=patient,
                 starts_at=starts_at,
                 duration_minutes=data["duration_minutes"],
                 kind=data["kind"],
                 note=data["note"],
                 uid=data["booking_key"],
-                actor=request.user,
+                actor=Actor.from_request(request),
                 allow_overlap=data["allow_overlap"],
             )
         except ValidationError as error:
@@ -150,7 +149,6 @@ def visit_book_view(request, pk):
                 for message in errors:
                     form.add_error(name if name in form.fields else None, message)
         else:
-            audit_record(request, AuditEvent.Action.VISIT_BOOK, obj=visit, patient=patient)
             messages.success(request, _("Visit booked. The patient is invited to fill in the questionnaire."))
             return redirect("triage:patient_detail", pk=patient.pk)
     return _patient_page(request, patient, form=form, status=400)
@@ -172,7 +170,7 @@ def visit_view(request, pk):
             try:
                 visit_change(
                     visit_id=visit.pk,
-                    actor=request.user,
+                    actor=Actor.from_request(request),
                     starts_at=starts_at,
                     duration_minutes=data["duration_minutes"],
                     state=data["state"],
@@ -186,10 +184,11 @@ def visit_view(request, pk):
                     for message in errors:
                         form.add_error(name if name in form.fields else None, message)
             else:
-                audit_record(request, AuditEvent.Action.VISIT_CHANGE, obj=visit, patient=visit.patient_id)
                 messages.success(request, _("The visit was saved."))
                 return redirect("triage:visit_detail", pk=visit.pk)
-    audit_record(request, AuditEvent.Action.PATIENT_VIEW, obj=visit, patient=visit.patient_id)
+    audit_record(
+        Actor.from_request(request), AuditEvent.Action.PATIENT_VIEW, obj=visit, patient=visit.patient_id
+    )
     cases = Case.objects.filter(follow_up_visit=visit).only("pk", "submitted_at")
     return render(
         request, "triage/visits/visit.html", {"visit": visit, "form": form, "cases": cases}, status=status
@@ -207,15 +206,8 @@ def import_view(request):
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            report = import_file(upload.name, upload.read(), actor=request.user)
+            report = import_file(upload.name, upload.read(), actor=Actor.from_request(request))
             status = 200 if report.saved else 400
-            if report.saved:
-                audit_record(
-                    request,
-                    AuditEvent.Action.VISIT_IMPORT,
-                    object_type="triage.visit",
-                    object_id=str(report.created + report.updated),
-                )
         else:
             status = 400
     context = {
@@ -244,7 +236,7 @@ def _awaiting_confirmation(request) -> list:
     """The imported visits waiting for the doctor, in the access log of each patient they may be."""
     awaiting = list(visits_awaiting_confirmation())
     audit_export(
-        request,
+        Actor.from_request(request),
         AuditEvent.Action.MATCH_LIST,
         [(visit.pk, visit.match_patient_id) for visit in awaiting if visit.match_patient_id],
         object_type="triage.visit",
@@ -259,7 +251,9 @@ def _awaiting_confirmation(request) -> list:
 def visit_match_view(request, pk):
     """The doctor says whose an imported visit is: the proposed patient, whoever owns the email, or nobody."""
     try:
-        visit_match_resolve(visit_id=pk, decision=request.POST.get("decision", ""), actor=request.user)
+        visit_match_resolve(
+            visit_id=pk, decision=request.POST.get("decision", ""), actor=Actor.from_request(request)
+        )
     except MatchNotPossible as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -289,7 +283,7 @@ def calendar_feed_view(request, token):
     if owner is None or not owner.is_doctor:
         raise Http404
     visits = list(feed_visits())
-    audit_calendar_feed(request, owner, len(visits))
+    audit_calendar_feed(Actor.from_request(request, user=owner), len(visits))
     with translation.override(owner.language):
         body = ics.feed_calendar(visits)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from patients.services import submission_draft, submission_record, submission_submit
 from tests.factories import QUIET_ANSWERS, make_patient, make_visit
 from tests.test_support import run_tasks
+from triage.audit.writer import Actor
 from triage.models import Visit, VisitMessage
 from triage.visits.selectors import day_bounds, day_visits, patient_next_visit
 from triage.visits.services import (
@@ -89,7 +90,7 @@ def test_the_day_list_holds_the_first_and_last_visit_of_a_clock_change_day(patie
 @pytest.mark.django_db
 def test_a_visit_in_the_past_cannot_be_booked(patient, doctor):
     with pytest.raises(ValidationError) as error:
-        visit_book(patient=patient, starts_at=timezone.now() - timedelta(minutes=1), actor=doctor)
+        visit_book(patient=patient, starts_at=timezone.now() - timedelta(minutes=1), actor=Actor(doctor))
 
     assert "start_date" in error.value.message_dict
     assert not Visit.objects.exists()
@@ -100,12 +101,15 @@ def test_an_overlapping_visit_is_refused_until_confirmed(patient, other_patient,
     first = make_visit(patient, duration_minutes=30)
 
     with pytest.raises(VisitOverlap):
-        visit_book(patient=patient, starts_at=first.starts_at + timedelta(minutes=15), actor=doctor)
+        visit_book(patient=patient, starts_at=first.starts_at + timedelta(minutes=15), actor=Actor(doctor))
     # Another patient at the same time, or the same patient right after, is no overlap.
-    visit_book(patient=other_patient, starts_at=first.starts_at, actor=doctor)
-    visit_book(patient=patient, starts_at=first.starts_at + timedelta(minutes=30), actor=doctor)
+    visit_book(patient=other_patient, starts_at=first.starts_at, actor=Actor(doctor))
+    visit_book(patient=patient, starts_at=first.starts_at + timedelta(minutes=30), actor=Actor(doctor))
     visit_book(
-        patient=patient, starts_at=first.starts_at + timedelta(minutes=15), actor=doctor, allow_overlap=True
+        patient=patient,
+        starts_at=first.starts_at + timedelta(minutes=15),
+        actor=Actor(doctor),
+        allow_overlap=True,
     )
 
     assert Visit.objects.filter(patient=patient).count() == 3
@@ -115,8 +119,8 @@ def test_an_overlapping_visit_is_refused_until_confirmed(patient, other_patient,
 def test_the_same_booking_posted_twice_books_once_and_invites_once(patient, doctor):
     starts_at = timezone.now() + timedelta(days=4)
 
-    first = visit_book(patient=patient, starts_at=starts_at, uid="form-key-1", actor=doctor)
-    second = visit_book(patient=patient, starts_at=starts_at, uid="form-key-1", actor=doctor)
+    first = visit_book(patient=patient, starts_at=starts_at, uid="form-key-1", actor=Actor(doctor))
+    second = visit_book(patient=patient, starts_at=starts_at, uid="form-key-1", actor=Actor(doctor))
     run_tasks()
 
     assert first.pk == second.pk
@@ -127,6 +131,7 @@ def test_the_same_booking_posted_twice_books_once_and_invites_once(patient, doct
 @pytest.mark.django_db
 def test_the_invitation_is_in_her_language_with_the_clinic_phone_and_no_health_data(doctor):
     from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile
+    from clinic.phones import phone_display
 
     ClinicProfile.objects.update_or_create(id=SINGLE_ROW_ID, defaults=DEMO_PROFILE)
     patient = make_patient(email="lucia@example.com", first_name="Lucia")
@@ -139,7 +144,9 @@ def test_the_invitation_is_in_her_language_with_the_clinic_phone_and_no_health_d
     )
     starts_at = local_start(timezone.localdate() + timedelta(days=6), time(11, 30))
 
-    visit_book(patient=patient, starts_at=starts_at, kind=Visit.Kind.RESULTS, note="PAP ASC-US", actor=doctor)
+    visit_book(
+        patient=patient, starts_at=starts_at, kind=Visit.Kind.RESULTS, note="PAP ASC-US", actor=Actor(doctor)
+    )
     run_tasks()
 
     (email,) = mail.outbox
@@ -147,7 +154,7 @@ def test_the_invitation_is_in_her_language_with_the_clinic_phone_and_no_health_d
     assert "please fill in the questionnaire" in email.subject
     assert email.body.startswith("Hello,")
     assert "11:30" in email.body
-    assert DEMO_PROFILE["phone"] in email.body
+    assert phone_display(DEMO_PROFILE["phone"]) in email.body
     assert "/questionnaire/new/" in email.body
     for health_data in ("bleeding", "PAP", "ASC-US", "Result review", "level", "flag", "Lucia"):
         assert health_data.lower() not in (email.subject + email.body).lower()
@@ -155,8 +162,8 @@ def test_the_invitation_is_in_her_language_with_the_clinic_phone_and_no_health_d
 
 @pytest.mark.django_db
 def test_a_cancelled_visit_is_never_invited_or_reminded(patient, doctor):
-    visit = visit_book(patient=patient, starts_at=timezone.now() + timedelta(days=3), actor=doctor)
-    visit_change(visit_id=visit.pk, actor=doctor, state=Visit.State.CANCELLED)
+    visit = visit_book(patient=patient, starts_at=timezone.now() + timedelta(days=3), actor=Actor(doctor))
+    visit_change(visit_id=visit.pk, actor=Actor(doctor), state=Visit.State.CANCELLED)
 
     run_tasks()
     with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
@@ -251,7 +258,7 @@ def test_no_reminder_when_she_turned_them_off(booked, patient):
 def test_a_reminder_queued_then_cancelled_is_not_sent(booked, doctor):
     with time_machine.travel(at(VISIT_DAY - timedelta(days=3), 8), tick=False):
         assert reminders_send() == 1
-        visit_change(visit_id=booked.pk, actor=doctor, state=Visit.State.CANCELLED)
+        visit_change(visit_id=booked.pk, actor=Actor(doctor), state=Visit.State.CANCELLED)
         run_tasks()
 
     assert mail.outbox == []
@@ -295,7 +302,9 @@ def invitation_link(email) -> str:
 @pytest.mark.django_db
 def test_invitation_link_opens_the_sign_up_once_with_her_email(client, doctor):
     invitation = invitation_for(email="Nuova@Example.com", first_name="Nadia", last_name="Neri")
-    visit = visit_book(invitation=invitation, starts_at=timezone.now() + timedelta(days=5), actor=doctor)
+    visit = visit_book(
+        invitation=invitation, starts_at=timezone.now() + timedelta(days=5), actor=Actor(doctor)
+    )
     run_tasks()
     (email,) = mail.outbox
     assert email.to == ["nuova@example.com"]
@@ -337,7 +346,7 @@ def test_invitation_link_opens_the_sign_up_once_with_her_email(client, doctor):
 @pytest.mark.django_db
 def test_invitation_link_expires_after_14_days(client, doctor):
     invitation = invitation_for(email="tardi@example.com")
-    visit_book(invitation=invitation, starts_at=timezone.now() + timedelta(days=30), actor=doctor)
+    visit_book(invitation=invitation, starts_at=timezone.now() + timedelta(days=30), actor=Actor(doctor))
     run_tasks()
     path = "/" + invitation_link(mail.outbox[0]).split("://", 1)[1].split("/", 1)[1]
 
@@ -350,7 +359,7 @@ def test_invitation_link_expires_after_14_days(client, doctor):
 @pytest.mark.django_db
 def test_a_tampered_invitation_link_is_refused(client, doctor):
     invitation = invitation_for(email="x@example.com")
-    visit_book(invitation=invitation, starts_at=timezone.now() + timedelta(days=3), actor=doctor)
+    visit_book(invitation=invitation, starts_at=timezone.now() + timedelta(days=3), actor=Actor(doctor))
     run_tasks()
     path = "/" + invitation_link(mail.outbox[0]).split("://", 1)[1].split("/", 1)[1]
 

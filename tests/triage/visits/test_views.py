@@ -11,8 +11,10 @@ from django.utils import timezone
 from patients.gdpr import patient_account_close
 from tests.factories import make_case, make_patient, make_visit
 from tests.test_support import run_tasks
+from triage.audit.writer import Actor
+from triage.cases.selectors import case_follow_up_on
+from triage.cases.services import case_change_status
 from triage.models import AuditEvent, CalendarFeed, Case, CaseEvent, CaseLevel, Visit
-from triage.services import case_change_status
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 DAY = reverse("triage:visit_day")
@@ -99,10 +101,8 @@ def test_day_list_is_audited_for_each_patient(doctor_client, visits, day, doctor
     )
 
 
-def test_a_closed_account_disappears_from_the_day_list(doctor_client, visits, day, other_patient, rf):
-    request = rf.post("/")
-    request.user = other_patient.user
-    patient_account_close(other_patient, request)
+def test_a_closed_account_disappears_from_the_day_list(doctor_client, visits, day, other_patient):
+    patient_account_close(other_patient, Actor(other_patient.user))
 
     response = doctor_client.get(DAY, {"date": day.isoformat()})
 
@@ -217,7 +217,7 @@ def test_booking_from_the_case_status_form_links_the_visit(doctor_client, patien
     assert response.status_code == 302
     case = Case.objects.select_related("follow_up_visit").get(pk=case.pk)
     assert case.status == "follow_up"
-    assert case.follow_up_on == day
+    assert case_follow_up_on(case) == day
     assert (case.follow_up_visit.local_start.time(), case.follow_up_visit.kind) == (time(15, 45), "results")
     page = doctor_client.get(reverse("triage:case_detail", args=[case.pk]), **EN).content.decode()
     assert reverse("triage:visit_detail", args=[case.follow_up_visit_id]) in page
@@ -250,7 +250,7 @@ def test_the_status_form_offers_only_what_applies(doctor_client, patient):
 def test_a_follow_up_case_is_not_offered_follow_up_again(doctor_client, patient, doctor, day):
     case = make_case(patient, level=CaseLevel.FOLLOW_UP, score=2)
     case_change_status(
-        case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1, follow_up_on=day
+        case_id=case.pk, actor=Actor(doctor), to_status="follow_up", expected_version=1, follow_up_on=day
     )
 
     form = doctor_client.get(reverse("triage:case_detail", args=[case.pk]), **EN).context["status_form"]
@@ -263,7 +263,7 @@ def test_a_follow_up_case_is_not_offered_follow_up_again(doctor_client, patient,
 def test_moving_a_visit_is_in_the_case_timeline_and_the_audit_log(doctor_client, patient, doctor, day):
     case = make_case(patient, level=CaseLevel.FOLLOW_UP, score=2)
     case = case_change_status(
-        case_id=case.pk, actor=doctor, to_status="follow_up", expected_version=1, follow_up_on=day
+        case_id=case.pk, actor=Actor(doctor), to_status="follow_up", expected_version=1, follow_up_on=day
     )
     url = reverse("triage:visit_detail", args=[case.follow_up_visit_id])
 
@@ -281,9 +281,9 @@ def test_moving_a_visit_is_in_the_case_timeline_and_the_audit_log(doctor_client,
     assert response.status_code == 302
     event = CaseEvent.objects.get(case=case, kind="visit")
     assert event.detail["action"] == "moved"
-    assert Case.objects.select_related("follow_up_visit").get(pk=case.pk).follow_up_on == day + timedelta(
-        days=1
-    )
+    assert case_follow_up_on(
+        Case.objects.select_related("follow_up_visit").get(pk=case.pk)
+    ) == day + timedelta(days=1)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VISIT_CHANGE, patient=patient).exists()
     html = doctor_client.get(reverse("triage:case_detail", args=[case.pk]), **EN).content.decode()
     assert "Visit moved:" in html
@@ -331,7 +331,7 @@ def feed_token(doctor_client) -> str:
     return response.context["feed_url"].rsplit("/", 1)[1].removesuffix(".ics")
 
 
-def test_the_feed_carries_initials_and_kind_only(client, doctor_client, visits, other_patient, rf):
+def test_the_feed_carries_initials_and_kind_only(client, doctor_client, visits, other_patient):
     token = feed_token(doctor_client)
     Visit.objects.filter(pk=visits["teresa"].pk).update(state=Visit.State.CANCELLED)
     client.logout()
@@ -346,9 +346,7 @@ def test_the_feed_carries_initials_and_kind_only(client, doctor_client, visits, 
     assert "SUMMARY:M. R. – Prima visita" in body
     assert "SUMMARY:A. V. – Prima visita" in body
 
-    request = rf.post("/")
-    request.user = other_patient.user
-    patient_account_close(other_patient, request)
+    patient_account_close(other_patient, Actor(other_patient.user))
     after = client.get(reverse("triage:calendar_feed", args=[token])).content.decode()
     assert "A. V." not in after
     assert after.count("BEGIN:VEVENT") == 2

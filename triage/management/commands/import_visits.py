@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from triage.models import Visit
 from triage.visits.imports import import_file, import_report_lines
+from triage.visits.matching import CANCEL, CONFIRM, INVITE, MatchNotPossible, visit_match_resolve
 from triage.visits.selectors import visits_awaiting_confirmation
-from triage.visits.services import CANCEL, CONFIRM, INVITE, MatchNotPossible, visit_match_resolve
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
+from triage.cases.assessments import open_submissions_retriage, open_submissions_retriage_preview
 from triage.models import CaseLevel
 from triage.rules import RULES_VERSION
-from triage.services import open_submissions_retriage, open_submissions_retriage_preview
 
 # Most urgent first, as on the worklist.
 LEVELS = sorted(CaseLevel, reverse=True)

@@ -1,0 +1,183 @@
+"""Assessing questionnaires with the rule engine and keeping each case in step with its latest
+assessment: a new questionnaire, a re-assessment with the current rules."""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import rules
+from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
+from . import notifications
+
+logger = logging.getLogger(__name__)
+
+
+def submission_history(submission) -> list[rules.HistoryEntry]:
+    """The patient's earlier submitted questionnaires as the engine wants them (RULES.md 6).
+
+    `days_ago` counts calendar days in the clinic's time zone (Europe/Rome);
+    only the window the rules can use is loaded (with two days' margin for
+    the time zone), so the cost does not grow with a long history.
+    """
+    from patients.models import Submission
+
+    today = timezone.localdate(submission.submitted_at)
+    window_start = submission.submitted_at - timedelta(days=rules.RECURRENCE_WINDOW_DAYS + 2)
+    earlier = (
+        Submission.objects.filter(
+            patient_id=submission.patient_id,
+            status=Submission.Status.SUBMITTED,
+            submitted_at__gte=window_start,
+            submitted_at__lte=submission.submitted_at,
+        )
+        .exclude(pk=submission.pk)
+        .values_list("submitted_at", "answers")
+    )
+    return [
+        rules.HistoryEntry(
+            days_ago=(today - timezone.localdate(submitted_at)).days,
+            answers=rules.answers_from_mapping(answers),
+        )
+        for submitted_at, answers in earlier
+    ]
+
+
+def _verdict(submission) -> tuple[rules.Result | None, str]:
+    """The current rules' result for a submitted questionnaire, or None and the error's type.
+
+    The exception text may quote answers, so only its type is kept and logged.
+    """
+    try:
+        answers = rules.answers_from_mapping(submission.answers)
+        return rules.assess(answers, submission.age, submission_history(submission)), ""
+    except Exception as exc:
+        logger.error("Rule engine failed on submission %s: %s", submission.pk, type(exc).__name__)
+        return None, type(exc).__name__[:200]
+
+
+def _case_values(result: rules.Result | None) -> tuple:
+    """(level, score, flags, rules version) as the case stores a result; manual review for none."""
+    if result is None:
+        return CaseLevel.REVIEW, 0, [], None
+    return int(result.level), result.score, list(result.flags), result.rules_version
+
+
+@transaction.atomic
+def submission_assess(submission, *, actor=None) -> Assessment:
+    """Run the rule engine on a submitted questionnaire and store the result.
+
+    Fails closed: whatever goes wrong inside the engine, the assessment is
+    stored at the REVIEW level, which sorts above emergency on the worklist,
+    so the submission is never lost and never silently routine.
+    """
+    return _assessment_store(submission, *_verdict(submission), actor=actor)
+
+
+def _assessment_store(submission, result: rules.Result | None, error: str, *, actor=None) -> Assessment:
+    """Record one verdict as a new assessment and move the worklist case to it."""
+    level, score, flags, rules_version = _case_values(result)
+    assessment = Assessment.objects.create(
+        submission=submission, level=level, score=score, flags=flags, rules_version=rules_version, error=error
+    )
+    case_sync(submission, assessment, actor=actor)
+    return assessment
+
+
+def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
+    """Create the worklist case, or move an existing one to the new assessment.
+
+    A new case at priority or above, or one moved up to it, alerts the
+    doctors; the alert is queued in this transaction.
+    """
+    case = Case.objects.select_for_update().filter(pk=submission.pk).first()
+    if case is None:
+        case = Case.objects.create(
+            submission=submission,
+            patient_id=submission.patient_id,
+            submitted_at=submission.submitted_at,
+            level=assessment.level,
+            score=assessment.score,
+            flags=assessment.flags,
+            rules_version=assessment.rules_version,
+        )
+        if assessment.level in PROMPT_LEVELS:
+            notifications.notify_urgent_case(case.pk)
+        return case
+    before = (case.level, case.score, case.flags, case.rules_version)
+    changed = before != (assessment.level, assessment.score, assessment.flags, assessment.rules_version)
+    if changed:
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.RETRIAGE,
+            actor=actor,
+            detail={
+                "from": {"level": case.level, "score": case.score, "rules_version": case.rules_version},
+                "to": {
+                    "level": assessment.level,
+                    "score": assessment.score,
+                    "rules_version": assessment.rules_version,
+                },
+            },
+        )
+        moved_up = assessment.level > case.level and assessment.level in PROMPT_LEVELS
+        case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
+        case.rules_version = assessment.rules_version
+        case.version += 1
+        case.save()
+        if moved_up:
+            notifications.notify_urgent_case(case.pk)
+    return case
+
+
+@dataclass
+class RetriagePreview:
+    """What re-assessing the open cases with the current rules would change (RULES.md 11)."""
+
+    assessed: int = 0
+    # (from level, to level) -> number of cases, for every open case, moved or not.
+    moves: Counter = field(default_factory=Counter)
+    # Cases that would move to a higher level, by id.
+    moved_up: list[int] = field(default_factory=list)
+
+
+def open_submissions_retriage_preview() -> RetriagePreview:
+    """Assess every open case with the current rules in memory and count the moves; writes nothing."""
+    from patients.models import Submission
+
+    preview = RetriagePreview()
+    open_cases = Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", "level")
+    for pk, level in open_cases.iterator():
+        new_level = _case_values(_verdict(Submission.objects.get(pk=pk))[0])[0]
+        preview.assessed += 1
+        preview.moves[(level, new_level)] += 1
+        if new_level > level:
+            preview.moved_up.append(pk)
+    return preview
+
+
+def open_submissions_retriage() -> tuple[int, int]:
+    """Re-assess every open case with the current rules; earlier assessments are kept.
+
+    A case whose result did not change gets no new assessment, so running it
+    twice changes nothing the second time. Returns (assessed, changed).
+    """
+    from patients.models import Submission
+
+    assessed = changed = 0
+    open_ids = Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", flat=True)
+    for pk in open_ids.iterator():
+        submission = Submission.objects.get(pk=pk)
+        assessed += 1
+        result, error = _verdict(submission)
+        current = Case.objects.values_list("level", "score", "flags", "rules_version").get(pk=pk)
+        new = _case_values(result)
+        if result is not None and current == new:
+            continue
+        with transaction.atomic():
+            _assessment_store(submission, result, error)
+        changed += current[:3] != new[:3]
+    return assessed, changed

@@ -1,0 +1,223 @@
+"""A doctor's work on a case: status changes (booking the follow-up visit), notes and assignment,
+each kept in the case timeline and in the patient's access log in the same transaction.
+Assessing questionnaires is in `assessments`."""
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..audit.writer import Actor, audit_record
+from ..models import (
+    DEFAULT_VISIT_MINUTES,
+    NOTE_MAX_LENGTH,
+    PROMPT_LEVELS,
+    REASON_MAX_LENGTH,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    Visit,
+)
+from ..visits.services import local_start, visit_book
+
+# A case starts as "new"; a doctor moves it to one of these.
+STATUS_TARGETS = (Case.Status.IN_REVIEW, Case.Status.FOLLOW_UP, Case.Status.CLOSED)
+# A follow-up booked with a date only starts at this local time.
+DEFAULT_VISIT_TIME = time(9, 0)
+
+
+class CaseConflict(Exception):
+    """The case changed after the doctor loaded it; `case` is its current state."""
+
+    def __init__(self, case: Case):
+        super().__init__(case.pk)
+        self.case = case
+
+
+def close_needs_reason(case: Case) -> bool:
+    """Closing an urgent case, or one nobody has opened yet, must say why."""
+    return case.level in PROMPT_LEVELS or case.status == Case.Status.NEW
+
+
+def _status_errors(case: Case, to_status, follow_up_at, reason: str) -> dict:
+    errors = {}
+    if to_status not in STATUS_TARGETS:
+        errors["to_status"] = _("Choose one of the statuses offered.")
+    elif to_status == case.status:
+        errors["to_status"] = _("The case already has this status.")
+    if to_status == Case.Status.FOLLOW_UP:
+        if follow_up_at is None:
+            errors["follow_up_on"] = _("Give the date of the follow-up.")
+        elif follow_up_at <= timezone.now():
+            errors["follow_up_on"] = _("The follow-up cannot be in the past.")
+    if to_status == Case.Status.CLOSED and close_needs_reason(case) and not reason:
+        errors["reason"] = _(
+            "Give a short reason: this case is urgent or has not been opened yet, so closing it must be explained."
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        errors["reason"] = _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}
+    return errors
+
+
+# The visit's errors, said on the status form's fields.
+VISIT_FIELDS = {
+    "start_date": "follow_up_on",
+    "start_time": "follow_up_time",
+    "duration_minutes": "follow_up_duration",
+}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The visit that "follow-up booked" books: a local date and time, a length, a kind."""
+
+    on: date
+    at: time = DEFAULT_VISIT_TIME
+    duration_minutes: int = DEFAULT_VISIT_MINUTES
+    kind: str = Visit.Kind.FOLLOW_UP
+    allow_overlap: bool = False
+    # The booking form's key, so that the same form posted twice books one visit.
+    key: str | None = None
+
+
+@transaction.atomic
+def case_change_status(
+    *,
+    case_id: int,
+    actor: Actor,
+    to_status: str,
+    expected_version: int,
+    follow_up_on=None,
+    follow_up: FollowUp | None = None,
+    reason: str = "",
+) -> Case:
+    """Move a case to another status, unless someone changed it since `expected_version`.
+
+    The write is a conditional UPDATE on the version, so of two doctors
+    submitting forms loaded at the same version exactly one wins and the
+    other gets `CaseConflict` with the current state; nothing is overwritten
+    unseen. Bad input raises `ValidationError` keyed by form field.
+
+    "Follow-up booked" books the follow-up visit (`follow_up`, or just a date,
+    `follow_up_on`, at the default time) and links it: the case's follow-up
+    date is that visit's date. The change is in the patient's access log.
+    """
+    case = Case.objects.get(pk=case_id)
+    if case.version != expected_version:
+        raise CaseConflict(case)
+    reason = (reason or "").strip()
+    if follow_up is None and follow_up_on is not None:
+        follow_up = FollowUp(on=follow_up_on)
+    follow_up_at = None
+    if to_status == Case.Status.FOLLOW_UP and follow_up is not None:
+        try:
+            follow_up_at = local_start(follow_up.on, follow_up.at)
+        except ValidationError as error:
+            raise ValidationError(_visit_errors(error)) from None
+    errors = _status_errors(case, to_status, follow_up_at, reason)
+    if errors:
+        raise ValidationError(errors)
+    visit = None
+    if to_status == Case.Status.FOLLOW_UP:
+        try:
+            visit = visit_book(
+                patient=case.patient,
+                starts_at=follow_up_at,
+                duration_minutes=follow_up.duration_minutes,
+                kind=follow_up.kind,
+                uid=follow_up.key,
+                actor=actor,
+                allow_overlap=follow_up.allow_overlap,
+            )
+        except ValidationError as error:
+            raise ValidationError(_visit_errors(error)) from None
+    now = timezone.now()
+    changes = {
+        "status": to_status,
+        "last_actor": actor.user,
+        "last_acted_at": now,
+        "version": F("version") + 1,
+    }
+    if visit is not None:
+        changes["follow_up_visit"] = visit
+    updated = Case.objects.filter(pk=case_id, version=expected_version).update(**changes)
+    if not updated:
+        raise CaseConflict(Case.objects.get(pk=case_id))
+    CaseEvent.objects.create(
+        case_id=case_id,
+        kind=CaseEvent.Kind.STATUS,
+        actor=actor.user,
+        from_status=case.status,
+        to_status=to_status,
+        follow_up_on=visit.local_date if visit else None,
+        detail={"visit": visit.pk, "starts_at": visit.starts_at.isoformat()} if visit else {},
+        text=reason,
+        created_at=now,
+    )
+    _audit_case(actor, AuditEvent.Action.STATUS_CHANGE, case_id, case.patient_id)
+    return Case.objects.select_related("follow_up_visit").get(pk=case_id)
+
+
+def _audit_case(actor: Actor, action, case_id: int, patient_id: int) -> None:
+    audit_record(actor, action, patient=patient_id, object_type="triage.case", object_id=case_id)
+
+
+def _visit_errors(error: ValidationError) -> dict:
+    return {VISIT_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()}
+
+
+@transaction.atomic
+def case_add_note(*, case_id: int, actor: Actor, text: str) -> CaseEvent:
+    """Append a note to the case timeline.
+
+    Notes never conflict: each is a new row, so two doctors writing at once
+    both keep theirs, and the status version is left alone.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the note before saving it.")})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX_LENGTH}}
+        )
+    now = timezone.now()
+    patient_id = Case.objects.filter(pk=case_id).values_list("patient_id", flat=True).first()
+    if patient_id is None:
+        raise Case.DoesNotExist(case_id)
+    Case.objects.filter(pk=case_id).update(last_actor=actor.user, last_acted_at=now)
+    event = CaseEvent.objects.create(
+        case_id=case_id, kind=CaseEvent.Kind.NOTE, actor=actor.user, text=text, created_at=now
+    )
+    _audit_case(actor, AuditEvent.Action.NOTE_ADD, case_id, patient_id)
+    return event
+
+
+@transaction.atomic
+def case_assign(*, case_id: int, actor: Actor, take: bool) -> bool:
+    """Take the case (`take`) or release it; returns whether anything changed.
+
+    Taking a case already assigned to the actor, or releasing one nobody has,
+    changes nothing and adds no event, so a form posted twice counts once. A
+    doctor may take over a colleague's case: the timeline says who did it.
+    The status version is left alone: assignment never conflicts with a
+    status change.
+    """
+    case = Case.objects.select_for_update().only("pk", "patient_id", "assigned_to_id").get(pk=case_id)
+    to = actor.user.pk if take else None
+    if case.assigned_to_id == to:
+        return False
+    now = timezone.now()
+    Case.objects.filter(pk=case_id).update(assigned_to=to, last_actor=actor.user, last_acted_at=now)
+    CaseEvent.objects.create(
+        case_id=case_id,
+        kind=CaseEvent.Kind.ASSIGNMENT,
+        actor=actor.user,
+        detail={"from": case.assigned_to_id, "to": to},
+        created_at=now,
+    )
+    _audit_case(actor, AuditEvent.Action.ASSIGNMENT, case_id, case.patient_id)
+    return True

@@ -1,0 +1,149 @@
+"""The case page: one case with its assessment, answers, history and timeline; its status, notes
+and assignment."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from ..access import case_for_doctor
+from ..advice import advice_given, patient_language
+from ..audit.writer import Actor, audit_record
+from ..decorators import doctor_required
+from ..models import AuditEvent, Case
+from ..worklist.selectors import opened_from, with_query
+from .forms import CaseNoteForm, CaseStatusForm
+from .presenters import (
+    ANSWERS,
+    answers_html,
+    case_flags_html,
+    case_history_html,
+    timeline_events_html,
+    unbound_form_html,
+)
+from .selectors import case_assessments, case_events, case_follow_up_on, case_history
+from .services import CaseConflict, case_add_note, case_assign, case_change_status
+
+# The buttons of the case page's assignment form (templates/triage/cases/_assignment.html).
+ASSIGNMENT_CHOICES = ("take", "release")
+
+
+def _case_page(request, case: Case, *, status_form=None, note_form=None, conflict=False, status=200):
+    """Render a case; every rendering shows health data, so each one is audited as a view."""
+    listed = opened_from(request)
+    query = listed.query
+    status_url = with_query(reverse("triage:case_status", args=[case.pk]), query)
+    note_url = with_query(reverse("triage:case_note", args=[case.pk]), query)
+    audit_record(Actor.from_request(request), AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
+    assessments = case_assessments(case)
+    history = case_history(case)
+    fresh_status_form = None if status_form else CaseStatusForm(case=case, action=status_url)
+    fresh_note_form = None if note_form else CaseNoteForm(action=note_url)
+    context = {
+        "case": case,
+        "follow_up_on": case_follow_up_on(case),
+        "assessment": assessments[-1] if assessments else None,
+        "advice": advice_given(assessments, patient_language(case.patient.user)),
+        "events": timeline_events_html(case_events(case)),
+        "flags_html": case_flags_html(case.flags, case.rules_version),
+        "history": history,
+        "history_html": case_history_html(history),
+        # Answers the questionnaire does not know are shown too: a case the engine could not
+        # assess must be read in full.
+        "answers_html": answers_html(case.submission, ANSWERS),
+        "status_form": status_form or fresh_status_form,
+        "note_form": note_form or fresh_note_form,
+        # A form as first shown is a cached fragment; one with the doctor's input is rendered anew.
+        "status_form_html": None
+        if status_form
+        else unbound_form_html(request, "case-status", fresh_status_form),
+        "note_form_html": None if note_form else unbound_form_html(request, "case-note", fresh_note_form),
+        "conflict": conflict,
+        "query": query,
+        "ignored": listed.ignored,
+        "assign_url": with_query(reverse("triage:case_assign", args=[case.pk]), query),
+    }
+    return render(request, "triage/cases/case_detail.html", context, status=status)
+
+
+@never_cache
+@doctor_required
+@require_GET
+def case_detail_view(request, pk):
+    case = case_for_doctor(request, pk)
+    return _case_page(request, case)
+
+
+@never_cache
+@doctor_required
+@require_POST
+def case_status_view(request, pk):
+    case = case_for_doctor(request, pk)
+    query = opened_from(request).query
+    action = with_query(reverse("triage:case_status", args=[pk]), query)
+    form = CaseStatusForm(request.POST, case=case, action=action)
+    if not form.is_valid():
+        return _case_page(request, case, status_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        case_change_status(
+            case_id=case.pk,
+            actor=Actor.from_request(request),
+            to_status=data["to_status"],
+            expected_version=data["version"],
+            follow_up=form.follow_up(),
+            reason=data.get("reason", ""),
+        )
+    except CaseConflict:
+        # Show the current state; the doctor's input stays in the form, now
+        # against the current version, so saving it again is a deliberate act.
+        current = case_for_doctor(request, pk)
+        fresh = request.POST.copy()
+        fresh["version"] = str(current.version)
+        form = CaseStatusForm(fresh, case=current, action=action)
+        return _case_page(request, current, status_form=form, conflict=True, status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _case_page(request, case, status_form=form, status=400)
+    messages.success(
+        request, _("Status changed to “%(status)s”.") % {"status": Case.Status(data["to_status"]).label}
+    )
+    return redirect(with_query(reverse("triage:case_detail", args=[pk]), query))
+
+
+@never_cache
+@doctor_required
+@require_POST
+def case_note_view(request, pk):
+    case = case_for_doctor(request, pk)
+    query = opened_from(request).query
+    form = CaseNoteForm(request.POST, action=with_query(reverse("triage:case_note", args=[pk]), query))
+    if form.is_valid():
+        try:
+            case_add_note(case_id=case.pk, actor=Actor.from_request(request), text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect(with_query(reverse("triage:case_detail", args=[pk]), query))
+    return _case_page(request, case, note_form=form, status=400)
+
+
+@never_cache
+@doctor_required
+@require_POST
+def case_assign_view(request, pk):
+    """Take the case ("assign to me") or release it; the change is in the timeline and the audit log."""
+    case = case_for_doctor(request, pk)
+    choice = request.POST.get("assignment")
+    if choice not in ASSIGNMENT_CHOICES:
+        messages.error(request, _("Choose to take the case or to release it."))
+        return _case_page(request, case, status=400)
+    take = choice == "take"
+    query = opened_from(request).query
+    if case_assign(case_id=case.pk, actor=Actor.from_request(request), take=take):
+        messages.success(request, _("The case is assigned to you.") if take else _("The case was released."))
+    return redirect(with_query(reverse("triage:case_detail", args=[pk]), query))

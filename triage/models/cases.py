@@ -1,0 +1,293 @@
+"""The doctor's side of a submission: its assessments, its case and its timeline."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..rules import ALL_FLAG_CODES, Level
+from .visits import Visit
+
+
+class CaseLevel(models.IntegerChoices):
+    """The engine's levels (`triage.rules.Level`) as stored, sorted and labelled.
+
+    `REVIEW` sits above emergency: a submission the engine could not assess
+    must be looked at by a person before anything else.
+    """
+
+    ROUTINE = Level.ROUTINE, _("Routine")
+    FOLLOW_UP = Level.FOLLOW_UP, _("Follow-up")
+    PRIORITY = Level.PRIORITY, _("Priority")
+    URGENT = Level.URGENT, _("Urgent")
+    EMERGENCY = Level.EMERGENCY, _("Emergency")
+    REVIEW = Level.EMERGENCY + 1, _("Manual review")
+
+
+# The order the worklist shows levels in (its level chips and checkboxes): most urgent first.
+LEVEL_ORDER = tuple(sorted(CaseLevel, reverse=True))
+
+# Levels that need the doctor within days or sooner: a new case at one of them alerts the
+# doctors, and closing it must be explained.
+PROMPT_LEVELS = frozenset(level for level in CaseLevel if level >= CaseLevel.PRIORITY)
+
+# Levels whose open cases the worklist may close together, with one reason for all.
+BULK_CLOSABLE_LEVELS = frozenset({CaseLevel.ROUTINE})
+
+# A score stays below this (the weights of rule set 2 add up to 122), so `level * SCORE_SPAN +
+# score` keeps levels apart.
+SCORE_SPAN = 1000
+
+# One ascending column that orders by level, then score, both highest first: one ascending
+# index then serves the worklist order and its keyset pagination.
+SORT_KEY = -(models.F("level") * SCORE_SPAN + models.F("score"))
+
+
+def sort_key_of(level: int, score: int) -> int:
+    """`SORT_KEY` computed in Python, for a row already read."""
+    return -(level * SCORE_SPAN + score)
+
+
+def sort_key_range(levels) -> tuple[int, int]:
+    """The lowest and highest `sort_key` of cases at these levels, so the queue index can seek to them."""
+    return sort_key_of(max(levels), SCORE_SPAN - 1), sort_key_of(min(levels), 0)
+
+
+def flag_bit(code: str) -> int:
+    """The bit that stands for a flag in `Case.flag_bits`: its fixed place in `rules.ALL_FLAG_CODES`."""
+    return 1 << ALL_FLAG_CODES.index(code)
+
+
+def flag_bits_for(codes) -> int:
+    bits = 0
+    for code in codes:
+        if code in ALL_FLAG_CODES:
+            bits |= flag_bit(code)
+    return bits
+
+
+class Assessment(models.Model):
+    """One run of the rule engine on a submission. Never updated: re-triage adds a new one."""
+
+    submission = models.ForeignKey(
+        "patients.Submission",
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("questionnaire"),
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=CaseLevel)
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    rules_version = models.PositiveSmallIntegerField(_("rules version"), null=True, blank=True)
+    error = models.CharField(_("engine error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_level_display()} ({self.score})"
+
+
+class Case(models.Model):
+    """A submitted questionnaire on the doctor's worklist.
+
+    It shares its primary key with the submission and carries every sort and
+    filter key of the worklist on one table, copied from the latest assessment.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_REVIEW = "in_review", _("In review")
+        FOLLOW_UP = "follow_up", _("Follow-up booked")
+        CLOSED = "closed", _("Closed")
+
+    submission = models.OneToOneField(
+        "patients.Submission",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="case",
+        verbose_name=_("questionnaire"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="cases", verbose_name=_("patient")
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=CaseLevel)
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    # The rule set that explains `flags` (None when no rule set could assess the answers).
+    rules_version = models.PositiveSmallIntegerField(_("rules version"), null=True, blank=True)
+    flag_bits = models.BigIntegerField(_("flag bits"), default=0, editable=False)
+    sort_key = models.GeneratedField(
+        expression=SORT_KEY,
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("sort key"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NEW)
+    # The visit booked when the case was moved to "follow-up booked": its date is the follow-up date.
+    follow_up_visit = models.ForeignKey(
+        "Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_cases",
+        verbose_name=_("follow-up visit"),
+    )
+    last_actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last acted on by"),
+    )
+    last_acted_at = models.DateTimeField(_("last acted on"), null=True, blank=True)
+    # The doctor who took the case, for practices with more than one gynaecologist.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [("view_queue", _("Can use the triage worklist"))]
+        indexes = [
+            models.Index(fields=["sort_key", "submitted_at", "submission"], name="triage_case_queue_idx"),
+            models.Index(
+                fields=["sort_key", "submitted_at", "submission"],
+                condition=models.Q(level__gt=0) & ~models.Q(status="closed"),
+                name="triage_case_open_queue_idx",
+            ),
+            models.Index(fields=["patient", "-submitted_at"], name="triage_case_patient_idx"),
+            # Worklist filters: by status in queue order, and by submission date range.
+            models.Index(
+                fields=["status", "sort_key", "submitted_at", "submission"],
+                name="triage_case_status_queue_idx",
+            ),
+            models.Index(fields=["submitted_at"], name="triage_case_submitted_idx"),
+            # The worklist's per-level counts (optionally by flag) over open cases, read from
+            # the index alone instead of scanning the table.
+            models.Index(
+                fields=["level", "flag_bits"],
+                condition=~models.Q(status="closed"),
+                name="triage_case_open_counts_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_level_display()}"
+
+    def save(self, *args, **kwargs):
+        self.flag_bits = flag_bits_for(self.flags)
+        super().save(*args, **kwargs)
+
+    @property
+    def needs_manual_review(self) -> bool:
+        """No rule set could assess the answers: the doctor reads them herself."""
+        return self.level == CaseLevel.REVIEW
+
+
+# A reason given for a status change, and a note, are at most this long.
+REASON_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 4000
+
+
+class CaseEvent(models.Model):
+    """The case timeline: status changes and notes, append-only."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status change")
+        NOTE = "note", _("Note")
+        RETRIAGE = "retriage", _("Re-assessment")
+        ASSIGNMENT = "assignment", _("Assignment")
+        VISIT = "visit", _("Visit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=Case.Status, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Case.Status, blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    # Re-assessments keep the levels and scores, not words, so each reader sees them in her language.
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="triage_event_case_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.case_id}"
+
+    class Cause:
+        """Why the portal itself changed a case's status (`detail["cause"]`), worded by `reason_text`."""
+
+        VISIT_CANCELLED = "visit_cancelled"
+
+    def reason_text(self) -> str:
+        """The reason given for a status change, or the portal's own reason in the active language."""
+        if self.text:
+            return self.text
+        cause = self.detail.get("cause") if isinstance(self.detail, dict) else None
+        if cause == self.Cause.VISIT_CANCELLED:
+            return gettext("The follow-up visit was cancelled.")
+        return ""
+
+    def visit_summary(self) -> str:
+        """ "Visit moved: 02/04/2026 09:00 → 03/04/2026 10:30" in the active language, for a visit event."""
+        from django.utils import formats
+
+        def when(value):
+            try:
+                moment = timezone.localtime(datetime.fromisoformat(value))
+            except (TypeError, ValueError):
+                return ""
+            return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+        action = self.detail.get("action") if isinstance(self.detail, dict) else None
+        starts = when(self.detail.get("starts_at")) if action else ""
+        texts = {
+            "booked": gettext("Visit booked for %(when)s"),
+            "moved": gettext("Visit moved: %(before)s → %(when)s"),
+            Visit.State.CANCELLED: gettext("Visit of %(when)s cancelled"),
+            Visit.State.ATTENDED: gettext("Visit of %(when)s attended"),
+            Visit.State.NO_SHOW: gettext("Visit of %(when)s: the patient did not come"),
+            Visit.State.BOOKED: gettext("Visit of %(when)s booked again"),
+        }
+        text = texts.get(action)
+        if text is None:
+            return self.text
+        return text % {"when": starts, "before": when(self.detail.get("from"))}
+
+    def retriage_summary(self) -> str:
+        """ "Follow-up (2) → Urgent (7), rule set 2" in the active language, for a re-assessment."""
+        try:
+            before, after = self.detail["from"], self.detail["to"]
+            summary = (
+                f"{CaseLevel(before['level']).label} ({before['score']}) → "
+                f"{CaseLevel(after['level']).label} ({after['score']})"
+            )
+        except (KeyError, TypeError, ValueError):
+            return self.text
+        version = after.get("rules_version")
+        if version is not None and version != before.get("rules_version"):
+            summary += ", " + gettext("rule set %(version)s") % {"version": version}
+        return summary

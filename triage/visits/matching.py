@@ -1,0 +1,232 @@
+"""Saving a file from the booking system: each row matched to a patient without guessing (or to an
+invitation, or left for the doctor to confirm), new visits booked, moved ones moved, the rest
+reported; and the doctor's answer for a visit waiting for her confirmation."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.identity import login_key
+from patients.models import Patient, User
+
+from ..models import Visit, VisitInvitation
+from .selectors import overlapping_visits
+from .services import _contradicts, invitation_for, invitation_queue, visit_change
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invited: int = 0
+    # Visits created but bound to nobody until the doctor confirms whose they are.
+    pending: int = 0
+    # (line, reason) of the rows that were not imported.
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
+    # (line, reason) of the rows that make the file invalid: then nothing is saved.
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class RowMatch:
+    """Whose an imported row is: `patient` (bound now), an invitation to `invite` (an email with no
+    verified account yet), or a `reason` for the doctor to confirm (`proposal`, the patient it may
+    be); `skip` says why it is not imported at all."""
+
+    patient: Patient | None = None
+    invite: bool = False
+    reason: str = ""
+    proposal: Patient | None = None
+    skip: str = ""
+
+
+def _by_name(row) -> list[Patient]:
+    """Verified patients with the row's name and date of birth (at most two: one, or several)."""
+    if not (row.first_name and row.last_name and row.date_of_birth):
+        return []
+    return list(
+        Patient.objects.filter(
+            user__first_name__iexact=row.first_name,
+            user__last_name__iexact=row.last_name,
+            user__email_verified_at__isnull=False,
+            user__is_active=True,
+            date_of_birth=row.date_of_birth,
+        ).select_related("user")[:2]
+    )
+
+
+def _match(row) -> RowMatch:
+    """Match an imported row to a patient without ever guessing.
+
+    Bound at once only to a verified account with the row's email whose name and date of birth
+    the row does not contradict. An email with no account, or with an account not verified yet,
+    gets an invitation, bound when she verifies it (`invitations_claim`). Anything else waits for
+    the doctor: the email's account has other details, or only the name and date of birth match.
+    """
+    found = _by_name(row)
+    if row.email:
+        user = User.objects.filter(login_key=login_key(row.email)).select_related("patient").first()
+        patient = getattr(user, "patient", None) if user else None
+        if user is not None and patient is None:
+            return RowMatch(skip=str(_("this email belongs to a staff account")))
+        if patient is not None and user.email_verified:
+            if patient.closed_at or not user.is_active:
+                return RowMatch(skip=str(_("the patient has closed her account")))
+            details = {
+                "first_name": row.first_name,
+                "last_name": row.last_name,
+                "date_of_birth": row.date_of_birth,
+            }
+            if _contradicts(patient, **details):
+                return RowMatch(invite=True, reason=Visit.Match.DETAILS_DIFFER, proposal=patient)
+            return RowMatch(patient=patient)
+        if len(found) == 1:
+            return RowMatch(invite=True, reason=Visit.Match.NAME_ONLY, proposal=found[0])
+        if len(found) > 1:
+            return RowMatch(invite=True, reason=Visit.Match.SEVERAL)
+        return RowMatch(invite=True)
+    if len(found) == 1:
+        return RowMatch(reason=Visit.Match.NAME_ONLY, proposal=found[0])
+    if len(found) > 1:
+        return RowMatch(skip=str(_("more than one patient has this name and date of birth")))
+    return RowMatch(skip=str(_("no patient with this email, or with this name and date of birth")))
+
+
+def visits_import(rows, *, actor=None) -> ImportReport:
+    """Create the new visits of a parsed file, move the moved ones (same UID), report the rest.
+
+    All or nothing: the whole file is one transaction. A row whose email
+    belongs to no account books the visit for an invitation to sign up.
+    Running it again with the same file changes nothing.
+    """
+    report = ImportReport()
+    now = timezone.now()
+    with transaction.atomic():
+        for row in rows:
+            existing = Visit.objects.filter(uid=row.uid).first()
+            if existing is not None:
+                changed = (
+                    existing.starts_at != row.starts_at
+                    or existing.duration_minutes != row.duration_minutes
+                    or (row.cancelled and existing.state != Visit.State.CANCELLED)
+                )
+                if not changed:
+                    report.unchanged += 1
+                    continue
+                visit_change(
+                    visit_id=existing.pk,
+                    actor=actor,
+                    starts_at=row.starts_at,
+                    duration_minutes=row.duration_minutes,
+                    state=Visit.State.CANCELLED if row.cancelled else None,
+                    check=False,
+                )
+                report.updated += 1
+                continue
+            if row.cancelled:
+                report.unchanged += 1
+                continue
+            if row.problem:
+                report.unmatched.append((row.line, row.problem))
+                continue
+            match = _match(row)
+            if match.skip:
+                report.unmatched.append((row.line, match.skip))
+                continue
+            patient = match.patient
+            invitation = None
+            if match.invite:
+                invitation = invitation_for(
+                    email=row.email,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    date_of_birth=row.date_of_birth,
+                )
+                if not match.reason:
+                    report.invited += 1
+            if match.reason:
+                report.pending += 1
+            elif patient is not None and overlapping_visits(
+                patient_id=patient.pk, starts_at=row.starts_at, duration_minutes=row.duration_minutes
+            ):
+                report.warnings.append((row.line, str(_("overlaps another visit of the same patient"))))
+            visit = Visit.objects.create(
+                patient=patient,
+                invitation=invitation,
+                starts_at=row.starts_at,
+                duration_minutes=row.duration_minutes,
+                kind=row.kind,
+                note=row.note,
+                uid=row.uid,
+                questionnaire_since=Visit.questionnaire_window_start(row.starts_at, now),
+                created_at=now,
+                created_by=actor.user if actor else None,
+                updated_at=now,
+                match_reason=match.reason,
+                match_patient=match.proposal,
+            )
+            invitation_queue(visit)
+            report.created += 1
+    return report
+
+
+# --- Visits waiting for the doctor to say whose they are ---
+
+CONFIRM = "confirm"
+INVITE = "invite"
+CANCEL = "cancel"
+
+
+class MatchNotPossible(ValidationError):
+    """The decision does not apply to this visit (any more)."""
+
+
+@transaction.atomic
+def visit_match_resolve(*, visit_id: int, decision: str, actor=None) -> Visit:
+    """The doctor's answer for an imported visit that needs confirmation.
+
+    `confirm`: it is the visit of the patient it may be (a verified, open account); `invite`: it is
+    the visit of whoever owns the row's email, invited to sign up (and bound when she verifies it);
+    `cancel`: it is nobody's here, the visit is cancelled. Only then is anything sent.
+    """
+    visit = Visit.objects.select_for_update().filter(pk=visit_id).exclude(match_reason="").first()
+    if visit is None:
+        raise MatchNotPossible(_("This visit does not need a confirmation any more."))
+    now = timezone.now()
+    if decision == CONFIRM:
+        patient = visit.match_patient
+        if (
+            patient is None
+            or patient.closed_at
+            or not patient.user.email_verified
+            or not patient.user.is_active
+        ):
+            raise MatchNotPossible(_("There is no patient with a verified email to confirm."))
+        visit.patient = patient
+        visit.invitation = None
+    elif decision == INVITE:
+        if (
+            visit.invitation is None
+            or User.objects.filter(login_key=login_key(visit.invitation.email)).exists()
+        ):
+            raise MatchNotPossible(_("The booking has no email that could be invited to sign up."))
+        VisitInvitation.objects.filter(pk=visit.invitation_id).update(used_at=None, patient=None)
+    elif decision == CANCEL:
+        visit.state = Visit.State.CANCELLED
+    else:
+        raise MatchNotPossible(_("Choose whose visit it is."))
+    visit.match_reason = ""
+    visit.match_patient = None
+    visit.updated_at = now
+    visit.save()
+    invitation_queue(visit)
+    return visit

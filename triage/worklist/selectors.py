@@ -1,0 +1,358 @@
+"""Reads for the doctor's pages: the worklist and its counts, one case, the patient's history.
+
+The worklist order is `QUEUE_ORDER`, all ascending, the columns of
+`triage_case_queue_idx`. Pages are cut by keyset (rows after or before a
+given row's key), so the last page costs what the first one does.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Field, Func, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThan, LessThan
+from django.utils import timezone
+
+from patients.models import display_name
+
+from .. import rules
+from ..cases.selectors import follow_up_date
+from ..models import (
+    LEVEL_ORDER,
+    Case,
+    CaseLevel,
+    flag_bit,
+    sort_key_of,
+    sort_key_range,
+)
+
+PAGE_SIZE = 25
+QUEUE_ORDER = ("sort_key", "submitted_at", "pk")
+QUEUE_ORDER_REVERSED = tuple(f"-{name}" for name in QUEUE_ORDER)
+SEARCH_TERMS_MAX = 5
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    """What the doctor asked to see; the defaults are the open flagged cases."""
+
+    include_all: bool = False
+    levels: tuple[int, ...] = ()
+    flag: str = ""
+    statuses: tuple[str, ...] = ()
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    q: str = ""
+    # Assignment: the cases of this doctor (her user id), or those nobody has taken.
+    assignee: int | None = None
+    unassigned: bool = False
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Case]:
+    """Cases matching the filters; `by_level=False` leaves levels out, for the per-level counts.
+
+    Without `include_all`, levels and statuses the doctor did not choose
+    default to the open flagged cases (level above routine, not closed),
+    the condition of the partial index `triage_case_open_queue_idx`.
+    """
+    qs = Case.objects.all()
+    if by_level:
+        if filters.levels:
+            low, high = sort_key_range(filters.levels)
+            qs = qs.filter(level__in=filters.levels, sort_key__gte=low, sort_key__lte=high)
+        elif not filters.include_all:
+            qs = qs.filter(level__gt=CaseLevel.ROUTINE)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    elif not filters.include_all:
+        qs = qs.exclude(status=Case.Status.CLOSED)
+    if filters.flag in rules.ALL_FLAG_CODES:
+        bit = flag_bit(filters.flag)
+        qs = qs.alias(flag_hit=F("flag_bits").bitand(bit)).filter(flag_hit=bit)
+    if filters.submitted_from:
+        qs = qs.filter(submitted_at__gte=_local_midnight(filters.submitted_from))
+    if filters.submitted_to:
+        qs = qs.filter(submitted_at__lt=_local_midnight(filters.submitted_to + timedelta(days=1)))
+    if filters.assignee is not None:
+        qs = qs.filter(assigned_to=filters.assignee)
+    elif filters.unassigned:
+        qs = qs.filter(assigned_to__isnull=True)
+    for term in filters.q.split()[:SEARCH_TERMS_MAX]:
+        qs = qs.filter(
+            Q(patient__user__first_name__icontains=term)
+            | Q(patient__user__last_name__icontains=term)
+            | Q(patient__user__email__icontains=term)
+        )
+    return qs
+
+
+# A worklist row's columns, in `WorklistRow`'s order. The page reads them as plain
+# values: building model objects for the case, its submission, patient and users cost
+# more than the query itself. The CSV export loads the same columns into objects.
+ROW_COLUMNS = (
+    "pk",
+    "submitted_at",
+    "level",
+    "score",
+    "flags",
+    "rules_version",
+    "status",
+    "follow_up_visit__starts_at",
+    "follow_up_visit__state",
+    "last_acted_at",
+    "submission__age",
+    "patient__phone",
+    "patient_id",
+    "patient__user__first_name",
+    "patient__user__last_name",
+    "patient__user__email",
+    "last_actor__first_name",
+    "last_actor__last_name",
+    "last_actor__email",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+    "assigned_to__email",
+)
+
+
+FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
+STATUS_COLUMN = ROW_COLUMNS.index("status")
+
+
+def _with_row_details(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What a CSV line shows, joined in, and nothing else (the answers stay behind)."""
+    return qs.select_related(
+        "patient__user", "last_actor", "assigned_to", "submission", "follow_up_visit"
+    ).only(*ROW_COLUMNS)
+
+
+def case_worklist(filters: WorklistFilters) -> QuerySet[Case]:
+    """The whole filtered worklist in queue order, with what a CSV line shows (one query)."""
+    return _with_row_details(_filtered(filters)).order_by(*QUEUE_ORDER)
+
+
+def worklist_levels(filters: WorklistFilters) -> tuple[int, ...]:
+    """The levels the filtered worklist can show, most urgent first."""
+    if filters.levels:
+        return tuple(level for level in LEVEL_ORDER if level in filters.levels)
+    if filters.include_all:
+        return LEVEL_ORDER
+    return tuple(level for level in LEVEL_ORDER if level > CaseLevel.ROUTINE)
+
+
+def case_level_counts(filters: WorklistFilters) -> dict[int, int]:
+    """Cases per level of the filtered worklist, for each level it can show, most urgent first.
+
+    Every filter applies, so the counts add up to the rows of the list.
+    """
+    # COUNT(*) needs no column, so an index holding level (and flag bits) can answer alone.
+    rows = _filtered(filters).order_by().values("level").annotate(n=Count("*"))
+    counts = {row["level"]: row["n"] for row in rows}
+    return {level: counts.get(level, 0) for level in worklist_levels(filters)}
+
+
+def case_worklist_total(counts: dict[int, int]) -> int:
+    """How many rows the worklist has, from its per-level counts without another query."""
+    return sum(counts.values())
+
+
+def _queue_key(pk) -> tuple | None:
+    return Case.objects.filter(pk=pk).values_list(*QUEUE_ORDER).first()
+
+
+class Row(Func):
+    """A SQL row value, `(a, b, c)`, which PostgreSQL and SQLite compare column by column."""
+
+    template = "(%(expressions)s)"
+    # Only ever compared with another row, never read: no single Python type fits it.
+    output_field = Field()
+
+
+def _queue_row() -> Row:
+    return Row(*(F(name) for name in QUEUE_ORDER))
+
+
+def _key_row(key: tuple) -> Row:
+    fields = [Case._meta.get_field("sort_key"), Case._meta.get_field("submitted_at"), Case._meta.pk]
+    return Row(*(Value(value, output_field=field) for value, field in zip(key, fields, strict=True)))
+
+
+def _after(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
+    # The plain bound on the first column lets the planner seek in the queue index
+    # even where it cannot use the row comparison for that.
+    return qs.filter(sort_key__gte=key[0]).filter(GreaterThan(_queue_row(), _key_row(key)))
+
+
+def _before(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
+    return qs.filter(sort_key__lte=key[0]).filter(LessThan(_queue_row(), _key_row(key)))
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistRow:
+    """One line of the worklist: what the doctor reads about a case at a glance."""
+
+    pk: int
+    submitted_at: datetime
+    level: int
+    score: int
+    flags: list
+    rules_version: int | None
+    status: str
+    follow_up_on: date | None
+    last_acted_at: datetime | None
+    age: int
+    # As stored: E.164, or older text that did not parse.
+    phone: str
+    # For the access log: whose name and flags the doctor saw.
+    patient_id: int
+    patient_name: str
+    # Empty when nobody has acted on the case yet.
+    actor_name: str
+    # Empty when nobody has taken the case.
+    assignee_name: str
+
+    @classmethod
+    def from_values(cls, values: tuple) -> "WorklistRow":
+        *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
+        assignee_first, assignee_last, assignee_email = values[-3:]
+        starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
+        case.insert(FOLLOW_UP_COLUMN, follow_up_date(case[STATUS_COLUMN], visit_state, starts_at))
+        return cls(
+            *case,
+            patient_name=display_name(first, last, email),
+            actor_name=display_name(actor_first, actor_last, actor_email),
+            assignee_name=display_name(assignee_first, assignee_last, assignee_email),
+        )
+
+
+@dataclass
+class WorklistPage:
+    rows: list[WorklistRow] = field(default_factory=list)
+    has_previous: bool = False
+    has_next: bool = False
+    # The row a cursor pointed at is gone; the first page is shown instead.
+    cursor_lost: bool = False
+    # "Page `number` of `pages`", set by `case_worklist_page_number`.
+    number: int = 1
+    pages: int = 1
+
+    @property
+    def first_pk(self):
+        return self.rows[0].pk if self.rows else None
+
+    @property
+    def last_pk(self):
+        return self.rows[-1].pk if self.rows else None
+
+
+def _page_rows(qs: QuerySet[Case], ordering, size: int) -> tuple[list[WorklistRow], bool]:
+    """Up to `size` rows of `qs` in `ordering`, and whether more follow.
+
+    The page's ids are picked on the case table alone, and only those rows
+    are joined for display: PostgreSQL then walks the queue index even when
+    it misjudges how many rows a keyset condition leaves, instead of joining
+    everything and sorting. Two queries rather than one with a subquery:
+    planning the five-table join around a subquery took twice as long as
+    running both.
+    """
+    ids = list(qs.order_by(*ordering).values_list("pk", flat=True)[: size + 1])
+    if not ids:
+        return [], False
+    values = Case.objects.filter(pk__in=ids[:size]).order_by(*ordering).values_list(*ROW_COLUMNS)
+    return [WorklistRow.from_values(row) for row in values], len(ids) > size
+
+
+def case_worklist_page(
+    filters: WorklistFilters, *, after=None, before=None, last: bool = False, size: int = PAGE_SIZE
+) -> WorklistPage:
+    """One page of the worklist: the first, the last, or the one after/before a case.
+
+    `after` and `before` are case ids; the page starts right after (or ends
+    right before) that case's place in the queue order. One id more than
+    the page is read to tell whether another page follows.
+    """
+    qs = _filtered(filters)
+    cursor = after if after is not None else before
+    key = _queue_key(cursor) if cursor is not None else None
+    if cursor is not None and key is None:
+        page = _first_page(qs, size)
+        page.cursor_lost = True
+        return page
+    if after is not None:
+        rows, more = _page_rows(_after(qs, key), QUEUE_ORDER, size)
+        return WorklistPage(rows=rows, has_previous=True, has_next=more)
+    if before is not None:
+        rows, more = _page_rows(_before(qs, key), QUEUE_ORDER_REVERSED, size)
+        if not rows:
+            return _first_page(qs, size)
+        return WorklistPage(rows=rows[::-1], has_previous=more, has_next=True)
+    if last:
+        rows, more = _page_rows(qs, QUEUE_ORDER_REVERSED, size)
+        return WorklistPage(rows=rows[::-1], has_previous=more, has_next=False)
+    return _first_page(qs, size)
+
+
+def _first_page(qs: QuerySet[Case], size: int) -> WorklistPage:
+    rows, more = _page_rows(qs, QUEUE_ORDER, size)
+    return WorklistPage(rows=rows, has_previous=False, has_next=more)
+
+
+def case_worklist_page_number(
+    filters: WorklistFilters, page: WorklistPage, *, total: int, first: bool = False
+) -> None:
+    """Set the page's "page X of Y" from the list's total (already counted for the level counts).
+
+    The first page (`first`: no cursor asked for) needs no query. Any other
+    counts the rows before it (the last page too, so that a page's queries
+    never depend on how many cases there are), which an index answers: under 1 ms on the default list and 3 to 13 ms
+    over all 100,000 cases of the benchmark (docs/performance.md). Pages cut by
+    keyset need not start at a multiple of the page size, so a partial page
+    counts as one.
+    """
+    page.pages = max(1, math.ceil(total / PAGE_SIZE))
+    if first or not page.rows:
+        page.number = 1
+    else:
+        first = page.rows[0]
+        key = (sort_key_of(first.level, first.score), first.submitted_at, first.pk)
+        before = _before(_filtered(filters), key).order_by().count()
+        page.number = min(page.pages, math.ceil(before / PAGE_SIZE) + 1)
+
+
+def case_next(case: Case, filters: WorklistFilters):
+    """The id of the case after this one in the filtered worklist, or None at the end."""
+    key = (case.sort_key, case.submitted_at, case.pk)
+    return _after(_filtered(filters).order_by(*QUEUE_ORDER), key).values_list("pk", flat=True).first()
+
+
+def with_query(url: str, query: str) -> str:
+    """`url` with the worklist's filters (`query`) kept, for a link from or back to the list."""
+    return f"{url}?{query}" if query else url
+
+
+@dataclass(frozen=True)
+class OpenedFrom:
+    """The worklist a page was opened from: its filters, the query string that keeps them in the
+    page's links, and the labels of the filters that could not be read (for a notice)."""
+
+    filters: WorklistFilters
+    query: str
+    ignored: tuple[str, ...]
+
+
+def opened_from(request) -> OpenedFrom:
+    """The filtered worklist a doctor's page was reached from, read from the request's parameters.
+
+    The case page and its forms carry these filters, so that "next case" and "back to the list"
+    keep them.
+    """
+    from .forms import WorklistFilterForm, filter_querystring
+    from .search_refs import worklist_query
+
+    form = WorklistFilterForm(worklist_query(request))
+    filters = form.filters(request.user)
+    return OpenedFrom(filters, filter_querystring(filters, request.session), tuple(form.ignored_labels))
