@@ -166,10 +166,13 @@ def sync_summary(state: CalendarSync) -> list[str]:
         if state.last_error_status:
             error = _("%(error)s (HTTP %(status)d)") % {"error": error, "status": state.last_error_status}
         lines = [error]
-    elif state.last_outcome == CalendarSync.Outcome.NOT_MODIFIED:
-        lines = [_("The calendar has not changed since the previous sync.")]
     else:
-        lines = [
+        lines = []
+        if state.last_outcome == CalendarSync.Outcome.NOT_MODIFIED:
+            lines.append(_("The calendar has not changed since the previous sync."))
+    if state.last_import_at and state.last_outcome != CalendarSync.Outcome.FAILED:
+        # What the last import brought (a 304 since then changed nothing).
+        lines += [
             _(
                 "%(created)d new visits, %(updated)d changed, %(unchanged)d already up to date, %(invited)d patients invited to sign up."
             )
@@ -180,7 +183,7 @@ def sync_summary(state: CalendarSync) -> list[str]:
                 "invited": state.invited,
             }
         ]
-        if state.pending:
+        if state.pending and state.last_outcome == CalendarSync.Outcome.IMPORTED:
             lines.append(
                 ngettext(
                     "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",

@@ -164,6 +164,10 @@ def test_a_second_sync_asks_conditionally_and_a_304_imports_nothing(server, pati
     assert again.last_success_at == later
     # The counts are still those of the import that brought the calendar.
     assert (again.created, again.last_import_at) == (3, NOW)
+    assert sync.sync_summary(again) == [
+        "The calendar has not changed since the previous sync.",
+        "3 new visits, 0 changed, 0 already up to date, 1 patients invited to sign up.",
+    ]
     assert Visit.objects.count() == 3
 
 
