@@ -27,7 +27,7 @@ from . import ics
 from .forms import DayForm, VisitBookForm, VisitChangeForm, VisitImportForm
 from .imports import import_file, import_report_lines
 from .matching import MatchNotPossible, visit_match_resolve
-from .presenters import day_rows_html
+from .presenters import day_rows_html, sync_summary
 from .selectors import (
     calendar_feed_owner,
     calendar_sync_failing,
@@ -43,7 +43,6 @@ from .services import (
     visit_book,
     visit_change,
 )
-from .sync import sync_summary
 
 
 def _day_url(day) -> str:

@@ -19,7 +19,7 @@ from tests.calendar_server import CalendarServer, SilentServer, self_signed_cert
 from tests.factories import make_patient
 from tests.test_support import run_tasks
 from triage.models import CalendarSync, Visit
-from triage.visits import fetch, sync
+from triage.visits import fetch, presenters, sync
 from triage.visits.fetch import FetchError
 from triage.visits.sync import calendar_sync
 
@@ -164,7 +164,7 @@ def test_a_second_sync_asks_conditionally_and_a_304_imports_nothing(server, pati
     assert again.last_success_at == later
     # The counts are still those of the import that brought the calendar.
     assert (again.created, again.last_import_at) == (3, NOW)
-    assert sync.sync_summary(again) == [
+    assert presenters.sync_summary(again) == [
         "The calendar has not changed since the previous sync.",
         "3 new visits, 0 changed, 0 already up to date, 1 patients invited to sign up.",
     ]
@@ -234,7 +234,7 @@ def test_a_404_is_recorded_with_its_status(server, db):
         404,
     )
     assert (result.failing_since, result.last_success_at) == (NOW, None)
-    assert sync.sync_summary(result) == ["The calendar's server answered with an error. (HTTP 404)"]
+    assert presenters.sync_summary(result) == ["The calendar's server answered with an error. (HTTP 404)"]
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["announced", "streamed"])

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from clinic.models import masked_url
 from clinic.scheduler import job_lock
 from triage.models import CalendarSync
-from triage.visits.sync import SYNC_JOB, NoCalendarAddress, calendar_sync, configured_url, sync_summary
+from triage.visits.presenters import sync_summary
+from triage.visits.sync import SYNC_JOB, NoCalendarAddress, calendar_sync, configured_url
 
 
 class Command(BaseCommand):
