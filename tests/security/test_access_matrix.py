@@ -78,6 +78,8 @@ MATRIX: dict[str, Row] = {
     "triage:fhir_questionnaire": Row(get=PUBLIC),
     "health": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "health_live": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # Prometheus: answered by address (the test client is the loopback, which is allowed), not by role.
+    "metrics": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),
