@@ -13,3 +13,5 @@ class OutboxConfig(AppConfig):
         from .metrics import QueueCollector
 
         register_collector(QueueCollector())
+
+        from . import checks  # noqa: F401  (registers the text-message settings' checks)

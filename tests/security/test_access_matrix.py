@@ -80,6 +80,10 @@ MATRIX: dict[str, Row] = {
     "health_live": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # Prometheus: answered by address (the test client is the loopback, which is allowed), not by role.
     "metrics": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # The text-message provider's webhook: POST only, and refused unless the provider signed it.
+    "patients:text_inbound": Row(
+        get=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED), post=roles(FORBIDDEN, FORBIDDEN, FORBIDDEN)
+    ),
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),

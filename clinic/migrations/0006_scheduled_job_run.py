@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0001_clinic_profile'),
+        ('clinic', '0005_clinic_sms_sender'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0002_scheduled_job_run'),
+        ('clinic', '0006_scheduled_job_run'),
     ]
 
     operations = [
