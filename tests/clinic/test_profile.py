@@ -263,7 +263,7 @@ SECRET_CALENDAR = "https://booking.example.com/ical/4f9a-s3cr3t-t0ken/calendar.i
 def test_the_booking_calendar_address_is_kept_but_never_shown_again_in_the_admin(client):
     client.force_login(make_superuser())
     url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
-    assert client.post(url, {**DEMO_PROFILE, "booking_calendar_url": SECRET_CALENDAR}).status_code == 302
+    assert client.post(url, admin_data(booking_calendar_url=SECRET_CALENDAR)).status_code == 302
     assert ClinicProfile.objects.get().booking_calendar_url == SECRET_CALENDAR
 
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
@@ -271,9 +271,9 @@ def test_the_booking_calendar_address_is_kept_but_never_shown_again_in_the_admin
     assert "Saved: https://booking.example.com/… (hidden)" in page
 
     # Saved again with the field left empty (as the page shows it): the address stays.
-    assert client.post(url, {**DEMO_PROFILE, "phone": "+39 02 1111 2222"}).status_code == 302
+    assert client.post(url, admin_data(phone="+39 02 1111 2222")).status_code == 302
     assert ClinicProfile.objects.get().booking_calendar_url == SECRET_CALENDAR
-    client.post(url, {**DEMO_PROFILE, "booking_calendar_url_clear": "on"})
+    client.post(url, admin_data(booking_calendar_url_clear="on"))
     assert ClinicProfile.objects.get().booking_calendar_url == ""
 
 
@@ -287,14 +287,14 @@ def test_the_booking_calendar_address_is_kept_but_never_shown_again_in_the_admin
 def test_a_webcal_or_bare_calendar_address_is_saved_as_https(client, typed, saved):
     client.force_login(make_superuser())
     url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
-    assert client.post(url, {**DEMO_PROFILE, "booking_calendar_url": typed}).status_code == 302
+    assert client.post(url, admin_data(booking_calendar_url=typed)).status_code == 302
     assert ClinicProfile.objects.get().booking_calendar_url == saved
 
 
 def test_a_plain_http_calendar_address_is_refused_unless_private_ones_are_allowed(client, settings):
     client.force_login(make_superuser())
     url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
-    data = {**DEMO_PROFILE, "booking_calendar_url": "http://192.168.1.5/c.ics"}
+    data = admin_data(booking_calendar_url="http://192.168.1.5/c.ics")
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "The calendar address must start with https://." in response.text
