@@ -137,7 +137,7 @@ class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(ScheduledJobRun)
-class ScheduledJobRunAdmin(admin.ModelAdmin):
+class ScheduledJobRunAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """Each periodic job's last run, as the scheduler recorded it: read only."""
 
     list_display = [
@@ -155,12 +155,6 @@ class ScheduledJobRunAdmin(admin.ModelAdmin):
     def late(self, obj):
         job = next((job for job in jobs() if job.name == obj.name), None)
         return job is not None and job.is_late(obj.last_success_at, timezone.now())
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -51,8 +51,9 @@ class JsonFormatter(_JsonFormatter):
     """
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger", "asctime": "time"})
-        kwargs.setdefault("timestamp", False)
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
+        # ISO 8601 in UTC, with milliseconds: lines from several servers sort as they happened.
+        kwargs.setdefault("timestamp", "time")
         super().__init__(*args, **kwargs)
 
     def add_fields(self, log_record, record, message_dict):

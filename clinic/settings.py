@@ -438,7 +438,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
         "json": {
             "()": "clinic.logging.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s",
         },
     },
     "handlers": {

@@ -10,8 +10,7 @@ class OutboxConfig(AppConfig):
     def ready(self):
         from clinic.metrics import register_collector
 
+        from . import checks  # noqa: F401  (registers the text-message settings' checks)
         from .metrics import QueueCollector
 
         register_collector(QueueCollector())
-
-        from . import checks  # noqa: F401  (registers the text-message settings' checks)

@@ -24,7 +24,7 @@ PUBLIC_ALLOWLIST = {
     # For the load balancer and monitoring: counts and ages only, never about a patient.
     "health",
     "health_live",
-    # Prometheus: only the allowed addresses or the bearer token, whoever is logged in; counts only.
+    # Prometheus: only the allowed addresses (the connecting hop) or a bearer token, else 403.
     "metrics",
     # The sign-up from a visit invitation: the same page as "signup", opened by a signed single-use token.
     "signup_invited",

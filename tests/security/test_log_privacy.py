@@ -88,9 +88,7 @@ def log_format(request):
     handler = next(h for h in logging.getLogger("django").handlers if h.get_name() == "console")
     previous = handler.formatter
     if request.param == "json":
-        handler.setFormatter(
-            JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s")
-        )
+        handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s"))
     yield request.param
     handler.setFormatter(previous)
 
@@ -128,6 +126,7 @@ def test_a_doctor_journey_with_a_searched_name_leaves_no_name_and_no_flag_in_the
         records = [json.loads(line) for line in output.getvalue().splitlines() if line.startswith("{")]
         assert records, "the journey logs something"
         assert all(set(record) <= JSON_FIELDS for record in records)
+        assert all(record["time"].endswith("+00:00") for record in records)
         assert all(record["request_id"] != "-" for record in records if record["logger"] == "django.request")
     logged = output.getvalue() + "\n".join(lines)
     assert "/dashboard/" in logged  # the paths are there, for the operator

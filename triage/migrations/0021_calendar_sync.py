@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('triage', '0019_case_flag_statistics_rule_set_3'),
+        ('triage', '0020_auditevent_email_change'),
     ]
 
     operations = [
