@@ -22,8 +22,8 @@ from ..decorators import doctor_required
 from ..models import AuditEvent, CalendarFeed, Case, Visit
 from . import ics
 from .forms import DayForm, VisitBookForm, VisitChangeForm, VisitImportForm
-from .matching import MatchNotPossible, import_file, import_report_lines, visit_match_resolve
-from .presenters import day_rows_html
+from .matching import MatchNotPossible, import_file, visit_match_resolve
+from .presenters import day_rows_html, import_report_lines
 from .selectors import (
     calendar_feed_owner,
     day_visits,
