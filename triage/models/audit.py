@@ -69,6 +69,9 @@ class AuditEvent(models.Model):
         ADMIN_VIEW = "admin_view", _("Opened her account in the administration")
         ADMIN_LIST = "admin_list", _("Listed her account in the administration")
         MATCH_LIST = "match_list", _("Listed her among the visits awaiting confirmation")
+        MATCH_CONFIRM = "match_confirm", _("Confirmed that an imported visit is hers")
+        MATCH_INVITE = "match_invite", _("Invited an imported visit's email to sign up")
+        MATCH_CANCEL = "match_cancel", _("Cancelled an imported visit that was nobody's")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
     PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE})
