@@ -71,8 +71,8 @@ class AuditEvent(models.Model):
         ADMIN_LIST = "admin_list", _("Listed her account in the administration")
         MATCH_LIST = "match_list", _("Listed her among the visits awaiting confirmation")
         MATCH_CONFIRM = "match_confirm", _("Confirmed that an imported visit is hers")
-        MATCH_INVITE = "match_invite", _("Invited an imported visit's email to sign up")
-        MATCH_CANCEL = "match_cancel", _("Cancelled an imported visit that was nobody's")
+        MATCH_INVITE = "match_invite", _("Invited the email of an imported visit to sign up")
+        MATCH_CANCEL = "match_cancel", _("Cancelled an imported visit that belonged to nobody")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
     PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE, Action.EMAIL_CHANGE})
