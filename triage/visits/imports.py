@@ -230,9 +230,13 @@ def _shown(text: str, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
 
-def parse(name: str, content: bytes) -> list[ImportRow]:
+def parse(name: str, content: bytes, *, allow_empty: bool = False) -> list[ImportRow]:
     """The rows of a file, chosen by its name's extension (.ics or .csv); raises FileInvalid when the
-    file cannot be read as a whole. A row it cannot read is among them with its `problem`."""
+    file cannot be read as a whole. A row it cannot read is among them with its `problem`.
+
+    An uploaded calendar without events is a mistake; a published one (`allow_empty`) may simply
+    have no bookings.
+    """
     if len(content) > MAX_FILE_BYTES:
         raise FileInvalid([Issue(ImportReason.TOO_LARGE)])
     try:
@@ -244,7 +248,7 @@ def parse(name: str, content: bytes) -> list[ImportRow]:
         raise FileInvalid([Issue(ImportReason.NUL, line=line)])
     lower = name.lower()
     if lower.endswith(".ics"):
-        return parse_ics(text)
+        return parse_ics(text, allow_empty=allow_empty)
     if lower.endswith(".csv"):
         return parse_csv(text)
     raise FileInvalid([Issue(ImportReason.WRONG_TYPE)])
@@ -367,7 +371,7 @@ def _event_day(event) -> str:
         return ""
 
 
-def parse_ics(text: str) -> list[ImportRow]:
+def parse_ics(text: str, *, allow_empty: bool = False) -> list[ImportRow]:
     import icalendar
 
     try:
@@ -377,7 +381,7 @@ def parse_ics(text: str) -> list[ImportRow]:
     from patients.models import User
 
     events = [event for calendar in calendars for event in calendar.walk("VEVENT")]
-    if not events:
+    if not events and not allow_empty:
         raise FileInvalid([Issue(ImportReason.NO_EVENTS)])
     staff = set(User.objects.filter(is_staff=True).values_list("email", flat=True))
     lines = _event_lines(text)

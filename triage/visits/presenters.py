@@ -1,5 +1,5 @@
 """The day's list of visits, prepared for its template: each row a cached fragment; the import's
-report in words."""
+report and the booking calendar's last sync in words."""
 
 from datetime import date
 
@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from clinic.fragments import Fragment
 
 from .. import chips
+from ..models import CalendarSync
 from .imports import FIRST_YEAR, LAST_YEAR, ImportReason, Issue
 
 
@@ -124,4 +125,50 @@ def import_report_lines(report) -> list[str]:
         )
     lines += [_issue_line(issue, left_out=True) for issue in report.unmatched]
     lines += [_issue_line(issue, left_out=False) for issue in report.warnings]
+    return lines
+
+
+def sync_summary(state: CalendarSync) -> list[str]:
+    """The last sync in words, for the import page and the command."""
+    if state.last_outcome == CalendarSync.Outcome.FAILED:
+        error = state.get_last_error_display()
+        if state.last_error_status:
+            error = _("%(error)s (HTTP %(status)d)") % {"error": error, "status": state.last_error_status}
+        lines = [error]
+    else:
+        lines = []
+        if state.last_outcome == CalendarSync.Outcome.NOT_MODIFIED:
+            lines.append(_("The calendar has not changed since the previous sync."))
+    if state.last_import_at and state.last_outcome != CalendarSync.Outcome.FAILED:
+        # What the last import brought (a 304 since then changed nothing).
+        lines += [
+            _(
+                "%(created)d new visits, %(updated)d changed, %(unchanged)d already up to date, %(invited)d patients invited to sign up."
+            )
+            % {
+                "created": state.created,
+                "updated": state.updated,
+                "unchanged": state.unchanged,
+                "invited": state.invited,
+            }
+        ]
+        if state.pending and state.last_outcome == CalendarSync.Outcome.IMPORTED:
+            lines.append(
+                ngettext(
+                    "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
+                    "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
+                    state.pending,
+                )
+                % {"count": state.pending}
+            )
+    failed = state.last_outcome == CalendarSync.Outcome.FAILED
+    for values in state.problems:
+        if len(values) == 2 and isinstance(values[1], str) and values[1] not in ImportReason.values:
+            # Kept from before the report held codes: a line and the reason's words.
+            lines.append(
+                _("Line %(line)d not imported: %(reason)s") % {"line": values[0], "reason": values[1]}
+            )
+            continue
+        issue = Issue(*values)
+        lines.append(_issue_line(issue, left_out=not failed and issue.reason != ImportReason.OVERLAP))
     return lines
