@@ -199,7 +199,7 @@ def test_questionnaire_errors_are_announced_and_lead_to_their_fields(page, shot)
     patient = factories.make_patient()
     login(page, patient.user.email)
     page.goto(step_url(4))
-    page.fill("input[name=pain_during_sex]", "11")
+    page.fill("input[name=pelvic_pain_days]", "366")
     submit_questionnaire(page)
 
     summary = page.locator("#form-errors")
@@ -215,9 +215,9 @@ def test_questionnaire_errors_are_announced_and_lead_to_their_fields(page, shot)
         assert target.get_attribute("aria-invalid") == "true"
     shot(page, "summary", full_page=False)
 
-    summary.locator("a[href='#id_pain_during_sex']").click()
-    assert page.evaluate("document.activeElement.name") == "pain_during_sex"
-    assert page.input_value("input[name=pain_during_sex]") == "11", "input is kept"
+    summary.locator("a[href='#id_pelvic_pain_days']").click()
+    assert page.evaluate("document.activeElement.name") == "pelvic_pain_days"
+    assert page.input_value("input[name=pelvic_pain_days]") == "366", "input is kept"
     summary.locator("a[href='#id_burning_0']").click()
     assert page.evaluate("document.activeElement.name") == "burning"
     shot(page, "after-following-a-link", full_page=False)

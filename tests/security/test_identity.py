@@ -20,7 +20,8 @@ from patients.verification import email_verification_token
 from tests.factories import PASSWORD, make_patient, record
 from tests.test_support import run_tasks
 from triage.models import Visit, VisitInvitation
-from triage.visits.matching import import_file, import_report_lines
+from triage.visits.matching import import_file
+from triage.visits.presenters import import_report_lines
 from triage.visits.services import invitation_for, reminders_send, visit_book
 
 ROME = ZoneInfo("Europe/Rome")
@@ -313,17 +314,17 @@ def test_the_doctor_confirms_a_pending_visit_on_the_import_page(doctor_client, d
 
 
 @pytest.mark.django_db
-def test_the_command_lists_pending_confirmations_and_fails_until_they_are_resolved(tmp_path, capsys):
+def test_the_command_lists_pending_confirmations_and_fails_until_they_are_resolved(tmp_path, capsys, doctor):
     maria = make_patient(email="maria@example.com")
     path = tmp_path / "visits.csv"
     path.write_bytes(csv("m-1;2027-03-28;09:00;30;;;Maria;Rossi;1990-03-01;;"))
 
-    with pytest.raises(CommandError, match="need your confirmation"):
-        call_command("import_visits", str(path))
+    with pytest.raises(CommandError, match="your confirmation"):
+        call_command("import_visits", str(path), "--language", "en")
     out = capsys.readouterr().out
     assert "m-1" in out and "Maria Rossi" in out
 
-    call_command("import_visits", "--confirm", "m-1")
+    call_command("import_visits", "--confirm", "m-1", "--doctor", doctor.email)
     assert Visit.objects.get(uid="m-1").patient == maria
 
 

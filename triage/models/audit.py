@@ -70,6 +70,9 @@ class AuditEvent(models.Model):
         ADMIN_VIEW = "admin_view", _("Opened her account in the administration")
         ADMIN_LIST = "admin_list", _("Listed her account in the administration")
         MATCH_LIST = "match_list", _("Listed her among the visits awaiting confirmation")
+        MATCH_CONFIRM = "match_confirm", _("Confirmed that an imported visit is hers")
+        MATCH_INVITE = "match_invite", _("Invited the email of an imported visit to sign up")
+        MATCH_CANCEL = "match_cancel", _("Cancelled an imported visit that belonged to nobody")
         CONVERSATION_READ = "conversation_read", _("Read the messages of a case")
         MESSAGE_SEND = "message_send", _("Wrote a message to the patient")
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.identity import login_key
@@ -16,7 +15,7 @@ from patients.models import Patient, User
 
 from ..audit.writer import Actor, audit_record
 from ..models import AuditEvent, Visit, VisitInvitation
-from .imports import FileInvalid, parse
+from .imports import FileInvalid, ImportReason, Issue, parse
 from .selectors import overlapping_visits
 from .services import _contradicts, invitation_for, invitation_queue, visit_change
 
@@ -29,11 +28,12 @@ class ImportReport:
     invited: int = 0
     # Visits created but bound to nobody until the doctor confirms whose they are.
     pending: int = 0
-    # (line, reason) of the rows that were not imported.
-    unmatched: list[tuple[int, str]] = field(default_factory=list)
-    # (line, reason) of the rows that make the file invalid: then nothing is saved.
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
+    # The rows that were not imported, in the file's order (unreadable, or given to nobody).
+    unmatched: list[Issue] = field(default_factory=list)
+    # What makes the file unreadable as a whole: then nothing is saved.
+    errors: list[Issue] = field(default_factory=list)
+    # Rows imported with something the doctor should know.
+    warnings: list[Issue] = field(default_factory=list)
 
     @property
     def saved(self) -> bool:
@@ -44,7 +44,7 @@ class ImportReport:
 class RowMatch:
     """Whose an imported row is: `patient` (bound now), an invitation to `invite` (an email with no
     verified account yet), or a `reason` for the doctor to confirm (`proposal`, the patient it may
-    be); `skip` says why it is not imported at all."""
+    be); `skip` says why it is not imported at all. Both are codes (`Visit.Match`, `ImportReason`)."""
 
     patient: Patient | None = None
     invite: bool = False
@@ -81,10 +81,10 @@ def _match(row) -> RowMatch:
         user = User.objects.filter(login_key=login_key(row.email)).select_related("patient").first()
         patient = getattr(user, "patient", None) if user else None
         if user is not None and patient is None:
-            return RowMatch(skip=str(_("this email belongs to a staff account")))
+            return RowMatch(skip=ImportReason.STAFF_EMAIL)
         if patient is not None and user.email_verified:
             if patient.closed_at or not user.is_active:
-                return RowMatch(skip=str(_("the patient has closed her account")))
+                return RowMatch(skip=ImportReason.CLOSED_ACCOUNT)
             details = {
                 "first_name": row.first_name,
                 "last_name": row.last_name,
@@ -101,21 +101,24 @@ def _match(row) -> RowMatch:
     if len(found) == 1:
         return RowMatch(reason=Visit.Match.NAME_ONLY, proposal=found[0])
     if len(found) > 1:
-        return RowMatch(skip=str(_("more than one patient has this name and date of birth")))
-    return RowMatch(skip=str(_("no patient with this email, or with this name and date of birth")))
+        return RowMatch(skip=ImportReason.SEVERAL_PATIENTS)
+    return RowMatch(skip=ImportReason.NO_PATIENT)
 
 
 def visits_import(rows, *, actor=None) -> ImportReport:
     """Create the new visits of a parsed file, move the moved ones (same UID), report the rest.
 
-    All or nothing: the whole file is one transaction. A row whose email
-    belongs to no account books the visit for an invitation to sign up.
-    Running it again with the same file changes nothing.
+    The rows saved are one transaction; a row the file could not read (`problem`, no start) is
+    reported and left out, the others are imported. A row whose email belongs to no account books
+    the visit for an invitation to sign up. Running it again with the same file changes nothing.
     """
     report = ImportReport()
     now = timezone.now()
     with transaction.atomic():
         for row in rows:
+            if not row.readable:
+                report.unmatched.append(row.problem)
+                continue
             existing = Visit.objects.filter(uid=row.uid).first()
             if existing is not None:
                 changed = (
@@ -140,11 +143,11 @@ def visits_import(rows, *, actor=None) -> ImportReport:
                 report.unchanged += 1
                 continue
             if row.problem:
-                report.unmatched.append((row.line, row.problem))
+                report.unmatched.append(row.problem)
                 continue
             match = _match(row)
             if match.skip:
-                report.unmatched.append((row.line, match.skip))
+                report.unmatched.append(row.issue(match.skip))
                 continue
             patient = match.patient
             invitation = None
@@ -162,7 +165,7 @@ def visits_import(rows, *, actor=None) -> ImportReport:
             elif patient is not None and overlapping_visits(
                 patient_id=patient.pk, starts_at=row.starts_at, duration_minutes=row.duration_minutes
             ):
-                report.warnings.append((row.line, str(_("overlaps another visit of the same patient"))))
+                report.warnings.append(row.issue(ImportReason.OVERLAP))
             visit = Visit.objects.create(
                 patient=patient,
                 invitation=invitation,
@@ -194,13 +197,23 @@ class MatchNotPossible(ValidationError):
     """The decision does not apply to this visit (any more)."""
 
 
+# The audit trail's action for each answer.
+DECISION_ACTIONS = {
+    CONFIRM: AuditEvent.Action.MATCH_CONFIRM,
+    INVITE: AuditEvent.Action.MATCH_INVITE,
+    CANCEL: AuditEvent.Action.MATCH_CANCEL,
+}
+
+
 @transaction.atomic
-def visit_match_resolve(*, visit_id: int, decision: str, actor=None) -> Visit:
+def visit_match_resolve(*, visit_id: int, decision: str, actor: Actor) -> Visit:
     """The doctor's answer for an imported visit that needs confirmation.
 
     `confirm`: it is the visit of the patient it may be (a verified, open account); `invite`: it is
     the visit of whoever owns the row's email, invited to sign up (and bound when she verifies it);
-    `cancel`: it is nobody's here, the visit is cancelled. Only then is anything sent.
+    `cancel`: it is nobody's here, the visit is cancelled. Only then is anything sent. The answer is
+    in the audit trail under `actor`, in the same transaction, and under the patient it binds the
+    visit to (so in her access log); "invite" and "cancel" bind it to nobody.
     """
     visit = Visit.objects.select_for_update().filter(pk=visit_id).exclude(match_reason="").first()
     if visit is None:
@@ -232,6 +245,7 @@ def visit_match_resolve(*, visit_id: int, decision: str, actor=None) -> Visit:
     visit.match_patient = None
     visit.updated_at = now
     visit.save()
+    audit_record(actor, DECISION_ACTIONS[decision], obj=visit, patient=visit.patient_id)
     invitation_queue(visit)
     return visit
 
@@ -239,47 +253,9 @@ def visit_match_resolve(*, visit_id: int, decision: str, actor=None) -> Visit:
 # --- Importing a file, for the command and the upload page ---
 
 
-def import_report_lines(report: ImportReport) -> list[str]:
-    """The import's outcome in words, for the page and the command."""
-    lines = []
-    if report.errors:
-        lines.append(
-            gettext("The file was not imported; nothing was saved. Correct these lines and import it again:")
-        )
-        lines.extend(
-            gettext("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}
-            for line, reason in report.errors
-        )
-        return lines
-    lines.append(
-        gettext(
-            "%(created)d new visits, %(updated)d changed, %(unchanged)d already up to date, %(invited)d patients invited to sign up."
-        )
-        % {
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "invited": report.invited,
-        }
-    )
-    if report.pending:
-        lines.append(
-            ngettext(
-                "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
-                "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
-                report.pending,
-            )
-            % {"count": report.pending}
-        )
-    for line, reason in report.unmatched:
-        lines.append(gettext("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
-    for line, reason in report.warnings:
-        lines.append(gettext("Line %(line)d: %(reason)s") % {"line": line, "reason": reason})
-    return lines
-
-
 def import_file(name: str, content: bytes, *, actor: Actor | None = None) -> ImportReport:
-    """Parse and import a file; an invalid one gives a report of its errors and saves nothing.
+    """Parse and import a file: an unreadable one gives a report of why and saves nothing; otherwise
+    its readable rows are imported and the others reported (`triage.visits.presenters` words it).
 
     A saved import is in the access log under `actor`, with how many visits it created or moved.
     """

@@ -1,7 +1,10 @@
-"""The day's list of visits, prepared for its template: each row a cached fragment; the booking
-calendar's last sync in words."""
+"""The day's list of visits, prepared for its template: each row a cached fragment; the import's
+report and the booking calendar's last sync in words."""
+
+from datetime import date
 
 from django.template.loader import get_template
+from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -10,6 +13,7 @@ from clinic.fragments import Fragment
 
 from .. import chips
 from ..models import CalendarSync
+from .imports import FIRST_YEAR, LAST_YEAR, ImportReason, Issue
 
 
 def _day_row_key(item) -> tuple:
@@ -42,6 +46,86 @@ def day_rows_html(visits) -> list[SafeString]:
     """
     template = get_template(DAY_ROW.kind)
     return DAY_ROW.many(list(visits), lambda missing: [template.render({"item": item}) for item in missing])
+
+
+# --- The import's report in words, for the upload page and the command ---
+
+
+def issue_event(issue: Issue) -> str:
+    """An .ics event as the booking system shows it: its summary, the date it starts and its UID."""
+    day = ""
+    if issue.day:
+        try:
+            day = formats.date_format(date.fromisoformat(issue.day), "SHORT_DATE_FORMAT")
+        except ValueError:
+            day = ""
+    values = {"summary": issue.summary, "date": day}
+    if issue.summary and day:
+        event = _("Event “%(summary)s” on %(date)s") % values
+    elif issue.summary:
+        event = _("Event “%(summary)s”") % values
+    elif day:
+        event = _("Event on %(date)s") % values
+    else:
+        event = _("Event")
+    if issue.uid:
+        return _("%(event)s (UID %(uid)s)") % {"event": event, "uid": issue.uid}
+    return _("%(event)s (without UID)") % {"event": event}
+
+
+def issue_reason(issue: Issue) -> str:
+    """The issue's reason in the reader's language."""
+    words = str(ImportReason(issue.reason).label)
+    if "%(" not in words:
+        return words
+    line = int(issue.detail) if issue.detail.isdigit() else 0
+    return words % {"names": issue.detail, "line": line, "first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+def _issue_line(issue: Issue, *, left_out: bool) -> str:
+    """One line of the report: a CSV row by its line, an event by itself, the whole file by its reason."""
+    values = {"reason": issue_reason(issue)}
+    if issue.event:
+        values["event"] = issue_event(issue)
+        if left_out:
+            return _("%(event)s not imported: %(reason)s") % values
+        return _("%(event)s: %(reason)s") % values
+    if not issue.line:
+        return values["reason"]
+    values["line"] = issue.line
+    if left_out:
+        return _("Line %(line)d not imported: %(reason)s") % values
+    return _("Line %(line)d: %(reason)s") % values
+
+
+def import_report_lines(report) -> list[str]:
+    """The import's outcome in words, for the page and the command (an `ImportReport`)."""
+    if report.errors:
+        lines = [_("The file was not imported; nothing was saved. Correct it and import it again:")]
+        return lines + [_issue_line(issue, left_out=False) for issue in report.errors]
+    lines = [
+        _(
+            "%(created)d new visits, %(updated)d changed, %(unchanged)d already up to date, %(invited)d patients invited to sign up."
+        )
+        % {
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "invited": report.invited,
+        }
+    ]
+    if report.pending:
+        lines.append(
+            ngettext(
+                "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
+                "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
+                report.pending,
+            )
+            % {"count": report.pending}
+        )
+    lines += [_issue_line(issue, left_out=True) for issue in report.unmatched]
+    lines += [_issue_line(issue, left_out=False) for issue in report.warnings]
+    return lines
 
 
 def sync_summary(state: CalendarSync) -> list[str]:
@@ -77,6 +161,14 @@ def sync_summary(state: CalendarSync) -> list[str]:
                 )
                 % {"count": state.pending}
             )
-    for line, reason in state.problems:
-        lines.append(_("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
+    failed = state.last_outcome == CalendarSync.Outcome.FAILED
+    for values in state.problems:
+        if len(values) == 2 and isinstance(values[1], str) and values[1] not in ImportReason.values:
+            # Kept from before the report held codes: a line and the reason's words.
+            lines.append(
+                _("Line %(line)d not imported: %(reason)s") % {"line": values[0], "reason": values[1]}
+            )
+            continue
+        issue = Issue(*values)
+        lines.append(_issue_line(issue, left_out=not failed and issue.reason != ImportReason.OVERLAP))
     return lines

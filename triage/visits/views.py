@@ -25,8 +25,8 @@ from ..decorators import doctor_required
 from ..models import AuditEvent, CalendarFeed, Case, Visit
 from . import ics
 from .forms import DayForm, VisitBookForm, VisitChangeForm, VisitImportForm
-from .matching import MatchNotPossible, import_file, import_report_lines, visit_match_resolve
-from .presenters import day_rows_html, sync_summary
+from .matching import MatchNotPossible, import_file, visit_match_resolve
+from .presenters import day_rows_html, import_report_lines, sync_summary
 from .selectors import (
     calendar_feed_owner,
     calendar_sync_failing,

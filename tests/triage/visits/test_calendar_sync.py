@@ -21,6 +21,8 @@ from tests.test_support import run_tasks
 from triage.models import CalendarSync, Visit
 from triage.visits import fetch, presenters, sync
 from triage.visits.fetch import FetchError
+from triage.visits.imports import ImportReason, Issue
+from triage.visits.presenters import sync_summary
 from triage.visits.sync import calendar_sync
 
 ROME = ZoneInfo("Europe/Rome")
@@ -199,19 +201,48 @@ def test_a_moved_and_a_cancelled_booking_are_applied(server, patients):
 
 
 def test_an_unreadable_calendar_imports_nothing_and_is_fetched_again_next_time(server, patients):
-    broken = ics(
-        event("bk-1", "20270328T090000", attendee="ATTENDEE:mailto:maria@example.com"),
-        "\r\n".join(["BEGIN:VEVENT", "UID:bk-bad", "DTSTART;VALUE=DATE:20270401", "END:VEVENT"]),
-    )
-    url = server.serve("/calendar.ics", body=broken, etag='"bad"')
+    url = server.serve("/calendar.ics", body=b"not a calendar", etag='"bad"')
 
     result = calendar_sync(url, allow_private=True)
     calendar_sync(url, allow_private=True)
 
     assert result.last_error == CalendarSync.Error.INVALID_FILE
-    assert result.problems == [[10, "the event has a date but no time"]]
+    assert result.problems == [list(Issue(ImportReason.NOT_ICALENDAR))]
     assert not Visit.objects.exists()
     assert "If-None-Match" not in server.requests[-1]["headers"]
+
+
+def test_a_bad_event_in_the_calendar_is_reported_by_its_uid_and_date_and_the_others_imported(
+    server, patients
+):
+    broken = ics(
+        event("bk-1", "20270328T090000", attendee="ATTENDEE:mailto:maria@example.com"),
+        "\r\n".join(
+            ["BEGIN:VEVENT", "UID:bk-bad", "SUMMARY:Controllo", "DTSTART;VALUE=DATE:20270401", "END:VEVENT"]
+        ),
+    )
+    url = server.serve("/calendar.ics", body=broken, etag='"v1"')
+
+    result = calendar_sync(url, allow_private=True)
+
+    assert (result.last_outcome, result.created) == (CalendarSync.Outcome.IMPORTED, 1)
+    assert result.problems == [
+        list(Issue(ImportReason.DATE_ONLY, uid="bk-bad", day="2027-04-01", summary="Controllo", event=True))
+    ]
+    result.refresh_from_db()
+    with translation.override("en"):
+        assert sync_summary(result)[-1] == (
+            "Event “Controllo” on 01/04/2027 (UID bk-bad) not imported: the event has a date but no time"
+        )
+    assert list(Visit.objects.values_list("uid", flat=True)) == ["bk-1"]
+
+
+def test_problems_stored_before_the_report_held_codes_are_still_shown(db):
+    state = CalendarSync(
+        last_outcome=CalendarSync.Outcome.IMPORTED, problems=[[4, "the event has a date but no time"]]
+    )
+
+    assert sync_summary(state) == ["Line 4 not imported: the event has a date but no time"]
 
 
 def test_a_calendar_without_bookings_is_a_successful_sync(server, db):

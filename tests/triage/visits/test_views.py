@@ -15,6 +15,7 @@ from triage.audit.writer import Actor
 from triage.cases.selectors import case_follow_up_on
 from triage.cases.services import case_change_status
 from triage.models import AuditEvent, CalendarFeed, Case, CaseEvent, CaseLevel, Visit
+from triage.visits.matching import import_file
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 DAY = reverse("triage:visit_day")
@@ -364,3 +365,91 @@ def test_a_wrong_or_regenerated_feed_token_is_a_404(client, doctor_client, docto
     assert client.get(reverse("triage:calendar_feed", args=["wrong"])).status_code == 404
     # Only a digest of the token is stored.
     assert CalendarFeed.objects.get(user=doctor).token_digest != new
+
+
+# --- The doctor's answer for a visit awaiting confirmation ---------------------------------------
+
+
+def _awaiting(day, *, email="other@example.org") -> Visit:
+    """A visit whose row matched a patient (Maria Rossi, born 1990-03-01) by name only."""
+    import_file(
+        "visits.csv",
+        (
+            "uid;date;time;email;first_name;last_name;date_of_birth\n"
+            f"m-1;{day.isoformat()};09:00;{email};Maria;Rossi;1990-03-01\n"
+        ).encode(),
+    )
+    return Visit.objects.get(uid="m-1")
+
+
+@pytest.mark.parametrize(
+    ("decision", "action", "bound"),
+    [
+        ("confirm", AuditEvent.Action.MATCH_CONFIRM, True),
+        ("invite", AuditEvent.Action.MATCH_INVITE, False),
+        ("cancel", AuditEvent.Action.MATCH_CANCEL, False),
+    ],
+)
+def test_the_doctors_answer_is_audited_under_her_and_the_patient_it_binds(
+    doctor_client, doctor, day, decision, action, bound
+):
+    maria = make_patient(email="maria@example.com", first_name="Maria", last_name="Rossi")
+    visit = _awaiting(day)
+
+    response = doctor_client.post(reverse("triage:visit_match", args=[visit.pk]), {"decision": decision})
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=action)
+    assert (event.actor, event.object_type, event.object_id) == (doctor, "triage.visit", str(visit.pk))
+    assert event.patient == (maria if bound else None)
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_a_confirmed_visit_is_on_her_who_opened_my_record_page_in_her_language(client, doctor_client, day):
+    maria = make_patient(email="maria@example.com", first_name="Maria", last_name="Rossi")
+    visit = _awaiting(day)
+    doctor_client.post(reverse("triage:visit_match", args=[visit.pk]), {"decision": "confirm"})
+
+    client.force_login(maria.user)
+    english = client.get(reverse("patients:access_log"), **EN).content.decode()
+    italian = client.get(reverse("patients:access_log"), HTTP_ACCEPT_LANGUAGE="it").content.decode()
+
+    assert "Confirmed that an imported visit is hers" in english
+    assert "Ha confermato che una visita importata è sua" in italian
+
+
+def test_an_answer_that_cannot_be_given_writes_no_audit_event(doctor_client, day):
+    make_patient(email="maria@example.com", first_name="Maria", last_name="Rossi")
+    visit = _awaiting(day, email="")  # no email in the row: there is nobody to invite
+
+    doctor_client.post(reverse("triage:visit_match", args=[visit.pk]), {"decision": "invite"})
+    doctor_client.post(reverse("triage:visit_match", args=[visit.pk]), {"decision": "someone"})
+
+    assert not AuditEvent.objects.filter(action__startswith="match_").exclude(action="match_list").exists()
+    assert Visit.objects.get(pk=visit.pk).match_reason != ""
+
+
+def test_the_import_page_words_an_events_problem_in_the_doctors_language(doctor_client, day):
+    stamp = day.strftime("%Y%m%d")
+    calendar = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Booking//EN\r\n"
+        f"BEGIN:VEVENT\r\nUID:abc@clinic\r\nSUMMARY:Visita controllo\r\nDTSTART;VALUE=DATE:{stamp}\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    ).encode()
+    shown = day.strftime("%d/%m/%Y")
+
+    english = doctor_client.post(
+        reverse("triage:visit_import"), {"file": SimpleUploadedFile("v.ics", calendar)}, **EN
+    )
+    italian = doctor_client.post(
+        reverse("triage:visit_import"),
+        {"file": SimpleUploadedFile("v.ics", calendar)},
+        HTTP_ACCEPT_LANGUAGE="it",
+    )
+
+    assert english.context["lines"][1] == (
+        f"Event “Visita controllo” on {shown} (UID abc@clinic) not imported: the event has a date but no time"
+    )
+    assert italian.context["lines"][1].startswith(
+        f"Evento «Visita controllo» del {shown} (UID abc@clinic) non importato:"
+    )
