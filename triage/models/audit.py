@@ -69,6 +69,7 @@ class AuditEvent(models.Model):
         ADMIN_VIEW = "admin_view", _("Opened her account in the administration")
         ADMIN_LIST = "admin_list", _("Listed her account in the administration")
         MATCH_LIST = "match_list", _("Listed her among the visits awaiting confirmation")
+        CONTACT_LOG = "contact_log", _("Logged an attempt to reach her")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
     PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE})

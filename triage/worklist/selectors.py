@@ -16,7 +16,7 @@ from django.utils import timezone
 from patients.models import display_name
 
 from .. import rules
-from ..cases.selectors import follow_up_date
+from ..cases.selectors import CONTACT_ATTEMPTS, CONTACT_LAST_AT, follow_up_date, with_contact_counts
 from ..models import (
     LEVEL_ORDER,
     Case,
@@ -119,6 +119,15 @@ ROW_COLUMNS = (
 )
 
 
+# What a worklist page reads of each row: its columns, then the annotations of `_row_values`.
+ROW_VALUES = (*ROW_COLUMNS, CONTACT_ATTEMPTS, CONTACT_LAST_AT)
+
+
+def _row_values(qs: QuerySet[Case]) -> QuerySet:
+    """The rows' `ROW_VALUES`, the contact log's counts as subqueries of the same query."""
+    return with_contact_counts(qs).values_list(*ROW_VALUES)
+
+
 FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
 STATUS_COLUMN = ROW_COLUMNS.index("status")
 
@@ -214,9 +223,14 @@ class WorklistRow:
     actor_name: str
     # Empty when nobody has taken the case.
     assignee_name: str
+    # The contact log: how many attempts to reach her, and when the last one was.
+    contact_attempts: int = 0
+    contact_last_at: datetime | None = None
 
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
+        """A row from `ROW_VALUES`: the case's columns, then its contact log's count and last time."""
+        *values, contact_attempts, contact_last_at = values
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
         starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
@@ -226,6 +240,8 @@ class WorklistRow:
             patient_name=display_name(first, last, email),
             actor_name=display_name(actor_first, actor_last, actor_email),
             assignee_name=display_name(assignee_first, assignee_last, assignee_email),
+            contact_attempts=contact_attempts or 0,
+            contact_last_at=contact_last_at,
         )
 
 
@@ -262,7 +278,7 @@ def _page_rows(qs: QuerySet[Case], ordering, size: int) -> tuple[list[WorklistRo
     ids = list(qs.order_by(*ordering).values_list("pk", flat=True)[: size + 1])
     if not ids:
         return [], False
-    values = Case.objects.filter(pk__in=ids[:size]).order_by(*ordering).values_list(*ROW_COLUMNS)
+    values = _row_values(Case.objects.filter(pk__in=ids[:size]).order_by(*ordering))
     return [WorklistRow.from_values(row) for row in values], len(ids) > size
 
 
