@@ -66,7 +66,7 @@ def test_an_urgent_submission_with_the_mail_server_down_succeeds_at_once_and_is_
     assert [(m.status, m.attempts) for m in messages] == [("sent", 2)] * 2
     assert sorted(m.to for m in mail.outbox) == sorted([[doctor.email], [patient.user.email]])
     alert = next(m for m in mail.outbox if m.to == [doctor.email])
-    assert f"/dashboard/cases/{submission.pk}/" in alert.body
+    assert alert.body.endswith("/dashboard/\n")
 
 
 @pytest.mark.django_db
@@ -223,7 +223,7 @@ def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(
     assert Case.objects.get(pk=submission.pk).level == CaseLevel.EMERGENCY
     assert OutboundEmail.objects.get().params == {"case_id": submission.pk, "language": doctor.language}
     run_tasks()
-    assert f"/dashboard/cases/{submission.pk}/" in mail.outbox[0].body
+    assert mail.outbox[0].body.endswith("/dashboard/\n")
 
 
 @pytest.mark.django_db
