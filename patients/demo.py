@@ -1,4 +1,4 @@
-"""A populated worklist for a local run: forty-odd patients and their questionnaire histories.
+"""A populated worklist for a local run: fifty-odd patients and their questionnaire histories.
 
 Questionnaires go through `patients.services.submission_record`, which runs
 the real rule engine, so every level and flag shown is what the rules give
@@ -217,7 +217,119 @@ STORIES = {
     "young": [
         (9, bleeding(1, "streaks", notes="Prima volta.")),
     ],
+    # The questions and red flags that rule set 3 added.
+    "later_pregnancy_bleeding": [
+        (
+            0,
+            {
+                "pregnancy_status": "confirmed",
+                "pregnancy_weeks": 24,
+                "intermenstrual_bleeding": True,
+                "other_bleeding_amount": "light",
+                "intermenstrual_weeks": 0,
+            },
+        ),
+    ],
+    "anticoagulant_heavy": [
+        (120, {"anticoagulants": True}),
+        (
+            1,
+            {
+                "anticoagulants": True,
+                "intermenstrual_bleeding": True,
+                "other_bleeding_amount": "heavy",
+                "intermenstrual_weeks": 1,
+            },
+        ),
+    ],
+    "after_birth_bleeding": [
+        (
+            2,
+            {
+                "recent_procedure_6w": True,
+                "intermenstrual_bleeding": True,
+                "other_bleeding_amount": "moderate",
+                "other_bleeding_clots": True,
+                "notes": "Ho partorito quattro settimane fa.",
+            },
+        ),
+    ],
+    "coil_pain_bleeding": [
+        (
+            1,
+            {
+                "contraception": "copper_iud",
+                "pelvic_pain_days": 3,
+                "pelvic_pain_severity": 5,
+                "intermenstrual_bleeding": True,
+                "other_bleeding_amount": "spotting",
+            },
+        ),
+    ],
+    "coil_pain": [
+        (5, {"contraception": "hormonal_iud", "pelvic_pain_days": 2, "pelvic_pain_severity": 3}),
+    ],
+    "pain_with_bleeding": [
+        (
+            1,
+            {
+                "period_late": "no",
+                "contraception": "combined_hormonal",
+                "pelvic_pain_days": 2,
+                "pelvic_pain_severity": 5,
+                "intermenstrual_bleeding": True,
+                "other_bleeding_amount": "spotting",
+            },
+        ),
+    ],
+    "fever_infection": [
+        (3, {"fever": True, "burning": True, "contraception": "condom_or_natural"}),
+    ],
+    "persistent_bleeding_45": [
+        (
+            8,
+            {
+                "menopause_status": "perimenopausal",
+                "intermenstrual_bleeding": True,
+                "other_bleeding_amount": "light",
+                "intermenstrual_weeks": 16,
+            },
+        ),
+    ],
+    "hrt_window": [
+        (
+            6,
+            {
+                "menopause_status": "postmenopausal",
+                "hrt": True,
+                "hrt_type": "sequential",
+                "hrt_recent_change": True,
+                "intermenstrual_bleeding": True,
+                "other_bleeding_amount": "spotting",
+            },
+        ),
+    ],
+    # Questionnaires sent before rule set 3 was released, still open and assessed with rule set 2
+    # (RULE_SET_2_STORIES): what `retriage --dry-run` shows the new rules would change.
+    "before_release_pain_bleeding": [
+        (3, {"pelvic_pain_days": 2, "pelvic_pain_severity": 5, "intermenstrual_bleeding": True}),
+    ],
+    "before_release_perimenopausal": [
+        (5, {"menopause_status": "perimenopausal", "intermenstrual_bleeding": True}),
+    ],
+    "before_release_screening_unknown": [
+        (4, bleeding(1, "streaks")),
+    ],
+    "before_release_new_partner": [
+        (6, {"burning": True, "new_partner_3m": True}),
+    ],
+    "before_release_quiet": [
+        (7, CLEAR_DISCHARGE),
+    ],
 }
+
+# Stories whose questionnaires were sent, and assessed, under rule set 2.
+RULE_SET_2_STORIES = frozenset(name for name in STORIES if name.startswith("before_release_"))
 
 # (first name, last name, age today, story); ages fit each story's rules (35+, 55+, 25-29 ...).
 PATIENTS = [
@@ -263,6 +375,20 @@ PATIENTS = [
     ("Nadia", "Vitale", 39, "immunosuppressed_recurrent"),
     ("Carla", "Messina", 43, "older_episode"),
     ("Asia", "Bellini", 15, "young"),
+    ("Emma", "Guerra", 31, "later_pregnancy_bleeding"),
+    ("Alice", "Fabbri", 46, "anticoagulant_heavy"),
+    ("Giada", "Villa", 30, "after_birth_bleeding"),
+    ("Matilde", "Serra", 29, "coil_pain_bleeding"),
+    ("Arianna", "Monti", 34, "coil_pain"),
+    ("Nicole", "Testa", 24, "pain_with_bleeding"),
+    ("Elisa", "Lombardo", 26, "fever_infection"),
+    ("Barbara", "Orlando", 47, "persistent_bleeding_45"),
+    ("Patrizia", "Ferri", 53, "hrt_window"),
+    ("Miriam", "Donati", 24, "before_release_pain_bleeding"),
+    ("Loredana", "Bianco", 56, "before_release_perimenopausal"),
+    ("Ginevra", "Parisi", 30, "before_release_screening_unknown"),
+    ("Sabrina", "Piras", 33, "before_release_new_partner"),
+    ("Tiziana", "Riva", 40, "before_release_quiet"),
 ]
 
 # Work the doctor has already done, by story: statuses and notes on the latest questionnaire.
@@ -341,8 +467,14 @@ def _patient_seed(first, last, age, story, doctor, rng) -> int:
     )
     patient: Patient = user.patient
     visits = STORIES[story]
+    version = 2 if story in RULE_SET_2_STORIES else None
     submissions = [
-        submission_record(patient=patient, answers=dict(answers), submitted_at=_submitted_at(days_ago, rng))
+        submission_record(
+            patient=patient,
+            answers=dict(answers),
+            submitted_at=_submitted_at(days_ago, rng),
+            **({"questionnaire_version": version, "assessed_with": version} if version else {}),
+        )
         for days_ago, answers in visits
     ]
     for earlier in submissions[:-1]:

@@ -11,6 +11,8 @@ one step holds that section's questions only, and decides what the branching
 shows from the answers already stored for the other steps.
 """
 
+import json
+
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
@@ -18,7 +20,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from triage import rules
-from triage.questionnaire import CHOICE_LABELS, NO, QUESTION_LABELS, REVEAL_HINTS, SECTIONS, YES
+from triage.questionnaire import (
+    CHOICE_LABELS,
+    HELP_TEXTS,
+    NO,
+    NOT_OFFERED,
+    QUESTION_LABELS,
+    REVEAL_HINTS,
+    SECTIONS,
+    YES,
+)
 
 SAVE = "save"
 SUBMIT = "submit"
@@ -55,10 +66,11 @@ def _number_field(label, field):
 
 def _choice_field(label, field):
     labels = CHOICE_LABELS[field.name]
+    not_offered = NOT_OFFERED.get(field.name, ())
     return forms.ChoiceField(
         label=label,
         required=False,
-        choices=[(value, labels[value]) for value in field.choices],
+        choices=[(value, labels[value]) for value in field.choices if value not in not_offered],
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose one of the options shown.")},
     )
@@ -81,12 +93,16 @@ def _notes_field(label, field):
 def build_field(field: rules.Field) -> forms.Field:
     label = QUESTION_LABELS[field.name]
     if field.kind == rules.BOOL:
-        return _yes_no_field(label)
-    if field.kind == rules.INT:
-        return _number_field(label, field)
-    if field.kind == rules.CHOICE:
-        return _choice_field(label, field)
-    return _notes_field(label, field)
+        form_field = _yes_no_field(label)
+    elif field.kind == rules.INT:
+        form_field = _number_field(label, field)
+    elif field.kind == rules.CHOICE:
+        form_field = _choice_field(label, field)
+    else:
+        return _notes_field(label, field)
+    if field.name in HELP_TEXTS:
+        form_field.help_text = HELP_TEXTS[field.name]
+    return form_field
 
 
 def answers_to_initial(answers: dict) -> dict:
@@ -100,12 +116,29 @@ def answers_to_initial(answers: dict) -> dict:
     return initial
 
 
+def _posted(value) -> str:
+    return YES if value is True else NO if value is False else str(value)
+
+
 def _reveal_attributes(reveal: rules.Reveal) -> dict:
-    """The branching as data attributes for questionnaire.js (the server applies it too)."""
-    if reveal.min_value is not None:
-        return {"data_shown_when": reveal.question, "data_shown_min": reveal.min_value}
-    values = " ".join(YES if value is True else str(value) for value in reveal.values)
-    return {"data_shown_when": reveal.question, "data_shown_values": values}
+    """The branching as data attributes for questionnaire.js (the server applies it too).
+
+    `data-shown-when` names the first question; `data-shown-if` holds the
+    whole condition: its clauses (a question and the posted values that
+    satisfy it, or none of them with `not`, or a number from `min`) and
+    whether all or any must hold.
+    """
+    clauses = []
+    for clause in reveal.clauses:
+        if clause.min_value is not None:
+            clauses.append({"name": clause.question, "min": clause.min_value})
+        else:
+            values = [_posted(value) for value in clause.values]
+            clauses.append({"name": clause.question, "values": values, "not": clause.negate})
+    return {
+        "data_shown_when": reveal.question,
+        "data_shown_if": json.dumps({"join": reveal.join, "clauses": clauses}, separators=(",", ":")),
+    }
 
 
 STEP_COUNT = len(SECTIONS)
@@ -145,13 +178,13 @@ class QuestionnaireForm(forms.Form):
         for title, names in self.sections:
             items = []
             for name in names:
+                if name in REVEAL_HINTS:
+                    items.append(HTML(f'<p class="form-text no-js-hint">{REVEAL_HINTS[name]}</p>'))
                 item = InlineRadios(name) if rules.FIELDS_BY_NAME[name].kind == rules.BOOL else name
                 reveal = rules.SHOWN_WHEN.get(name)
                 if reveal is not None:
                     item = Div(item, css_class="conditional", **_reveal_attributes(reveal))
                 items.append(item)
-                if name in REVEAL_HINTS:
-                    items.append(HTML(f'<p class="form-text no-js-hint">{REVEAL_HINTS[name]}</p>'))
             sections.append(Fieldset(title, *items, css_class="questionnaire-section mb-4"))
         helper.layout = Layout("key", *sections)
         return helper

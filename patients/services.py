@@ -305,12 +305,22 @@ def _freeze(submission: Submission, answers: dict, submitted_at, questionnaire_v
 
 @transaction.atomic
 def submission_record(
-    *, patient: Patient, answers: dict, submitted_at, questionnaire_version: int = rules.RULES_VERSION
+    *,
+    patient: Patient,
+    answers: dict,
+    submitted_at,
+    questionnaire_version: int = rules.RULES_VERSION,
+    assessed_with: int | None = None,
 ) -> Submission:
-    """Record an already-completed questionnaire (demo data, imports) and assess it."""
+    """Record an already-completed questionnaire (demo data, imports) and assess it.
+
+    It is assessed with the current rules unless `assessed_with` names the
+    earlier rule set that assessed it when it was sent (demo data only).
+    """
     submission = Submission(patient=patient, created_at=submitted_at)
     _freeze(submission, answers, submitted_at, questionnaire_version)
-    submission_assess(submission)
+    rule_set = None if assessed_with is None else rules.RULE_SETS[assessed_with]
+    submission_assess(submission, rule_set=rule_set)
     return submission
 
 

@@ -98,6 +98,8 @@ def make_case(
 QUIET_ANSWERS = {
     "menopause_status": "premenopausal",
     "pregnancy_status": "not_pregnant",
+    "period_late": "no",
+    "contraception": "none",
     "discharge_after_sex": False,
     "bleeding_after_sex": False,
     "soaks_pad_hourly": False,

@@ -842,7 +842,47 @@ RULES_ITALIAN = {
         None,
     ),
     "shoulder_tip_pain": ("Ha dolore alla punta di una spalla, comparso senza un trauma?", None),
-    "tamoxifen": ("Assume tamoxifene (un farmaco usato dopo un tumore al seno)?", None),
+    "tamoxifen": (
+        "Assume tamoxifene, o lo ha assunto in passato (un farmaco usato dopo un tumore al seno)?",
+        None,
+    ),
+    # New in rule set 3 (RULES.md 3.3).
+    "period_late": (
+        "Le mestruazioni sono in ritardo in questo momento?",
+        "No / Sì, e non ho ancora fatto un test di gravidanza / Sì, e il test di gravidanza è positivo / "
+        "Sì, ma un test di gravidanza fatto dopo il ritardo è negativo / Non so dirlo: il ciclo è irregolare "
+        "o assente (per esempio per la pillola, la spirale, l'allattamento o l'avvicinarsi della menopausa)",
+    ),
+    "pregnancy_weeks": ("Di quante settimane è incinta? (settimane compiute)", None),
+    "contraception": (
+        "Quale metodo contraccettivo usa in questo momento?",
+        "Nessuno / Solo preservativo o metodi naturali / Pillola, cerotto o anello con estrogeni / Pillola "
+        "con solo progestinico, impianto sotto la pelle o iniezione / Spirale al rame (IUD) / Spirale "
+        "ormonale (IUS, per esempio Mirena, Kyleena, Jaydess) / Altro, oppure preferisco non rispondere",
+    ),
+    "other_bleeding_amount": (
+        "Quanto ha sanguinato l'ultima volta (non dopo un rapporto e non durante le mestruazioni)?",
+        # `none` stands only for a hidden or absent answer and is not offered.
+        "Perdite rosate o striate di sangue / Qualche goccia, è bastato un salvaslip / Ho dovuto cambiare "
+        "il salvaslip / Mi è servito un assorbente / L'assorbente si è inzuppato, oppure ho perso coaguli",
+    ),
+    "other_bleeding_clots": ("Con queste perdite di sangue ha perso coaguli?", None),
+    "intermenstrual_weeks": (
+        "Da quante settimane si presentano queste perdite di sangue, anche se vanno e vengono? "
+        "(0 = sono iniziate questa settimana)",
+        None,
+    ),
+    "hrt_type": (
+        "Che tipo di terapia ormonale sostitutiva assume?",
+        "Con un flusso simile al ciclo ogni mese o ogni 3 mesi (terapia sequenziale o ciclica) / Continua, "
+        "pensata per non avere flusso (estrogeno e progestinico tutti i giorni, oppure tibolone) / Solo "
+        "estrogeni (di solito dopo l'asportazione dell'utero) / Non lo so",
+    ),
+    "hrt_recent_change": (
+        "Ha iniziato questa terapia negli ultimi 6 mesi, oppure ne ha cambiato il tipo o la dose negli "
+        "ultimi 3 mesi?",
+        None,
+    ),
     "hrt": (
         "Assume una terapia ormonale sostitutiva per la menopausa (compresse, cerotti, gel o spray)?",
         None,

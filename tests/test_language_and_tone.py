@@ -36,7 +36,8 @@ INFORMAL = re.compile(
     rf"\b({TU_WORDS})\b|(?:^|[.!?:;(«\"]\s*|\s[—·]\s*)({TU_IMPERATIVES})\b",
     re.IGNORECASE | re.UNICODE,
 )
-INFORMAL_IMPERATIVE_START = re.compile(rf"(?:^|[.!?:;(«\"]\s*|\s[—·]\s*)({TU_IMPERATIVES})\b")
+# "Continua," as an adjective of a therapy (RULES.md 3.3: "Continua, pensata per non avere flusso").
+INFORMAL_IMPERATIVE_START = re.compile(rf"(?:^|[.!?:;(«\"]\s*|\s[—·]\s*)({TU_IMPERATIVES})\b(?!, pensata\b)")
 INFORMAL_WORD = re.compile(rf"\b({TU_WORDS})\b", re.IGNORECASE)
 
 
@@ -83,6 +84,7 @@ def test_the_check_finds_informal_forms(text):
         "Sanguinamento dopo i rapporti: sei episodi in tre mesi.",
         "Lei ha risposto sì; il medico la contatterà.",
         "Stampa del caso",
+        "Continua, pensata per non avere flusso (estrogeno e progestinico tutti i giorni)",
     ],
 )
 def test_the_check_leaves_formal_forms_alone(text):

@@ -14,7 +14,10 @@ from . import rules
 QUESTION_LABELS = {
     "menopause_status": _("Which best describes you?"),
     "pregnancy_status": _("Could you be pregnant?"),
+    "period_late": _("Is your period late at the moment?"),
+    "pregnancy_weeks": _("How many weeks pregnant are you? (completed weeks)"),
     "shoulder_tip_pain": _("Do you have pain at the tip of a shoulder that started without an injury?"),
+    "contraception": _("Which contraception do you use at the moment?"),
     "discharge_after_sex": _("Do you notice fluid or discharge coming out after intercourse?"),
     "discharge_color": _("What colour is that discharge usually?"),
     "bleeding_after_sex": _(
@@ -55,6 +58,14 @@ QUESTION_LABELS = {
         "Have you had vaginal bleeding that was not caused by intercourse and not during your period? "
         "(If your periods have stopped, answer yes for any vaginal bleeding.)"
     ),
+    "other_bleeding_amount": _(
+        "How much did you bleed the last time (not after intercourse, not your period)?"
+    ),
+    "other_bleeding_clots": _("With this bleeding, did you pass blood clots?"),
+    "intermenstrual_weeks": _(
+        "For how many weeks has this bleeding been happening, even if it comes and goes? "
+        "(0 = it started this week)"
+    ),
     "vaginal_dryness": _("Do you often feel vaginal dryness, for example during intercourse?"),
     "last_cervical_screening": _("When did you last have a cervical screening test (Pap test or HPV test)?"),
     "abnormal_screening_history": _(
@@ -64,8 +75,14 @@ QUESTION_LABELS = {
         "Do you take blood-thinning (anticoagulant) medicines, such as warfarin, apixaban, rivaroxaban, "
         "dabigatran, edoxaban or heparin injections?"
     ),
-    "tamoxifen": _("Do you take tamoxifen (a medicine used after breast cancer)?"),
+    "tamoxifen": _(
+        "Do you take tamoxifen, or have you taken it in the past (a medicine used after breast cancer)?"
+    ),
     "hrt": _("Do you take hormone replacement therapy for the menopause (tablets, patches, gel or spray)?"),
+    "hrt_type": _("Which kind of hormone replacement therapy do you take?"),
+    "hrt_recent_change": _(
+        "Did you start this therapy in the last 6 months, or change its type or dose in the last 3 months?"
+    ),
     "immunosuppressed": _(
         "Do you have a condition or treatment that weakens the immune system (for example HIV, an organ "
         "transplant, chemotherapy, or long-term steroid or immunosuppressant medicines)?"
@@ -78,11 +95,30 @@ QUESTION_LABELS = {
     "notes": _("Is there anything else you would like the doctor to know?"),
 }
 
+# RULES.md 3.3: the help text under a question.
+HELP_TEXTS = {
+    "period_late": _(
+        "We ask because an early pregnancy can cause pain or bleeding even before you know about it."
+    ),
+    "pregnancy_weeks": _(
+        "Give the completed weeks your doctor or scan told you; if you do not know them, count from the "
+        "first day of your last period."
+    ),
+    "contraception": _(
+        "If you use more than one method and one is a coil, choose the coil; otherwise choose the method "
+        "that is not condoms."
+    ),
+    "tamoxifen": _("Answer yes even if you stopped it, however long ago."),
+}
+
 # Short names for read-only views, where the full question would be too long.
 SHORT_LABELS = {
     "menopause_status": _("Menopause"),
     "pregnancy_status": _("Pregnancy"),
+    "period_late": _("Period late"),
+    "pregnancy_weeks": _("Weeks of pregnancy"),
     "shoulder_tip_pain": _("Shoulder-tip pain without injury"),
+    "contraception": _("Contraception"),
     "discharge_after_sex": _("Discharge after intercourse"),
     "discharge_color": _("Discharge colour"),
     "bleeding_after_sex": _("Bleeding after intercourse"),
@@ -102,16 +138,61 @@ SHORT_LABELS = {
     "fever": _("Fever 38 °C or more"),
     "dizziness_fainting": _("Faint or light-headed"),
     "intermenstrual_bleeding": _("Bleeding outside periods"),
+    "other_bleeding_amount": _("Amount of that bleeding last time"),
+    "other_bleeding_clots": _("Clots with that bleeding"),
+    "intermenstrual_weeks": _("Weeks of that bleeding"),
     "vaginal_dryness": _("Vaginal dryness"),
     "last_cervical_screening": _("Last cervical screening"),
     "abnormal_screening_history": _("Abnormal screening result in the past"),
     "anticoagulants": _("Anticoagulants"),
-    "tamoxifen": _("Tamoxifen"),
+    "tamoxifen": _("Tamoxifen (now or in the past)"),
     "hrt": _("Hormone replacement therapy"),
+    "hrt_type": _("Kind of hormone replacement therapy"),
+    "hrt_recent_change": _("Started within 6 months or changed within 3 months"),
     "immunosuppressed": _("Weakened immune system"),
     "recent_procedure_6w": _("Birth, pregnancy loss or procedure in the last 6 weeks"),
     "new_partner_3m": _("New partner in the last 3 months"),
     "notes": _("Notes for the doctor"),
+}
+
+# Where a question read differently in the questionnaire she answered (RULES.md 11.1 V3): the rule
+# set that reworded it, and its wording and short name before.
+WORDING_BEFORE = {
+    # Rule sets 1 and 2 asked about current use only.
+    "tamoxifen": (
+        3,
+        _("Do you take tamoxifen (a medicine used after breast cancer)?"),
+        _("Tamoxifen (now)"),
+    ),
+}
+
+
+def _before(name: str, version: int | None):
+    earlier = WORDING_BEFORE.get(name)
+    if earlier is not None and version is not None and version < earlier[0]:
+        return earlier
+    return None
+
+
+def question_label(name: str, version: int | None = None) -> str:
+    """A question as the questionnaire of rule set `version` worded it (the current one if None)."""
+    earlier = _before(name, version)
+    return str(earlier[1] if earlier else QUESTION_LABELS[name])
+
+
+def short_label(name: str, version: int | None = None) -> str:
+    """A question's short name as in the questionnaire of rule set `version` (the current one if None)."""
+    earlier = _before(name, version)
+    return str(earlier[2] if earlier else SHORT_LABELS[name])
+
+
+_BLEEDING_AMOUNT_LABELS = {
+    "none": pgettext_lazy("bleeding amount", "None"),
+    "streaks": _("Pink tinge or streaks of blood in the discharge"),
+    "spotting": _("A few drops, a panty liner was enough"),
+    "light": _("I had to change a panty liner"),
+    "moderate": _("I needed a pad"),
+    "heavy": _("A pad was soaked, or I passed clots"),
 }
 
 CHOICE_LABELS = {
@@ -126,6 +207,25 @@ CHOICE_LABELS = {
         "possible": _("Possibly (for example a late period, no test yet)"),
         "confirmed": _("Yes, pregnancy confirmed"),
     },
+    "period_late": {
+        "no": pgettext_lazy("period late", "No"),
+        "late_no_test": _("Yes, and I have not done a pregnancy test yet"),
+        "late_test_positive": _("Yes, and the pregnancy test is positive"),
+        "late_test_negative": _("Yes, but a pregnancy test done after my period was due is negative"),
+        "cannot_tell": _(
+            "I can't tell: my periods are irregular or absent (for example because of the pill, a coil, "
+            "breastfeeding or the approaching menopause)"
+        ),
+    },
+    "contraception": {
+        "none": pgettext_lazy("contraception", "None"),
+        "condom_or_natural": _("Condoms only, or natural methods"),
+        "combined_hormonal": _("Pill, patch or ring containing oestrogen"),
+        "progestogen_only": _("Progestogen-only pill, implant under the skin, or injection"),
+        "copper_iud": _("Copper coil (IUD)"),
+        "hormonal_iud": _("Hormonal coil (IUS, for example Mirena, Kyleena, Jaydess)"),
+        "other": _("Other, or I prefer not to say"),
+    },
     "discharge_color": {
         "none": pgettext_lazy("discharge colour", "None"),
         "clear_white": _("Clear or white"),
@@ -135,14 +235,9 @@ CHOICE_LABELS = {
         "yellow_green": _("Yellow or green"),
         "grey": _("Grey"),
     },
-    "bleeding_amount": {
-        "none": pgettext_lazy("bleeding amount", "None"),
-        "streaks": _("Pink tinge or streaks of blood in the discharge"),
-        "spotting": _("A few drops, a panty liner was enough"),
-        "light": _("I had to change a panty liner"),
-        "moderate": _("I needed a pad"),
-        "heavy": _("A pad was soaked, or I passed clots"),
-    },
+    "bleeding_amount": _BLEEDING_AMOUNT_LABELS,
+    # Same scale (RULES.md 3.3).
+    "other_bleeding_amount": _BLEEDING_AMOUNT_LABELS,
     "bleeding_trend": {
         "first_time": _("This is the first time"),
         "less": _("Less"),
@@ -156,7 +251,20 @@ CHOICE_LABELS = {
         "never": _("Never"),
         "unsure": _("I don't know"),
     },
+    "hrt_type": {
+        "sequential": _(
+            "With a period-like bleed every month or every 3 months (sequential or cyclical therapy)"
+        ),
+        "continuous_combined": _(
+            "Continuous, meant to give no bleeding (oestrogen and progestogen every day, or tibolone)"
+        ),
+        "oestrogen_only": _("Oestrogen only (usually after removal of the womb)"),
+        "unsure": pgettext_lazy("hrt type", "I don't know"),
+    },
 }
+
+# Answers a question has but does not offer: "none" stands only for a hidden or absent answer (RULES.md 3.3).
+NOT_OFFERED = {"other_bleeding_amount": frozenset({"none"})}
 
 YES = "yes"
 NO = "no"
@@ -164,7 +272,17 @@ YES_NO_LABELS = {True: _("Yes"), False: _("No")}
 
 # The page's sections, in RULES.md 3.1 order.
 SECTIONS = [
-    (_("Cycle and pregnancy"), ["menopause_status", "pregnancy_status", "shoulder_tip_pain"]),
+    (
+        _("Cycle and pregnancy"),
+        [
+            "menopause_status",
+            "pregnancy_status",
+            "period_late",
+            "pregnancy_weeks",
+            "shoulder_tip_pain",
+            "contraception",
+        ],
+    ),
     (_("Discharge"), ["discharge_after_sex", "discharge_color"]),
     (
         _("Bleeding after intercourse"),
@@ -191,6 +309,9 @@ SECTIONS = [
             "fever",
             "dizziness_fainting",
             "intermenstrual_bleeding",
+            "other_bleeding_amount",
+            "other_bleeding_clots",
+            "intermenstrual_weeks",
             "vaginal_dryness",
         ],
     ),
@@ -202,6 +323,8 @@ SECTIONS = [
             "anticoagulants",
             "tamoxifen",
             "hrt",
+            "hrt_type",
+            "hrt_recent_change",
             "immunosuppressed",
             "recent_procedure_6w",
             "new_partner_3m",
@@ -210,12 +333,26 @@ SECTIONS = [
     (_("Notes"), ["notes"]),
 ]
 
-# Without JavaScript every question shows; each group of details says when to answer it.
+# Without JavaScript every question shows; a hint above each group of details, keyed by its first
+# question, says when to answer it (RULES.md 3.2 and 3.3).
 REVEAL_HINTS = {
-    "bleeding_after_sex": _("Answer the next questions only if you answered yes above."),
-    "discharge_after_sex": _("Answer the next question only if you answered yes above."),
-    "pelvic_pain_days": _("Answer the next question only if you have this pain (1 day or more)."),
-    "pregnancy_status": _("Answer the next question only if you are or might be pregnant."),
+    "period_late": _(
+        "Answer the next question only if you answered No about pregnancy and your periods have not stopped."
+    ),
+    "pregnancy_weeks": _("Answer the next question only if your pregnancy is confirmed."),
+    "shoulder_tip_pain": _(
+        "Answer the next question only if you are or might be pregnant, or if your period is late and you "
+        "have not done a test or the test is positive."
+    ),
+    "contraception": _(
+        "Answer the next question unless your periods stopped 12 months ago or more or your pregnancy is "
+        "confirmed."
+    ),
+    "discharge_color": _("Answer the next question only if you answered yes above."),
+    "bleeding_episodes_3m": _("Answer the next questions only if you answered yes above."),
+    "pelvic_pain_severity": _("Answer the next question only if you have this pain (1 day or more)."),
+    "other_bleeding_amount": _("Answer the next questions only if you answered yes above."),
+    "hrt_type": _("Answer the next questions only if you answered yes above."),
 }
 
 
@@ -246,7 +383,7 @@ def readable_answers(
         (
             str(title),
             [
-                (name, str(SHORT_LABELS[name]), display_answer(name, full[name]))
+                (name, short_label(name, rule_set.version), display_answer(name, full[name]))
                 for name in names
                 if name in visible
             ],

@@ -1,5 +1,7 @@
-// Branching of the pre-visit questionnaire (RULES.md 3.2): detail questions show only for the
-// answers that reveal them (data-shown-values: radio values; data-shown-min: a number from).
+// Branching of the pre-visit questionnaire (RULES.md 3.2): detail questions show only while their
+// condition holds (data-shown-if: clauses on earlier questions, all or any of them; a clause is a
+// question's posted values, or none of them with "not", or a number from "min"). A question not
+// answered, or hidden itself, satisfies no clause, so a hidden answer never reveals another question.
 // The server applies the same rule without JavaScript.
 (function () {
   "use strict";
@@ -11,21 +13,47 @@
     hint.hidden = true;
   });
 
-  function revealed(block) {
-    var name = block.getAttribute("data-shown-when");
-    var min = block.getAttribute("data-shown-min");
-    if (min !== null) {
-      var input = form.querySelector('input[name="' + name + '"]');
-      var text = input ? input.value.trim() : "";
-      return /^\d+$/.test(text) && parseInt(text, 10) >= parseInt(min, 10);
+  function answer(name) {
+    var inputs = form.querySelectorAll('[name="' + name + '"]');
+    for (var i = 0; i < inputs.length; i += 1) {
+      var input = inputs[i];
+      if (input.disabled) {
+        continue;
+      }
+      if (input.type === "radio" || input.type === "checkbox") {
+        if (input.checked) {
+          return input.value;
+        }
+      } else if (input.value.trim() !== "") {
+        return input.value.trim();
+      }
     }
-    var checked = form.querySelector('input[name="' + name + '"]:checked');
-    var values = (block.getAttribute("data-shown-values") || "").split(" ");
-    return checked !== null && values.indexOf(checked.value) !== -1;
+    return null;
   }
 
+  function holds(clause) {
+    var value = answer(clause.name);
+    if (value === null) {
+      return false;
+    }
+    if (clause.min !== undefined) {
+      return /^\d+$/.test(value) && parseInt(value, 10) >= clause.min;
+    }
+    var found = clause.values.indexOf(value) !== -1;
+    return clause.not ? !found : found;
+  }
+
+  function revealed(block) {
+    var condition = JSON.parse(block.getAttribute("data-shown-if"));
+    var results = condition.clauses.map(holds);
+    return condition.join === "any"
+      ? results.indexOf(true) !== -1
+      : results.indexOf(false) === -1;
+  }
+
+  // In the page's order, so that a block hidden above is seen as unanswered by the blocks below it.
   function update() {
-    form.querySelectorAll("[data-shown-when]").forEach(function (block) {
+    form.querySelectorAll("[data-shown-if]").forEach(function (block) {
       var show = revealed(block);
       block.hidden = !show;
       block.querySelectorAll("input, select, textarea").forEach(function (input) {

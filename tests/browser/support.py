@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from patients.services import submission_draft, submission_submit
 from tests.factories import PASSWORD, QUIET_FORM
+from triage import rules
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS") or REPO_ROOT / "artifacts" / "screenshots")
@@ -31,9 +32,10 @@ def typed(answers: dict) -> dict:
     """Form values as the services store them: yes/no as booleans, numbers as integers."""
     converted = {}
     for name, value in answers.items():
-        if value in ("yes", "no"):
+        field = rules.FIELDS_BY_NAME.get(name)
+        if field is not None and field.kind == rules.BOOL and value in ("yes", "no"):
             value = value == "yes"
-        elif isinstance(value, str) and value.isdigit():
+        elif field is not None and field.kind == rules.INT and isinstance(value, str) and value.isdigit():
             value = int(value)
         converted[name] = value
     return converted
@@ -66,10 +68,11 @@ def logout(page):
 
 def fill_answers(page, answers: dict):
     """Answer the questions of the step shown by their RULES.md names: radios by value, numbers and
-    text by typing. Answers to questions of other steps are left for their own step."""
+    text by typing. Answers to questions of other steps, and to questions the branching hides as
+    the earlier answers are given, are left out."""
     for name, value in answers.items():
         field = page.locator(f"#questionnaire [name={name}]").first
-        if field.count() == 0:
+        if field.count() == 0 or field.is_disabled():
             continue
         if field.get_attribute("type") == "radio":
             page.check(f"#questionnaire input[name={name}][value={value}]")

@@ -14,7 +14,8 @@ from tests.factories import QUIET_FORM
 from tests.test_support import run_tasks
 from triage import rules
 from triage.models import Assessment, Case, CaseEvent, CaseLevel
-from triage.rules import REVEALS
+from triage.questionnaire import NOT_OFFERED
+from triage.rules import SHOWN_WHEN
 
 EDIT_URL = "/questionnaire/new/"
 ROME = ZoneInfo("Europe/Rome")
@@ -30,7 +31,14 @@ BLEEDING = {
     "clots": "no",
 }
 
-BLEEDING_DETAIL_FIELDS = REVEALS[0].details
+BLEEDING_DETAIL_FIELDS = SHOWN_WHEN["clots"].details
+# The details of bleeding between periods (RULES.md 3.3), answered with nothing of concern.
+OTHER_BLEEDING = {
+    "intermenstrual_bleeding": "yes",
+    "other_bleeding_amount": "spotting",
+    "other_bleeding_clots": "no",
+    "intermenstrual_weeks": "1",
+}
 
 
 def form_key(client):
@@ -56,7 +64,8 @@ def test_form_posts_every_field_under_its_rules_name(patient_client):
             assert re.search(rf'<input type="number" name="{field.name}"[^>]*min="0"', html)
         elif field.kind == rules.CHOICE:
             for value in field.choices:
-                assert f'name="{field.name}" value="{value}"' in html
+                offered = value not in NOT_OFFERED.get(field.name, ())
+                assert (f'name="{field.name}" value="{value}"' in html) is offered, (field.name, value)
     for page in pages:
         assert 'name="action" value="save"' in page
         assert 'name="action" value="next"' in page
@@ -251,14 +260,15 @@ def test_a_second_tab_writes_into_the_draft_the_first_one_created(patient_client
             {
                 **QUIET,
                 "pregnancy_status": "confirmed",
+                "pregnancy_weeks": "8",
                 "shoulder_tip_pain": "no",
-                "intermenstrual_bleeding": "yes",
+                **OTHER_BLEEDING,
             },
             "en",
             rules.ADVICE[rules.Level.URGENT]["en"],
         ),
         (
-            {**QUIET, "menopause_status": "postmenopausal", "intermenstrual_bleeding": "yes"},
+            {**QUIET, "menopause_status": "postmenopausal", **OTHER_BLEEDING},
             "it",
             rules.ADVICE[rules.Level.PRIORITY]["it"],
         ),
@@ -393,12 +403,12 @@ def test_retriage_keeps_earlier_assessments_and_skips_closed_cases(patient):
     call_command("retriage", stdout=StringIO())
 
     assert list(Assessment.objects.filter(submission=open_one).values_list("rules_version", flat=True)) == [
-        2,
+        rules.RULES_VERSION,
         1,
     ]
     assert Assessment.objects.filter(submission=submission).count() == 1
     case = Case.objects.get(pk=open_one.pk)
-    assert (case.level, case.rules_version) == (CaseLevel.ROUTINE, 2)
+    assert (case.level, case.rules_version) == (CaseLevel.ROUTINE, rules.RULES_VERSION)
 
 
 @pytest.mark.django_db
@@ -431,14 +441,17 @@ def test_retriage_run_twice_changes_nothing_the_second_time(patient):
 
 @pytest.mark.django_db
 def test_retriage_dry_run_prints_the_moves_and_writes_nothing(patient):
+    """RULES.md 11.2 S6: a from-to table, then the moves up and the moves down in separate lists."""
     moving = submission_record(
         patient=patient,
         answers={"pregnancy_status": "possible", "intermenstrual_bleeding": True},
         submitted_at=days_ago(1),
     )
     assessed_by_rule_set_1(moving)
-    Case.objects.filter(pk=moving.pk).update(level=CaseLevel.PRIORITY, score=6)
+    Case.objects.filter(pk=moving.pk).update(level=CaseLevel.PRIORITY, score=6, flags=["PREGNANCY_BLEEDING"])
     staying = submission_record(patient=patient, answers={"burning": True}, submitted_at=days_ago(0))
+    falling = submission_record(patient=patient, answers={"itching": True}, submitted_at=days_ago(0))
+    Case.objects.filter(pk=falling.pk).update(level=CaseLevel.FOLLOW_UP, score=1, flags=["INFECTION_SIGNS"])
     tables = (Assessment, Case, CaseEvent, Submission)
     before = [list(model.objects.order_by("pk").values()) for model in tables]
 
@@ -447,14 +460,18 @@ def test_retriage_dry_run_prints_the_moves_and_writes_nothing(patient):
 
     assert [list(model.objects.order_by("pk").values()) for model in tables] == before
     lines = out.getvalue().splitlines()
-    assert "2 open case(s) assessed with rule set 2; nothing was written." in lines[0]
+    assert f"3 open case(s) assessed with rule set {rules.RULES_VERSION}; nothing was written." in lines[0]
     priority_row = next(line for line in lines if line.startswith("priority "))
     follow_up_row = next(line for line in lines if line.startswith("follow_up "))
     # Columns: review, emergency, urgent, priority, follow_up, routine.
     assert priority_row.split()[1:] == ["0", "0", "1", "0", "0", "0"]
-    assert follow_up_row.split()[1:] == ["0", "0", "0", "0", "1", "0"]
-    assert f"Moving up: #{moving.pk}" in lines
-    assert staying.pk != moving.pk
+    assert follow_up_row.split()[1:] == ["0", "0", "0", "0", "1", "1"]
+    assert "2 case(s) would change level; 1 would move up, 1 would move down." in lines
+    up = lines.index("Moving up: 1 case(s)")
+    down = lines.index("Moving down: 1 case(s)")
+    assert lines[up + 2].split() == [f"#{moving.pk}", "priority", "urgent", "+INTERMENSTRUAL_BLEEDING", "-"]
+    assert lines[down + 2].split() == [f"#{falling.pk}", "follow_up", "routine", "-", "-INFECTION_SIGNS"]
+    assert f"#{staying.pk}" not in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -617,8 +634,8 @@ def test_reassessment_shows_on_the_timeline_in_the_readers_language(patient, doc
 
     event = CaseEvent.objects.get(case_id=submission.pk, kind="retriage")
     assert event.detail == {
-        "from": {"level": 0, "score": 0, "rules_version": 2},
-        "to": {"level": 1, "score": 1, "rules_version": 2},
+        "from": {"level": 0, "score": 0, "rules_version": rules.RULES_VERSION},
+        "to": {"level": 1, "score": 1, "rules_version": rules.RULES_VERSION},
     }
     with translation.override("en"):
         assert event.retriage_summary() == "Routine (0) → Follow-up (1)"

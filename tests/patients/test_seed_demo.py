@@ -12,7 +12,7 @@ from outbox.models import OutboundEmail
 from patients.models import Patient, Submission, User
 from tests.test_support import run_tasks
 from triage.models import Case, CaseEvent, CaseLevel
-from triage.rules import FLAG_CODES
+from triage.rules import FLAG_CODES, RULES_VERSION
 
 
 @pytest.fixture
@@ -31,14 +31,16 @@ def test_seed_prints_the_documented_logins(seeded):
 def test_seed_creates_about_forty_patients_and_seventy_questionnaires(seeded):
     demo_patients = Patient.objects.filter(user__email__endswith="@example.org")
 
-    assert demo_patients.count() == 42
+    assert demo_patients.count() == 56
     assert Submission.objects.filter(status="submitted").count() >= 70
     assert Case.objects.count() == Submission.objects.filter(status="submitted").count()
 
 
 def test_seed_covers_every_level_and_every_flag(seeded):
-    levels = set(Case.objects.values_list("level", flat=True))
-    flags = {code for codes in Case.objects.values_list("flags", flat=True) for code in codes}
+    """Every level and every flag of the current rule set, on cases that rule set assessed."""
+    current = Case.objects.filter(rules_version=RULES_VERSION)
+    levels = set(current.values_list("level", flat=True))
+    flags = {code for codes in current.values_list("flags", flat=True) for code in codes}
 
     assert {
         CaseLevel.ROUTINE,
@@ -148,11 +150,21 @@ def test_retriage_dry_run_on_the_demo_data_prints_its_table_and_writes_nothing(s
 
     assert {model.__name__: model.objects.count() for model in models} == before
     lines = out.getvalue().splitlines()
-    assert lines[0] == f"Dry run: {open_cases} open case(s) assessed with rule set 2; nothing was written."
+    assert lines[0] == (
+        f"Dry run: {open_cases} open case(s) assessed with rule set {RULES_VERSION}; nothing was written."
+    )
     header = lines[2].split()
     assert header[-6:] == ["review", "emergency", "urgent", "priority", "follow_up", "routine"]
     rows = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in lines[3:9]}
     assert sum(map(sum, rows.values())) == open_cases
+    # The open questionnaires assessed with rule set 2 that rule set 3 raises (RULES.md 12): pain with
+    # bleeding while not pregnant, "perimenopausal" at 55+, an absent screening date.
+    up = lines.index("Moving up: 3 case(s)")
+    moved_up = {line.split()[0]: line.split()[1:] for line in lines[up + 2 : up + 5]}
+    pain_bleeding = Case.objects.get(patient__user__email="miriam.donati@example.org")
+    assert moved_up[f"#{pain_bleeding.pk}"][:3] == ["follow_up", "priority", "+PAINFUL"]
+    assert "+PAIN_WITH_BLEEDING" in moved_up[f"#{pain_bleeding.pk}"]
+    assert "Moving down: 0 case(s)" in lines
 
 
 def test_seed_books_todays_visits_and_the_demo_patients_next_visit(seeded, client):

@@ -18,6 +18,7 @@ from tests.patients.test_questionnaire import BLEEDING, QUIET
 from triage.audit.writer import Actor
 from triage.cases.services import CaseConflict, case_add_note, case_change_status
 from triage.models import Assessment, Case, CaseEvent
+from triage.questionnaire import SECTIONS
 
 from .conftest import login_verified
 
@@ -103,7 +104,7 @@ def test_two_simultaneous_posts_of_a_first_step_create_one_draft():
     assert (draft.status, str(draft.key), draft.step) == (Submission.Status.DRAFT, key, 2)
 
 
-STEP_1 = ("menopause_status", "pregnancy_status", "shoulder_tip_pain")
+STEP_1 = SECTIONS[0][1]
 
 
 def _logged_in(patient) -> Client:

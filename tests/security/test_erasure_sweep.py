@@ -20,7 +20,7 @@ from tests import factories
 from tests.test_support import run_tasks
 from triage.audit.writer import Actor
 from triage.models import Visit, VisitInvitation
-from triage.visits.imports import import_file
+from triage.visits.matching import import_file
 from triage.visits.services import invitation_for, visit_book
 
 from .conftest import login_verified

@@ -20,7 +20,7 @@ from patients.verification import email_verification_token
 from tests.factories import PASSWORD, make_patient, record
 from tests.test_support import run_tasks
 from triage.models import Visit, VisitInvitation
-from triage.visits.imports import import_file, import_report_lines
+from triage.visits.matching import import_file, import_report_lines
 from triage.visits.services import invitation_for, reminders_send, visit_book
 
 ROME = ZoneInfo("Europe/Rome")

@@ -41,11 +41,17 @@ RICH = {
     "new_partner_3m": True,
     "notes": "Dolore «forte» dopo il rapporto…\nseconda riga",
 }
+# As the form stores it: the late-period question is hidden in a possible pregnancy.
 PREGNANCY_RED_FLAG = {
-    **QUIET,
+    **{name: value for name, value in QUIET.items() if name != "period_late"},
     "pregnancy_status": "possible",
+    "shoulder_tip_pain": False,
     "intermenstrual_bleeding": True,
+    "other_bleeding_amount": "spotting",
+    "other_bleeding_clots": False,
+    "intermenstrual_weeks": 0,
     "pelvic_pain_days": 2,
+    "pelvic_pain_severity": 3,
 }
 HEAVY = {**QUIET, "soaks_pad_hourly": True, "anticoagulants": True}
 
@@ -119,7 +125,7 @@ def test_questionnaire_item_types_ranges_and_options_follow_the_rules():
             assert "answerOption" not in item
 
 
-def test_enable_when_follows_the_four_branchings():
+def test_enable_when_follows_every_branching():
     items = {item["linkId"]: item for item in question_items(export.questionnaire_resource())}
     conditions = {name: item["enableWhen"] for name, item in items.items() if "enableWhen" in item}
     assert set(conditions) == {name for reveal in rules.REVEALS for name in reveal.details}
@@ -133,12 +139,40 @@ def test_enable_when_follows_the_four_branchings():
     assert conditions["pelvic_pain_severity"] == [
         {"question": "pelvic_pain_days", "operator": ">=", "answerInteger": 1}
     ]
+    # RULES.md 3.2: widened in rule set 3 to a late period without a test or with a positive one.
     shoulder = conditions["shoulder_tip_pain"]
     assert [(c["question"], c["operator"], c["answerCoding"]["code"]) for c in shoulder] == [
         ("pregnancy_status", "=", "possible"),
         ("pregnancy_status", "=", "confirmed"),
+        ("period_late", "=", "late_no_test"),
+        ("period_late", "=", "late_test_positive"),
     ]
     assert items["shoulder_tip_pain"]["enableBehavior"] == "any"
+
+    def stated(name):
+        return [
+            (c["question"], c["operator"], c.get("answerCoding", {}).get("code", c.get("answerBoolean")))
+            for c in conditions[name]
+        ]
+
+    # New in rule set 3: two questions each, both conditions must hold.
+    assert stated("period_late") == [
+        ("pregnancy_status", "=", "not_pregnant"),
+        ("menopause_status", "exists", True),
+        ("menopause_status", "!=", "postmenopausal"),
+    ]
+    assert stated("contraception") == [
+        ("menopause_status", "exists", True),
+        ("menopause_status", "!=", "postmenopausal"),
+        ("pregnancy_status", "exists", True),
+        ("pregnancy_status", "!=", "confirmed"),
+    ]
+    assert items["period_late"]["enableBehavior"] == items["contraception"]["enableBehavior"] == "all"
+    assert stated("pregnancy_weeks") == [("pregnancy_status", "=", "confirmed")]
+    for name in ("other_bleeding_amount", "other_bleeding_clots", "intermenstrual_weeks"):
+        assert stated(name) == [("intermenstrual_bleeding", "=", True)]
+    for name in ("hrt_type", "hrt_recent_change"):
+        assert stated(name) == [("hrt", "=", True)]
     assert "enableBehavior" not in items["clots"]
     assert "soaks_pad_hourly" not in conditions
     assert "dizziness_fainting" not in conditions
@@ -146,8 +180,8 @@ def test_enable_when_follows_the_four_branchings():
 
 def test_questionnaire_canonical_url_carries_the_rule_set_version():
     resource = export.questionnaire_resource()
-    assert resource["version"] == "2"
-    assert export.questionnaire_canonical() == f"{resource['url']}|2"
+    assert resource["version"] == "3"
+    assert export.questionnaire_canonical() == f"{resource['url']}|3"
 
 
 @pytest.mark.parametrize("language", ["it", "en"])
@@ -446,11 +480,6 @@ BAD_RESPONSES = [
         lambda r: _set_answer(r, "fever", {"valueBoolean": "true"}), "true or false", id="string-for-boolean"
     ),
     pytest.param(
-        lambda r: _add_item(r, "section-bleeding", {"linkId": "clots", "answer": [{"valueBoolean": True}]}),
-        "shown only for some answers to 'bleeding_after_sex'",
-        id="hidden-by-branching",
-    ),
-    pytest.param(
         lambda r: _add_item(r, "section-cycle", {"linkId": "fever", "answer": [{"valueBoolean": True}]}),
         "must sit inside the group 'section-symptoms'",
         id="wrong-group",
@@ -669,8 +698,8 @@ def test_a_rule_set_1_response_still_imports_and_the_new_questions_take_their_de
     imported = Submission.objects.get(patient=patient)
     assert imported.questionnaire_version == 1
     assert not set(imported.answers) & added
-    # A possible pregnancy with nothing else is routine under rule set 2 too; the defaults apply.
-    assert (imported.case.level, imported.case.rules_version) == (CaseLevel.ROUTINE, 2)
+    # A possible pregnancy with nothing else is routine under the current rules too; the defaults apply.
+    assert (imported.case.level, imported.case.rules_version) == (CaseLevel.ROUTINE, rules.RULES_VERSION)
     assert export.questionnaire_response(imported)["questionnaire"].endswith("|1")
 
 
@@ -685,6 +714,68 @@ def test_a_rule_set_1_response_cannot_answer_a_question_added_later(patient, tmp
     with pytest.raises(CommandError, match="not part of version 1 of the questionnaire"):
         import_file(write(tmp_path, response))
     assert saved_counts() == counts
+
+
+@pytest.mark.django_db
+def test_a_rule_set_2_response_imports_with_the_defaults_of_rule_set_3(patient, tmp_path):
+    """RULES.md 3.2: absent questions take their defaults; an absent screening date reads as unsure."""
+    source = record(patient, {**QUIET, "bleeding_after_sex": True, "bleeding_episodes_3m": 1})
+    response = export.questionnaire_response(source)
+    source.delete()
+    response["questionnaire"] = export.questionnaire_canonical(2)
+    dropped = set(rules.FIELDS_BY_NAME) - set(rules.RULE_SETS[2].fields_by_name) | {"last_cervical_screening"}
+    for group in response["item"]:
+        group["item"] = [item for item in group["item"] if item["linkId"] not in dropped]
+
+    import_file(write(tmp_path, response))
+
+    imported = Submission.objects.get(patient=patient)
+    assert imported.questionnaire_version == 2
+    assert not set(imported.answers) & dropped
+    assert imported.case.rules_version == rules.RULES_VERSION
+    assert "SCREENING_GAP" in imported.case.flags
+    assert export.questionnaire_response(imported)["questionnaire"].endswith("|2")
+
+
+@pytest.mark.django_db
+def test_an_answer_hidden_by_the_branching_is_checked_then_left_out(patient, tmp_path):
+    """RULES.md 3.2 Hidden answers: a response carrying one is not refused, and it changes nothing."""
+    source = record(patient, QUIET)
+    response = export.questionnaire_response(source)
+    source.delete()
+    _add_item(response, "section-bleeding", {"linkId": "clots", "answer": [{"valueBoolean": True}]})
+    _add_item(response, "section-cycle", {"linkId": "pregnancy_weeks", "answer": [{"valueInteger": 30}]})
+
+    import_file(write(tmp_path, response))
+
+    imported = Submission.objects.get(patient=patient)
+    assert "clots" not in imported.answers and "pregnancy_weeks" not in imported.answers
+    assert (imported.case.level, imported.case.flags) == (CaseLevel.ROUTINE, [])
+    bad = export.questionnaire_response(imported)
+    _add_item(bad, "section-cycle", {"linkId": "pregnancy_weeks", "answer": [{"valueInteger": 46}]})
+    bad["identifier"]["value"] = "another-response"
+    with pytest.raises(CommandError, match="pregnancy_weeks"):
+        import_file(write(tmp_path, bad, name="bad.json"))
+
+
+@pytest.mark.django_db
+def test_a_response_keeps_the_wording_of_the_questionnaire_she_answered(patient):
+    """RULES.md 11.1 V3: tamoxifen read "now" before rule set 3."""
+    submission = record(patient, {**QUIET, "tamoxifen": True})
+    texts = {
+        item["linkId"]: item["text"]
+        for group in export.questionnaire_response(submission)["item"]
+        for item in group["item"]
+    }
+    assert "in passato" in texts["tamoxifen"]
+    Submission.objects.filter(pk=submission.pk).update(questionnaire_version=2)
+    submission.refresh_from_db()
+    texts = {
+        item["linkId"]: item["text"]
+        for group in export.questionnaire_response(submission)["item"]
+        for item in group["item"]
+    }
+    assert texts["tamoxifen"] == "Assume tamoxifene (un farmaco usato dopo un tumore al seno)?"
 
 
 def test_the_import_service_returns_what_it_did_and_refuses_with_a_reason_not_a_sentence(

@@ -9,7 +9,7 @@ from django.db import connection
 from triage import rules
 from triage.models import flag_bit
 
-migration = importlib.import_module("triage.migrations.0009_case_flag_statistics_rule_set_2")
+migration = importlib.import_module("triage.migrations.0019_case_flag_statistics_rule_set_3")
 
 
 def test_every_flag_has_its_statistics():

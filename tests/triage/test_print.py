@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import escape
 
 from tests import factories
 from tests.factories import record
@@ -92,7 +93,7 @@ def test_print_page_shows_identity_assessment_answers_history_and_notes(doctor_c
     for code in case.flags:
         rule = rules.FLAG_RULES_BY_CODE[code]
         assert rule.label in html
-        assert rule.reason.replace("'", "&#x27;") in html
+        assert escape(rule.reason) in html
     # Answers by section, the patient's own note, the earlier questionnaire, the doctor's timeline.
     assert "Bleeding after intercourse" in html
     assert "Ha paura di un polipo" in html

@@ -1524,7 +1524,8 @@ def test_reasons_pair_each_flag_with_its_clinician_text():
 def test_rule_set_2_keeps_every_rule_set_1_flag_code():
     assert set(v1.RULE_SET.flag_codes) < set(FLAG_CODES)
     assert triage.rules.ALL_FLAG_CODES[: len(v1.RULE_SET.flag_codes)] == v1.RULE_SET.flag_codes
-    assert set(triage.rules.ALL_FLAG_CODES) == set(FLAG_CODES)
+    # Rule set 3's new codes follow rule set 2's (RULES.md 11.1 V4).
+    assert set(triage.rules.ALL_FLAG_CODES[: len(FLAG_CODES)]) == set(FLAG_CODES)
 
 
 # --- Levels and rule sets (RULES 2, 11) -------------------------------------------------
@@ -1554,21 +1555,22 @@ def test_rule_set_1_has_no_urgent_level():
         v1.RULE_SET.level_from_code("urgent")
 
 
-def test_current_rule_set_is_rule_set_2():
-    assert triage.rules.CURRENT is RULE_SET
-    assert triage.rules.RULES_VERSION == 2
-    assert triage.rules.RULE_SETS == {1: v1.RULE_SET, 2: RULE_SET}
+def test_rule_set_2_stays_evaluable_beside_the_current_rule_set_3():
+    current = triage.rules.v3.RULE_SET
+    assert triage.rules.CURRENT is current
+    assert triage.rules.RULES_VERSION == 3
+    assert {1: v1.RULE_SET, 2: RULE_SET, 3: current} == triage.rules.RULE_SETS
     assert triage.rules.rule_set(2) is RULE_SET
     assert triage.rules.rule_set(1) is v1.RULE_SET
-    assert triage.rules.rule_set(None) is RULE_SET
-    assert triage.rules.rule_set(99) is RULE_SET
+    assert triage.rules.rule_set(None) is current
+    assert triage.rules.rule_set(99) is current
 
 
-def test_public_assess_uses_rule_set_2():
-    answers = make_answers(dizziness_fainting=True)
+def test_public_assess_uses_the_current_rule_set():
+    answers = triage.rules.answers_from_mapping({"dizziness_fainting": True})
     result = triage.rules.assess(answers, 30)
-    assert result == Result(U, 5, ("FAINTNESS",), 2)
-    assert result.rules_version == 2
+    assert result == Result(U, 5, ("FAINTNESS",), 3)
+    assert RULE_SET.assess(make_answers(dizziness_fainting=True), 30).rules_version == 2
 
 
 # --- Advice (RULES 8) --------------------------------------------------------------------

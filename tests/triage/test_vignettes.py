@@ -1,4 +1,4 @@
-"""Acceptance vignettes (RULES.md 9): both published files, validation per case and `triage_check`."""
+"""Acceptance vignettes (RULES.md 9): the three published files, validation per case and `triage_check`."""
 
 import copy
 import json
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.triage.test_rules_properties import value_strategy
 from triage.rules import LEVEL_CODES, RULE_SETS
-from triage.vignettes import (
+from triage.rules.vignettes import (
     InvalidVignette,
     VignetteError,
     _fast_specs,
@@ -26,17 +26,25 @@ from triage.vignettes import (
     parse_vignettes,
 )
 
-V1, V2 = RULE_SETS[1], RULE_SETS[2]
+V1, V2, V3 = RULE_SETS[1], RULE_SETS[2], RULE_SETS[3]
+# The current rule set's file, and the earlier ones (RULES.md 9: copies of the published files).
 PUBLISHED = Path(__file__).with_name("vignettes.json")
+PUBLISHED_V2 = Path(__file__).with_name("vignettes-v2.json")
 PUBLISHED_V1 = Path(__file__).with_name("vignettes-v1.json")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED_CASES = load_vignettes(PUBLISHED)
+PUBLISHED_V2_CASES = load_vignettes(PUBLISHED_V2, V2)
 PUBLISHED_V1_CASES = load_vignettes(PUBLISHED_V1, V1)
 VALID_CASE = {
     "id": "case-a",
     "description": "Single streaky bleed.",
     "patient": {"age": 30},
-    "answers": {"bleeding_after_sex": True, "bleeding_episodes_3m": 1, "bleeding_amount": "streaks"},
+    "answers": {
+        "bleeding_after_sex": True,
+        "bleeding_episodes_3m": 1,
+        "bleeding_amount": "streaks",
+        "last_cervical_screening": "within_3y",
+    },
     "history": [{"days_ago": 30, "answers": {}}],
     "expect": {"level": "routine", "flags_include": [], "flags_exclude": ["RECURRENT"], "score": 0},
 }
@@ -56,15 +64,16 @@ def published_data():
 
 
 def test_published_files_have_valid_cases_with_unique_ids():
-    for cases, count in ((PUBLISHED_CASES, 46), (PUBLISHED_V1_CASES, 24)):
+    for cases, count in ((PUBLISHED_CASES, 78), (PUBLISHED_V2_CASES, 46), (PUBLISHED_V1_CASES, 24)):
         assert len(cases) == count
         assert not [case for case in cases if isinstance(case, InvalidVignette)]
         assert len({vignette.id for vignette in cases}) == count
 
 
-PUBLISHED_PAIRS = [pytest.param(V2, vignette, id=f"v2-{vignette.id}") for vignette in PUBLISHED_CASES] + [
-    pytest.param(V1, vignette, id=f"v1-{vignette.id}") for vignette in PUBLISHED_V1_CASES
-]
+PUBLISHED_PAIRS = [
+    *(pytest.param(V3, vignette, id=f"v3-{vignette.id}") for vignette in PUBLISHED_CASES),
+    *(pytest.param(V2, vignette, id=f"v2-{vignette.id}") for vignette in PUBLISHED_V2_CASES),
+] + [pytest.param(V1, vignette, id=f"v1-{vignette.id}") for vignette in PUBLISHED_V1_CASES]
 
 
 @pytest.mark.parametrize(("rule_set", "vignette"), PUBLISHED_PAIRS)
@@ -84,7 +93,7 @@ def test_published_vignette_lists_every_raised_flag_and_its_score(rule_set, vign
 
 
 def test_the_rule_set_2_file_fails_with_rule_set_1_where_the_rules_differ():
-    cases = load_vignettes(PUBLISHED, V1)
+    cases = load_vignettes(PUBLISHED_V2, V1)
     outcomes = {vignette.id: check_vignette(vignette, V1) for vignette in cases}
     # The physiological streak is routine under both; a possible pregnancy with spotting is
     # urgent only since rule set 2.
@@ -324,8 +333,9 @@ def test_failed_check_says_what_was_expected_and_what_came_out():
 @pytest.mark.parametrize(
     ("args", "cases"),
     [
-        pytest.param([str(PUBLISHED)], PUBLISHED_CASES, id="rule-set-2-by-default"),
-        pytest.param(["--rules", "2", str(PUBLISHED)], PUBLISHED_CASES, id="rule-set-2"),
+        pytest.param([str(PUBLISHED)], PUBLISHED_CASES, id="rule-set-3-by-default"),
+        pytest.param(["--rules", "3", str(PUBLISHED)], PUBLISHED_CASES, id="rule-set-3"),
+        pytest.param(["--rules", "2", str(PUBLISHED_V2)], PUBLISHED_V2_CASES, id="rule-set-2"),
         pytest.param(["--rules", "1", str(PUBLISHED_V1)], PUBLISHED_V1_CASES, id="rule-set-1"),
     ],
 )
@@ -333,7 +343,6 @@ def test_command_passes_each_published_file_with_its_rule_set(args, cases):
     out = StringIO()
     call_command("triage_check", *args, stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0] == "PASS pub-01-physiological-streak"
     assert lines[:-1] == [f"PASS {vignette.id}" for vignette in cases]
     assert lines[-1] == f"{len(cases)} passed, 0 failed"
 
@@ -341,7 +350,7 @@ def test_command_passes_each_published_file_with_its_rule_set(args, cases):
 def test_command_with_rule_set_1_fails_the_rule_set_2_file_where_the_rules_differ():
     out = StringIO()
     with pytest.raises(CommandError, match="vignette"):
-        call_command("triage_check", "--rules", "1", str(PUBLISHED), stdout=out)
+        call_command("triage_check", "--rules", "1", str(PUBLISHED_V2), stdout=out)
     lines = out.getvalue().splitlines()
     assert "PASS pub-01-physiological-streak" in lines
     assert any(line.startswith("FAIL pub-05-pregnancy-spotting: ") for line in lines)
@@ -351,31 +360,31 @@ def test_command_with_rule_set_1_fails_the_rule_set_2_file_where_the_rules_diffe
 
 def test_command_reports_a_wrong_expectation_and_fails(tmp_path):
     data = published_data()
-    data[2]["expect"]["level"] = "priority"
+    data[7]["expect"]["level"] = "priority"
     out = StringIO()
-    with pytest.raises(CommandError, match="1 of 46 vignette"):
+    with pytest.raises(CommandError, match="1 of 78 vignette"):
         call_command("triage_check", str(write_json(tmp_path, data)), stdout=out)
     lines = out.getvalue().splitlines()
     assert (
-        "FAIL pub-03-soaking-pads: expected level priority, got emergency "
-        "(flags: HEAVY_ACUTE, HEAVY_EPISODE, ABUNDANT)" in lines
+        "FAIL v3-pub-08-late-positive-shoulder-tip: expected level priority, got emergency "
+        "(flags: PREGNANCY_SHOULDER_PAIN)" in lines
     )
-    assert lines.count("PASS pub-01-physiological-streak") == 1
-    assert lines[-1] == "45 passed, 1 failed"
+    assert lines.count("PASS v3-pub-01-physiological-streak") == 1
+    assert lines[-1] == "77 passed, 1 failed"
 
 
 def test_command_fails_an_invalid_case_and_runs_the_others(tmp_path):
     data = published_data()
     data[0]["expect"]["flags_include"] = ["NOT_A_FLAG"]
     out = StringIO()
-    with pytest.raises(CommandError, match="1 of 46 vignette"):
+    with pytest.raises(CommandError, match="1 of 78 vignette"):
         call_command("triage_check", str(write_json(tmp_path, data)), stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == (
-        "FAIL pub-01-physiological-streak: invalid case: expect.flags_include has the unknown flag code "
+        "FAIL v3-pub-01-physiological-streak: invalid case: expect.flags_include has the unknown flag code "
         "'NOT_A_FLAG'"
     )
-    assert lines[-1] == "45 passed, 1 failed"
+    assert lines[-1] == "77 passed, 1 failed"
 
 
 def test_command_rejects_a_missing_file(tmp_path):
@@ -392,7 +401,7 @@ def run_manage(*args):
 def test_command_exits_0_when_every_case_passes():
     completed = run_manage("triage_check", str(PUBLISHED))
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.splitlines()[-1] == "46 passed, 0 failed"
+    assert completed.stdout.splitlines()[-1] == "78 passed, 0 failed"
 
 
 def test_command_exits_1_without_traceback_on_failure_or_invalid_file(tmp_path):
@@ -400,7 +409,7 @@ def test_command_exits_1_without_traceback_on_failure_or_invalid_file(tmp_path):
     data[0]["expect"]["level"] = "emergency"
     failing = run_manage("triage_check", str(write_json(tmp_path, data)))
     assert failing.returncode == 1
-    assert failing.stdout.splitlines()[-1] == "45 passed, 1 failed"
+    assert failing.stdout.splitlines()[-1] == "77 passed, 1 failed"
     assert "Traceback" not in failing.stderr
 
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
@@ -589,7 +598,7 @@ def test_a_valid_file_is_decoded_once(tmp_path, monkeypatch):
     calls = []
     real_loads = json.loads
     monkeypatch.setattr(
-        "triage.vignettes.json.loads", lambda *a, **kw: calls.append(kw) or real_loads(*a, **kw)
+        "triage.rules.vignettes.json.loads", lambda *a, **kw: calls.append(kw) or real_loads(*a, **kw)
     )
     load_vignettes(write_json(tmp_path, [case_with(), case_with(id="case-b")]))
     assert calls == [{}]

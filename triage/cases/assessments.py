@@ -46,14 +46,16 @@ def submission_history(submission) -> list[rules.HistoryEntry]:
     ]
 
 
-def _verdict(submission) -> tuple[rules.Result | None, str]:
-    """The current rules' result for a submitted questionnaire, or None and the error's type.
+def _verdict(submission, rule_set: rules.RuleSet | None = None) -> tuple[rules.Result | None, str]:
+    """The current rules' result for a submitted questionnaire (or `rule_set`'s), or None and the error's type.
 
     The exception text may quote answers, so only its type is kept and logged.
     """
     try:
-        answers = rules.answers_from_mapping(submission.answers)
-        return rules.assess(answers, submission.age, submission_history(submission)), ""
+        history = submission_history(submission)
+        if rule_set is None:
+            return rules.assess(rules.answers_from_mapping(submission.answers), submission.age, history), ""
+        return rule_set.assess(rule_set.answers_from_mapping(submission.answers), submission.age, history), ""
     except Exception as exc:
         logger.error("Rule engine failed on submission %s: %s", submission.pk, type(exc).__name__)
         return None, type(exc).__name__[:200]
@@ -67,14 +69,16 @@ def _case_values(result: rules.Result | None) -> tuple:
 
 
 @transaction.atomic
-def submission_assess(submission, *, actor=None) -> Assessment:
+def submission_assess(submission, *, actor=None, rule_set: rules.RuleSet | None = None) -> Assessment:
     """Run the rule engine on a submitted questionnaire and store the result.
 
     Fails closed: whatever goes wrong inside the engine, the assessment is
     stored at the REVIEW level, which sorts above emergency on the worklist,
-    so the submission is never lost and never silently routine.
+    so the submission is never lost and never silently routine. `rule_set` is
+    the current one for every submission; an earlier one only records a
+    questionnaire assessed before the current rules were released (demo data).
     """
-    return _assessment_store(submission, *_verdict(submission), actor=actor)
+    return _assessment_store(submission, *_verdict(submission, rule_set), actor=actor)
 
 
 def _assessment_store(submission, result: rules.Result | None, error: str, *, actor=None) -> Assessment:
@@ -133,15 +137,27 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
     return case
 
 
+@dataclass(frozen=True)
+class RetriageMove:
+    """One open case that would change level: its id, both levels and the flags it would gain or lose."""
+
+    pk: int
+    level: int
+    new_level: int
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+
+
 @dataclass
 class RetriagePreview:
-    """What re-assessing the open cases with the current rules would change (RULES.md 11)."""
+    """What re-assessing the open cases with the current rules would change (RULES.md 11, S6)."""
 
     assessed: int = 0
     # (from level, to level) -> number of cases, for every open case, moved or not.
     moves: Counter = field(default_factory=Counter)
-    # Cases that would move to a higher level, by id.
-    moved_up: list[int] = field(default_factory=list)
+    # Cases that would move to a higher level, and to a lower one, by id.
+    moved_up: list[RetriageMove] = field(default_factory=list)
+    moved_down: list[RetriageMove] = field(default_factory=list)
 
 
 def open_submissions_retriage_preview() -> RetriagePreview:
@@ -149,13 +165,22 @@ def open_submissions_retriage_preview() -> RetriagePreview:
     from patients.models import Submission
 
     preview = RetriagePreview()
-    open_cases = Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", "level")
-    for pk, level in open_cases.iterator():
-        new_level = _case_values(_verdict(Submission.objects.get(pk=pk))[0])[0]
+    open_cases = (
+        Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", "level", "flags")
+    )
+    for pk, level, flags in open_cases.iterator():
+        new_level, _score, new_flags, _version = _case_values(_verdict(Submission.objects.get(pk=pk))[0])
         preview.assessed += 1
         preview.moves[(level, new_level)] += 1
-        if new_level > level:
-            preview.moved_up.append(pk)
+        if new_level != level:
+            move = RetriageMove(
+                pk=pk,
+                level=level,
+                new_level=new_level,
+                gained=tuple(code for code in new_flags if code not in flags),
+                lost=tuple(code for code in flags if code not in new_flags),
+            )
+            (preview.moved_up if new_level > level else preview.moved_down).append(move)
     return preview
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from triage import rules
 from triage.models import CaseLevel
-from triage.questionnaire import CHOICE_LABELS, QUESTION_LABELS, SECTIONS
+from triage.questionnaire import CHOICE_LABELS, QUESTION_LABELS, SECTIONS, question_label
 
 TRANSLATION_URL = "http://hl7.org/fhir/StructureDefinition/translation"
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -158,19 +158,39 @@ def _question_item(field: rules.Field) -> dict:
 
 
 def _enable_when(reveal: rules.Reveal) -> dict:
-    """RULES.md 3.2 branching as FHIR enableWhen: shown for any of the revealing answers."""
-    if reveal.min_value is not None:
-        conditions = [{"question": reveal.question, "operator": ">=", "answerInteger": reveal.min_value}]
-    elif reveal.values == (True,):
-        conditions = [{"question": reveal.question, "operator": "=", "answerBoolean": True}]
-    else:
-        conditions = [
-            {"question": reveal.question, "operator": "=", "answerCoding": _coding(reveal.question, value)}
-            for value in reveal.values
-        ]
+    """RULES.md 3.2 branching as FHIR enableWhen, with enableBehavior for more than one condition.
+
+    A clause "one of these answers" is one `=` condition per answer, which
+    FHIR can only combine with `any`; a clause "none of these answers" is
+    one `!=` condition per answer, combined with `all`, plus `exists`,
+    because FHIR counts `!=` as met by a question left unanswered and the
+    form does not. Conditions that flat enableWhen cannot state are refused.
+    """
+    conditions = []
+    for clause in reveal.clauses:
+        question = clause.question
+        if clause.min_value is not None:
+            conditions.append({"question": question, "operator": ">=", "answerInteger": clause.min_value})
+            continue
+        if clause.negate:
+            if reveal.join == rules.ANY and len(clause.values) > 1:
+                raise ValueError(f"enableWhen cannot state the condition of {reveal.details}.")
+            conditions.append({"question": question, "operator": "exists", "answerBoolean": True})
+        elif reveal.join == rules.ALL and len(clause.values) > 1 and len(reveal.clauses) > 1:
+            raise ValueError(f"enableWhen cannot state the condition of {reveal.details}.")
+        operator = "!=" if clause.negate else "="
+        for value in clause.values:
+            if isinstance(value, bool):
+                conditions.append({"question": question, "operator": operator, "answerBoolean": value})
+            else:
+                conditions.append(
+                    {"question": question, "operator": operator, "answerCoding": _coding(question, value)}
+                )
     if len(conditions) == 1:
         return {"enableWhen": conditions}
-    return {"enableWhen": conditions, "enableBehavior": "any"}
+    single_clause_of_values = len(reveal.clauses) == 1 and not reveal.clauses[0].negate
+    behavior = "any" if reveal.join == rules.ANY or single_clause_of_values else "all"
+    return {"enableWhen": conditions, "enableBehavior": behavior}
 
 
 def _coding(name: str, value: str) -> dict:
@@ -241,12 +261,16 @@ def _answer(field: rules.Field, value) -> dict:
     return {VALUE_KEYS[field.kind]: value}
 
 
-def _answer_items(answers: dict, names) -> list[dict]:
+def _answer_items(answers: dict, names, version: int | None) -> list[dict]:
+    """The answers to the questionnaire she answered (`version`), with its wording (RULES.md 11.1 V3)."""
     items = []
-    visible = rules.visible_fields(answers)
+    rule_set = rules.rule_set(version)
+    visible = rule_set.visible_fields(answers)
     for name in names:
-        field = rules.FIELDS_BY_NAME[name]
+        field = rule_set.fields_by_name.get(name)
         value = answers.get(name)
+        if field is None:
+            continue
         # Unanswered and hidden questions have no answer in FHIR (enableWhen); a value the
         # rules would reject cannot be stated in the questionnaire's terms either.
         if name not in visible or value is None or value == "" or field.error_for(value) is not None:
@@ -254,7 +278,7 @@ def _answer_items(answers: dict, names) -> list[dict]:
         items.append(
             {
                 "linkId": name,
-                "text": _in_language(settings.LANGUAGE_CODE, QUESTION_LABELS[name]),
+                "text": _in_language(settings.LANGUAGE_CODE, question_label(name, version)),
                 "answer": [_answer(field, value)],
             }
         )
@@ -266,7 +290,7 @@ def questionnaire_response(submission) -> dict:
     answers = submission.answers if isinstance(submission.answers, dict) else {}
     groups = []
     for link_id, title, names in _sections():
-        items = _answer_items(answers, names)
+        items = _answer_items(answers, names, submission.questionnaire_version)
         if items:
             groups.append(
                 {"linkId": link_id, "text": _in_language(settings.LANGUAGE_CODE, title), "item": items}

@@ -136,28 +136,30 @@ def _collect_answers(resource: dict) -> dict:
     return answers
 
 
-def _check_branching(answers: dict) -> None:
-    visible = rules.visible_fields(answers)
-    for name in answers:
-        if name not in visible:
-            _error(
-                f"Question {name!r} is answered although it is shown only for some answers to "
-                f"{rules.SHOWN_WHEN[name].question!r} (enableWhen)."
-            )
+def _shown_answers(answers: dict, version: int) -> dict:
+    """The answers to the questions its branching shows (RULES.md 3.2).
+
+    An answer to a question the branching hides is checked like any other,
+    then left out, as the form leaves it out: the rules read a hidden
+    question as its default, so it changes nothing, and a response is not
+    refused for carrying one.
+    """
+    visible = rules.rule_set(version).visible_fields(answers)
+    return {name: value for name, value in answers.items() if name in visible}
 
 
 def answers_from_questionnaire_response(resource) -> tuple[dict, int]:
     """The answers of a QuestionnaireResponse, keyed and typed as RULES.md section 3.1 says,
     and the questionnaire version it answers.
 
-    A response to an earlier version (rule set 1) lacks the questions added
+    A response to an earlier version (rule set 1 or 2) lacks the questions added
     since; they are left out like any unanswered question.
 
     Raises FhirImportError when the resource is not valid FHIR, does not answer
     this questionnaire, or states an answer the form could not have produced
-    (unknown question, wrong type, out of range, hidden by the branching).
-    Unanswered questions are left out, so the rules use their RULES.md 3.2
-    defaults, as for any stored questionnaire.
+    (unknown question, wrong type, out of range). Unanswered questions, and
+    those the branching hides, are left out, so the rules use their RULES.md
+    3.2 defaults, as for any stored questionnaire.
     """
     if not isinstance(resource, dict) or resource.get("resourceType") != "QuestionnaireResponse":
         found = resource.get("resourceType") if isinstance(resource, dict) else type(resource).__name__
@@ -170,8 +172,7 @@ def answers_from_questionnaire_response(resource) -> tuple[dict, int]:
     unknown = set(answers) - set(rules.rule_set(version).fields_by_name)
     if unknown:
         _error(f"Question {sorted(unknown)[0]!r} is not part of version {version} of the questionnaire.")
-    _check_branching(answers)
-    return answers, version
+    return _shown_answers(answers, version), version
 
 
 @dataclass(frozen=True)

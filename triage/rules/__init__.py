@@ -1,20 +1,22 @@
 """Pre-visit triage rules for discharge and bleeding after intercourse.
 
 Every released rule set stays evaluable (RULES.md section 11): new
-submissions are assessed with `CURRENT` (rule set 2), and a stored
+submissions are assessed with `CURRENT` (rule set 3), and a stored
 assessment is explained by `rule_set(its version)`. The package imports
-nothing from Django; `triage.services` supplies the patient's age and her
+nothing from Django; `triage.cases.assessments` supplies the patient's age and her
 earlier submissions.
 
 The names re-exported below are those of the current rule set, for code
 that reads or asks the current questionnaire.
 """
 
-from . import v1, v2
+from . import v1, v2, v3
 from .engine import (
     ADVICE_LANGUAGES,
     AGE_MAX,
     AGE_MIN,
+    ALL,
+    ANY,
     BASE,
     BOOL,
     CHOICE,
@@ -25,6 +27,7 @@ from .engine import (
     LEVEL_CODES,
     RECURRENCE_WINDOW_DAYS,
     TEXT,
+    Clause,
     Field,
     FlagRule,
     HistoryEntry,
@@ -38,8 +41,10 @@ from .engine import (
     earlier_bleeding_reports,
 )
 
-RULE_SETS: dict[int, RuleSet] = {rule_set.version: rule_set for rule_set in (v1.RULE_SET, v2.RULE_SET)}
-CURRENT: RuleSet = v2.RULE_SET
+RULE_SETS: dict[int, RuleSet] = {
+    rule_set.version: rule_set for rule_set in (v1.RULE_SET, v2.RULE_SET, v3.RULE_SET)
+}
+CURRENT: RuleSet = v3.RULE_SET
 RULES_VERSION: int = CURRENT.version
 
 
@@ -55,7 +60,7 @@ ALL_FLAG_CODES: tuple[str, ...] = tuple(
 )
 
 # The current questionnaire and flag table.
-Answers = v2.Answers
+Answers = v3.Answers
 FIELDS = CURRENT.fields
 FIELDS_BY_NAME = CURRENT.fields_by_name
 REVEALS = CURRENT.reveals
@@ -64,8 +69,8 @@ FLAG_RULES = CURRENT.flag_rules
 FLAG_CODES = CURRENT.flag_codes
 FLAG_RULES_BY_CODE = CURRENT.flag_rules_by_code
 ADVICE = CURRENT.advice
-BLEEDING_AMOUNTS = v2.BLEEDING_AMOUNTS
-NOTES_MAX_LENGTH = v2.NOTES_MAX_LENGTH
+BLEEDING_AMOUNTS = v3.BLEEDING_AMOUNTS
+NOTES_MAX_LENGTH = v3.NOTES_MAX_LENGTH
 answers_from_mapping = CURRENT.answers_from_mapping
 visible_fields = CURRENT.visible_fields
 
@@ -77,6 +82,8 @@ def assess(answers, age: int, history=()) -> Result:
 
 __all__ = [
     "ADVICE",
+    "ALL",
+    "ANY",
     "ADVICE_LANGUAGES",
     "AGE_MAX",
     "AGE_MIN",
@@ -87,6 +94,7 @@ __all__ = [
     "BOOL",
     "CHOICE",
     "CURRENT",
+    "Clause",
     "DEFAULT_ADVICE_LANGUAGE",
     "ESCALATION",
     "FIELDS",

@@ -1,14 +1,15 @@
-"""What every rule set shares: levels, fields, flags, the two-step evaluation and the result.
+"""What every rule set shares: levels, fields, flags, effective answers, the two-step evaluation and the result.
 
-A rule set (`v1`, `v2`) is data on top of this module: its fields, the
+A rule set (`v1`, `v2`, `v3`) is data on top of this module: its fields, the
 questions that reveal others, its derived terms, its flag table and its
 advice. Nothing here imports Django, so the rules can be tested,
 benchmarked and reviewed on their own.
 """
 
 import enum
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -116,24 +117,107 @@ def text_field(name: str, max_length: int) -> Field:
     return Field(name, TEXT, "", max_length=max_length)
 
 
+_FIELD_TYPES = {BOOL: bool, INT: int, CHOICE: str, TEXT: str}
+
+
+def answers_class(name: str, fields: Sequence[Field], doc: str, module: str) -> type:
+    """An immutable answers type with one attribute per field, defaulting as the rule set says.
+
+    Built from the field declarations, so a rule set declares each field
+    once. A named tuple: attribute reads are as fast as a slotted class's,
+    and `_replace()`, which the effective answers use, is several times
+    cheaper than `dataclasses.replace()`.
+    """
+    cls = namedtuple(name, [f.name for f in fields], defaults=[f.default for f in fields], module=module)
+    cls.__doc__ = doc
+    return cls
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One part of a "shown only when" condition: the answer to `question` is one of `values`
+    (none of them, with `negate`), or a number from `min_value` on.
+
+    A question not answered yet satisfies no clause, negated or not: the
+    live form shows a detail only once the answers it depends on are given.
+    """
+
+    question: str
+    values: tuple[Any, ...] = ()
+    min_value: int | None = None
+    negate: bool = False
+
+    def holds(self, answer: object) -> bool:
+        if answer is None:
+            return False
+        if self.min_value is not None:
+            return _is_int(answer) and answer >= self.min_value
+        # Compared with their types, so that 1 never stands for True.
+        found = any(type(answer) is type(value) and answer == value for value in self.values)
+        return found is not self.negate
+
+    def compiled(self) -> Callable[[Any], bool]:
+        """The clause on trusted, typed answers (an answers object), for the engine's hot path."""
+        name = self.question
+        if self.min_value is not None:
+            minimum = self.min_value
+            return lambda answers: getattr(answers, name) >= minimum
+        values = frozenset(self.values)
+        if self.negate:
+            return lambda answers: getattr(answers, name) not in values
+        return lambda answers: getattr(answers, name) in values
+
+
+ALL = "all"
+ANY = "any"
+
+
 @dataclass(frozen=True, slots=True)
 class Reveal:
-    """A question that shows detail questions only for some answers (RULES.md 3.2 Branching).
+    """A "shown only when" condition and the detail questions it shows (RULES.md 3.2 Branching).
 
-    `values` lists the answers that reveal the details; `min_value` is used
-    instead for a number ("1 or more").
+    The first clause is `question` with `values` (the answers that reveal the
+    details) or `min_value` ("1 or more"); `also` adds clauses on other
+    questions, combined with the first as `join` says (all of them, or any).
     """
 
     question: str
     details: tuple[str, ...]
     values: tuple[Any, ...] = ()
     min_value: int | None = None
+    negate: bool = False
+    also: tuple[Clause, ...] = ()
+    join: str = ALL
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        return (Clause(self.question, self.values, self.min_value, self.negate), *self.also)
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        return tuple(clause.question for clause in self.clauses)
 
     def shows_details(self, answer: object) -> bool:
-        if self.min_value is not None:
-            return _is_int(answer) and answer >= self.min_value
-        # Compared with their types, so that 1 never stands for True.
-        return any(type(answer) is type(value) and answer == value for value in self.values)
+        """Whether the first clause holds for `answer` (the whole condition when there is one clause)."""
+        return self.clauses[0].holds(answer)
+
+    def shown(self, answers: Mapping[str, object]) -> bool:
+        """Whether the details are shown for raw answers (absent or None: not answered)."""
+        results = (clause.holds(answers.get(clause.question)) for clause in self.clauses)
+        return all(results) if self.join == ALL else any(results)
+
+    def compiled(self) -> Callable[[Any], bool]:
+        """The condition on trusted, typed answers, for the effective answers of `RuleSet.assess()`."""
+        tests = tuple(clause.compiled() for clause in self.clauses)
+        if len(tests) == 1:
+            return tests[0]
+        first, second, *rest = tests
+        if rest:
+            combine = all if self.join == ALL else any
+            return lambda answers: combine(test(answers) for test in tests)
+        if self.join == ALL:
+            return lambda answers: first(answers) and second(answers)
+        return lambda answers: first(answers) or second(answers)
 
 
 class InvalidAnswers(ValueError):
@@ -220,6 +304,10 @@ class RuleSet:
     terms: Callable[[Any, int, Sequence[HistoryEntry]], Any]
     flag_rules: tuple[FlagRule, ...]
     advice: Mapping[Level, Mapping[str, str]]
+    # Whether the rule set's document defines the effective answers (RULES.md 3.2, rule set 3 on):
+    # hidden questions hold their defaults before any rule runs. Rule sets 1 and 2 predate them and
+    # gate each term themselves (rule set 1 even reads `discharge_color` without its gate).
+    hidden_answers_read_as_defaults: bool = False
     fields_by_name: dict[str, Field] = field(init=False)
     flag_codes: tuple[str, ...] = field(init=False)
     flag_rules_by_code: dict[str, FlagRule] = field(init=False)
@@ -233,6 +321,35 @@ class RuleSet:
         setattr_(self, "flag_rules_by_code", {rule.code: rule for rule in self.flag_rules})
         setattr_(self, "levels", tuple(sorted(self.advice)))
         setattr_(self, "shown_when", {name: r for r in self.reveals for name in r.details})
+        order = {f.name: position for position, f in enumerate(self.fields)}
+        for reveal in self.reveals:
+            for detail in reveal.details:
+                for question in reveal.questions:
+                    # RULES.md 3.2: a condition reads only fields above the detail it shows.
+                    if order[question] >= order[detail]:
+                        raise ValueError(f"{detail} is shown by {question}, which is not asked before it.")
+        # The effective answers (RULES.md 3.2): for each detail, in the order of the fields, its
+        # condition and its default. One gate per run of details that share a condition.
+        gates: list[tuple[Callable[[Any], bool], tuple[tuple[str, Any], ...], frozenset[str]]] = []
+        previous = None
+        for f in self.fields:
+            reveal = self.shown_when.get(f.name)
+            if reveal is None:
+                previous = None
+                continue
+            if reveal is previous:
+                test, defaults, reads = gates[-1]
+                gates[-1] = (test, (*defaults, (f.name, f.default)), reads)
+            else:
+                gates.append((reveal.compiled(), ((f.name, f.default),), frozenset(reveal.questions)))
+            previous = reveal
+        setattr_(self, "_gates", tuple(gates))
+        # Every detail at its default (as the live form sends a submission whose details are hidden):
+        # nothing to replace, found in one comparison.
+        details = [f for f in self.fields if f.name in self.shown_when]
+        setattr_(self, "_details", attrgetter(*(f.name for f in details)) if len(details) > 1 else None)
+        setattr_(self, "_detail_defaults", tuple(f.default for f in details))
+        setattr_(self, "_positions", {f.name: position for position, f in enumerate(self.fields)})
         # For the hot path of assess(): (rule, condition) pairs, and each flag's weight and level
         # as plain integers (informational flags rank below routine, so they never set the level).
         setattr_(self, "_step1", tuple((r, r.condition) for r in self.flag_rules if r.kind != ESCALATION))
@@ -271,12 +388,55 @@ class RuleSet:
         return self.answers_type(**mapping)
 
     def visible_fields(self, raw_answers: Mapping[str, object]) -> set[str]:
-        """Names of the questions the live form shows for these answers (RULES.md 3.2)."""
-        visible = {f.name for f in self.fields if f.name not in self.shown_when}
-        for reveal in self.reveals:
-            if reveal.shows_details(raw_answers.get(reveal.question)):
-                visible.update(reveal.details)
+        """Names of the questions the live form shows for these answers (RULES.md 3.2).
+
+        Read down the fields in order: a condition sees only the answers to
+        questions that are themselves shown, so the answer to a hidden
+        question never reveals another one.
+        """
+        visible: set[str] = set()
+        shown_answers: dict[str, object] = {}
+        shown_when = self.shown_when
+        for f in self.fields:
+            name = f.name
+            reveal = shown_when.get(name)
+            if reveal is None or reveal.shown(shown_answers):
+                visible.add(name)
+                if name in raw_answers:
+                    shown_answers[name] = raw_answers[name]
         return visible
+
+    def effective_answers(self, answers):
+        """The answers every rule reads (RULES.md 3.2): each hidden question holds its default.
+
+        Going down the fields in order, a detail whose condition is false (on
+        the effective answers above it) is replaced by its default. `answers`
+        is a trusted answers object; the same object comes back when nothing
+        was hidden with a value, as from the live form.
+        """
+        if self._details is not None and self._details(answers) == self._detail_defaults:
+            return answers
+        changes: dict[str, Any] = {}
+        for test, defaults, reads in self._gates:
+            if changes and not changes.keys().isdisjoint(reads):
+                # This condition reads a detail hidden above it: read it as its default.
+                answers = self._rebuilt(answers, changes)
+                changes = {}
+            if not test(answers):
+                for name, default in defaults:
+                    if getattr(answers, name) != default:
+                        changes[name] = default
+        return self._rebuilt(answers, changes) if changes else answers
+
+    def _rebuilt(self, answers, changes: dict[str, Any]):
+        if not isinstance(answers, tuple):
+            return replace(answers, **changes)
+        # The named tuple's own _replace() walks every field; only the changed ones are set here.
+        values = list(answers)
+        positions = self._positions
+        for name, value in changes.items():
+            values[positions[name]] = value
+        return tuple.__new__(type(answers), values)
 
     def level_from_code(self, code: object) -> Level:
         """The level for a RULES.md code such as "follow_up", if this rule set has it."""
@@ -303,6 +463,17 @@ class RuleSet:
                 raise InvalidAnswers(
                     {f"history[{index}].days_ago": "Must be a whole number of days, 0 or more."}
                 )
+        if self.hidden_answers_read_as_defaults:
+            answers = self.effective_answers(answers)
+        return self.evaluate(answers, age, history)
+
+    def evaluate(self, answers, age: int, history: Sequence[HistoryEntry] = ()) -> Result:
+        """The flag table on effective answers, unchecked: `assess()` is the entry point.
+
+        An earlier submission is read only through its `bleeding_after_sex`
+        (section 6), which every rule set always shows, so its effective
+        answers are its answers.
+        """
         terms = self.terms(answers, age, history)
 
         # Step 1: base and info flags from the answers and the history's terms, in table order.

@@ -24,14 +24,10 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from ..audit.writer import Actor, audit_record
-from ..models import DEFAULT_VISIT_MINUTES, AuditEvent, Visit
-from .matching import ImportReport, visits_import
+from ..models import DEFAULT_VISIT_MINUTES, Visit
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Dates outside these years are typing errors (and some overflow in time-zone arithmetic).
@@ -376,66 +372,3 @@ def _patient_attendee(event, staff: set[str]) -> tuple[str, str, str]:
     if len(people) > 1:
         return "", "", str(_("the event has several attendees who could be the patient"))
     return (*people[0], "") if people else ("", "", "")
-
-
-# --- Importing a file, for the command and the upload page ---
-
-
-def import_report_lines(report: ImportReport) -> list[str]:
-    """The import's outcome in words, for the page and the command."""
-    lines = []
-    if report.errors:
-        lines.append(
-            _("The file was not imported; nothing was saved. Correct these lines and import it again:")
-        )
-        lines.extend(
-            _("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}
-            for line, reason in report.errors
-        )
-        return lines
-    lines.append(
-        _(
-            "%(created)d new visits, %(updated)d changed, %(unchanged)d already up to date, %(invited)d patients invited to sign up."
-        )
-        % {
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "invited": report.invited,
-        }
-    )
-    if report.pending:
-        lines.append(
-            ngettext(
-                "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
-                "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
-                report.pending,
-            )
-            % {"count": report.pending}
-        )
-    for line, reason in report.unmatched:
-        lines.append(_("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
-    for line, reason in report.warnings:
-        lines.append(_("Line %(line)d: %(reason)s") % {"line": line, "reason": reason})
-    return lines
-
-
-def import_file(name: str, content: bytes, *, actor: Actor | None = None) -> ImportReport:
-    """Parse and import a file; an invalid one gives a report of its errors and saves nothing.
-
-    A saved import is in the access log under `actor`, with how many visits it created or moved.
-    """
-    try:
-        rows = parse(name, content)
-    except FileInvalid as invalid:
-        return ImportReport(errors=invalid.errors)
-    with transaction.atomic():
-        report = visits_import(rows, actor=actor)
-        if actor is not None and report.saved:
-            audit_record(
-                actor,
-                AuditEvent.Action.VISIT_IMPORT,
-                object_type="triage.visit",
-                object_id=str(report.created + report.updated),
-            )
-    return report

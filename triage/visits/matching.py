@@ -1,18 +1,22 @@
 """Saving a file from the booking system: each row matched to a patient without guessing (or to an
 invitation, or left for the doctor to confirm), new visits booked, moved ones moved, the rest
-reported; and the doctor's answer for a visit waiting for her confirmation."""
+reported (`import_file`, for the upload page and the command); and the doctor's answer for a visit
+waiting for her confirmation."""
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.identity import login_key
 from patients.models import Patient, User
 
-from ..models import Visit, VisitInvitation
+from ..audit.writer import Actor, audit_record
+from ..models import AuditEvent, Visit, VisitInvitation
+from .imports import FileInvalid, parse
 from .selectors import overlapping_visits
 from .services import _contradicts, invitation_for, invitation_queue, visit_change
 
@@ -230,3 +234,66 @@ def visit_match_resolve(*, visit_id: int, decision: str, actor=None) -> Visit:
     visit.save()
     invitation_queue(visit)
     return visit
+
+
+# --- Importing a file, for the command and the upload page ---
+
+
+def import_report_lines(report: ImportReport) -> list[str]:
+    """The import's outcome in words, for the page and the command."""
+    lines = []
+    if report.errors:
+        lines.append(
+            gettext("The file was not imported; nothing was saved. Correct these lines and import it again:")
+        )
+        lines.extend(
+            gettext("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}
+            for line, reason in report.errors
+        )
+        return lines
+    lines.append(
+        gettext(
+            "%(created)d new visits, %(updated)d changed, %(unchanged)d already up to date, %(invited)d patients invited to sign up."
+        )
+        % {
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "invited": report.invited,
+        }
+    )
+    if report.pending:
+        lines.append(
+            ngettext(
+                "%(count)d visit needs your confirmation: it belongs to nobody until you say whose it is.",
+                "%(count)d visits need your confirmation: they belong to nobody until you say whose they are.",
+                report.pending,
+            )
+            % {"count": report.pending}
+        )
+    for line, reason in report.unmatched:
+        lines.append(gettext("Line %(line)d not imported: %(reason)s") % {"line": line, "reason": reason})
+    for line, reason in report.warnings:
+        lines.append(gettext("Line %(line)d: %(reason)s") % {"line": line, "reason": reason})
+    return lines
+
+
+def import_file(name: str, content: bytes, *, actor: Actor | None = None) -> ImportReport:
+    """Parse and import a file; an invalid one gives a report of its errors and saves nothing.
+
+    A saved import is in the access log under `actor`, with how many visits it created or moved.
+    """
+    try:
+        rows = parse(name, content)
+    except FileInvalid as invalid:
+        return ImportReport(errors=invalid.errors)
+    with transaction.atomic():
+        report = visits_import(rows, actor=actor)
+        if actor is not None and report.saved:
+            audit_record(
+                actor,
+                AuditEvent.Action.VISIT_IMPORT,
+                object_type="triage.visit",
+                object_id=str(report.created + report.updated),
+            )
+    return report

@@ -23,7 +23,6 @@ from ..models import (
     MAX_DURATION,
     MIN_DURATION,
     AuditEvent,
-    CalendarFeed,
     Case,
     CaseEvent,
     Visit,
@@ -391,16 +390,3 @@ def invitations_claim(patient: Patient) -> int:
             attached += waiting.update(patient=patient, updated_at=now)
     VisitInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(used_at=now, patient=patient)
     return attached
-
-
-# --- The doctor's calendar address ---
-
-
-@transaction.atomic
-def calendar_feed_regenerate(user) -> str:
-    """A new secret calendar address token for the doctor; the previous one stops working."""
-    token = new_token()
-    CalendarFeed.objects.update_or_create(
-        user=user, defaults={"token_digest": token_digest(token), "created_at": timezone.now()}
-    )
-    return token

@@ -7,6 +7,10 @@ import hashlib
 import secrets
 
 from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import CalendarFeed
 
 # An invitation link opens the sign-up for this many days.
 INVITATION_VALID_DAYS = 14
@@ -34,3 +38,13 @@ def invitation_token_raw(token: str) -> str | None:
         )
     except signing.BadSignature:
         return None
+
+
+@transaction.atomic
+def calendar_feed_regenerate(user) -> str:
+    """A new secret calendar address token for the doctor; the previous one stops working."""
+    token = new_token()
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_digest": token_digest(token), "created_at": timezone.now()}
+    )
+    return token

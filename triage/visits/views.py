@@ -22,8 +22,7 @@ from ..decorators import doctor_required
 from ..models import AuditEvent, CalendarFeed, Case, Visit
 from . import ics
 from .forms import DayForm, VisitBookForm, VisitChangeForm, VisitImportForm
-from .imports import import_file, import_report_lines
-from .matching import MatchNotPossible, visit_match_resolve
+from .matching import MatchNotPossible, import_file, import_report_lines, visit_match_resolve
 from .presenters import day_rows_html
 from .selectors import (
     calendar_feed_owner,
@@ -34,10 +33,10 @@ from .selectors import (
 )
 from .services import (
     VisitOverlap,
-    calendar_feed_regenerate,
     visit_book,
     visit_change,
 )
+from .tokens import calendar_feed_regenerate
 
 
 def _day_url(day) -> str:

@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from tests.factories import make_patient
 from tests.test_support import run_tasks
 from triage.models import Visit, VisitInvitation
-from triage.visits.imports import FileInvalid, import_file, parse
+from triage.visits.imports import FileInvalid, parse
+from triage.visits.matching import import_file
 
 ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2027, 3, 20, 9, 0, tzinfo=ROME)

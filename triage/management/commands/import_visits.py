@@ -13,8 +13,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from triage.models import Visit
-from triage.visits.imports import import_file, import_report_lines
-from triage.visits.matching import CANCEL, CONFIRM, INVITE, MatchNotPossible, visit_match_resolve
+from triage.visits.matching import (
+    CANCEL,
+    CONFIRM,
+    INVITE,
+    MatchNotPossible,
+    import_file,
+    import_report_lines,
+    visit_match_resolve,
+)
 from triage.visits.selectors import visits_awaiting_confirmation
 
 

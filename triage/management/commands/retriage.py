@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Re-assess every open case with the current rule set; earlier assessments are kept. "
         "With --dry-run, print how many open cases would move from each level to each other level, "
-        "and which would move up, without writing anything."
+        "and, in two separate lists, which would move up and which down with the flags each would gain "
+        "or lose, without writing anything."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +45,31 @@ class Command(BaseCommand):
             cells = "".join(str(preview.moves.get((before, after), 0)).rjust(width) for after in LEVELS)
             self.stdout.write(names[before].ljust(width) + cells)
         moved = sum(n for (before, after), n in preview.moves.items() if before != after)
-        self.stdout.write(f"{moved} case(s) would change level; {len(preview.moved_up)} would move up.")
-        if preview.moved_up:
-            self.stdout.write("Moving up: " + ", ".join(f"#{pk}" for pk in preview.moved_up))
+        self.stdout.write(
+            f"{moved} case(s) would change level; {len(preview.moved_up)} would move up, "
+            f"{len(preview.moved_down)} would move down."
+        )
+        # RULES.md 11.2 S6: the moves up and the moves down are separate lists, each case by its id.
+        self._moves("Moving up", preview.moved_up, names)
+        self._moves("Moving down", preview.moved_down, names)
+
+    def _moves(self, title, moves, names):
+        self.stdout.write("")
+        self.stdout.write(f"{title}: {len(moves)} case(s)")
+        if not moves:
+            return
+        rows = [("case", "from", "to", "flags gained", "flags lost")]
+        for move in moves:
+            rows.append(
+                (
+                    f"#{move.pk}",
+                    names[CaseLevel(move.level)],
+                    names[CaseLevel(move.new_level)],
+                    " ".join(f"+{code}" for code in move.gained) or "-",
+                    " ".join(f"-{code}" for code in move.lost) or "-",
+                )
+            )
+        widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+            self.stdout.write("  ".join([*cells, row[4]]).rstrip())

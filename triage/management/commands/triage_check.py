@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from triage.rules import CURRENT, RULE_SETS, RuleSet
-from triage.vignettes import VignetteError, check_vignette, cyclic_gc_paused, load_vignettes
+from triage.rules.vignettes import VignetteError, check_vignette, cyclic_gc_paused, load_vignettes
 
 
 class Command(BaseCommand):

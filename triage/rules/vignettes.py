@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
-from triage.rules import (
+from . import (
     AGE_MAX,
     AGE_MIN,
     BOOL,
