@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('triage', '0018_audit_append_only_triggers'),
+        ('triage', '0019_case_flag_statistics_rule_set_3'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
