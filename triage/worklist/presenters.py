@@ -175,6 +175,8 @@ class WorklistRowView(TypedDict):
     contact_seen: int
     # Open: the contact log's buttons are offered.
     open: bool
+    # She wrote notes (RULES.md 11.2, S12).
+    has_notes: bool
 
 
 def case_closable_in_bulk(level, status) -> bool:
@@ -226,6 +228,7 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             contact_url=f"{contact_url(case.pk)}{suffix}",
             contact_seen=case.contact_attempts,
             open=case.status != Case.Status.CLOSED,
+            has_notes=case.has_notes,
         )
         for case in cases
     ]

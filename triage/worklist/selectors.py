@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Field, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Field, Func, Q, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
@@ -119,13 +119,21 @@ ROW_COLUMNS = (
 )
 
 
+HAS_NOTES = "has_notes"
 # What a worklist page reads of each row: its columns, then the annotations of `_row_values`.
-ROW_VALUES = (*ROW_COLUMNS, CONTACT_ATTEMPTS, CONTACT_LAST_AT)
+ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT)
+
+
+def has_notes() -> ExpressionWrapper:
+    """Whether she wrote anything in the questionnaire's notes (RULES.md 11.2, S12): the rules
+    never read them, so the row says so and a red flag written only there is read first."""
+    notes = Q(submission__answers__has_key="notes") & ~Q(submission__answers__notes="")
+    return ExpressionWrapper(notes & ~Q(submission__answers__notes=None), output_field=BooleanField())
 
 
 def _row_values(qs: QuerySet[Case]) -> QuerySet:
-    """The rows' `ROW_VALUES`, the contact log's counts as subqueries of the same query."""
-    return with_contact_counts(qs).values_list(*ROW_VALUES)
+    """The rows' `ROW_VALUES`, the notes marker and the contact log's counts read in the same query."""
+    return with_contact_counts(qs).annotate(**{HAS_NOTES: has_notes()}).values_list(*ROW_VALUES)
 
 
 FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
@@ -223,14 +231,17 @@ class WorklistRow:
     actor_name: str
     # Empty when nobody has taken the case.
     assignee_name: str
+    # She wrote notes for the doctor (S12).
+    has_notes: bool = False
     # The contact log: how many attempts to reach her, and when the last one was.
     contact_attempts: int = 0
     contact_last_at: datetime | None = None
 
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
-        """A row from `ROW_VALUES`: the case's columns, then its contact log's count and last time."""
-        *values, contact_attempts, contact_last_at = values
+        """A row from `ROW_VALUES`: the case's columns, the notes marker, then its contact log's
+        count and last time."""
+        *values, notes, contact_attempts, contact_last_at = values
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
         starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
@@ -240,6 +251,7 @@ class WorklistRow:
             patient_name=display_name(first, last, email),
             actor_name=display_name(actor_first, actor_last, actor_email),
             assignee_name=display_name(assignee_first, assignee_last, assignee_email),
+            has_notes=bool(notes),
             contact_attempts=contact_attempts or 0,
             contact_last_at=contact_last_at,
         )
