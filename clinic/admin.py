@@ -14,6 +14,7 @@ class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "address", "phone", "email", "booking_url"]}),
         (None, {"fields": ["opening_hours_it", "opening_hours_en"]}),
+        (None, {"fields": ["sms_sender"]}),
         (None, {"fields": ["data_controller"]}),
     ]
 

@@ -3,6 +3,7 @@ to call, in the footer, the emails and the privacy notice."""
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
@@ -15,6 +16,14 @@ from .phones import phone_display, phone_href
 CACHE_KEY = "clinic.profile.v1"
 CACHE_SECONDS = 60
 SINGLE_ROW_ID = 1
+# The name a text message comes from (an alphanumeric sender ID): at most 11 letters, digits or
+# spaces, with at least one letter, as the phone networks accept it.
+SMS_SENDER_MAX_LENGTH = 11
+validate_sms_sender = RegexValidator(
+    rf"^(?=.*[A-Za-z])[A-Za-z0-9 ]{{1,{SMS_SENDER_MAX_LENGTH}}}$",
+    _("At most 11 letters, digits or spaces, with at least one letter (no accents), e.g. StudioRossi."),
+    code="invalid_sms_sender",
+)
 
 # What a new installation starts with (the first migration) and the demo data load: a superuser
 # replaces them in the admin, and is reminded to while they are still these.
@@ -44,6 +53,16 @@ class ClinicProfile(models.Model):
     opening_hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     booking_url = models.URLField(_("online booking link"), blank=True)
+    sms_sender = models.CharField(
+        _("text message sender"),
+        max_length=SMS_SENDER_MAX_LENGTH,
+        blank=True,
+        validators=[validate_sms_sender],
+        help_text=_(
+            "The name text messages come from and start with, e.g. StudioRossi (at most 11 characters). "
+            "Registered with the provider; patients cannot reply to a name."
+        ),
+    )
     data_controller = models.TextField(
         _("data controller"),
         blank=True,
@@ -75,6 +94,11 @@ class ClinicProfile(models.Model):
             raise ValidationError(
                 {"phone": _("Enter a phone number patients can call, e.g. +39 06 1234 5678.")}
             )
+
+    @property
+    def text_name(self) -> str:
+        """How a text message names the clinic: its sender name, or the start of its name."""
+        return self.sms_sender or self.name[:SMS_SENDER_MAX_LENGTH].strip()
 
     @property
     def needs_setup(self) -> bool:

@@ -90,3 +90,37 @@ def phone_parts(value: str) -> tuple[str, str]:
     if number.country_code == DEFAULT_COUNTRY_CODE:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL), href
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL), href
+
+
+# What `phonenumbers` can tell of a number that rules out text messages: a landline, and the
+# service numbers (free, premium, shared cost, voicemail) that no telephone answers texts on.
+NO_TEXTS = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.UAN,
+        phonenumbers.PhoneNumberType.VOICEMAIL,
+    }
+)
+
+
+def phone_can_receive_texts(value: str) -> bool:
+    """Whether a stored (E.164) number may be a mobile: False for a landline or a service number.
+
+    A number whose kind is not known (some countries do not tell mobiles from landlines) is given
+    the benefit of the doubt; the provider refuses it if it cannot take texts.
+    """
+    number = _parse(value) if value else None
+    return number is not None and phonenumbers.number_type(number) not in NO_TEXTS
+
+
+def phone_masked(value: str) -> str:
+    """A number as logs may show it: the country code and the last four digits (+39 *** *** 4567)."""
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) < 6:
+        return "***"
+    number = _parse(value, validate=False) if value.startswith("+") else None
+    country = f"+{number.country_code}" if number is not None else "+"
+    return f"{country} *** *** {digits[-4:]}"

@@ -223,6 +223,21 @@ EMAIL_SEND_TIMEOUT_SECONDS = 5 * 60
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Studio ginecologico <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages (outbox/sms.py): queued and sent like emails, through the provider named here.
+# "twilio" sends through Twilio's Messages API; without a provider they are written to the log,
+# the number masked, as the console email backend prints emails.
+SMS_BACKEND = os.environ.get("DJANGO_SMS_BACKEND", "") or "log"
+SMS_TWILIO_ACCOUNT_SID = os.environ.get("DJANGO_SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = os.environ.get("DJANGO_SMS_TWILIO_AUTH_TOKEN", "")
+# A Messaging Service, or a number, used when the clinic profile has no sender name, and to
+# receive replies (STOP): a sender name (alphanumeric) cannot be answered.
+SMS_TWILIO_MESSAGING_SERVICE_SID = os.environ.get("DJANGO_SMS_TWILIO_MESSAGING_SERVICE_SID", "")
+SMS_FROM_NUMBER = os.environ.get("DJANGO_SMS_FROM_NUMBER", "")
+SMS_TWILIO_API_URL = os.environ.get("DJANGO_SMS_TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("DJANGO_SMS_TIMEOUT_SECONDS", "10"))
+# Waits between attempts, as for emails; a provider's "retry after" is honoured when longer.
+SMS_RETRY_DELAYS = EMAIL_RETRY_DELAYS
+
 # Caches. "default" holds small shared facts (the clinic's profile); "fragments" holds rendered
 # pieces of pages under keys that name what they show, so they never go stale (clinic/fragments.py,
 # docs/performance.md). Both live in each worker's memory, bounded by MAX_ENTRIES (about 5 KB an
@@ -375,5 +390,9 @@ LOGGING = {
 
 # Absolute address of the portal, for links in emails sent outside a request.
 PORTAL_BASE_URL = os.environ.get("DJANGO_PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address links in text messages start with: a short one leaves room for the rest of the
+# 160 characters (at most SMS_LINK_BASE_MAX_LENGTH characters, checked at start-up).
+SMS_LINK_BASE_URL = os.environ.get("DJANGO_SMS_LINK_BASE_URL", "").rstrip("/") or PORTAL_BASE_URL
+SMS_LINK_BASE_MAX_LENGTH = 32
 # Base of the FHIR canonical URLs (the Questionnaire, code systems): keep it stable once records are exchanged.
 FHIR_BASE_URL = os.environ.get("DJANGO_FHIR_BASE_URL", f"{PORTAL_BASE_URL}/fhir").rstrip("/")

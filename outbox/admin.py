@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clinic.auth import SuperuserOnlyAdmin, is_clinic_admin
+from clinic.phones import phone_masked
 
-from .models import OutboundEmail
+from .models import OutboundEmail, OutboundText
 from .services import email_dismiss, email_send_again
+from .texts import text_dismiss, text_send_again
 
 SETTLEABLE = (OutboundEmail.Status.FAILED, OutboundEmail.Status.IN_DOUBT, OutboundEmail.Status.SENDING)
 
@@ -57,6 +59,58 @@ class OutboundEmailAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%(count)d email dismissed.", "%(count)d emails dismissed.", len(chosen))
+            % {"count": len(chosen)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(OutboundText)
+class OutboundTextAdmin(OutboundEmailAdmin):
+    """Text messages as emails are shown, with the number masked in the list."""
+
+    list_display = ("pk", "kind_name", "status", "attempts", "last_error", "to", "created_at", "sent_at")
+    readonly_fields = (
+        "kind",
+        "params",
+        "idempotency_key",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "phone",
+        "text",
+        "provider_id",
+    )
+    exclude = ("patient",)
+
+    @admin.display(description=_("sent to"))
+    def to(self, obj):
+        return phone_masked(obj.phone) if obj.phone else ""
+
+    @admin.action(description=_("Send again (a message that may have been sent can arrive twice)"))
+    def send_again(self, request, queryset):
+        chosen = list(queryset.filter(status__in=SETTLEABLE))
+        for message in chosen:
+            text_send_again(message)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d text message queued again.", "%(count)d text messages queued again.", len(chosen)
+            )
+            % {"count": len(chosen)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Dismiss (do not send)"))
+    def dismiss(self, request, queryset):
+        chosen = list(queryset.filter(status__in=SETTLEABLE))
+        for message in chosen:
+            text_dismiss(message)
+        self.message_user(
+            request,
+            ngettext("%(count)d text message dismissed.", "%(count)d text messages dismissed.", len(chosen))
             % {"count": len(chosen)},
             messages.SUCCESS,
         )

@@ -6,3 +6,6 @@ class OutboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "outbox"
     verbose_name = _("Outgoing email")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the text-message settings' checks)

@@ -46,3 +46,48 @@ class OutboundEmail(models.Model):
     @property
     def kind_name(self) -> str:
         return self.kind.rsplit(".", 1)[-1]
+
+
+class OutboundText(models.Model):
+    """One text message to a patient, queued and sent like an email (`outbox.texts`).
+
+    Unlike an email row it names its patient: a text goes only to a patient who opted in, and is
+    checked again when it is sent. What went out (the number and the text) is written once it is
+    sent, and goes with her when her data is erased (the rows cascade with the patient).
+    """
+
+    Status = OutboundEmail.Status
+
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.CASCADE,
+        related_name="outbound_texts",
+        verbose_name=_("patient"),
+    )
+    kind = models.CharField(_("kind"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # What makes the message one of a kind (e.g. "visit-reminder:12:3"): queuing it again finds it.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("last attempt started"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Personal data, written when the provider took the message: her number and the words sent.
+    phone = models.CharField(_("sent to"), max_length=32, blank=True)
+    text = models.CharField(_("text sent"), max_length=480, blank=True)
+    provider_id = models.CharField(_("provider's id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing text message")
+        verbose_name_plural = _("outgoing text messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_text_status_idx")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.kind_name} ({self.get_status_display()})"
+
+    @property
+    def kind_name(self) -> str:
+        return self.kind.rsplit(".", 1)[-1]

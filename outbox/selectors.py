@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from .models import OutboundEmail
+from .models import OutboundEmail, OutboundText
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,9 @@ class QueueState:
     failed_emails: int
     emails_in_doubt: int
     emails_retrying: int
+    failed_texts: int = 0
+    texts_in_doubt: int = 0
+    texts_retrying: int = 0
 
     def problems(self) -> list[str]:
         """Short names of what is wrong, for the health check's 503 (empty when all is well)."""
@@ -33,6 +36,10 @@ class QueueState:
             problems.append("emails_failed")
         if self.emails_in_doubt:
             problems.append("emails_in_doubt")
+        if self.failed_texts:
+            problems.append("texts_failed")
+        if self.texts_in_doubt:
+            problems.append("texts_in_doubt")
         return problems
 
 
@@ -66,4 +73,17 @@ def queue_state() -> QueueState:
             | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=stale_sending)
         ).count(),
         emails_retrying=emails.filter(status=OutboundEmail.Status.PENDING, attempts__gt=0).count(),
+        **_text_counts(stale_sending),
+    )
+
+
+def _text_counts(stale_sending) -> dict[str, int]:
+    """The same three counts for text messages, in one query."""
+    Status = OutboundText.Status
+    return OutboundText.objects.aggregate(
+        failed_texts=Count("pk", filter=Q(status=Status.FAILED)),
+        texts_in_doubt=Count(
+            "pk", filter=Q(status=Status.IN_DOUBT) | Q(status=Status.SENDING, claimed_at__lt=stale_sending)
+        ),
+        texts_retrying=Count("pk", filter=Q(status=Status.PENDING, attempts__gt=0)),
     )

@@ -106,33 +106,37 @@ def _schedule(message_id: int, run_after=None) -> None:
     task.enqueue(message_id)
 
 
-def retry_delay(attempts: int) -> timedelta | None:
+def retry_delay(attempts: int, delays=None) -> timedelta | None:
     """The wait before the next attempt after `attempts` failed ones; None once they are used up."""
-    delays = settings.EMAIL_RETRY_DELAYS
+    delays = settings.EMAIL_RETRY_DELAYS if delays is None else delays
     if attempts > len(delays):
         return None
     return timedelta(seconds=delays[attempts - 1])
 
 
-def _claim(message_id: int) -> OutboundEmail | None:
-    """Mark the message as being sent, in a committed transaction of its own, or say why not."""
+def _claim(message_id: int, model=OutboundEmail, noun: str = "Email"):
+    """Mark the message as being sent, in a committed transaction of its own, or say why not.
+
+    Shared by every channel: `model` is the outbox table (emails, text messages).
+    """
     with transaction.atomic():
-        message = OutboundEmail.objects.select_for_update().filter(pk=message_id).first()
+        message = model.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
             return None
-        if message.status == OutboundEmail.Status.SENDING:
-            # An earlier attempt stopped after it may have reached the mail server.
-            message.status = OutboundEmail.Status.IN_DOUBT
+        if message.status == model.Status.SENDING:
+            # An earlier attempt stopped after it may have reached the mail server or the provider.
+            message.status = model.Status.IN_DOUBT
             message.save(update_fields=["status"])
             logger.error(
-                "Email %s (%s) may have been sent by a worker that stopped; not sending it again.",
+                "%s %s (%s) may have been sent by a worker that stopped; not sending it again.",
+                noun,
                 message.pk,
                 message.kind_name,
             )
             return None
-        if message.status != OutboundEmail.Status.PENDING:
+        if message.status != model.Status.PENDING:
             return None
-        message.status = OutboundEmail.Status.SENDING
+        message.status = model.Status.SENDING
         message.attempts += 1
         message.claimed_at = timezone.now()
         message.save(update_fields=["status", "attempts", "claimed_at"])

@@ -47,5 +47,10 @@ def readiness_view(request):
             "in_doubt": state.emails_in_doubt,
             "retrying": state.emails_retrying,
         },
+        "texts": {
+            "failed": state.failed_texts,
+            "in_doubt": state.texts_in_doubt,
+            "retrying": state.texts_retrying,
+        },
     }
     return JsonResponse(body, status=503 if problems else 200)

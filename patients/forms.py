@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.auth import client_ip
 from clinic.identity import login_key
-from clinic.phones import InvalidPhone, phone_display, phone_normalise
+from clinic.phones import InvalidPhone, phone_can_receive_texts, phone_display, phone_normalise
 from clinic.widgets import NO_BROWSER_VALIDATION, DateInput
 
 from .emails import password_reset_email
@@ -67,6 +67,30 @@ class ProfileFieldsMixin(forms.Form):
         error_messages={"invalid": _("Enter a valid date (year-month-day).")},
     )
     phone = PhoneField(label=_("Phone (optional)"), required=False)
+    texts = forms.BooleanField(
+        label=_("Send me text messages at this number (invitations, reminders, notices; never health data)"),
+        help_text=_(
+            "Separate from email. You can stop them in your profile at any time, or by replying STOP."
+        ),
+        required=False,
+    )
+
+    def clean(self):
+        """Text messages need a number that can receive them: a mobile, not a landline."""
+        cleaned = super().clean()
+        if cleaned.get("texts") and "phone" in cleaned:
+            phone = cleaned["phone"]
+            if not phone:
+                self.add_error("phone", _("Enter your mobile number to receive text messages."))
+            elif not phone_can_receive_texts(phone):
+                self.add_error(
+                    "phone",
+                    _(
+                        "This number cannot receive text messages (it is a landline). "
+                        "Enter a mobile number, or leave text messages off."
+                    ),
+                )
+        return cleaned
 
 
 class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
@@ -85,6 +109,7 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
         "last_name",
         "date_of_birth",
         "phone",
+        "texts",
         "password1",
         "password2",
         "consent",
@@ -108,7 +133,7 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
         self.helper = FormHelper(self)
         self.helper.attrs = dict(NO_BROWSER_VALIDATION)
         self.helper.layout = Layout(
-            Fieldset(_("About you"), "email", "first_name", "last_name", "date_of_birth", "phone"),
+            Fieldset(_("About you"), "email", "first_name", "last_name", "date_of_birth", "phone", "texts"),
             Fieldset(_("Password"), "password1", "password2"),
             Fieldset(
                 _("Consent"),
@@ -181,7 +206,10 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         labels = {"language": _("Language of the pages and of our emails")}
 
     visit_reminders = forms.BooleanField(
-        label=_("Email me a reminder before a visit if I have not filled in the questionnaire yet"),
+        label=_(
+            "Remind me before a visit if I have not filled in the questionnaire yet "
+            "(by email, and by text message if I asked for them)"
+        ),
         required=False,
     )
 
@@ -192,6 +220,7 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
             # The stored E.164 number shown as she would write it.
             initial.setdefault("phone", phone_display(patient.phone))
             initial.setdefault("visit_reminders", patient.visit_reminders)
+            initial.setdefault("texts", patient.text_consents.filter(withdrawn_at__isnull=True).exists())
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
@@ -204,6 +233,7 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
             "last_name",
             "date_of_birth",
             "phone",
+            "texts",
             "language",
             "visit_reminders",
             Submit("save", _("Save changes")),

@@ -16,7 +16,7 @@ from triage.audit.writer import Actor, audit_patient_self, patient_pseudonym
 from triage.models import AuditEvent
 
 from .advice import advice_for
-from .models import Consent, Patient, Submission, normalize_email
+from .models import Consent, Patient, Submission, TextConsent, normalize_email
 
 EXPORT_FORMAT = "clinic-portal.patient-data/1"
 
@@ -60,6 +60,19 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
             "last_login": _iso(user.last_login),
             "visit_reminders": patient.visit_reminders,
         },
+        "text_message_consents": [
+            {
+                "given_at": _iso(consent.given_at),
+                "given_via": consent.given_via,
+                "withdrawn_at": _iso(consent.withdrawn_at),
+                "withdrawn_via": consent.withdrawn_via,
+            }
+            for consent in patient.text_consents.order_by("given_at", "pk")
+        ],
+        "text_messages": [
+            {"sent_at": _iso(text.sent_at), "to": text.phone, "text": text.text}
+            for text in patient.outbound_texts.filter(status="sent").order_by("sent_at", "pk")
+        ],
         "consents": [
             {
                 "privacy_notice_version": consent.notice_version,
@@ -148,6 +161,9 @@ def patient_account_close(patient: Patient, actor: Actor) -> str:
     user.is_active = False
     user.save(update_fields=["password", "is_active"])
     patient.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
+    patient.text_consents.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawn_via=TextConsent.Via.ACCOUNT_CLOSED
+    )
     Submission.objects.filter(patient=patient, status=Submission.Status.DRAFT).delete()
     _admin_history_scrub(patient)
     _messages_stop(patient)
@@ -164,9 +180,10 @@ def _invitations_of(patient: Patient):
 
 def _messages_stop(patient: Patient) -> None:
     """Nothing more reaches her: every queued email about her account, her questionnaires or her
-    visits is cancelled, and the invitations sent to her address (which hold her name and email,
+    visits is cancelled, and every queued text message to her, and the invitations sent to her address (which hold her name and email,
     and send sign-up reminders) are deleted, their visits that nobody signed up for cancelled."""
     from outbox.services import emails_cancel
+    from outbox.texts import texts_cancel
     from triage.models import Visit, VisitInvitation
 
     invitations = _invitations_of(patient)
@@ -184,6 +201,7 @@ def _messages_stop(patient: Patient) -> None:
         visit_ids=visit_ids,
         submission_ids=Submission.objects.filter(patient=patient).values_list("pk", flat=True),
     )
+    texts_cancel(patient)
     invitation_ids = list(invitations.values_list("pk", flat=True))
     Visit.objects.filter(pk__in=visit_ids, patient__isnull=True).update(
         state=Visit.State.CANCELLED, note="", match_reason="", match_patient=None, invitation=None

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.identity import login_key
+from clinic.phones import phone_can_receive_texts
 from triage import rules
 
 
@@ -172,6 +173,23 @@ class Patient(models.Model):
     def __str__(self):
         return str(self.user)
 
+    def accepts_texts(self) -> bool:
+        """Whether text messages may be sent to her now: she opted in (and has not opted out since),
+        her number can take texts, and her account is open. One query for the consent."""
+        return bool(
+            self.phone
+            and self.user.is_active
+            and self.closed_at is None
+            and phone_can_receive_texts(self.phone)
+            and self.text_consents.filter(withdrawn_at__isnull=True).exists()
+        )
+
+    def texts_opt_out(self, *, via: str) -> int:
+        """Close her open consent to text messages, with the time and the way; 1 if she was in, else 0."""
+        return self.text_consents.filter(withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_via=via
+        )
+
     def age_on(self, day: date) -> int:
         """Completed years on `day` (RULES.md section 2)."""
         dob = self.date_of_birth
@@ -195,6 +213,43 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.patient} – {self.notice_version}"
+
+
+class TextConsent(models.Model):
+    """Her consent to text messages at her phone number, given and withdrawn with the time and the way.
+
+    Separate from the consent to processing her data, and from email: one row per opt-in,
+    closed by the opt-out; at most one is open at a time.
+    """
+
+    class Via(models.TextChoices):
+        SIGNUP = "signup", _("Sign-up")
+        PROFILE = "profile", _("Profile")
+        KEYWORD = "keyword", _("STOP reply")
+        ACCOUNT_CLOSED = "account_closed", _("Account closed")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="text_consents", verbose_name=_("patient")
+    )
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    given_via = models.CharField(_("given by"), max_length=16, choices=Via)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_via = models.CharField(_("withdrawn by"), max_length=16, choices=Via, blank=True)
+
+    class Meta:
+        verbose_name = _("consent to text messages")
+        verbose_name_plural = _("consents to text messages")
+        ordering = ["-given_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="patients_one_open_text_consent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.patient} – {self.given_at:%Y-%m-%d}"
 
 
 def current_questionnaire_version() -> int:

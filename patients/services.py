@@ -22,7 +22,8 @@ from triage.fhir import imports as fhir_imports
 from triage.visits.services import invitation_is_for, invitations_claim
 
 from .emails import email_verification_email, submission_received_email
-from .models import Consent, PasswordResetRequest, Patient, Submission, User, normalize_email
+from .models import Consent, PasswordResetRequest, Patient, Submission, TextConsent, User, normalize_email
+from .texts import submission_received_text
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,13 @@ def patient_register(
     language=settings.LANGUAGE_CODE,
     invitation_id=None,
     email_verified=False,
+    texts: bool = False,
 ) -> User:
     """Create the user, her patient profile and her consent record together.
 
     `language` is the one she signed up in: her emails are written in it. The phone is stored as
-    E.164; `clinic.phones.InvalidPhone` for one that is not a number.
+    E.164; `clinic.phones.InvalidPhone` for one that is not a number. `texts`: she asked for text
+    messages at her phone (the form checked it can take them).
 
     The invitation she was sent for a booked visit proves the invited address: signing up with it
     (and that address) verifies her email, uses the invitation up and gives her its visits, with
@@ -71,6 +74,8 @@ def patient_register(
         raise EmailTaken from exc
     patient = Patient.objects.create(user=user, date_of_birth=date_of_birth, phone=phone_normalise(phone))
     Consent.objects.create(patient=patient, notice_version=settings.PRIVACY_NOTICE_VERSION)
+    if texts and patient.phone:
+        text_consent_give(patient=patient, via=TextConsent.Via.SIGNUP)
     if verified:
         invitations_claim(patient)
     else:
@@ -117,7 +122,9 @@ def patient_update_profile(
     phone,
     language=None,
     visit_reminders: bool | None = None,
+    texts: bool | None = None,
 ) -> None:
+    """Save her profile; `texts` (when given) opts her in to text messages or out of them."""
     user.first_name = first_name
     user.last_name = last_name
     user.language = language or user.language
@@ -125,7 +132,39 @@ def patient_update_profile(
     defaults = {"date_of_birth": date_of_birth, "phone": phone_normalise(phone)}
     if visit_reminders is not None:
         defaults["visit_reminders"] = visit_reminders
-    Patient.objects.update_or_create(user=user, defaults=defaults)
+    patient, _created = Patient.objects.update_or_create(user=user, defaults=defaults)
+    if texts is None:
+        return
+    if texts and patient.phone:
+        text_consent_give(patient=patient, via=TextConsent.Via.PROFILE)
+    else:
+        text_consent_withdraw(patient=patient, via=TextConsent.Via.PROFILE)
+
+
+@transaction.atomic
+def text_consent_give(*, patient: Patient, via: str) -> TextConsent:
+    """Opt her in to text messages (recorded with the time and the way); kept as it is if she is in.
+
+    The caller has checked that her number can take texts (`clinic.phones.phone_can_receive_texts`).
+    """
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    consent = patient.text_consents.filter(withdrawn_at__isnull=True).first()
+    if consent is None:
+        consent = TextConsent.objects.create(patient=patient, given_via=via)
+    return consent
+
+
+def text_consent_withdraw(*, patient: Patient, via: str) -> int:
+    """Opt her out of text messages, recording the time and the way; 1 if she was in, else 0."""
+    return patient.texts_opt_out(via=via)
+
+
+def text_consent_withdraw_number(*, phone: str, via: str) -> int:
+    """Opt out every patient with this (E.164) number, as a STOP sent from it asks; how many were in."""
+    patients = Patient.objects.filter(phone=phone)
+    return TextConsent.objects.filter(patient__in=patients, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_via=via
+    )
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -290,6 +329,11 @@ def _confirmation_enqueue(submission: Submission) -> None:
     try:
         with transaction.atomic():
             submission_received_email.enqueue(submission_id=submission.pk)
+            submission_received_text.enqueue(
+                patient=submission.patient,
+                key=f"submission-received:{submission.pk}",
+                submission_id=submission.pk,
+            )
     except DatabaseError:
         logger.exception("Could not queue the confirmation email of questionnaire %s", submission.pk)
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import fhir_views, privacy_views, questionnaire_views, views
+from . import fhir_views, privacy_views, questionnaire_views, text_views, views
 
 app_name = "patients"
 
 urlpatterns = [
     path("accounts/profile/", views.profile_view, name="profile"),
+    path("texts/inbound/", text_views.text_inbound_view, name="text_inbound"),
     path("visits/<id:pk>/calendar.ics", views.visit_calendar_view, name="visit_calendar"),
     path("accounts/data/export/", privacy_views.data_export_view, name="data_export"),
     path("accounts/delete/", privacy_views.account_delete_view, name="account_delete"),

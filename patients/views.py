@@ -96,6 +96,7 @@ def signup_view(request, token=None):
                 last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"],
                 phone=data["phone"],
+                texts=data["texts"],
                 language=_supported_language(translation.get_language()) or settings.LANGUAGE_CODE,
                 invitation_id=invitation.pk if invitation else None,
             )
@@ -161,7 +162,12 @@ def profile_view(request):
         messages.success(request, _("Your profile has been saved."))
         return _remember_language(redirect("patients:profile"), request.user.language)
     consents = patient.consents.all()
-    return render(request, "patients/profile.html", {"form": form, "consents": consents})
+    text_consents = patient.text_consents.all()
+    return render(
+        request,
+        "patients/profile.html",
+        {"form": form, "consents": consents, "text_consents": text_consents},
+    )
 
 
 class LoginView(auth_views.LoginView):

@@ -143,6 +143,16 @@ def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Text messages go to a list, emptied for each test (tests.test_support.LocmemSmsBackend)."""
+    from tests.test_support import LocmemSmsBackend
+
+    settings.SMS_BACKEND = "tests.test_support.LocmemSmsBackend"
+    LocmemSmsBackend.outbox = []
+    return LocmemSmsBackend.outbox
+
+
 @pytest.fixture
 def patient(db):
     return factories.make_patient()

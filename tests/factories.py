@@ -29,6 +29,7 @@ def make_patient(
         last_name=last_name,
         date_of_birth=date_of_birth,
         phone=extra.pop("phone", ""),
+        texts=extra.pop("texts", False),
     )
     return user.patient
 

@@ -53,3 +53,19 @@ class SlowBrokenEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         self.connections.append(len(email_messages))
         raise TimeoutError("SMTP server timed out")
+
+
+class LocmemSmsBackend:
+    """Text messages kept in `LocmemSmsBackend.outbox` as (to, text, sender), as Django's locmem
+    email backend keeps emails in `mail.outbox`."""
+
+    outbox: list[tuple[str, str, str]] = []
+
+    def send(self, to, text, sender):
+        type(self).outbox.append((to, text, sender))
+        return f"SM{len(type(self).outbox):032d}"
+
+    def inbound(self, url, params, headers):
+        from outbox.sms import InvalidSignature
+
+        raise InvalidSignature("no inbound messages here")

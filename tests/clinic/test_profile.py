@@ -131,6 +131,37 @@ def test_the_admin_refuses_a_phone_that_cannot_be_called(client):
 
 
 @pytest.mark.parametrize(
+    ("sender", "accepted"),
+    [
+        ("StudioRossi", True),
+        ("Studio 2", True),
+        ("S", True),
+        ("StudioRossi1", False),  # 12 characters
+        ("12345", False),  # digits only: the networks take it for a number
+        ("Studio Città", False),  # accents are not shown by every network
+        ("Studio-Rossi", False),
+    ],
+)
+def test_the_admin_takes_a_text_message_sender_of_at_most_11_letters_digits_or_spaces(
+    client, sender, accepted
+):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    response = client.post(url, {**DEMO_PROFILE, "sms_sender": sender}, HTTP_ACCEPT_LANGUAGE="en")
+    assert (response.status_code == 302) is accepted
+    if not accepted:
+        assert 'id="id_sms_sender_error"' in response.text or "At most 11 letters" in response.text
+    assert (ClinicProfile.objects.get().sms_sender == sender) is accepted
+
+
+def test_a_text_names_the_clinic_by_its_sender_or_the_start_of_its_name():
+    assert (
+        ClinicProfile(name="Studio ginecologico Rossi", sms_sender="StudioRossi").text_name == "StudioRossi"
+    )
+    assert ClinicProfile(name="Studio ginecologico Rossi").text_name == "Studio gine"
+
+
+@pytest.mark.parametrize(
     ("fields", "admin"),
     [
         ({"is_superuser": True, "is_staff": True, "is_active": True}, True),

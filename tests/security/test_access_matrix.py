@@ -78,6 +78,10 @@ MATRIX: dict[str, Row] = {
     "triage:fhir_questionnaire": Row(get=PUBLIC),
     "health": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "health_live": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # The text-message provider's webhook: POST only, and refused unless the provider signed it.
+    "patients:text_inbound": Row(
+        get=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED), post=roles(FORBIDDEN, FORBIDDEN, FORBIDDEN)
+    ),
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),

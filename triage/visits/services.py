@@ -29,7 +29,7 @@ from ..models import (
     VisitInvitation,
     VisitMessage,
 )
-from . import emails
+from . import emails, texts
 from .selectors import overlapping_visits, reminder_candidates
 from .tokens import new_token, token_digest
 
@@ -205,6 +205,10 @@ def invitation_queue(visit: Visit) -> bool:
     if not _claim(visit, INVITATION):
         return False
     emails.visit_invitation_email.enqueue(visit_id=visit.pk)
+    if visit.patient_id:
+        texts.visit_invitation_text.enqueue(
+            patient=visit.patient, key=f"visit-invitation:{visit.pk}", visit_id=visit.pk
+        )
     return True
 
 
@@ -295,11 +299,18 @@ def reminders_send(now=None) -> int:
         candidates = reminder_candidates(
             first_day=today + timedelta(days=until + 1) if until else today,
             last_day=today + timedelta(days=before),
-        ).select_related("patient")
+        ).select_related("patient__user")
         for visit in candidates.iterator():
             with transaction.atomic():
                 if _claim(visit, reminder_kind(before)):
                     emails.visit_reminder_email.enqueue(visit_id=visit.pk, days=before)
+                    if visit.patient_id:
+                        texts.visit_reminder_text.enqueue(
+                            patient=visit.patient,
+                            key=f"visit-reminder:{visit.pk}:{before}",
+                            visit_id=visit.pk,
+                            days=before,
+                        )
                     queued += 1
     return queued
 

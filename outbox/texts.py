@@ -1,0 +1,219 @@
+"""Text messages: queued in the caller's transaction, sent later by the task worker, once, with retries.
+
+The same outbox as emails (`outbox.services`): the same task queue, the same
+claim before the provider is contacted (a worker that stops half-way leaves
+the message "may have been sent", never sent twice), the same staff actions
+and health report. Each kind of text is one function decorated with
+`@outbox_text`: it takes the patient and identifiers and returns the words,
+or None when there is nothing to send any more; `that_function.enqueue(
+patient=..., key=..., visit_id=...)` queues it. `key` names the message
+(e.g. "visit-reminder:12:3"): queuing the same key again queues nothing.
+
+A text goes only to a patient who opted in (`Patient.accepts_texts`),
+checked when it is queued and again when it is sent, in her language. It
+never holds health data or her name: the clinic's name, what it is about in
+general words, a link and the clinic's phone (`compose`), at most 160 GSM-7
+characters.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from clinic.models import clinic_profile
+from clinic.phones import phone_display
+
+from .gsm7 import fits_one_message
+from .models import OutboundText
+from .services import _claim, _held, retry_delay
+from .sms import RecipientOptedOut, SmsError, sms_backend
+
+logger = logging.getLogger(__name__)
+
+
+class TextNotDelivered(Exception):
+    """The text failed for good; it stays in the outbox as failed."""
+
+
+def compose(about: str, path: str) -> str:
+    """The one shape of every text: "<clinic>: <what it is about> <link> Tel. <clinic's phone>".
+
+    `about` is a sentence in general words (already translated); `path` is the portal page
+    the link opens, behind `SMS_LINK_BASE_URL`. A phone too long for one message (a foreign
+    number) is left out rather than the text split in two: the link says the rest.
+    """
+    clinic = clinic_profile()
+    values = {
+        "name": clinic.text_name,
+        "about": about,
+        "link": f"{settings.SMS_LINK_BASE_URL}{path}",
+        "phone": phone_display(clinic.phone),
+    }
+    if values["phone"]:
+        text = _("%(name)s: %(about)s %(link)s Tel. %(phone)s") % values
+        if fits_one_message(text):
+            return text
+    return _("%(name)s: %(about)s %(link)s") % values
+
+
+# Every kind declared, by its path: the wording tests hold each one to 160 GSM-7 characters.
+KINDS: dict[str, "OutboxText"] = {}
+
+
+class OutboxText:
+    """One kind of text message: how to write it for a patient, and how to queue it."""
+
+    def __init__(self, build: Callable[..., str | None]):
+        self.build = build
+        self.kind = f"{build.__module__}.{build.__qualname__}"
+        self.__doc__ = build.__doc__
+        KINDS[self.kind] = self
+
+    def __call__(self, *, patient, **params) -> str | None:
+        """The text in her language, or None."""
+        with translation.override(patient.user.language or settings.LANGUAGE_CODE):
+            return self.build(patient=patient, **params)
+
+    def enqueue(self, *, patient, key: str, **params) -> OutboundText | None:
+        return text_enqueue(self, patient=patient, key=key, params=params)
+
+
+def outbox_text(build: Callable[..., str | None]) -> OutboxText:
+    """Declare a kind of text message (see the module docstring)."""
+    return OutboxText(build)
+
+
+def _kind_for(path: str) -> OutboxText:
+    kind = import_string(path)
+    if not isinstance(kind, OutboxText):
+        raise SuspiciousOperation(f"{path} is not an outbox text message")
+    return kind
+
+
+def text_enqueue(kind: OutboxText, *, patient, key: str, params: dict) -> OutboundText | None:
+    """Record the text and its delivery task in the caller's transaction; None when nothing is
+    queued: she did not opt in, the key was queued before, or messages are held (demo data)."""
+    if _held.get() or not patient.accepts_texts():
+        return None
+    if OutboundText.objects.filter(idempotency_key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            message = OutboundText.objects.create(
+                patient=patient, kind=kind.kind, params=params, idempotency_key=key
+            )
+            _schedule(message.pk)
+    except IntegrityError:
+        # Queued by a concurrent request between the check and the insert.
+        return None
+    return message
+
+
+def _schedule(message_id: int, run_after=None) -> None:
+    from .tasks import text_deliver_task
+
+    task = text_deliver_task if run_after is None else text_deliver_task.using(run_after=run_after)
+    task.enqueue(message_id)
+
+
+def text_deliver(message_id: int) -> str:
+    """Send one queued text (the task's body); returns the status it ends in."""
+    message = _claim(message_id, OutboundText, "Text message")
+    if message is None:
+        status = OutboundText.objects.filter(pk=message_id).values_list("status", flat=True).first()
+        return status or "missing"
+    Patient = OutboundText._meta.get_field("patient").related_model
+    patient = Patient.objects.select_related("user").get(pk=message.patient_id)
+    try:
+        text = _kind_for(message.kind)(patient=patient, **message.params) if patient.accepts_texts() else None
+        if text is None:
+            return _finish(message, OutboundText.Status.SKIPPED)
+        if not fits_one_message(text):
+            logger.warning("Text message %s (%s) is longer than one message.", message.pk, message.kind_name)
+        provider_id = sms_backend().send(patient.phone, text, clinic_profile().sms_sender)
+    except RecipientOptedOut as exc:
+        # She sent STOP to the provider: what it blocks, her consent no longer allows.
+        patient.texts_opt_out(via="keyword")
+        message.last_error = type(exc).__name__
+        return _finish(message, OutboundText.Status.SKIPPED, "last_error")
+    except Exception as exc:
+        return _record_failure(message, exc)
+    message.phone = patient.phone
+    message.text = text[: OutboundText._meta.get_field("text").max_length]
+    message.provider_id = str(provider_id)[:64]
+    return _finish(message, OutboundText.Status.SENT, "phone", "text", "provider_id")
+
+
+def _finish(message: OutboundText, status: str, *fields: str) -> str:
+    message.status = status
+    message.sent_at = timezone.now()
+    message.save(update_fields=["status", "sent_at", *fields])
+    return message.status
+
+
+def _record_failure(message: OutboundText, exc: Exception) -> str:
+    """Schedule the next attempt, or end the text as failed: at once for a permanent error (an
+    invalid number), after the last attempt for the others. Only the error's type is kept."""
+    error = type(exc).__name__
+    permanent = isinstance(exc, SmsError) and exc.permanent
+    delay = None if permanent else retry_delay(message.attempts, settings.SMS_RETRY_DELAYS)
+    retry_after = getattr(exc, "retry_after", None)
+    if delay is not None and retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    with transaction.atomic():
+        message.last_error = error[:200]
+        if delay is None:
+            message.status = OutboundText.Status.FAILED
+        else:
+            message.status = OutboundText.Status.PENDING
+            _schedule(message.pk, run_after=timezone.now() + delay)
+        message.save(update_fields=["status", "last_error"])
+    if delay is None:
+        logger.error(
+            "Text message %s (%s) failed after %d attempts: %s",
+            message.pk,
+            message.kind_name,
+            message.attempts,
+            error,
+        )
+        raise TextNotDelivered(
+            f"text message {message.pk} failed after {message.attempts} attempts: {error}"
+        ) from None
+    log = logger.error if error == "NoCredit" else logger.warning
+    log(
+        "Text message %s (%s) attempt %d failed (%s); retrying in %d s",
+        message.pk,
+        message.kind_name,
+        message.attempts,
+        error,
+        delay.total_seconds(),
+    )
+    return message.status
+
+
+@transaction.atomic
+def text_send_again(message: OutboundText) -> None:
+    """Queue a failed or in-doubt text once more, by a deliberate act of staff."""
+    message.status = OutboundText.Status.PENDING
+    message.attempts = 0
+    message.save(update_fields=["status", "attempts"])
+    _schedule(message.pk)
+
+
+def texts_cancel(patient) -> int:
+    """Cancel every text not yet sent to her (her account is closed or erased); how many."""
+    return OutboundText.objects.filter(patient=patient, status=OutboundText.Status.PENDING).update(
+        status=OutboundText.Status.CANCELLED
+    )
+
+
+def text_dismiss(message: OutboundText) -> None:
+    message.status = OutboundText.Status.DISMISSED
+    message.save(update_fields=["status"])
