@@ -221,9 +221,13 @@ def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(
     open_submissions_retriage()  # no change the second time: no second alert
 
     assert Case.objects.get(pk=submission.pk).level == CaseLevel.EMERGENCY
-    assert OutboundEmail.objects.get().params == {"case_id": submission.pk, "language": doctor.language}
+    alert = OutboundEmail.objects.get(kind__endswith="urgent_case_email")
+    assert alert.params == {"case_id": submission.pk, "language": doctor.language}
+    # She is told too, once: the case moved up into emergency (RULES.md 11.2, S4).
+    assert OutboundEmail.objects.filter(kind__endswith="patient_notice_email").count() == 1
     run_tasks()
-    assert mail.outbox[0].body.endswith("/dashboard/\n")
+    (to_doctors,) = [message for message in mail.outbox if message.to == [doctor.email]]
+    assert to_doctors.body.endswith("/dashboard/\n")
 
 
 @pytest.mark.django_db
