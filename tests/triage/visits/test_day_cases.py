@@ -1,0 +1,85 @@
+"""The day's list names, next to each visit, every open flagged case of hers whatever its date, and
+the case a follow-up visit was booked from, with links."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_case, make_visit
+from triage.models import Case, CaseLevel
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+IT = {"HTTP_ACCEPT_LANGUAGE": "it"}
+DAY = reverse("triage:visit_day")
+
+
+@pytest.fixture
+def day():
+    return timezone.localdate() + timedelta(days=6)
+
+
+def at(day, hour):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def item_of(response, visit):
+    (item,) = [item for item in response.context["visits"] if item.visit.pk == visit.pk]
+    return item
+
+
+def test_her_flagged_questionnaires_from_weeks_ago_are_listed_with_links(doctor_client, patient, day):
+    emergency = make_case(patient, level=CaseLevel.EMERGENCY, submitted_at=timezone.now() - timedelta(days=6))
+    urgent = make_case(
+        patient, level=CaseLevel.URGENT, submitted_at=timezone.now() - timedelta(days=6, hours=1)
+    )
+    make_case(patient, level=CaseLevel.ROUTINE, submitted_at=timezone.now() - timedelta(days=5))
+    make_case(
+        patient, level=CaseLevel.PRIORITY, submitted_at=timezone.now() - timedelta(days=4), status="closed"
+    )
+    visit = make_visit(patient, starts_at=at(day, 9))
+
+    response = doctor_client.get(DAY, {"date": day.isoformat()}, **EN)
+
+    item = item_of(response, visit)
+    # The visit shows her latest questionnaire (closed since); the earlier flagged ones are still named.
+    assert item.case.status == Case.Status.CLOSED
+    assert [link.pk for link in item.open_cases] == [emergency.pk, urgent.pk]
+    page = response.content.decode()
+    assert "Her open flagged questionnaires:" in page
+    for case in (emergency, urgent):
+        assert reverse("triage:case_detail", args=[case.pk]) in page
+
+
+def test_the_visit_s_own_questionnaire_is_not_listed_twice(doctor_client, patient, day):
+    visit = make_visit(patient, starts_at=at(day, 9))
+    own = make_case(patient, level=CaseLevel.URGENT, submitted_at=timezone.now())
+
+    item = item_of(doctor_client.get(DAY, {"date": day.isoformat()}), visit)
+
+    assert item.case.pk == own.pk
+    assert item.open_cases == ()
+
+
+def test_a_follow_up_visit_links_the_case_it_was_booked_from(doctor_client, patient, day):
+    visit = make_visit(patient, starts_at=at(day, 9))
+    case = make_case(patient, level=CaseLevel.PRIORITY, submitted_at=timezone.now() - timedelta(days=10))
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.FOLLOW_UP, follow_up_visit=visit)
+
+    response = doctor_client.get(DAY, {"date": day.isoformat()}, **IT)
+
+    item = item_of(response, visit)
+    assert item.booked_from.pk == case.pk
+    page = response.content.decode()
+    assert "Prenotata dal caso:" in page
+    assert reverse("triage:case_detail", args=[case.pk]) in page
+
+
+def test_another_patient_s_cases_are_not_listed(doctor_client, patient, other_patient, day):
+    visit = make_visit(patient, starts_at=at(day, 9))
+    make_case(other_patient, level=CaseLevel.EMERGENCY, submitted_at=timezone.now())
+
+    item = item_of(doctor_client.get(DAY, {"date": day.isoformat()}), visit)
+
+    assert item.open_cases == ()
