@@ -1,8 +1,26 @@
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .auth import SuperuserOnlyAdmin
-from .models import SINGLE_ROW_ID, ClinicProfile
+from .models import SINGLE_ROW_ID, ClinicProfile, Closure, OpeningInterval
+
+
+class OpeningIntervalInline(admin.TabularInline):
+    """The weekly hours: one row per opening period (a day with a lunch break has two)."""
+
+    model = OpeningInterval
+    extra = 1
+    verbose_name_plural = _(
+        "Opening hours (Europe/Rome time; until some are entered, every hour counts as working time)"
+    )
+
+
+class ClosureInline(admin.TabularInline):
+    """Holidays and leave: whole days closed although the week says open."""
+
+    model = Closure
+    extra = 1
 
 
 @admin.register(ClinicProfile)
@@ -11,9 +29,23 @@ class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
 
     list_display = ["name", "phone", "email"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [OpeningIntervalInline, ClosureInline]
     fieldsets = [
         (None, {"fields": ["name", "address", "phone", "email", "booking_url"]}),
-        (None, {"fields": ["opening_hours_it", "opening_hours_en"]}),
+        (None, {"fields": ["hours_note_it", "hours_note_en", "closed_on_public_holidays"]}),
+        (None, {"fields": ["emergency_number", "second_emergency_number", "out_of_hours_phone"]}),
+        (None, {"fields": ["escalation_email", "escalation_phone"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "act_within_emergency_minutes",
+                    "act_within_urgent_hours",
+                    "act_within_priority_days",
+                    "act_within_follow_up_days",
+                ]
+            },
+        ),
         (None, {"fields": ["sms_sender"]}),
         (None, {"fields": ["data_controller"]}),
     ]

@@ -1,19 +1,25 @@
 """The clinic's own details: one row, edited by a superuser in the admin, shown wherever a patient is told
 to call, in the footer, the emails and the privacy notice."""
 
+from datetime import datetime, time
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from .phones import phone_display, phone_href
+from . import hours
+from .phones import dial_href, phone_display, phone_href
 
 # Every page's footer reads the profile: it is cached, and a save clears the cache (a shared cache
 # clears it for every worker; a per-process one picks the change up within this many seconds).
-CACHE_KEY = "clinic.profile.v1"
+CACHE_KEY = "clinic.profile.v2"
 CACHE_SECONDS = 60
 SINGLE_ROW_ID = 1
 # The name a text message comes from (an alphanumeric sender ID): at most 11 letters, digits or
@@ -31,12 +37,27 @@ DEMO_PROFILE = {
     "name": "Studio ginecologico (demo)",
     "address": "Via dell'Esempio 1, 00100 Roma",
     "phone": "+39 06 0000 0000",
-    "opening_hours_it": "lunedì-venerdì 9:00-13:00 e 14:30-18:30",
-    "opening_hours_en": "Monday to Friday 9:00-13:00 and 14:30-18:30",
     "email": "studio@example.com",
     "booking_url": "",
     "data_controller": "Studio ginecologico (demo), Via dell'Esempio 1, 00100 Roma, studio@example.com",
 }
+
+# The demo week: Monday to Friday 9:00-13:00 and 14:30-18:30 (weekday, opens, closes).
+DEMO_HOURS = tuple(
+    (weekday, opens, closes)
+    for weekday in range(5)
+    for opens, closes in ((time(9), time(13)), (time(14, 30), time(18, 30)))
+)
+
+# RULES.md 11.2 S9: the emergency numbers on the call buttons, the footer and the pre-form banner.
+DEFAULT_EMERGENCY_NUMBER = "112"
+DEFAULT_SECOND_EMERGENCY_NUMBER = "118"
+
+# RULES.md 11.2 S8: by when the clinic should act on a case of each level, in working time.
+DEFAULT_ACT_WITHIN_EMERGENCY_MINUTES = 30
+DEFAULT_ACT_WITHIN_URGENT_HOURS = 2
+DEFAULT_ACT_WITHIN_PRIORITY_DAYS = 2
+DEFAULT_ACT_WITHIN_FOLLOW_UP_DAYS = 10
 
 
 class ClinicProfile(models.Model):
@@ -49,8 +70,77 @@ class ClinicProfile(models.Model):
         blank=True,
         help_text=_("As patients should dial it, e.g. +39 06 1234 5678."),
     )
-    opening_hours_it = models.CharField(_("opening hours (Italian)"), max_length=200, blank=True)
-    opening_hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
+    # The weekly hours are the `OpeningInterval` rows; these notes follow their generated text.
+    hours_note_it = models.CharField(
+        _("note on the hours (Italian)"),
+        max_length=200,
+        blank=True,
+        help_text=_('Shown after the opening hours, e.g. "solo su appuntamento".'),
+    )
+    hours_note_en = models.CharField(_("note on the hours (English)"), max_length=200, blank=True)
+    closed_on_public_holidays = models.BooleanField(
+        _("closed on Italy's public holidays"),
+        default=True,
+        help_text=_("National holidays and Easter Monday. Enter a local patron saint's day as a closure."),
+    )
+    emergency_number = models.CharField(
+        _("emergency number"),
+        max_length=8,
+        default=DEFAULT_EMERGENCY_NUMBER,
+        help_text=_("The number on the emergency call buttons; 112 in most of Italy."),
+    )
+    second_emergency_number = models.CharField(
+        _("second emergency number"),
+        max_length=8,
+        blank=True,
+        default=DEFAULT_SECOND_EMERGENCY_NUMBER,
+        help_text=_('Shown beside the first one in the footer and the banners ("112 or 118").'),
+    )
+    out_of_hours_phone = models.CharField(
+        _("out-of-hours medical line"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "Continuità assistenziale (116117 where it is active, otherwise the local ASL number). "
+            "Offered only with non-urgent advice while the clinic is closed; leave empty if unsure."
+        ),
+    )
+    escalation_email = models.EmailField(
+        _("escalation contact email"),
+        blank=True,
+        help_text=_(
+            "Alerted when an emergency or urgent case is not acknowledged in time, e.g. the front desk."
+        ),
+    )
+    escalation_phone = models.CharField(_("escalation contact phone"), max_length=32, blank=True)
+    act_within_emergency_minutes = models.PositiveSmallIntegerField(
+        _("emergency: act within (working minutes)"),
+        null=True,
+        blank=True,
+        default=DEFAULT_ACT_WITHIN_EMERGENCY_MINUTES,
+        validators=[MinValueValidator(1)],
+    )
+    act_within_urgent_hours = models.PositiveSmallIntegerField(
+        _("urgent: act within (working hours)"),
+        null=True,
+        blank=True,
+        default=DEFAULT_ACT_WITHIN_URGENT_HOURS,
+        validators=[MinValueValidator(1)],
+    )
+    act_within_priority_days = models.PositiveSmallIntegerField(
+        _("priority: act within (working days)"),
+        null=True,
+        blank=True,
+        default=DEFAULT_ACT_WITHIN_PRIORITY_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    act_within_follow_up_days = models.PositiveSmallIntegerField(
+        _("follow-up: act within (working days)"),
+        null=True,
+        blank=True,
+        default=DEFAULT_ACT_WITHIN_FOLLOW_UP_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
     email = models.EmailField(_("email"), blank=True)
     booking_url = models.URLField(_("online booking link"), blank=True)
     sms_sender = models.CharField(
@@ -90,10 +180,22 @@ class ClinicProfile(models.Model):
         return phone_href(self.phone)
 
     def clean(self):
+        errors = {}
         if self.phone and not phone_href(self.phone):
-            raise ValidationError(
-                {"phone": _("Enter a phone number patients can call, e.g. +39 06 1234 5678.")}
-            )
+            errors["phone"] = _("Enter a phone number patients can call, e.g. +39 06 1234 5678.")
+        for field in ("out_of_hours_phone", "escalation_phone"):
+            if getattr(self, field) and not dial_href(getattr(self, field)):
+                errors[field] = _("Enter a phone number that can be called, e.g. 116117 or +39 06 1234 5678.")
+        for field in ("emergency_number", "second_emergency_number"):
+            value = getattr(self, field)
+            if value and not (value.isdigit() and 3 <= len(value) <= 6):
+                errors[field] = _("Enter the short number as it is dialled, e.g. 112.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def out_of_hours_href(self) -> str:
+        return dial_href(self.out_of_hours_phone)
 
     @property
     def text_name(self) -> str:
@@ -105,11 +207,51 @@ class ClinicProfile(models.Model):
         """No phone yet, or still the demo details: superusers are asked to complete the profile."""
         return not self.phone or self.phone == DEMO_PROFILE["phone"]
 
+    @cached_property
+    def schedule(self) -> hours.Schedule:
+        """The opening hours and closures (`clinic.hours`), read once and cached with the profile."""
+        if self._state.adding:
+            return hours.Schedule()
+        return hours.Schedule(
+            intervals=tuple(
+                hours.Interval(row.weekday, row.opens, row.closes) for row in self.opening_intervals.all()
+            ),
+            closures=tuple(
+                hours.Closure(row.first_day, row.last_day, row.reason) for row in self.closures.all()
+            ),
+            public_holidays=self.closed_on_public_holidays,
+        )
+
+    def is_open(self, moment: datetime | None = None) -> bool:
+        return self.schedule.is_open(moment or timezone.now())
+
+    def next_opening(self, moment: datetime | None = None) -> datetime | None:
+        return self.schedule.next_opening(moment or timezone.now())
+
+    @property
+    def emergency_numbers(self) -> tuple[str, ...]:
+        """The emergency numbers in the order she is told them ("112 or 118")."""
+        first = self.emergency_number or DEFAULT_EMERGENCY_NUMBER
+        return tuple(number for number in (first, self.second_emergency_number) if number)
+
+    @property
+    def emergency_numbers_text(self) -> str:
+        """ "112 or 118" (or the one number) in the active language, for the footer and the banners."""
+        numbers = self.emergency_numbers
+        if len(numbers) == 1:
+            return numbers[0]
+        return gettext("%(first)s or %(second)s") % {"first": numbers[0], "second": numbers[1]}
+
+    @property
+    def emergency_href(self) -> str:
+        return "tel:" + self.emergency_numbers[0]
+
     def opening_hours(self, language: str | None = None) -> str:
-        """The hours in the given language (the active one by default), falling back to the Italian text."""
-        if (language or get_language() or "").startswith("en") and self.opening_hours_en:
-            return self.opening_hours_en
-        return self.opening_hours_it
+        """The hours in the given language (the active one by default), written from the weekly
+        hours, followed by the clinic's note in that language (the Italian one if none)."""
+        language = language or get_language() or "it"
+        note = self.hours_note_en if language.startswith("en") and self.hours_note_en else self.hours_note_it
+        return ", ".join(part for part in (hours.describe(self.schedule, language), note) if part)
 
     @property
     def hours(self) -> str:
@@ -122,15 +264,84 @@ def clinic_profile() -> ClinicProfile:
     profile = cache.get(CACHE_KEY)
     if profile is None:
         profile = ClinicProfile.objects.filter(id=SINGLE_ROW_ID).first() or ClinicProfile(name="")
+        profile.schedule  # noqa: B018 - read now, so that the cached profile carries it
         cache.set(CACHE_KEY, profile, CACHE_SECONDS)
     return profile
+
+
+class OpeningInterval(models.Model):
+    """One opening period on a weekday, in the clinic's local time (Europe/Rome)."""
+
+    profile = models.ForeignKey(
+        ClinicProfile, on_delete=models.CASCADE, related_name="opening_intervals", verbose_name=_("clinic")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=list(WEEKDAYS.items()))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="clinic_interval_closes_after_opens"
+            )
+        ]
+
+    def __str__(self):
+        return f"{WEEKDAYS[self.weekday]} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("The closing time must be after the opening time.")})
+
+
+class Closure(models.Model):
+    """Days on which the clinic is closed although its week says open: holidays, leave."""
+
+    profile = models.ForeignKey(
+        ClinicProfile, on_delete=models.CASCADE, related_name="closures", verbose_name=_("clinic")
+    )
+    first_day = models.DateField(_("first day closed"))
+    last_day = models.DateField(_("last day closed"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True, help_text=_("For the staff only."))
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="clinic_closure_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.first_day:%Y-%m-%d} - {self.last_day:%Y-%m-%d}"
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("The last day cannot be before the first day.")})
+
+
+def cached_clinic_profile() -> ClinicProfile | None:
+    """The profile if the cache holds it, else None; never the database (for the failure page)."""
+    try:
+        return cache.get(CACHE_KEY)
+    except Exception:  # a failing cache must not fail the failure page
+        return None
 
 
 def _forget_profile(**kwargs):
     cache.delete(CACHE_KEY)
 
 
-post_save.connect(_forget_profile, sender=ClinicProfile, dispatch_uid="clinic.models.forget_profile_saved")
-post_delete.connect(
-    _forget_profile, sender=ClinicProfile, dispatch_uid="clinic.models.forget_profile_deleted"
-)
+for _model in (ClinicProfile, OpeningInterval, Closure):
+    post_save.connect(
+        _forget_profile, sender=_model, dispatch_uid=f"clinic.forget_profile.{_model.__name__}.saved"
+    )
+    post_delete.connect(
+        _forget_profile, sender=_model, dispatch_uid=f"clinic.forget_profile.{_model.__name__}.deleted"
+    )

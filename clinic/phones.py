@@ -31,6 +31,10 @@ class InvalidPhone(ValueError):
     """The text is not a phone number that can be dialled."""
 
 
+# Italy's short service numbers: emergency (112, 118), out-of-hours doctor (116117).
+SHORT_NUMBER = re.compile(r"\d{3,6}")
+
+
 def _parse(text: str, *, validate: bool = True) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
@@ -74,6 +78,15 @@ def phone_link(value: str) -> SafeString:
 def phone_href(value: str) -> str:
     """The `tel:` link of a stored number, or "" when it cannot be dialled."""
     return phone_parts(value)[1]
+
+
+def dial_href(value: str) -> str:
+    """The `tel:` link of a number the clinic publishes: a short service number (112, 118, 116117)
+    as it is dialled, any other as `phone_href` reads it; "" when it cannot be dialled."""
+    value = (value or "").strip()
+    if SHORT_NUMBER.fullmatch(value):
+        return "tel:" + value
+    return phone_href(value)
 
 
 @functools.lru_cache(maxsize=4096)

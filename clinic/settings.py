@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "patients.context_processors.roles",
+                "patients.context_processors.live_alarms",
                 "clinic.context_processors.clinic",
             ],
         },

@@ -40,3 +40,5 @@ urlpatterns = [
     path("", include("outbox.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "clinic.views.server_error"

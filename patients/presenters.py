@@ -6,11 +6,13 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from clinic.models import clinic_profile
+from triage.cases.acted_on import acted_on
 from triage.cases.presenters import answers_fragment
 from triage.cases.selectors import case_follow_up_on
 from triage.models import Case
 
-from .advice import Advice, NextStep, submission_advice
+from .advice import Action, Advice, NextStep, advice_actions, next_step_for, submission_advice
 
 # Her own questionnaire's answers, as her page shows them: a cached fragment.
 ANSWERS = answers_fragment("patients/_answers.html")
@@ -66,12 +68,34 @@ class SubmissionSummary:
     submission: object
     status: PatientStatus
     advice: Advice | None
-    # None once it is no longer ahead of her: the case is closed, or the alarm is past.
+    # None once it is no longer ahead of her: the case is closed, or the clinic has acted on an alarm.
     next_step: NextStep | None
+    # The call buttons and lines under the advice, for the clinic's hours now (RULES.md S14).
+    actions: tuple[Action, ...] = ()
 
 
-def submission_summary(submission) -> SubmissionSummary:
-    advice = submission_advice(submission)
+def submission_summary(submission, *, clinic=None, visit=None) -> SubmissionSummary:
+    """One sent questionnaire for her pages. `submission` carries the annotations of
+    `patients.selectors.with_case_state`; `visit` is her next booked visit, if any."""
+    case = getattr(submission, "case", None)
+    advice = submission_advice(submission, acted_on(submission, case) if case is not None else None)
     status = submission_status(submission)
-    current = advice is not None and status.code != CLOSED and not advice.is_past_alarm
-    return SubmissionSummary(submission, status, advice, advice.next_step if current else None)
+    if advice is None:
+        return SubmissionSummary(submission, status, None, None)
+    current = status.code != CLOSED and not advice.is_past_alarm
+    clinic = clinic or clinic_profile()
+    actions = tuple(advice_actions(advice, clinic, visit))
+    return SubmissionSummary(
+        submission, status, advice, next_step_for(advice, clinic, visit) if current else None, actions
+    )
+
+
+def live_alarm_summaries(patient) -> list[SubmissionSummary]:
+    """Her questionnaires whose emergency or urgent advice is still a live alarm, newest first."""
+    from .selectors import submission_alarm_list_for
+
+    clinic = clinic_profile()
+    summaries = (
+        submission_summary(submission, clinic=clinic) for submission in submission_alarm_list_for(patient)
+    )
+    return [summary for summary in summaries if summary.advice and summary.advice.is_live_alarm]

@@ -64,6 +64,27 @@ def _number_field(label, field):
     )
 
 
+# A 0-10 answer (a pain score) is a row of eleven large choices, easier with a thumb than a number
+# box; plain radio buttons underneath, so it works without JavaScript.
+SCALE_MAX = 10
+
+
+def is_scale(field: rules.Field) -> bool:
+    return field.kind == rules.INT and field.min_value == 0 and field.max_value == SCALE_MAX
+
+
+def _scale_field(label, field):
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        choices=[(value, str(value)) for value in range(SCALE_MAX + 1)],
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose a number from 0 to 10.")},
+    )
+
+
 def _choice_field(label, field):
     labels = CHOICE_LABELS[field.name]
     not_offered = NOT_OFFERED.get(field.name, ())
@@ -94,6 +115,8 @@ def build_field(field: rules.Field) -> forms.Field:
     label = QUESTION_LABELS[field.name]
     if field.kind == rules.BOOL:
         form_field = _yes_no_field(label)
+    elif is_scale(field):
+        form_field = _scale_field(label, field)
     elif field.kind == rules.INT:
         form_field = _number_field(label, field)
     elif field.kind == rules.CHOICE:
@@ -180,7 +203,13 @@ class QuestionnaireForm(forms.Form):
             for name in names:
                 if name in REVEAL_HINTS:
                     items.append(HTML(f'<p class="form-text no-js-hint">{REVEAL_HINTS[name]}</p>'))
-                item = InlineRadios(name) if rules.FIELDS_BY_NAME[name].kind == rules.BOOL else name
+                field = rules.FIELDS_BY_NAME[name]
+                if is_scale(field):
+                    item = Div(InlineRadios(name), css_class="scale-choices")
+                elif field.kind == rules.BOOL:
+                    item = InlineRadios(name)
+                else:
+                    item = name
                 reveal = rules.SHOWN_WHEN.get(name)
                 if reveal is not None:
                     item = Div(item, css_class="conditional", **_reveal_attributes(reveal))

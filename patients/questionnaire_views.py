@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods
 
 from triage.cases.presenters import PRINT_ANSWERS, answers_html
 from triage.questionnaire import SECTIONS, review_answers
+from triage.visits.selectors import patient_next_visit
 
 from .access import submission_for_patient
 from .decorators import patient_required
@@ -50,7 +51,7 @@ from .questionnaire_forms import (
 )
 from .selectors import (
     submission_by_key_for,
-    submission_doctor_opened,
+    submission_case_state,
     submission_draft_for,
     submission_list_for,
 )
@@ -59,6 +60,8 @@ from .services import AlreadySubmitted, submission_save_draft, submission_save_s
 # What a step's buttons post as `action`; the language buttons post `language` instead.
 NEXT = "next"
 BACK = "back"
+# The query flag of a step shown after "Save and finish later".
+SAVED = "saved"
 # The review page counts as the step after the last section.
 REVIEW_STEP = STEP_COUNT + 1
 # The session key of a step posted after the session had expired (see the module's docstring).
@@ -101,7 +104,8 @@ def start_view(request):
 @require_http_methods(["GET"])
 def submission_list_view(request):
     patient = request.user.patient
-    submissions = [submission_summary(submission) for submission in submission_list_for(patient)]
+    visit = patient_next_visit(patient)
+    submissions = [submission_summary(submission, visit=visit) for submission in submission_list_for(patient)]
     return render(
         request,
         "patients/submission_list.html",
@@ -156,6 +160,7 @@ def _step_page(request, form, step):
             "step_url": step_url(step),
             "owner": owner_check(form["key"].value(), request.user),
             "from_review": request.GET.get("review") == "1" or request.POST.get("review") == "1",
+            "saved_for_later": request.method == "GET" and request.GET.get(SAVED) == "1",
             # The language buttons submit this form, so the step is saved before the switch.
             "language_form": "questionnaire",
         },
@@ -219,7 +224,8 @@ def _submission_step(request, step):
     if language:
         return _switch_language(request, step_url(step))
     if action not in (NEXT, BACK):
-        messages.success(request, _("Your answers are saved. You can come back and finish later."))
+        # "Save and finish later": the step says she may close the page, with the way home.
+        return redirect(f"{step_url(target)}?{SAVED}=1")
     return redirect(step_url(target))
 
 
@@ -303,8 +309,15 @@ def submission_review_view(request):
         draft = submission_draft_for(patient)
         if draft is None:
             return redirect(step_url(1))
+        # A section whose every answer is "No" is folded under its title: the page stays short on a
+        # phone, and what she did report stands out.
         sections = [
-            (step_url(number), title, items)
+            (
+                step_url(number),
+                title,
+                items,
+                bool(items) and all(draft.answers.get(name) is False for name, *_ in items),
+            )
             for number, (title, items) in enumerate(review_answers(draft.answers), start=1)
         ]
         return render(
@@ -347,8 +360,8 @@ def submission_review_view(request):
 @require_http_methods(["GET"])
 def submission_detail_view(request, pk):
     submission = submission_for_patient(request.user, pk)
-    submission.doctor_opened = submission_doctor_opened(submission)
-    summary = submission_summary(submission)
+    submission_case_state(submission)
+    summary = submission_summary(submission, visit=patient_next_visit(submission.patient))
     return render(
         request,
         "patients/submission_detail.html",
@@ -356,6 +369,7 @@ def submission_detail_view(request, pk):
             "submission": submission,
             "summary": summary,
             "advice": summary.advice,
+            "actions": summary.actions,
             "answers_html": answers_html(submission, ANSWERS),
         },
     )

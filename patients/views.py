@@ -20,6 +20,8 @@ from triage.visits.selectors import invitation_for_token, patient_next_visit, vi
 from .decorators import patient_required
 from .forms import ProfileForm, SignupForm
 from .models import User, is_patient
+from .presenters import submission_summary
+from .selectors import submission_open_list_for
 from .services import (
     EmailTaken,
     email_verification_resend,
@@ -38,7 +40,16 @@ def home_view(request):
         return redirect("triage:dashboard")
     if not is_patient(request.user):
         return render(request, "patients/no_profile.html", status=403)
-    return render(request, "patients/home.html", {"visit": patient_next_visit(request.user.patient)})
+    patient = request.user.patient
+    visit = patient_next_visit(patient)
+    clinic = clinic_profile()
+    cards = [
+        submission_summary(submission, clinic=clinic, visit=visit)
+        for submission in submission_open_list_for(patient)
+    ]
+    # Live alarms first (RULES.md 11.2, S2), then the others, newest first.
+    cards.sort(key=lambda card: not (card.advice and card.advice.is_live_alarm))
+    return render(request, "patients/home.html", {"visit": visit, "cards": cards})
 
 
 @patient_required

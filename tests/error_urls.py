@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from clinic.urls import handler500  # noqa: F401 - the project's failure page
 from clinic.urls import urlpatterns as project_urlpatterns
 
 

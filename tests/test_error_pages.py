@@ -118,3 +118,28 @@ def test_the_favicon_is_answered_at_the_root_and_linked_from_every_page(client):
     html = client.get("/accounts/login/").content.decode()
     assert 'rel="icon" href="/favicon.ico"' in html
     assert 'href="/static/img/favicon.svg"' in html
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_500_page_names_the_emergency_numbers_without_the_profile(language):
+    """No database mark: the profile is not in the cache and the page must not look for it."""
+    from clinic.views import server_error as clinic_server_error
+
+    with translation.override(language):
+        html = clinic_server_error(RequestFactory().get("/")).content.decode()
+    assert {"en": "In an emergency call 112 or 118.", "it": "In caso di emergenza chiami il 112 o il 118."}[
+        language
+    ] in html
+
+
+@pytest.mark.django_db
+def test_the_500_page_names_the_clinics_phone_from_the_cached_profile(django_assert_num_queries):
+    from clinic.models import ClinicProfile, clinic_profile
+    from clinic.views import server_error as clinic_server_error
+
+    ClinicProfile.objects.update(phone="+39 02 7654 3210")
+    clinic_profile()  # a page served before the failure cached it
+    with translation.override("en"), django_assert_num_queries(0):
+        html = clinic_server_error(RequestFactory().get("/")).content.decode()
+    assert "phone the clinic on +39 02 7654 3210. In an emergency call 112 or 118." in html
+    assert 'href="tel:+390276543210"' in html

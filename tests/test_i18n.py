@@ -395,7 +395,7 @@ PAGES = [
             "key": w.draft_key,
             "action": "submit",
             "bleeding_after_sex": "yes",
-            "bleeding_episodes_3m": "-1",
+            "bleeding_episodes_3m": "x",
             "pain_during_sex": "x",
         },
     ),
@@ -548,7 +548,7 @@ PAGE_SHOWS = {
     "questionnaire-form-errors": "Inserisca un numero intero.",
     "questionnaire-step-errors": "Passo 4 di 6: Altri sintomi",
     "questionnaire-review": "Controlli le sue risposte prima di inviarle",
-    "result-emergency": "Indicazioni date il",  # days old: a record, no longer "call 112 now"
+    "result-emergency": "Indicazioni date il",  # days old and not acted on: still live, dated
     "result-priority": "Telefoni presto allo studio",
     "result-follow-up": "Prenoti una visita nelle prossime settimane",
     "result-urgent": "Si faccia valutare oggi",

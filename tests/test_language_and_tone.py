@@ -289,3 +289,34 @@ def test_a_sentence_ending_in_a_date_has_one_full_stop(patient):
         assert {"it": "lunedì 30 novembre 2026, 09:15", "en": "Monday 30 November 2026, 09:15"}[
             language
         ] in html
+
+
+# --- One capitalisation for "Lei" ---------------------------------------------------------------------
+
+# The catalogue writes the courtesy forms in lowercase inside a sentence ("la sua prossima visita",
+# "le abbiamo scritto"), as current Italian usage does; a capital only starts a sentence.
+CAPITAL_LEI = re.compile(r"(?<=[a-zà-ù0-9,;)] )(Sua|Suo|Sue|Suoi|Lei|Le|La|Gli)\b")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("La Sua prossima visita", ["Sua"]),
+        ("Lo studio Le ha prenotato una visita", ["Le"]),
+        ("Il caso è assegnato a Lei.", ["Lei"]),
+        ("La sua prossima visita. Le scriveremo.", []),
+        ("Lei ha risposto sì; il medico la contatterà.", []),
+    ],
+)
+def test_the_capital_lei_marker(text, found):
+    assert CAPITAL_LEI.findall(text) == found
+
+
+def test_the_courtesy_forms_are_lowercase_inside_a_sentence():
+    capitals = [
+        (entry.msgid, text)
+        for entry in polib.pofile(str(PO_PATH))
+        for text in translations(entry)
+        if CAPITAL_LEI.search(text)
+    ]
+    assert capitals == []

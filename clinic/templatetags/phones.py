@@ -2,10 +2,11 @@
 
 from django import template
 
-from clinic.phones import phone_display, phone_href, phone_link
+from clinic.phones import dial_href, phone_display, phone_href, phone_link
 
 register = template.Library()
 
 register.filter("phone_display", phone_display)
 register.filter("phone_href", phone_href)
 register.filter("phone_link", phone_link)
+register.filter("dial_href", dial_href)

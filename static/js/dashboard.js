@@ -24,6 +24,10 @@ document.addEventListener("DOMContentLoaded", () => {
     target instanceof HTMLElement &&
     (target.isContentEditable || Boolean(target.closest("input, textarea, select")));
 
+  // Where the focus was when the list opened: it goes back there when the list closes (Esc, the
+  // Close button or ?), not to the top of the page. With nothing focused, the button that opens it.
+  let returnFocusTo = null;
+
   const toggleHelp = () => {
     if (!help) {
       return;
@@ -31,9 +35,23 @@ document.addEventListener("DOMContentLoaded", () => {
     if (help.open) {
       help.close();
     } else {
+      const active = document.activeElement;
+      returnFocusTo =
+        active instanceof HTMLElement && active !== document.body
+          ? active
+          : document.querySelector("[data-shortcuts-open]");
       help.showModal();
     }
   };
+
+  if (help) {
+    help.addEventListener("close", () => {
+      if (returnFocusTo && returnFocusTo.isConnected) {
+        returnFocusTo.focus();
+      }
+      returnFocusTo = null;
+    });
+  }
 
   const moveTo = (index) => {
     if (!rows.length) {

@@ -75,7 +75,7 @@ def fill_answers(page, answers: dict):
         if field.count() == 0 or field.is_disabled():
             continue
         if field.get_attribute("type") == "radio":
-            page.check(f"#questionnaire input[name={name}][value={value}]")
+            page.check(f"#questionnaire input[name={name}][value='{value}']")
         else:
             field.fill(str(value))
 

@@ -88,20 +88,26 @@ def test_patient_pages_are_accessible_on_a_phone(new_context, shot, language):
     emergency = emergency_submission(patient)
     # The row the first migration creates is gone once an earlier browser test has flushed the tables.
     ClinicProfile.objects.update_or_create(id=SINGLE_ROW_ID, defaults=DEMO_PROFILE)
-    # An emergency advice given three days ago: shown collapsed, as a record.
+    # An emergency advice of three days ago that the clinic has acted on: shown folded, as a record,
+    # its call buttons still in view.
     past = factories.make_case(
-        patient, level=CaseLevel.EMERGENCY, submitted_at=timezone.now() - timedelta(days=3)
+        patient,
+        level=CaseLevel.EMERGENCY,
+        submitted_at=timezone.now() - timedelta(days=3),
+        status="in_review",
     )
     page = new_context(viewport=PHONE, language=language).new_page()
     check = PageChecker(page, shot)
     login(page, patient.user.email)
 
     page.goto(f"/questionnaire/{past.pk}/")
-    assert page.locator("main [role=alert]").count() == 0
-    assert not page.locator("main details").evaluate("details => details.open")
-    assert not page.locator("main a[href='tel:112']").is_visible()
-    page.locator("main details summary").click()
-    assert page.locator("main details a.clinic-call").is_visible()
+    record = page.locator("main .advice-past")
+    assert record.locator("[role=alert]").count() == 0
+    assert not record.locator("details").evaluate("details => details.open")
+    assert record.locator("a[href='tel:112']").is_visible()
+    assert record.locator("a.clinic-call").is_visible()
+    # The other, fresh emergency still heads the page as a live alarm.
+    assert page.locator("main .alarm-banner[role=alert]").count() == 1
 
     for path in (
         "/",
@@ -124,7 +130,9 @@ def test_patient_pages_are_accessible_on_a_phone(new_context, shot, language):
 
     submit_questionnaire(page, "save")
     page.goto("/questionnaire/")
-    assert page.locator(f"main a[href='/questionnaire/{emergency.pk}/']").count() == 1
+    # Listed once, and linked once more from the live alarm at the top of the page.
+    assert page.locator(f"main .submission-item a[href='/questionnaire/{emergency.pk}/']").count() == 1
+    assert page.locator(f"main .alarm-banner a[href='/questionnaire/{emergency.pk}/']").count() == 1
     check("questionnaire list with a draft")
 
     page.goto("/accounts/profile/")

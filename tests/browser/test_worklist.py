@@ -59,6 +59,12 @@ def test_j_k_move_between_cases_enter_opens_n_goes_on_and_question_mark_lists_th
     shot(page, "shortcuts-listed", full_page=False)
     page.keyboard.press("?")
     assert not page.locator("#shortcuts-help").is_visible()
+    # Closed with Esc, the list gives the focus back to the case it was on.
+    page.keyboard.press("?")
+    assert page.locator("#shortcuts-help").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("#shortcuts-help").is_visible()
+    assert page.evaluate(FOCUSED_CASE).startswith("Bice")
 
     with page.expect_navigation():
         page.keyboard.press("Enter")

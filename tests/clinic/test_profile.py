@@ -1,16 +1,27 @@
 """The clinic's profile: one row, edited by superusers, shown wherever a patient is told to call."""
 
+from datetime import date, time
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
 from clinic.auth import is_clinic_admin
-from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile, clinic_profile
+from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile, OpeningInterval, clinic_profile
 from patients.models import User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def admin_data(**fields):
+    """The profile's change form as posted, with no hours rows (their inlines start empty)."""
+    OpeningInterval.objects.all().delete()
+    data = {**DEMO_PROFILE, "emergency_number": "112", "second_emergency_number": "118", **fields}
+    for prefix in ("opening_intervals", "closures"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
 
 
 def make_superuser():
@@ -44,18 +55,29 @@ def test_the_phone_link_is_the_number_in_international_form(typed, href):
     assert ClinicProfile(name="x", phone=typed).phone_href == href
 
 
-def test_opening_hours_follow_the_language_with_italian_as_fallback():
-    profile = ClinicProfile(name="x", opening_hours_it="lun-ven 9-18", opening_hours_en="Mon-Fri 9-18")
-    assert profile.opening_hours("en") == "Mon-Fri 9-18"
-    assert profile.opening_hours("it") == "lun-ven 9-18"
-    assert ClinicProfile(name="x", opening_hours_it="lun-ven 9-18").opening_hours("en") == "lun-ven 9-18"
+def test_the_hours_are_written_from_the_weekly_hours_in_each_language_with_the_note():
+    profile = set_profile(hours_note_it="solo su appuntamento", hours_note_en="")
+    assert profile.opening_hours("en") == "Monday to Friday 9:00-13:00 and 14:30-18:30, solo su appuntamento"
+    assert profile.opening_hours("it") == "lunedì-venerdì 9:00-13:00 e 14:30-18:30, solo su appuntamento"
+    profile = set_profile(hours_note_en="by appointment only")
+    assert clinic_profile().opening_hours("en").endswith("18:30, by appointment only")
+
+
+def test_an_added_opening_period_shows_on_the_next_page(client_as):
+    client = client_as("patient")
+    assert (
+        "Saturday 9:00-12:00" not in client.get(reverse("patients:profile"), HTTP_ACCEPT_LANGUAGE="en").text
+    )
+    OpeningInterval.objects.create(profile_id=SINGLE_ROW_ID, weekday=5, opens=time(9), closes=time(12))
+    response = client.get(reverse("patients:profile"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Saturday 9:00-12:00" in response.text
 
 
 def test_the_footer_shows_the_phone_as_a_link_and_the_hours(client_as):
-    set_profile(phone="+39 02 7654 3210", opening_hours_en="Mon-Fri 9-18")
+    set_profile(phone="+39 02 7654 3210")
     response = client_as("patient").get(reverse("patients:profile"), HTTP_ACCEPT_LANGUAGE="en")
     assert 'href="tel:+390276543210"' in response.text
-    assert "Mon-Fri 9-18" in response.text
+    assert "Monday to Friday 9:00-13:00 and 14:30-18:30" in response.text
 
 
 def test_a_saved_change_shows_on_the_next_page(client_as):
@@ -103,8 +125,7 @@ def test_only_superusers_edit_the_profile_in_the_admin(client):
 
     superuser = make_superuser()
     client.force_login(superuser)
-    data = {**DEMO_PROFILE, "phone": "+39 02 1111 2222"}
-    response = client.post(url, data)
+    response = client.post(url, admin_data(phone="+39 02 1111 2222"))
     assert response.status_code == 302
     assert clinic_profile().phone == "+39 02 1111 2222"
     assert not ClinicProfile.objects.get().needs_setup
@@ -124,10 +145,73 @@ def test_seed_demo_fills_only_the_empty_fields(settings):
 def test_the_admin_refuses_a_phone_that_cannot_be_called(client):
     client.force_login(make_superuser())
     url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
-    response = client.post(url, {**DEMO_PROFILE, "phone": "call us"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(url, admin_data(phone="call us"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Enter a phone number patients can call" in response.text
     assert ClinicProfile.objects.get().phone == DEMO_PROFILE["phone"]
+
+
+def test_the_admin_edits_the_hours_and_closures_inline(client):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    data = admin_data(out_of_hours_phone="116117")
+    data |= {
+        "opening_intervals-TOTAL_FORMS": "2",
+        "opening_intervals-0-weekday": "0",
+        "opening_intervals-0-opens": "9:00",
+        "opening_intervals-0-closes": "13:00",
+        "opening_intervals-1-weekday": "2",
+        "opening_intervals-1-opens": "15:00",
+        "opening_intervals-1-closes": "19:00",
+        "closures-TOTAL_FORMS": "1",
+        "closures-0-first_day": "2026-12-24",
+        "closures-0-last_day": "2026-12-31",
+        "closures-0-reason": "Christmas",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    profile = clinic_profile()
+    assert profile.opening_hours("en") == "Monday 9:00-13:00; Wednesday 15:00-19:00"
+    assert profile.out_of_hours_phone == "116117"
+    assert profile.schedule.closure_on(date(2026, 12, 28)).reason == "Christmas"
+
+
+def test_the_admin_refuses_a_period_that_closes_before_it_opens(client):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    data = admin_data() | {
+        "opening_intervals-TOTAL_FORMS": "1",
+        "opening_intervals-0-weekday": "0",
+        "opening_intervals-0-opens": "13:00",
+        "opening_intervals-0-closes": "9:00",
+    }
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "The closing time must be after the opening time." in response.text
+    assert not OpeningInterval.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("emergency_number", "call"), ("out_of_hours_phone", "guardia")]
+)
+def test_the_admin_refuses_numbers_that_cannot_be_dialled(client, field, value):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    response = client.post(url, admin_data(**{field: value}), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert getattr(ClinicProfile.objects.get(), field) != value
+
+
+def test_the_safety_settings_start_from_the_rules_defaults():
+    profile = ClinicProfile.objects.get()
+    assert profile.emergency_numbers == ("112", "118")
+    assert profile.out_of_hours_phone == ""
+    assert (
+        profile.act_within_emergency_minutes,
+        profile.act_within_urgent_hours,
+        profile.act_within_priority_days,
+        profile.act_within_follow_up_days,
+    ) == (30, 2, 2, 10)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +231,7 @@ def test_the_admin_takes_a_text_message_sender_of_at_most_11_letters_digits_or_s
 ):
     client.force_login(make_superuser())
     url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
-    response = client.post(url, {**DEMO_PROFILE, "sms_sender": sender}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(url, admin_data(sms_sender=sender), HTTP_ACCEPT_LANGUAGE="en")
     assert (response.status_code == 302) is accepted
     if not accepted:
         assert 'id="id_sms_sender_error"' in response.text or "At most 11 letters" in response.text

@@ -1,5 +1,5 @@
 """The advice after Send: the clinic's phone on every level, the call actions first when urgent, what
-happens next, and old alarms shown as a record."""
+happens next, and alarms that stay live until the clinic has acted (RULES.md 11.2, S2, S3)."""
 
 import re
 from datetime import datetime, timedelta
@@ -12,8 +12,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from clinic.models import ClinicProfile
-from patients.advice import HEADLINES, NEXT_STEPS
+from patients.advice import HEADLINES, NEXT_STEPS, ROUTINE_WITHOUT_VISIT
 from tests import factories
+from triage.audit.writer import Actor
 from triage.models import CaseLevel
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ PHONE = "+39 02 7654 3210"
 # As patients read it: the national format, as any patient's number is shown.
 SHOWN_PHONE = "02 7654 3210"
 PHONE_HREF = 'href="tel:+390276543210"'
-HOURS = "Mon-Fri 8:30-17:00"
+HOURS = "Monday to Friday 9:00-13:00 and 14:30-18:30"
 SENT = datetime(2026, 3, 10, 9, 0, tzinfo=ROME)
 
 
@@ -35,7 +36,7 @@ def shown(value, format_name, language="en"):
 
 @pytest.fixture(autouse=True)
 def clinic_phone():
-    ClinicProfile.objects.filter().update(phone=PHONE, opening_hours_en=HOURS)
+    ClinicProfile.objects.filter().update(phone=PHONE)
 
 
 def english(client):
@@ -54,7 +55,7 @@ def main_of(page):
 def advice_block(page):
     """The advice section of a page (the live alert, or the collapsed record)."""
     match = re.search(
-        r'<section class="(alert|card mb-3 advice-past)[^>]*aria-labelledby="advice-title".*?</section>',
+        r'<section class="(alert|card mb-3 advice-past)[^>]*aria-labelledby="advice-title-main".*?</section>',
         page,
         re.S,
     )
@@ -97,39 +98,94 @@ def test_urgent_advice_puts_the_clinic_first_then_112_if_worse(patient_client, p
 
 
 @pytest.mark.parametrize("level", [CaseLevel.EMERGENCY, CaseLevel.URGENT], ids=["emergency", "urgent"])
-@pytest.mark.parametrize(
-    ("after", "live"),
-    [(timedelta(hours=23, minutes=59), True), (timedelta(hours=24, minutes=1), False)],
-    ids=["23h59", "24h01"],
-)
-def test_an_alarm_older_than_a_day_is_collapsed_under_its_date(patient_client, patient, level, after, live):
+@pytest.mark.parametrize("after", [timedelta(hours=1), timedelta(days=3)], ids=["1h", "3-days"])
+def test_an_alarm_nobody_acted_on_stays_live_whatever_its_age(patient_client, patient, level, after):
+    """RULES.md S2: time alone never folds an emergency or urgent advice."""
     case = factories.make_case(patient, level=level, submitted_at=SENT)
     with time_machine.travel(SENT + after, tick=False):
         page = main_of(detail(patient_client, case))
         listing = main_of(english(patient_client).get(reverse("patients:submission_list")).content.decode())
     advice = advice_block(page)
-    given = f"Advice given on {shown(SENT, 'DATE_FORMAT')}"
-    assert given in advice
-    if live:
-        assert 'role="alert"' in advice and "border-danger" in advice
-        assert "<details" not in advice
-        assert page.index("advice-title") < page.index("<h1")
-    else:
-        assert 'role="alert"' not in page
-        assert "danger" not in advice
-        # Under its date, closed until she opens it, after the confirmation and not before it.
-        assert re.search(rf"<h2[^>]*>{given}</h2>\s*<details[^>]*>\s*<summary>", advice)
-        assert "<details open" not in advice
-        assert page.index("<h1") < page.index("advice-title")
-        assert str(NEXT_STEPS[level].text) not in page  # "now" or "today" has passed
-    assert (str(NEXT_STEPS[level].text) in listing) is live
-    assert ("text-bg-danger" in listing) is live
+    assert f"Advice given on {shown(SENT, 'DATE_FORMAT')}" in advice
+    assert 'role="alert"' in advice and "border-danger" in advice
+    assert "<details" not in advice
+    assert page.index("advice-title") < page.index("<h1")
+    assert str(NEXT_STEPS[level].text) in listing.replace("&#x27;", "'")
+    # The list starts with the alarm too, with its call button.
+    assert listing.index("alarm-banner") < listing.index("<h1")
+    assert 'href="tel:112"' in listing[: listing.index("<h1")]
+
+
+@pytest.mark.parametrize("level", [CaseLevel.EMERGENCY, CaseLevel.URGENT], ids=["emergency", "urgent"])
+@pytest.mark.parametrize(
+    ("after", "unacted_headline"),
+    [(timedelta(hours=23, minutes=59), False), (timedelta(hours=24, minutes=1), True)],
+    ids=["23h59", "24h01"],
+)
+def test_after_a_day_without_action_the_alarm_headline_sends_her_to_be_seen(
+    patient_client, patient, level, after, unacted_headline
+):
+    """RULES.md S3: the headline changes, the advice text below it does not."""
+    case = factories.make_case(patient, level=level, submitted_at=SENT)
+    with time_machine.travel(SENT + after, tick=False):
+        advice = advice_block(main_of(detail(patient_client, case)))
+    headline = "If you have not been seen yet, go to an emergency department today or phone the clinic"
+    assert (headline in advice) is unacted_headline
+    assert (str(HEADLINES[level]) in advice) is not unacted_headline
+    assert "Some of your answers" in advice
+
+
+def fold_check(page, listing, acted_words):
+    advice = advice_block(page)
+    assert 'role="alert"' not in page
+    assert "alarm-banner" not in listing
+    assert acted_words in advice
+    assert re.search(r"<details[^>]*>\s*<summary>", advice)
+    # The call buttons stay visible, outside the folded text.
+    after_details = advice[advice.index("</details>") :]
+    assert 'href="tel:112"' in after_details
+
+
+@pytest.mark.parametrize("level", [CaseLevel.EMERGENCY, CaseLevel.URGENT], ids=["emergency", "urgent"])
+def test_an_alarm_folds_once_the_case_left_new(patient_client, patient, doctor, level):
+    from triage.cases.services import case_change_status
+
+    case = factories.make_case(patient, level=level, submitted_at=SENT)
+    acted = SENT + timedelta(days=3)
+    with time_machine.travel(acted, tick=False):
+        case_change_status(
+            case_id=case.pk, actor=Actor(doctor), to_status="in_review", expected_version=case.version
+        )
+    with time_machine.travel(acted + timedelta(hours=1), tick=False):
+        page = main_of(detail(patient_client, case))
+        listing = main_of(english(patient_client).get(reverse("patients:submission_list")).content.decode())
+    fold_check(page, listing, f"The clinic took up your questionnaire on {shown(acted, 'DATE_FORMAT')}.")
+
+
+def test_an_alarm_folds_once_a_visit_is_booked(patient_client, patient):
+    case = factories.make_case(patient, level=CaseLevel.URGENT, submitted_at=SENT)
+    booked = SENT + timedelta(hours=2)
+    with time_machine.travel(booked, tick=False):
+        factories.make_visit(patient, days_ahead=1, booked_at=booked)
+    with time_machine.travel(booked + timedelta(minutes=5), tick=False):
+        page = main_of(detail(patient_client, case))
+        listing = main_of(english(patient_client).get(reverse("patients:submission_list")).content.decode())
+    fold_check(page, listing, f"The clinic booked you a visit on {shown(booked, 'DATE_FORMAT')}.")
+
+
+def test_a_visit_booked_before_she_sent_it_does_not_count_as_acting(patient_client, patient):
+    factories.make_visit(patient, starts_at=SENT + timedelta(days=5), booked_at=SENT - timedelta(days=7))
+    case = factories.make_case(patient, level=CaseLevel.URGENT, submitted_at=SENT)
+    with time_machine.travel(SENT + timedelta(days=3), tick=False):
+        advice = advice_block(main_of(detail(patient_client, case)))
+    assert 'role="alert"' in advice
 
 
 @pytest.mark.parametrize("level", list(CaseLevel), ids=lambda level: level.name.lower())
 def test_the_confirmation_and_the_list_say_what_happens_next(patient_client, patient, level):
     case = factories.make_case(patient, level=level, submitted_at=SENT)
-    step = NEXT_STEPS[level]
+    # Routine advice without a booked visit asks her to book one (rule set 3 assumes none).
+    step = ROUTINE_WITHOUT_VISIT if level == CaseLevel.ROUTINE else NEXT_STEPS[level]
     with time_machine.travel(SENT + timedelta(minutes=2), tick=False):
         page = detail(patient_client, case)
         listing = english(patient_client).get(reverse("patients:submission_list")).content.decode()

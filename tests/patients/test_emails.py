@@ -44,9 +44,7 @@ ALARMING = {
 
 @pytest.fixture(autouse=True)
 def clinic_phone():
-    ClinicProfile.objects.update(
-        phone=PHONE, opening_hours_en="Mon-Fri 9-18", opening_hours_it="lun-ven 9-18"
-    )
+    ClinicProfile.objects.update(phone=PHONE)
 
 
 def shown(value, format_name, language="en"):
@@ -94,7 +92,7 @@ def test_the_confirmation_is_in_her_language_with_the_clinics_phone(patient, lan
     assert received.format(when=shown(SENT, "DATETIME_FORMAT", language)) in message.body
     assert "09:30" in message.body or "9:30" in message.body
     assert ".." not in message.body
-    assert {"en": "Mon-Fri 9-18", "it": "lun-ven 9-18"}[language] in message.body
+    assert {"en": "Monday to Friday 9:00-13:00", "it": "lunedì-venerdì 9:00-13:00"}[language] in message.body
     assert f"{reverse('patients:submission_list')}" in message.body
 
 

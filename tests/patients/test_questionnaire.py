@@ -60,6 +60,10 @@ def test_form_posts_every_field_under_its_rules_name(patient_client):
         if field.kind == rules.BOOL:
             assert f'name="{field.name}" value="yes"' in html
             assert f'name="{field.name}" value="no"' in html
+        elif field.kind == rules.INT and field.max_value == 10:
+            # A 0-10 answer is a row of eleven choices.
+            for value in range(11):
+                assert f'name="{field.name}" value="{value}"' in html
         elif field.kind == rules.INT:
             assert re.search(rf'<input type="number" name="{field.name}"[^>]*min="0"', html)
         elif field.kind == rules.CHOICE:
@@ -144,9 +148,10 @@ def test_hidden_answers_are_dropped_before_saving(patient_client, patient):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("pain_during_sex", "11", "up to 10"),
+        ("pain_during_sex", "11", "from 0 to 10"),
         ("pelvic_pain_days", "-1", "from 0"),
-        ("pain_during_sex", "a lot", "whole number"),
+        ("pain_during_sex", "a lot", "from 0 to 10"),
+        ("pelvic_pain_days", "a lot", "whole number"),
         ("bleeding_amount", "gallons", "options shown"),
         ("fever", "maybe", "yes or no"),
         ("notes", "x" * 2001, "2000"),
@@ -528,19 +533,19 @@ def test_a_case_moved_up_by_reassessment_alerts_the_doctors(patient, doctor):
         pytest.param(
             {"pelvic_pain_days": "2", "pelvic_pain_severity": "11"},
             "pelvic_pain_severity",
-            "non superiore a 10",
+            "da 0 a 10",
             id="severity-over-10",
         ),
         pytest.param(
             {"pelvic_pain_days": "2", "pelvic_pain_severity": "-1"},
             "pelvic_pain_severity",
-            "superiore a 0",
+            "da 0 a 10",
             id="severity-negative",
         ),
         pytest.param(
             {"pelvic_pain_days": "2", "pelvic_pain_severity": "forte"},
             "pelvic_pain_severity",
-            "numero intero",
+            "da 0 a 10",
             id="severity-text",
         ),
         pytest.param(

@@ -112,12 +112,17 @@ def test_save_stays_on_the_step_and_says_so(patient_client, patient):
     key = step_key(patient_client)
     response = post_step(patient_client, 4, key, {"burning": "yes"}, action="save")
 
-    assert response.url == step_url(4)
+    assert response.url == step_url(4) + "?saved=1"
     assert draft_of(patient).answers == {"burning": True}
     assert draft_of(patient).step == 4
+    patient_client.cookies["django_language"] = "en"
     page = patient_client.get(response.url).content.decode()
-    assert "alert-success" in page
+    saved = page[page.index("saved-for-later") :]
+    assert "You can close this page now" in saved
+    assert 'href="/"' in saved[: saved.index("</div>")]
     assert re.search(r'name="burning" value="yes"[^>]*checked', page)
+    # Opened again later, the step does not repeat it.
+    assert "saved-for-later" not in patient_client.get(step_url(4)).content.decode()
 
 
 @pytest.mark.django_db
@@ -147,9 +152,9 @@ def test_next_asks_for_the_missing_answers_of_its_step_and_keeps_the_rest(patien
 @pytest.mark.parametrize(
     ("step", "field", "value", "message"),
     [
-        (4, "pain_during_sex", "11", "up to 10"),
+        (4, "pain_during_sex", "11", "from 0 to 10"),
         (4, "pelvic_pain_days", "-1", "from 0"),
-        (4, "pain_during_sex", "a lot", "whole number"),
+        (4, "pain_during_sex", "a lot", "from 0 to 10"),
         (4, "fever", "maybe", "yes or no"),
         (1, "menopause_status", "sometimes", "options shown"),
         (6, "notes", "x" * 2001, "2000"),

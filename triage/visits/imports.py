@@ -21,6 +21,7 @@ her name in its CN, her date of birth in X-PATIENT-BIRTHDATE (optional), the kin
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -107,6 +108,17 @@ def _in_range(moment: datetime) -> datetime:
             % {"first": FIRST_YEAR, "last": LAST_YEAR}
         )
     return moment
+
+
+# "9:30", "09:30", "9.30", "09:30:00": the clinic's local time.
+CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
+
+
+def _time(text: str) -> time:
+    match = CLOCK.fullmatch(text.strip())
+    if not match:
+        raise ValueError(text)
+    return time(int(match[1]), int(match[2]), int(match[3] or 0))
 
 
 def _kind(text: str) -> str:
@@ -197,7 +209,7 @@ def _csv_row(line: int, values: dict) -> ImportRow:
     except ValueError:
         raise ValueError(_("the date is not a date (YYYY-MM-DD)")) from None
     try:
-        at = time.fromisoformat(values.get("time", ""))
+        at = _time(values.get("time", ""))
     except ValueError:
         raise ValueError(_("the time is not a time (HH:MM)")) from None
     try:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clinic.models import DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile
+from clinic.models import DEMO_HOURS, DEMO_PROFILE, SINGLE_ROW_ID, ClinicProfile, OpeningInterval
 from outbox.services import emails_held
 from patients.demo import demo_visits_seed, demo_worklist_seed
 from patients.models import User
@@ -28,7 +28,8 @@ PATIENT = {  # nosec B105
 
 
 def clinic_profile_fill() -> None:
-    """The demo clinic's details, in the fields a superuser has left empty (or all, if none)."""
+    """The demo clinic's details, in the fields a superuser has left empty (or all, if none), and the
+    demo week if no hours are set."""
     profile, created = ClinicProfile.objects.get_or_create(id=SINGLE_ROW_ID, defaults=DEMO_PROFILE)
     if not created:
         blank = {field: value for field, value in DEMO_PROFILE.items() if not getattr(profile, field)}
@@ -36,6 +37,11 @@ def clinic_profile_fill() -> None:
             for field, value in blank.items():
                 setattr(profile, field, value)
             profile.save(update_fields=list(blank))
+    if not profile.opening_intervals.exists():
+        OpeningInterval.objects.bulk_create(
+            OpeningInterval(profile=profile, weekday=weekday, opens=opens, closes=closes)
+            for weekday, opens, closes in DEMO_HOURS
+        )
 
 
 class Command(BaseCommand):

@@ -353,3 +353,13 @@ def test_a_hostile_file_gives_a_report_line_on_the_page_and_saves_nothing(
         expected %= {"first": 1900, "last": 2999}
     assert [reason for _line, reason in response.context["report"].errors] == [expected]
     assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["9:30", "09:30", "9.30", "09:30:00"])
+def test_a_csv_time_without_a_leading_zero_is_read(patients, typed):
+    report = import_file(
+        "export.csv", CSV.replace("c-1;2027-03-28;09:00", f"c-1;2027-03-28;{typed}").encode()
+    )
+
+    assert report.created == 2
+    assert timezone.localtime(Visit.objects.get(uid="c-1").starts_at).time() == time(9, 30)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0001_clinic_profile'),
+        ('clinic', '0004_opening_hours_from_text'),
     ]
 
     operations = [

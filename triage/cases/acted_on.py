@@ -1,0 +1,124 @@
+"""Whether the clinic has acted on a case, and when: the one definition (RULES.md 11.2).
+
+A case has been **acted on** once a clinician has moved it out of the status `new`, booked her
+a visit, or recorded that the clinic spoke with her. An emergency or urgent advice stays a live
+alarm on her pages until then (S2), and the doctor's deadlines and escalations stop at it (S8).
+
+The reads are annotations (one subquery each per row), so a list of cases or of her
+questionnaires stays one query whatever its length; `acted_on(row)` reads them back.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery, Value
+
+from ..models import Case, CaseEvent, Visit
+
+# The annotations `with_acted_on` adds, read by `acted_on`.
+STATUS_LEFT_NEW_AT = "acted_status_at"
+VISIT_BOOKED_AT = "acted_visit_at"
+SPOKE_WITH_HER_AT = "acted_spoke_at"
+
+
+class ActedOnKind:
+    """How the clinic acted, so that her page can say it in her words."""
+
+    SPOKE = "spoke"
+    STATUS = "status"
+    VISIT = "visit"
+
+
+@dataclass(frozen=True)
+class ActedOn:
+    kind: str
+    at: datetime
+
+
+def _case(path: str, field: str) -> OuterRef:
+    return OuterRef(f"{path}{field}")
+
+
+def _status_left_new_at(path: str) -> Subquery:
+    """When a clinician first moved the case out of `new` (its timeline's first such change)."""
+    return Subquery(
+        CaseEvent.objects.filter(
+            case_id=_case(path, "pk"), kind=CaseEvent.Kind.STATUS, from_status=Case.Status.NEW
+        )
+        .exclude(to_status=Case.Status.NEW)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _visit_booked_at(path: str) -> Subquery:
+    """When the clinic first booked her a visit (not since cancelled) after she sent the questionnaire."""
+    return Subquery(
+        Visit.objects.filter(
+            patient_id=_case(path, "patient_id"), created_at__gte=_case(path, "submitted_at")
+        )
+        .exclude(state=Visit.State.CANCELLED)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _spoke_with_her_at(path: str):
+    """When the contact log first records that the clinic spoke with her about this case.
+
+    The one place the contact log joins the predicate: until the log exists, nothing records a
+    conversation, so this is always empty. Return a subquery on the log's "spoke with her"
+    entries for the case (`case_id=_case(path, "pk")`), earliest first, like the two above.
+    """
+    return Value(None, output_field=DateTimeField())
+
+
+def with_acted_on(queryset: QuerySet, case_path: str = "") -> QuerySet:
+    """Annotate each row with when its case was acted on, in each way (see `acted_on`).
+
+    `case_path` leads from the queryset's model to the case: "" for cases, "case__" for her
+    questionnaires.
+    """
+    return queryset.annotate(
+        **{
+            STATUS_LEFT_NEW_AT: _status_left_new_at(case_path),
+            VISIT_BOOKED_AT: _visit_booked_at(case_path),
+            SPOKE_WITH_HER_AT: _spoke_with_her_at(case_path),
+        }
+    )
+
+
+def acted_on(row, case: Case | None = None) -> ActedOn | None:
+    """How and when the clinic first acted on the case of `row` (annotated by `with_acted_on`).
+
+    A case no longer `new` counts as acted on even when its timeline has no status change (data
+    written before the timeline existed): its last action, or its submission, dates it.
+    """
+    case = case if case is not None else row
+    found = [
+        ActedOn(kind, at)
+        for kind, at in (
+            (ActedOnKind.SPOKE, getattr(row, SPOKE_WITH_HER_AT, None)),
+            (ActedOnKind.STATUS, getattr(row, STATUS_LEFT_NEW_AT, None)),
+            (ActedOnKind.VISIT, getattr(row, VISIT_BOOKED_AT, None)),
+        )
+        if at is not None
+    ]
+    if not any(item.kind == ActedOnKind.STATUS for item in found) and case.status != Case.Status.NEW:
+        found.append(ActedOn(ActedOnKind.STATUS, case.last_acted_at or case.submitted_at))
+    if not found:
+        return None
+    # A conversation with her is what she remembers: it is named first when there was one.
+    spoke = [item for item in found if item.kind == ActedOnKind.SPOKE]
+    return min(spoke or found, key=lambda item: item.at)
+
+
+def case_is_acted_on(case: Case) -> bool:
+    """One case, read with its own query (lists annotate with `with_acted_on` instead)."""
+    row = with_acted_on(Case.objects.filter(pk=case.pk)).first()
+    return row is not None and acted_on(row) is not None
+
+
+__all__ = ["ActedOn", "ActedOnKind", "acted_on", "case_is_acted_on", "with_acted_on"]
