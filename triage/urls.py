@@ -25,6 +25,7 @@ urlpatterns = [
     path("dashboard/patients/<id:pk>/", visit_views.patient_view, name="patient_detail"),
     path("dashboard/patients/<id:pk>/visits/", visit_views.visit_book_view, name="visit_book"),
     path("dashboard/visits/<id:pk>/", visit_views.visit_view, name="visit_detail"),
+    path("dashboard/visits/<id:pk>/mark/", visit_views.visit_mark_view, name="visit_mark"),
     path("dashboard/visits/import/", visit_views.import_view, name="visit_import"),
     path("dashboard/visits/<id:pk>/match/", visit_views.visit_match_view, name="visit_match"),
     path("dashboard/calendar/", visit_views.calendar_settings_view, name="calendar_settings"),

@@ -35,6 +35,7 @@ from .services import (
     VisitOverlap,
     visit_book,
     visit_change,
+    visit_mark,
 )
 from .tokens import calendar_feed_regenerate
 
@@ -268,3 +269,24 @@ def calendar_feed_view(request, token):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="visits.ics"'
     return response
+
+
+@never_cache
+@doctor_required
+@require_POST
+def visit_mark_view(request, pk):
+    """One tap on the day's list: she attended, or she did not; back to that day's row."""
+    visit = visit_for_doctor(request, pk)
+    try:
+        changed = visit_mark(
+            visit_id=visit.pk, actor=Actor.from_request(request), state=request.POST.get("state", "")
+        )
+    except ValidationError as error:
+        for messages_ in error.message_dict.values():
+            for message in messages_:
+                messages.error(request, message)
+    else:
+        if changed:
+            messages.success(request, _("The visit was saved."))
+    day = visit.local_date
+    return redirect(f"{_day_url(day)}#visit-{visit.pk}")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_case, make_visit
-from triage.models import Case, CaseLevel
+from triage.models import AuditEvent, Case, CaseEvent, CaseLevel
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 IT = {"HTTP_ACCEPT_LANGUAGE": "it"}
@@ -83,3 +83,66 @@ def test_another_patient_s_cases_are_not_listed(doctor_client, patient, other_pa
     item = item_of(doctor_client.get(DAY, {"date": day.isoformat()}), visit)
 
     assert item.open_cases == ()
+
+
+# --- One tap: attended, did not attend --------------------------------------------------------------
+
+
+def mark_url(visit):
+    return reverse("triage:visit_mark", args=[visit.pk])
+
+
+@pytest.mark.parametrize("state", ["attended", "no_show"])
+def test_one_tap_marks_the_visit_and_comes_back_to_its_row(doctor_client, patient, day, doctor, state):
+    visit = make_visit(patient, starts_at=at(day, 9))
+    page = doctor_client.get(DAY, {"date": day.isoformat()}, **EN).content.decode()
+    assert f'formaction="{mark_url(visit)}" name="state" value="{state}"' in page
+
+    for _ in range(2):  # a second tap changes nothing and records nothing
+        response = doctor_client.post(mark_url(visit), {"state": state})
+        assert response.url == f"{DAY}?date={day.isoformat()}#visit-{visit.pk}"
+
+    visit.refresh_from_db()
+    assert visit.state == state
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.VISIT_CHANGE, actor=doctor).count() == 1
+
+
+def test_a_follow_up_visit_marked_attended_is_in_its_case_timeline(doctor_client, patient, day):
+    visit = make_visit(patient, starts_at=at(day, 9))
+    case = make_case(patient, level=CaseLevel.PRIORITY, submitted_at=timezone.now() - timedelta(days=10))
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.FOLLOW_UP, follow_up_visit=visit)
+
+    doctor_client.post(mark_url(visit), {"state": "attended"})
+
+    assert CaseEvent.objects.filter(case=case, kind="visit", detail__action="attended").exists()
+
+
+@pytest.mark.parametrize("state", ["cancelled", "booked", "", "attended; drop"])
+def test_only_attended_or_did_not_attend_is_taken(doctor_client, patient, day, state):
+    visit = make_visit(patient, starts_at=at(day, 9))
+
+    response = doctor_client.post(mark_url(visit), {"state": state}, follow=True, **EN)
+
+    assert response.status_code == 200
+    assert "Choose attended or did not attend." in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.state == "booked"
+
+
+def test_a_cancelled_visit_is_not_marked(doctor_client, patient, day):
+    visit = make_visit(patient, starts_at=at(day, 9), state="cancelled")
+
+    response = doctor_client.post(mark_url(visit), {"state": "attended"}, follow=True, **EN)
+
+    assert "This visit was cancelled" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.state == "cancelled"
+
+
+@pytest.mark.parametrize(("role", "status"), [(None, 302), ("patient", 403)])
+def test_only_a_doctor_marks_a_visit(client_as, patient, day, role, status):
+    visit = make_visit(patient, starts_at=at(day, 9))
+
+    assert client_as(role).post(mark_url(visit), {"state": "attended"}).status_code == status
+    visit.refresh_from_db()
+    assert visit.state == "booked"
