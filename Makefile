@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every link the portal emails (and the banner of `make run`) names the address it serves on.
+export DJANGO_PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint setup messages clean chromium backup restore lock lock-check
 
@@ -82,6 +84,13 @@ restore:
 bench: $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Production rehearsal (tests/rehearsal/run.py): nginx, two gunicorn servers, two task workers, the
+# scheduler, Redis and a recording mail server on this machine, a day with faults, checks at the end.
+# Needs PostgreSQL (REHEARSAL_DATABASE_URL, default a database of its own), nginx and redis-server.
+.PHONY: rehearsal
+rehearsal: $(VENV)/.dev
+	$(BIN)/python tests/rehearsal/run.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -124,6 +124,19 @@ def parse_args():
         help="comma-separated numbers of questionnaires: run the case-table pages at each size",
     )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine micro-benchmark")
+    parser.add_argument(
+        "--cache",
+        default="memory",
+        choices=["memory", "redis"],
+        help="redis: measure with per-process memory, then with the shared Redis cache and "
+        "cache-backed sessions (DJANGO_CACHE_URL), on the same data, and compare them",
+    )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/5",
+        help="the Redis database for --cache redis (emptied before the run; default db 5 on 127.0.0.1)",
+    )
+    parser.add_argument("--shared-cache", default="", help=argparse.SUPPRESS)  # one half of --cache redis
     parser.add_argument("--result-json", default="", help=argparse.SUPPRESS)  # one size of a scale run
     parser.add_argument(
         "--py-spy",
@@ -158,6 +171,14 @@ def configure_environment(options, static_root: Path) -> int:
             "BENCH_STATIC_ROOT": str(static_root),
         }
     )
+    if options.shared_cache:
+        # The shared cache and, with it, cache-backed sessions (clinic.settings), emptied first.
+        import redis
+
+        redis.Redis.from_url(options.shared_cache).flushdb()
+        os.environ["DJANGO_CACHE_URL"] = options.shared_cache
+    else:
+        os.environ.pop("DJANGO_CACHE_URL", None)
     sys.path.insert(0, str(REPO_ROOT))
     return port
 
@@ -1154,11 +1175,77 @@ def probe_step(probe) -> tuple[tuple[str, str], int]:
     return csrf, queries
 
 
+def run_cache_comparison(options) -> int:
+    """The same scenarios on the same data, with per-process memory and with the shared Redis cache."""
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-cache-"))
+    started = time.perf_counter()
+    passthrough = ["--db", options.db, "--pg", options.pg, "--patients", str(options.patients)]
+    passthrough += ["--submissions", str(options.submissions), "--connections", str(options.connections)]
+    passthrough += ["--threads", str(options.threads), "--duration", str(options.duration)]
+    passthrough += ["--warmup", str(options.warmup), "--workers", str(options.workers)]
+    passthrough += ["--post-pool", str(options.post_pool), "--step-pool", str(options.step_pool)]
+    if options.only:
+        passthrough += ["--only", options.only]
+    results = {}
+    for backend in ("memory", "redis"):
+        out = workdir / f"{backend}.json"
+        command = [sys.executable, str(Path(__file__).resolve()), *passthrough, "--no-write", "--no-engine"]
+        command += ["--result-json", str(out)]
+        if backend == "redis":
+            command += ["--keep-data", "--shared-cache", options.redis]
+        elif options.keep_data:
+            command.append("--keep-data")
+        print(f"== {backend} ==", flush=True)
+        subprocess.run(command, check=True, cwd=REPO_ROOT)
+        results[backend] = json.loads(out.read_text())
+    command_line = "python bench/run.py " + " ".join(sys.argv[1:])
+    report = render_cache(options, results, command_line, time.perf_counter() - started)
+    publish(options, report, "-cache")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def render_cache(options, results: dict, command: str, seconds: float) -> str:
+    memory, shared = results["memory"], results["redis"]
+    facts = memory["facts"]
+    lines = [
+        f"# Shared cache against per-process memory, {date.today().isoformat()}",
+        "",
+        f"Command: `{command}` ({seconds / 60:.1f} min in all)",
+        "",
+        f"Machine: {facts['cores']} cores ({facts['cpu']}), {facts['memory']} memory, {facts['os']}; "
+        f"PostgreSQL {facts['postgresql']}, Python {facts['python']}, Django {facts['django']}.",
+        "",
+        f"Data: {memory['summary']['patients']:,} patients, {memory['summary']['submissions']:,} questionnaires; "
+        f"gunicorn ({options.workers or os.cpu_count()} workers), wrk ({options.connections} connections, "
+        f"{options.warmup} s warm-up, {options.duration} s measured). First pass: caches in each worker's "
+        "memory, sessions in PostgreSQL. Second pass, same data: `DJANGO_CACHE_URL` on the local Redis "
+        "(default and fragment caches there, sessions `cached_db`).",
+        "",
+        "| Scenario | Queries (memory) | Queries (Redis) | req/s (memory) | req/s (Redis) "
+        "| p95 ms (memory) | p95 ms (Redis) | Errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, mine in memory["scenarios"].items():
+        theirs = shared["scenarios"].get(name)
+        if theirs is None:
+            continue
+        lines.append(
+            f"| {mine['label']} | {mine['queries'] if mine['queries'] is not None else '–'} "
+            f"| {theirs['queries'] if theirs['queries'] is not None else '–'} "
+            f"| {mine['rps']:,.0f} | {theirs['rps']:,.0f} | {mine['p95_ms']:.1f} | {theirs['p95_ms']:.1f} "
+            f"| {mine['errors'] + theirs['errors']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     options = parse_args()
     ensure_wrk()
     if options.scale:
         return run_scale(options)
+    if options.cache == "redis" and not options.shared_cache:
+        return run_cache_comparison(options)
     workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     port = configure_environment(options, workdir / "static")
     command = "python bench/run.py" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))

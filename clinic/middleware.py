@@ -1,5 +1,7 @@
 """Cross-cutting request handling: request ids, private responses, session timeouts, two-factor login."""
 
+import ipaddress
+import re
 import time
 import uuid
 from urllib.parse import urlencode
@@ -23,14 +25,17 @@ SEEN_RESOLUTION_SECONDS = 60
 class RequestIdMiddleware:
     """Give each request an id, put it in every log line and in the `X-Request-ID` header.
 
-    The id is always generated here: a client-sent one could be used to forge log lines.
+    The id is the one the trusted proxy set (nginx's `$request_id`, in its own access log too),
+    taken only from a proxy's own connection (`TRUSTED_PROXY_ADDRESSES`, behind a proxy) and only
+    in a plain shape; anything else, a client's header above all, is replaced by a new id here,
+    since a client-sent one could be used to forge or confuse log lines.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = uuid.uuid4().hex
+        request.request_id = proxy_request_id(request) or uuid.uuid4().hex
         token = request_id_var.set(request.request_id)
         try:
             response = self.get_response(request)
@@ -38,6 +43,23 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+REQUEST_ID_SHAPE = re.compile(r"[A-Za-z0-9-]{16,64}")
+
+
+def proxy_request_id(request) -> str | None:
+    """The `X-Request-ID` set by the proxy this request came through, or None when not trusted."""
+    if not settings.BEHIND_PROXY:
+        return None
+    value = request.META.get("HTTP_X_REQUEST_ID", "")
+    if not REQUEST_ID_SHAPE.fullmatch(value):
+        return None
+    try:
+        hop = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return None
+    return value if any(hop in network for network in settings.TRUSTED_PROXY_NETWORKS) else None
 
 
 class PrivateResponseMiddleware:

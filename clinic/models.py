@@ -345,3 +345,23 @@ for _model in (ClinicProfile, OpeningInterval, Closure):
     post_delete.connect(
         _forget_profile, sender=_model, dispatch_uid=f"clinic.forget_profile.{_model.__name__}.deleted"
     )
+
+
+class ScheduledJobRun(models.Model):
+    """The latest run of one periodic job (clinic/scheduler.py), written by the scheduler, read by /health/."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last succeeded"), null=True, blank=True)
+    last_duration_seconds = models.FloatField(_("last duration (seconds)"), null=True, blank=True)
+    # The exception's type only: its text may quote a record.
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    last_error_at = models.DateTimeField(_("last failed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -7,6 +7,7 @@ Setting `DJANGO_SECRET_KEY` marks a real deployment, where debug defaults to
 off and the secure settings below switch on.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "clinic.middleware.RequestIdMiddleware",
+    "clinic.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,6 +138,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     (BASE_DIR / "var").mkdir(exist_ok=True)
+elif env_bool("DJANGO_DB_POOL", default=False):
+    # psycopg's connection pool, one per process: connections are reused without being held between
+    # requests, so Django's persistent connections must be off (it refuses both at once).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DJANGO_DB_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX_SIZE", "4")),
+        "timeout": int(os.environ.get("DJANGO_DB_POOL_TIMEOUT", "10")),
+    }
+if env_bool("DJANGO_DB_DISABLE_SERVER_SIDE_CURSORS", default=False):
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction (docs/operations.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -220,7 +234,7 @@ else:
 # the message ends failed (docs/security.md, "Email delivery").
 EMAIL_RETRY_DELAYS = (30, 120, 600, 1800, 3600, 4 * 3600)
 # An attempt still "sending" after this long stopped half-way; it is reported, never sent again.
-EMAIL_SEND_TIMEOUT_SECONDS = 5 * 60
+EMAIL_SEND_TIMEOUT_SECONDS = int(os.environ.get("DJANGO_EMAIL_SEND_TIMEOUT_SECONDS", str(5 * 60)))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Studio ginecologico <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -241,9 +255,14 @@ SMS_RETRY_DELAYS = EMAIL_RETRY_DELAYS
 
 # Caches. "default" holds small shared facts (the clinic's profile); "fragments" holds rendered
 # pieces of pages under keys that name what they show, so they never go stale (clinic/fragments.py,
-# docs/performance.md). Both live in each worker's memory, bounded by MAX_ENTRIES (about 5 KB an
-# entry at most); DJANGO_FRAGMENT_CACHE=0 renders every fragment every time.
+# docs/performance.md). Without DJANGO_CACHE_URL both live in each worker's memory, bounded by
+# MAX_ENTRIES (about 5 KB an entry at most); with it (redis://host:port/db) both are in Redis, shared
+# by every server, and an unreachable Redis is a miss, never an error (clinic/cache.py).
+# DJANGO_FRAGMENT_CACHE=0 renders every fragment every time.
 FRAGMENT_CACHE = env_bool("DJANGO_FRAGMENT_CACHE", default=True)
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "").strip()
+# Redis answers in well under a millisecond; one that takes longer than this is treated as down.
+CACHE_SOCKET_TIMEOUT = float(os.environ.get("DJANGO_CACHE_SOCKET_TIMEOUT", "0.25"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -260,10 +279,37 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
     },
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if CACHE_URL:
+    _redis_options = {
+        "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+        "socket_timeout": CACHE_SOCKET_TIMEOUT,
+        "retry_on_timeout": False,
+    }
+    CACHES["default"] = {
+        "BACKEND": "clinic.cache.ResilientRedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "default",
+        "OPTIONS": _redis_options,
+    }
+    if FRAGMENT_CACHE:
+        CACHES["fragments"] = {
+            **CACHES["default"],
+            "KEY_PREFIX": "fragments",
+            "TIMEOUT": CACHES["fragments"]["TIMEOUT"],
+        }
+    # Sessions are read from Redis and written to both: one query less on every page, and the
+    # database still holds them when Redis is away.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Background tasks (django-tasks): a table in the portal's own database, worked by
 # `manage.py db_worker`; no other server. docs/performance.md says when to move to Redis.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Periodic jobs, run by one `manage.py run_scheduler` (clinic/scheduler.py, docs/operations.md).
+# A job is reported late (/health/, the admin, metrics) once its last success is older than its
+# period plus this margin.
+SCHEDULER_LATE_MARGIN_SECONDS = int(os.environ.get("DJANGO_SCHEDULER_LATE_MARGIN_SECONDS", "600"))
 
 # Reminders to fill in the questionnaire, this many days before a booked visit
 # (`manage.py send_visit_reminders`, run by a timer: see the README).
@@ -291,6 +337,12 @@ SESSION_IDLE_TIMEOUT_PATIENT = 60 * 60
 # (the last of them with one proxy); lockouts and the audit log use it (clinic.auth.client_ip).
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
+# The proxies' own addresses (as gunicorn sees them): only a request from one of them may bring its
+# request id (X-Request-ID, clinic.middleware.RequestIdMiddleware).
+TRUSTED_PROXY_NETWORKS = [
+    ipaddress.ip_network(item, strict=False)
+    for item in env_list("DJANGO_TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1")
+]
 X_FRAME_OPTIONS = "DENY"
 # A refused form gets the portal's own 403 page, translated, with a way back.
 CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
@@ -301,8 +353,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    # The load balancer probes the health endpoints over plain HTTP, behind the TLS proxy.
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+    # The load balancer probes the health endpoints over plain HTTP, behind the TLS proxy, and the
+    # monitoring server may scrape the metrics from gunicorn itself (clinic/metrics.py).
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics/$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -360,6 +413,11 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Error reports never carry what was posted (answers, notes).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.NoPostDataExceptionReporterFilter"
 
+# One JSON object a line for a log pipeline, by default whenever debug is off; "plain" for people.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "").strip().lower() or ("plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT is plain or json.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -369,9 +427,13 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {
+            "()": "clinic.logging.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
@@ -397,3 +459,21 @@ SMS_LINK_BASE_URL = os.environ.get("DJANGO_SMS_LINK_BASE_URL", "").rstrip("/") o
 SMS_LINK_BASE_MAX_LENGTH = 32
 # Base of the FHIR canonical URLs (the Questionnaire, code systems): keep it stable once records are exchanged.
 FHIR_BASE_URL = os.environ.get("DJANGO_FHIR_BASE_URL", f"{PORTAL_BASE_URL}/fhir").rstrip("/")
+
+# Error reports (sentry-sdk): off unless a DSN is set; nothing personal leaves the server
+# (clinic/observability.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "") or None
+if SENTRY_DSN:
+    from clinic.observability import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+
+# Prometheus (GET /metrics/, clinic/metrics.py): answered to these addresses (the connecting hop,
+# never a forwarded one) or to `Authorization: Bearer <DJANGO_METRICS_TOKEN>`; 403 to anyone else.
+METRICS_TOKEN = os.environ.get("DJANGO_METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(item, strict=False)
+    for item in env_list("DJANGO_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+]

@@ -8,4 +8,9 @@ class OutboxConfig(AppConfig):
     verbose_name = _("Outgoing email")
 
     def ready(self):
+        from clinic.metrics import register_collector
+
         from . import checks  # noqa: F401  (registers the text-message settings' checks)
+        from .metrics import QueueCollector
+
+        register_collector(QueueCollector())

@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from clinic import metrics
+
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -158,6 +160,10 @@ def email_deliver(message_id: int) -> str:
     message.status = OutboundEmail.Status.SENT if built and built.to else OutboundEmail.Status.SKIPPED
     message.sent_at = timezone.now()
     message.save(update_fields=["status", "sent_at"])
+    if message.status == OutboundEmail.Status.SENT:
+        metrics.EMAILS_SENT.labels(kind=message.kind_name).inc()
+        delay = (message.sent_at - message.created_at).total_seconds()
+        metrics.EMAIL_DELAY.labels(kind=message.kind_name).observe(max(delay, 0))
     return message.status
 
 

@@ -7,6 +7,9 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_http_methods
 
+from clinic.cache import cache_state
+from clinic.scheduler import scheduler_state
+
 from .selectors import queue_state
 
 logger = logging.getLogger(__name__)
@@ -24,20 +27,39 @@ def liveness_view(request):
 def readiness_view(request):
     """The database answers and the task queue keeps up: 200, otherwise 503 naming what is wrong.
 
-    Only counts and ages are shown, never what a task or an email is about.
+    What this server can work without is reported as a warning with a 200 and the status
+    "degraded": the shared cache unreachable (`cache_degraded`: pages come from the database),
+    a periodic job past its time (`scheduler_late`: the scheduler may have stopped).
+    Only counts, ages and job names are shown, never what a task or an email is about.
     """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         state = queue_state()
+        jobs = scheduler_state()
     except DatabaseError as exc:
         logger.error("Health check: the database is unavailable (%s)", type(exc).__name__)
         return JsonResponse({"status": "unavailable", "problems": ["database_unavailable"]}, status=503)
     problems = state.problems()
+    cache = cache_state()
+    warnings = []
+    if cache == "degraded":
+        warnings.append("cache_degraded")
+    if any(job.late for job in jobs):
+        warnings.append("scheduler_late")
     body = {
-        "status": "unavailable" if problems else "ok",
+        "status": "unavailable" if problems else "degraded" if warnings else "ok",
         "problems": problems,
+        "warnings": warnings,
         "database": "ok",
+        "cache": cache,
+        "scheduler": {
+            job.name: {
+                "last_success": job.last_success_at.isoformat() if job.last_success_at else None,
+                "late": job.late,
+            }
+            for job in jobs
+        },
         "tasks": {
             "oldest_pending_seconds": state.oldest_pending_seconds,
             "failed_recently": state.failed_tasks,

@@ -67,6 +67,55 @@ def email_verification_email(*, user_id: int) -> Message | None:
 
 
 @outbox_email
+def email_change_email(*, user_id: int, address: str) -> Message | None:
+    """The link that confirms the new address she asked for, sent to that address.
+
+    `address` is the keyed digest of the pending address when she asked (`email_digest`): a message
+    queued for an address she has replaced or cancelled since builds to nothing.
+    """
+    from .verification import email_change_token, email_digest
+
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(pending_email="").first()
+    if user is None or email_digest(user.pending_email) != address:
+        return None
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("patients:email_change_confirm", args=[uid, email_change_token.make_token(user)])
+    context = {"link": f"{settings.PORTAL_BASE_URL}{path}"}
+    with translation.override(user.language):
+        subject = "".join(render_to_string("patients/emails/email_change_subject.txt", context).splitlines())
+        body = render_to_string("patients/emails/email_change.txt", context)
+    return Message(to=[user.pending_email], subject=subject, body=body)
+
+
+@outbox_email
+def email_change_notice_email(*, user_id: int, address: str, pending: str) -> Message | None:
+    """A word to the address she logs in with that a change to another one was asked for, with that
+    one masked and what to do if it was not her.
+
+    `address` and `pending` are the digests of the current and the asked-for address when she asked:
+    once either has changed (confirmed, cancelled, asked again) the notice builds to nothing, so it
+    never goes to the new address.
+    """
+    from .verification import email_digest, email_masked
+
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(pending_email="").first()
+    if user is None or (email_digest(user.email), email_digest(user.pending_email)) != (address, pending):
+        return None
+    context = {
+        "masked": email_masked(user.pending_email),
+        "profile_url": f"{settings.PORTAL_BASE_URL}{reverse('patients:profile')}",
+        "password_url": f"{settings.PORTAL_BASE_URL}{reverse('password_change')}",
+        "clinic": clinic_profile(),
+    }
+    with translation.override(user.language):
+        subject = "".join(
+            render_to_string("patients/emails/email_change_notice_subject.txt", context).splitlines()
+        )
+        body = render_to_string("patients/emails/email_change_notice.txt", context)
+    return Message(to=[user.email], subject=subject, body=body)
+
+
+@outbox_email
 def submission_received_email(*, submission_id: int) -> Message | None:
     """Tell the patient her questionnaire arrived, in her language, with the clinic's phone.
 

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clinic.auth import client_ip
+from clinic.forms import PasswordCheckMixin, password_field
 from clinic.identity import login_key
 from clinic.phones import InvalidPhone, phone_can_receive_texts, phone_display, phone_normalise
 from clinic.widgets import NO_BROWSER_VALIDATION, DateInput
@@ -237,4 +238,56 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
             "language",
             "visit_reminders",
             Submit("save", _("Save changes")),
+        )
+
+
+class EmailChangeForm(PasswordCheckMixin, forms.Form):
+    """A new address for her account, with her password again (whoever finds her session open
+    cannot move the account to an inbox of theirs). Wrong passwords count towards the login lockout.
+
+    Whether another account uses the address is said only once the password is right, in the words
+    sign-up uses: it reveals nothing that sign-up does not already tell anyone.
+    """
+
+    email = forms.EmailField(
+        label=_("New email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter the new email."),
+            "invalid": _("Enter a valid email address, for example name@example.com."),
+        },
+    )
+    password = password_field()
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = request.user
+        self.helper = FormHelper(self)
+        self.helper.attrs = dict(NO_BROWSER_VALIDATION)
+        self.helper.form_action = reverse_lazy("patients:email_change")
+        self.helper.layout = Layout("email", "password", Submit("change_email", _("Change email")))
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data["email"])
+        if login_key(email) == self.user.login_key:
+            raise forms.ValidationError(_("This is already the email you log in with."), code="unchanged")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email and "password" in cleaned and self.email_taken(email):
+            self.add_error("email", self.taken_error())
+        return cleaned
+
+    def email_taken(self, email) -> bool:
+        return User.objects.filter(login_key=login_key(email)).exclude(pk=self.user.pk).exists()
+
+    @staticmethod
+    def taken_error():
+        return forms.ValidationError(
+            _("Another account uses this email. Enter an address of yours that no account uses."),
+            code="unique",
         )

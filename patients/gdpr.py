@@ -52,6 +52,7 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
         "exported_at": _iso(timezone.now()),
         "profile": {
             "email": user.email,
+            "email_awaiting_confirmation": user.pending_email or None,
             "first_name": user.first_name,
             "last_name": user.last_name,
             "date_of_birth": _iso(patient.date_of_birth),
@@ -159,7 +160,9 @@ def patient_account_close(patient: Patient, actor: Actor) -> str:
     # An unusable password changes the session hash, which ends every session she has open.
     user.set_unusable_password()
     user.is_active = False
-    user.save(update_fields=["password", "is_active"])
+    # An address she asked to change to and never confirmed is not part of the record.
+    user.pending_email = ""
+    user.save(update_fields=["password", "is_active", "pending_email"])
     patient.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     patient.text_consents.filter(withdrawn_at__isnull=True).update(
         withdrawn_at=now, withdrawn_via=TextConsent.Via.ACCOUNT_CLOSED

@@ -105,6 +105,9 @@ class User(AbstractUser):
     # When she proved the email is hers (patients.verification); an unverified account is never
     # given a visit, an invitation or an import, nor a password reset. A new email starts unverified.
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True, editable=False)
+    # The address she asked to change to, until she confirms it from the link sent there
+    # (patients.services.email_change_request); her login and every email keep the one above.
+    pending_email = models.EmailField(_("new email awaiting confirmation"), blank=True, editable=False)
 
     objects = UserManager()
 
@@ -125,12 +128,14 @@ class User(AbstractUser):
         user._stored_login_key = user.__dict__.get("login_key")
         return user
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, email_proven=False, **kwargs):
+        """`email_proven` is for the one write that swaps in an address its owner has just confirmed
+        (`patients.services.email_change_confirm`); any other change of address is unverified."""
         self.email = normalize_email(self.email)
         self.login_key = login_key(self.email)
         stored = getattr(self, "_stored_login_key", None)
         changed = stored is not None and stored != self.login_key
-        if changed:
+        if changed and not email_proven:
             # Whoever changes the address (the admin), the new one is not proven yet.
             self.email_verified_at = None
         update_fields = kwargs.get("update_fields")

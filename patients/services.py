@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from clinic import metrics
 from clinic.identity import login_key
 from clinic.phones import phone_normalise
 from outbox.models import OutboundEmail
@@ -19,9 +20,15 @@ from triage import rules
 from triage.cases.assessments import submission_assess
 from triage.fhir import export as fhir_export
 from triage.fhir import imports as fhir_imports
+from triage.models import CaseLevel
 from triage.visits.services import invitation_is_for, invitations_claim
 
-from .emails import email_verification_email, submission_received_email
+from .emails import (
+    email_change_email,
+    email_change_notice_email,
+    email_verification_email,
+    submission_received_email,
+)
 from .models import Consent, PasswordResetRequest, Patient, Submission, TextConsent, User, normalize_email
 from .texts import submission_received_text
 
@@ -110,6 +117,109 @@ def email_verification_resend(user: User) -> bool:
         return False
     email_verification_email.enqueue(user_id=user.pk)
     return True
+
+
+# --- Changing her email ---------------------------------------------------------------------
+
+
+class EmailUnchanged(Exception):
+    """The address asked for is the one she already logs in with."""
+
+
+class EmailChangeLimited(Exception):
+    """Links to new addresses were sent `EMAIL_VERIFICATION_LIMIT` times within the window."""
+
+
+def _email_change_links_recent(user: User) -> int:
+    """Links to new addresses queued for her within `EMAIL_VERIFICATION_WINDOW` (asked or sent again)."""
+    return OutboundEmail.objects.filter(
+        kind=email_change_email.kind,
+        params__user_id=user.pk,
+        created_at__gte=timezone.now() - settings.EMAIL_VERIFICATION_WINDOW,
+    ).count()
+
+
+def _email_taken(email: str, *, by_other_than: User) -> bool:
+    return User.objects.filter(login_key=login_key(email)).exclude(pk=by_other_than.pk).exists()
+
+
+@transaction.atomic
+def email_change_request(user: User, email: str) -> bool:
+    """Keep `email` as the address waiting for confirmation; send it the confirming link, and the
+    address she logs in with a notice. Until she confirms, nothing else changes.
+
+    Returns False when that address is already the one waiting (a form posted twice makes one
+    change and one pair of emails). `EmailUnchanged` for her own address, `EmailTaken` for
+    another account's, `EmailChangeLimited` once the links of the last hour reach the resend's
+    limit (whoever holds her password cannot make the portal mail any number of strangers).
+    """
+    from .verification import email_digest
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    email = normalize_email(email)
+    if login_key(email) == user.login_key:
+        raise EmailUnchanged
+    if _email_taken(email, by_other_than=user):
+        raise EmailTaken
+    if user.pending_email and login_key(user.pending_email) == login_key(email):
+        return False
+    if _email_change_links_recent(user) >= settings.EMAIL_VERIFICATION_LIMIT:
+        raise EmailChangeLimited
+    user.pending_email = email
+    user.save(update_fields=["pending_email"])
+    email_change_notice_email.enqueue(
+        user_id=user.pk, address=email_digest(user.email), pending=email_digest(email)
+    )
+    email_change_email.enqueue(user_id=user.pk, address=email_digest(email))
+    return True
+
+
+@transaction.atomic
+def email_change_cancel(user: User) -> bool:
+    """Forget the address waiting for confirmation: its link confirms nothing any more."""
+    return bool(User.objects.filter(pk=user.pk).exclude(pending_email="").update(pending_email=""))
+
+
+def email_change_resend(user: User) -> bool:
+    """Send the confirming link to the waiting address again, within the verification's limit
+    (`EMAIL_VERIFICATION_LIMIT` links in `EMAIL_VERIFICATION_WINDOW`, counted in the outbox);
+    False when there is nothing waiting or the limit is reached."""
+    from .verification import email_digest
+
+    if not user.pending_email or not user.is_active:
+        return False
+    if _email_change_links_recent(user) >= settings.EMAIL_VERIFICATION_LIMIT:
+        return False
+    email_change_email.enqueue(user_id=user.pk, address=email_digest(user.pending_email))
+    return True
+
+
+@transaction.atomic
+def email_change_confirm(user: User) -> int:
+    """Make the waiting address hers: it replaces the old one for logging in and every email, and
+    counts as verified (the link sent there proved it). The visits booked for invitations to it then
+    become hers, as when she verifies an address. Returns how many visits she was given.
+
+    `EmailTaken` when another account took the address in the meantime (nothing changes).
+    The caller checks the link first (`patients.verification.email_change_token`).
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.pending_email:
+        return 0
+    if _email_taken(locked.pending_email, by_other_than=locked):
+        raise EmailTaken
+    locked.email = locked.pending_email
+    locked.pending_email = ""
+    locked.email_verified_at = timezone.now()
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["email", "pending_email", "email_verified_at"], email_proven=True)
+    except IntegrityError as exc:
+        raise EmailTaken from exc
+    for name in ("email", "login_key", "pending_email", "email_verified_at", "_stored_login_key"):
+        setattr(user, name, getattr(locked, name))
+    patient = getattr(locked, "patient", None)
+    return invitations_claim(patient) if patient is not None else 0
 
 
 @transaction.atomic
@@ -315,8 +425,10 @@ def submission_submit(*, patient: Patient, key, answers: dict) -> Submission:
     """
     submission = _locked_draft(patient, key)
     _freeze(submission, answers, timezone.now(), rules.RULES_VERSION)
-    submission_assess(submission)
+    assessment = submission_assess(submission)
     _confirmation_enqueue(submission)
+    level = CaseLevel(assessment.level).name.lower()
+    transaction.on_commit(lambda: metrics.QUESTIONNAIRES.labels(level=level).inc())
     return submission
 
 

@@ -6,6 +6,14 @@ app_name = "patients"
 
 urlpatterns = [
     path("accounts/profile/", views.profile_view, name="profile"),
+    path("accounts/profile/email/", views.email_change_view, name="email_change"),
+    path("accounts/profile/email/cancel/", views.email_change_cancel_view, name="email_change_cancel"),
+    path("accounts/profile/email/send/", views.email_change_send_view, name="email_change_send"),
+    path(
+        "accounts/profile/email/confirm/<str:uidb64>/<str:token>/",
+        views.email_change_confirm_view,
+        name="email_change_confirm",
+    ),
     path("texts/inbound/", text_views.text_inbound_view, name="text_inbound"),
     path("visits/<id:pk>/calendar.ics", views.visit_calendar_view, name="visit_calendar"),
     path("accounts/data/export/", privacy_views.data_export_view, name="data_export"),

@@ -8,9 +8,11 @@ and a changed email makes every earlier link void.
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode
+
+from clinic.identity import login_key
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -38,6 +40,40 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 
 
 email_verification_token = EmailVerificationTokenGenerator()
+
+
+class EmailChangeTokenGenerator(EmailVerificationTokenGenerator):
+    """The link that confirms a new address, sent to that address: the same machinery and lifetime,
+    its own salt, and the hash covers the address waiting for confirmation as well as the current
+    one. A link made for an earlier pending address confirms nothing once she asked for another,
+    and confirming (which replaces the address and clears the pending one) uses it up."""
+
+    key_salt = "patients.verification.EmailChangeTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.login_key}{login_key(user.pending_email)}{user.is_active}{timestamp}"
+
+    def check_token(self, user, token):
+        return bool(user and user.pending_email) and super().check_token(user, token)
+
+
+email_change_token = EmailChangeTokenGenerator()
+
+
+def email_digest(email: str) -> str:
+    """A keyed digest of an address (as logins compare it): lets a queued email say which address it
+    was meant for without the outbox ever holding the address."""
+    return salted_hmac("patients.verification.email_digest", login_key(email)).hexdigest()[:32]
+
+
+def email_masked(email: str) -> str:
+    """An address shown so that its owner recognises it and nobody else learns it:
+    "carla.conti@example.com" is "c***@e***.com"."""
+    local, _at, domain = (email or "").rpartition("@")
+    name, dot, tld = domain.rpartition(".")
+    if not (local and name and dot):
+        return "***"
+    return f"{local[0]}***@{name[0]}***.{tld}"
 
 
 def email_verification_user(uidb64: str) -> int | None:

@@ -2,35 +2,47 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from clinic.auth import other_sessions_end
 from clinic.identity import login_key
 from clinic.models import clinic_profile
+from triage.audit.writer import Actor
+from triage.models import AuditEvent
 from triage.visits.ics import visit_calendar
 from triage.visits.selectors import invitation_for_token, patient_next_visit, visit_for_patient
 
 from .decorators import patient_required
-from .forms import ProfileForm, SignupForm
+from .forms import EmailChangeForm, ProfileForm, SignupForm
+from .gdpr import patient_self_event
 from .models import User, is_patient
 from .presenters import submission_summary
 from .selectors import submission_open_list_for
 from .services import (
+    EmailChangeLimited,
     EmailTaken,
+    EmailUnchanged,
+    email_change_cancel,
+    email_change_confirm,
+    email_change_request,
+    email_change_resend,
     email_verification_resend,
     email_verify,
     patient_register,
     patient_update_profile,
     user_set_language,
 )
-from .verification import email_verification_token, email_verification_user
+from .verification import email_change_token, email_verification_token, email_verification_user
 
 
 @require_http_methods(["GET"])
@@ -172,13 +184,108 @@ def profile_view(request):
         translation.activate(request.user.language)
         messages.success(request, _("Your profile has been saved."))
         return _remember_language(redirect("patients:profile"), request.user.language)
-    consents = patient.consents.all()
-    text_consents = patient.text_consents.all()
-    return render(
-        request,
-        "patients/profile.html",
-        {"form": form, "consents": consents, "text_consents": text_consents},
-    )
+    return _profile_page(request, form=form)
+
+
+def _profile_page(request, *, form=None, email_form=None):
+    """Her profile: the details form, the change of email, her consents."""
+    context = {
+        "form": form or ProfileForm(instance=request.user, patient=request.user.patient),
+        "email_form": email_form or EmailChangeForm(request=request),
+        "consents": request.user.patient.consents.all(),
+        "text_consents": request.user.patient.text_consents.all(),
+    }
+    return render(request, "patients/profile.html", context)
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@patient_required
+@require_POST
+def email_change_view(request):
+    """Ask for a new email (with her password): the link goes to it, a notice to the current one.
+    On an error the profile is shown again with the message next to the field and the address kept."""
+    form = EmailChangeForm(request.POST, request=request)
+    valid = form.is_valid()
+    if form.locked_out:
+        logout(request)  # django-axes' middleware shows the lockout page
+        return redirect("login")
+    if valid:
+        try:
+            created = email_change_request(request.user, form.cleaned_data["email"])
+        except EmailUnchanged:
+            form.add_error("email", _("This is already the email you log in with."))
+        except EmailTaken:
+            form.add_error("email", form.taken_error())
+        except EmailChangeLimited:
+            form.add_error(
+                "email", _("Several links have been sent in the last hour: please try again later.")
+            )
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _(
+                        "We have sent a link to %(email)s. Your email changes once you open it and "
+                        "confirm; until then you keep logging in with %(current)s."
+                    )
+                    % {"email": form.cleaned_data["email"], "current": request.user.email},
+                )
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "This change is already waiting for confirmation: use “Send the link again” if needed."
+                    ),
+                )
+            return redirect("patients:profile")
+    return _profile_page(request, email_form=form)
+
+
+@patient_required
+@require_POST
+def email_change_cancel_view(request):
+    if email_change_cancel(request.user):
+        messages.success(request, _("The change of email is cancelled; its link no longer works."))
+    return redirect("patients:profile")
+
+
+@patient_required
+@require_POST
+def email_change_send_view(request):
+    """Send the confirming link to the waiting address again (a few times an hour at most)."""
+    if not request.user.pending_email:
+        messages.info(request, _("No change of email is waiting for confirmation."))
+    elif email_change_resend(request.user):
+        messages.success(
+            request, _("A new link is on its way to %(email)s.") % {"email": request.user.pending_email}
+        )
+    else:
+        messages.warning(request, _("Several links have been sent in the last hour: please try again later."))
+    return redirect("patients:profile")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_confirm_view(request, uidb64, token):
+    """The link sent to the new address. As the verification link, it works only for the account it
+    was made for, logged in; GET shows the button, the POST swaps the address, ends her other
+    sessions and records the change in her account's trail."""
+    user = request.user
+    own = email_verification_user(uidb64) == user.pk
+    if not own or not is_patient(user) or not email_change_token.check_token(user, token):
+        return render(request, "patients/email_change_invalid.html", status=400)
+    if request.method == "POST":
+        try:
+            email_change_confirm(user)
+        except EmailTaken:
+            messages.error(request, _("Another account uses this email now: your email has not changed."))
+            return redirect("patients:profile")
+        other_sessions_end(request)
+        patient_self_event(Actor.from_request(request), AuditEvent.Action.EMAIL_CHANGE, user.patient)
+        messages.success(request, _("Your email is now %(email)s: use it to log in.") % {"email": user.email})
+        return redirect("patients:profile")
+    return render(request, "patients/email_change_confirm.html", {"email": user.pending_email})
 
 
 class LoginView(auth_views.LoginView):

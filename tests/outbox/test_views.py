@@ -7,6 +7,7 @@ import time_machine
 from django.db import OperationalError
 from django.utils import timezone
 
+from clinic.scheduler import run_due
 from outbox.models import OutboundEmail
 from patients.services import submission_record
 from tests.patients.test_questionnaire import days_ago
@@ -23,10 +24,13 @@ def health(client):
 
 @pytest.mark.django_db
 def test_health_is_ok_with_the_database_up_and_the_queue_empty(client):
+    run_due()
     status, body = health(client)
     assert status == 200
     assert body["status"] == "ok"
     assert body["problems"] == []
+    assert body["warnings"] == []
+    assert body["cache"] == "local"
     assert body["tasks"]["oldest_pending_seconds"] is None
 
 
@@ -64,12 +68,16 @@ def test_health_reports_failed_emails_until_staff_settle_them(client, patient, d
 
     email_dismiss(OutboundEmail.objects.get())
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1), tick=False):
-        assert health(client) == (
+        run_due()  # the periodic jobs are on time
+        status, later = health(client)
+        assert (status, later) == (
             200,
             {
                 **body,
                 "status": "ok",
                 "problems": [],
+                "warnings": [],
+                "scheduler": later["scheduler"],
                 "emails": {**body["emails"], "failed": 0},
                 "tasks": {**body["tasks"], "failed_recently": 0},
             },

@@ -28,6 +28,15 @@ def test_seed_prints_the_documented_logins(seeded):
     assert "patient@example.com" in seeded and "demo-patient-2026" in seeded
 
 
+def test_seed_banner_names_the_address_the_portal_serves_on(db, settings):
+    settings.DEBUG = True
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8201"
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Open http://127.0.0.1:8201/ " in out.getvalue()
+    assert "8000" not in out.getvalue()
+
+
 def test_seed_creates_about_forty_patients_and_seventy_questionnaires(seeded):
     demo_patients = Patient.objects.filter(user__email__endswith="@example.org")
 

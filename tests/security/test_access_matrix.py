@@ -82,6 +82,8 @@ MATRIX: dict[str, Row] = {
     "patients:text_inbound": Row(
         get=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED), post=roles(FORBIDDEN, FORBIDDEN, FORBIDDEN)
     ),
+    # By address (the test client's 127.0.0.1 is allowed) or token, whoever is logged in.
+    "metrics": Row(get=PUBLIC, post=roles(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "admin:login": Row(get=roles(OK, OK, to("/admin/"))),
     # Any logged-in user.
     "home": Row(get=roles(LOGIN, OK, to("/dashboard/"))),
@@ -159,6 +161,17 @@ MATRIX: dict[str, Row] = {
         get=roles(LOGIN, INVALID, INVALID), post=roles(LOGIN, INVALID, INVALID), kwargs="verify_link"
     ),
     "email_verification_send": Row(get=roles(LOGIN, NOT_ALLOWED, NOT_ALLOWED), post=roles(LOGIN, HOME, HOME)),
+    # Her change of email: POST only, hers only; the link works only in her own session.
+    "patients:email_change": Row(get=roles(LOGIN, NOT_ALLOWED, FORBIDDEN), post=roles(LOGIN, OK, FORBIDDEN)),
+    "patients:email_change_cancel": Row(
+        get=roles(LOGIN, NOT_ALLOWED, FORBIDDEN), post=roles(LOGIN, to("/accounts/profile/"), FORBIDDEN)
+    ),
+    "patients:email_change_send": Row(
+        get=roles(LOGIN, NOT_ALLOWED, FORBIDDEN), post=roles(LOGIN, to("/accounts/profile/"), FORBIDDEN)
+    ),
+    "patients:email_change_confirm": Row(
+        get=roles(LOGIN, INVALID, INVALID), post=roles(LOGIN, INVALID, INVALID), kwargs="verify_link"
+    ),
     "triage:visit_match": Row(
         get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, to("/dashboard/visits/import/")), kwargs="visit"
     ),

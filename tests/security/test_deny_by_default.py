@@ -24,6 +24,8 @@ PUBLIC_ALLOWLIST = {
     # For the load balancer and monitoring: counts and ages only, never about a patient.
     "health",
     "health_live",
+    # Prometheus: only the allowed addresses (the connecting hop) or a bearer token, else 403.
+    "metrics",
     # The sign-up from a visit invitation: the same page as "signup", opened by a signed single-use token.
     "signup_invited",
     # The doctors' calendar feed: a 404 without the secret token, initials and kinds of visit only with it.
@@ -63,7 +65,7 @@ def test_anonymous_visitors_reach_only_the_public_allowlist():
 
 
 def test_the_public_allowlist_is_short():
-    assert len(PUBLIC_ALLOWLIST) <= 15
+    assert len(PUBLIC_ALLOWLIST) <= 16
 
 
 def csrf_rejected(response) -> bool:

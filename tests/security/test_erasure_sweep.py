@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from outbox.models import OutboundEmail
 from patients.models import User
-from patients.services import email_verify, patient_register
+from patients.services import email_change_request, email_verify, patient_register
 from tests import factories
 from tests.test_support import run_tasks
 from triage.audit.writer import Actor
@@ -26,6 +26,7 @@ from triage.visits.services import invitation_for, visit_book
 from .conftest import login_verified
 
 FIRST, LAST, EMAIL = "Fayzella", "Marronetti", "fayzella.m@example.com"
+PENDING = "fm.1984@example.org"
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
 
@@ -55,7 +56,8 @@ def rows_mentioning(*needles) -> dict[str, list]:
 
 def footprint(doctor):
     """Everything the portal writes about her: an invitation before she signs up, an import, her
-    visits, queued emails, the admin's history, staff reads, a draft and login records."""
+    visits, queued emails, the admin's history, staff reads, a draft, login records and a new
+    email waiting for confirmation."""
     invited = visit_book(
         invitation=invitation_for(email=EMAIL, first_name=FIRST, last_name=LAST),
         starts_at=timezone.now() + timedelta(days=8),
@@ -87,6 +89,7 @@ def footprint(doctor):
     LogEntry.objects.log_actions(doctor.pk, [user, patient, invited], CHANGE, change_message="[]")
     LogEntry.objects.log_actions(doctor.pk, [invited.invitation], CHANGE, change_message="[]")
     Client(REMOTE_ADDR="203.0.113.9").post("/accounts/login/", {"username": EMAIL, "password": "wrong"})
+    email_change_request(user, PENDING)
     return patient
 
 
@@ -111,13 +114,14 @@ def test_after_an_erasure_no_model_holds_her_name_or_email(client, doctor):
     assert {"patients.User", "triage.VisitInvitation", "triage.Visit", "admin.LogEntry"} <= set(
         rows_mentioning(FIRST, LAST, EMAIL)
     )
+    assert set(rows_mentioning(PENDING)) == {"patients.User"}
     assert OutboundEmail.objects.filter(status="pending").exists()
     login_verified(client, patient.user)
 
     response = client.post("/accounts/delete/", {"password": factories.PASSWORD})
     assert response.status_code == 302
 
-    assert rows_mentioning(FIRST, LAST, EMAIL) == {}
+    assert rows_mentioning(FIRST, LAST, EMAIL, PENDING) == {}
     # Nothing queued for her goes out any more.
     run_tasks()
     assert not OutboundEmail.objects.filter(status="pending").exists()
@@ -136,6 +140,8 @@ def test_after_a_closure_only_her_account_row_holds_her_name_and_email(client, d
     # Her account and the doctor's note on a visit of hers, kept with her clinical record; no
     # invitation, no visit of anyone else, no queued email, no admin history.
     assert set(found) == {"patients.User", "triage.Visit"}
+    # The new email she never confirmed is not kept with the record.
+    assert rows_mentioning(PENDING) == {}
     assert not Visit.objects.filter(note__icontains=LAST).exclude(patient=patient).exists()
     assert not VisitInvitation.objects.exists()
     assert not OutboundEmail.objects.filter(status="pending").exists()

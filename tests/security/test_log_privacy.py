@@ -1,6 +1,7 @@
 """Logs: no name, email, search term or flag reaches a log line, in any server's output."""
 
 import io
+import json
 import logging
 import runpy
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from django.test import Client
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
+from clinic.logging import JSON_FIELDS, JsonFormatter
 from tests import factories
 from triage import rules
 
@@ -80,8 +82,19 @@ def test_the_gunicorn_access_log_format_keeps_the_path_and_drops_the_query():
     assert SEARCHED not in line
 
 
+@pytest.fixture(params=["plain", "json"])
+def log_format(request):
+    """Run with the console handler in each format production may use (DJANGO_LOG_FORMAT)."""
+    handler = next(h for h in logging.getLogger("django").handlers if h.get_name() == "console")
+    previous = handler.formatter
+    if request.param == "json":
+        handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s"))
+    yield request.param
+    handler.setFormatter(previous)
+
+
 @pytest.mark.django_db
-def test_a_doctor_journey_with_a_searched_name_leaves_no_name_and_no_flag_in_the_logs(settings):
+def test_a_doctor_journey_with_a_searched_name_leaves_no_name_and_no_flag_in_the_logs(settings, log_format):
     settings.OTP_REQUIRED_FOR_STAFF = False
     doctor = factories.make_doctor()
     patient = factories.make_patient(email="maria.rossi@example.com", last_name=SEARCHED)
@@ -109,6 +122,12 @@ def test_a_doctor_journey_with_a_searched_name_leaves_no_name_and_no_flag_in_the
             assert response.status_code < 500
             dev_server_line(response)
             lines.append(gunicorn_line(response))
+    if log_format == "json":
+        records = [json.loads(line) for line in output.getvalue().splitlines() if line.startswith("{")]
+        assert records, "the journey logs something"
+        assert all(set(record) <= JSON_FIELDS for record in records)
+        assert all(record["time"].endswith("+00:00") for record in records)
+        assert all(record["request_id"] != "-" for record in records if record["logger"] == "django.request")
     logged = output.getvalue() + "\n".join(lines)
     assert "/dashboard/" in logged  # the paths are there, for the operator
     for secret in (SEARCHED, SEARCHED.lower(), patient.user.email, *rules.FLAG_CODES):

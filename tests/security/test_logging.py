@@ -43,6 +43,40 @@ def test_every_response_carries_its_own_request_id(client, patient):
 
 
 @pytest.mark.django_db
+def test_the_request_id_comes_from_the_trusted_proxy_only(client, settings):
+    nginx_id = "0f5b6c1e2d3a49b8a7c6d5e4f3a2b1c0"
+    settings.BEHIND_PROXY = True
+    from_proxy = client.get("/accounts/login/", HTTP_X_REQUEST_ID=nginx_id, REMOTE_ADDR="127.0.0.1")
+    assert from_proxy["X-Request-ID"] == nginx_id
+    # A client reaching the server past the proxy, or a header of another shape, gets a new id.
+    direct = client.get("/accounts/login/", HTTP_X_REQUEST_ID=nginx_id, REMOTE_ADDR="203.0.113.9")
+    assert direct["X-Request-ID"] != nginx_id
+    odd = client.get("/accounts/login/", HTTP_X_REQUEST_ID="id with spaces", REMOTE_ADDR="127.0.0.1")
+    assert odd["X-Request-ID"] != "id with spaces"
+    settings.BEHIND_PROXY = False
+    no_proxy = client.get("/accounts/login/", HTTP_X_REQUEST_ID=nginx_id, REMOTE_ADDR="127.0.0.1")
+    assert no_proxy["X-Request-ID"] != nginx_id
+
+
+@pytest.mark.django_db
+def test_the_task_workers_lines_carry_the_task_id(patient, doctor, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from patients.services import submission_record
+    from tests.patients.test_questionnaire import days_ago
+    from tests.test_support import run_tasks
+
+    settings.EMAIL_BACKEND = "tests.test_support.BrokenEmailBackend"
+    submission_record(patient=patient, answers={"soaks_pad_hourly": True}, submitted_at=days_ago(0))
+    task_id = str(DBTaskResult.objects.get().id)
+    with console_output() as output:
+        run_tasks()
+    line = next(line for line in output.getvalue().splitlines() if "outbox.services" in line)
+    assert f"[task-{task_id}]" in line
+    assert "attempt 1 failed" in line
+
+
+@pytest.mark.django_db
 def test_an_error_is_logged_with_the_request_id_and_without_the_answers(patient):
     client = Client(raise_request_exception=False)
     client.force_login(patient.user)

@@ -59,6 +59,7 @@ class AuditEvent(models.Model):
         EXPORT_FHIR = "export_fhir", _("Exported FHIR resources")
         DATA_EXPORT = "data_export", _("Downloaded own data")
         ACCOUNT_DELETE = "account_delete", _("Deleted own account")
+        EMAIL_CHANGE = "email_change", _("Changed own email")
         PATIENT_VIEW = "patient_view", _("Viewed a patient")
         VISIT_BOOK = "visit_book", _("Booked a visit")
         VISIT_CHANGE = "visit_change", _("Changed a visit")
@@ -72,7 +73,7 @@ class AuditEvent(models.Model):
         CONTACT_LOG = "contact_log", _("Logged an attempt to reach her")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
-    PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE})
+    PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE, Action.EMAIL_CHANGE})
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

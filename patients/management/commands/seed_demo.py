@@ -73,7 +73,9 @@ class Command(BaseCommand):
                 f"Added {seeded.patients} demo patients with {seeded.submissions} questionnaires."
             )
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Open http://127.0.0.1:8000/ and log in as:"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Open {settings.PORTAL_BASE_URL}/ and log in as:")
+        )
         self.stdout.write(f"  doctor:  {DOCTOR['email']}  /  {DOCTOR['password']}")
         self.stdout.write(f"  patient: {PATIENT['email']}  /  {PATIENT['password']}")
         self.stdout.write("")
