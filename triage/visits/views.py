@@ -60,7 +60,10 @@ def _audit_day(request, action, visits) -> None:
 @require_GET
 def day_view(request):
     """The visits of a day in time order, each with the triage of its questionnaire."""
-    day = DayForm(request.GET).day()
+    return _day_page(request, DayForm(request.GET).day())
+
+
+def _day_page(request, day, *, status: int = 200):
     visits = day_visits(day)
     _audit_day(request, AuditEvent.Action.DAY_LIST, visits)
     context = {
@@ -72,7 +75,7 @@ def day_view(request):
         "print_url": f"{reverse('triage:visit_day_print')}?date={day.isoformat()}",
         "printable": any(item.visit.state != Visit.State.CANCELLED for item in visits),
     }
-    return render(request, "triage/visits/day.html", context)
+    return render(request, "triage/visits/day.html", context, status=status)
 
 
 @never_cache
@@ -285,8 +288,7 @@ def visit_mark_view(request, pk):
         for messages_ in error.message_dict.values():
             for message in messages_:
                 messages.error(request, message)
-    else:
-        if changed:
-            messages.success(request, _("The visit was saved."))
-    day = visit.local_date
-    return redirect(f"{_day_url(day)}#visit-{visit.pk}")
+        return _day_page(request, visit.local_date, status=400)
+    if changed:
+        messages.success(request, _("The visit was saved."))
+    return redirect(f"{_day_url(visit.local_date)}#visit-{visit.pk}")

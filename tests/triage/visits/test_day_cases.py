@@ -121,9 +121,9 @@ def test_a_follow_up_visit_marked_attended_is_in_its_case_timeline(doctor_client
 def test_only_attended_or_did_not_attend_is_taken(doctor_client, patient, day, state):
     visit = make_visit(patient, starts_at=at(day, 9))
 
-    response = doctor_client.post(mark_url(visit), {"state": state}, follow=True, **EN)
+    response = doctor_client.post(mark_url(visit), {"state": state}, **EN)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose attended or did not attend." in response.content.decode()
     visit.refresh_from_db()
     assert visit.state == "booked"
@@ -132,8 +132,9 @@ def test_only_attended_or_did_not_attend_is_taken(doctor_client, patient, day, s
 def test_a_cancelled_visit_is_not_marked(doctor_client, patient, day):
     visit = make_visit(patient, starts_at=at(day, 9), state="cancelled")
 
-    response = doctor_client.post(mark_url(visit), {"state": "attended"}, follow=True, **EN)
+    response = doctor_client.post(mark_url(visit), {"state": "attended"}, **EN)
 
+    assert response.status_code == 400
     assert "This visit was cancelled" in response.content.decode()
     visit.refresh_from_db()
     assert visit.state == "cancelled"
