@@ -1,11 +1,79 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .auth import SuperuserOnlyAdmin
-from .models import SINGLE_ROW_ID, ClinicProfile, Closure, OpeningInterval, ScheduledJobRun
+from .models import SINGLE_ROW_ID, ClinicProfile, Closure, OpeningInterval, ScheduledJobRun, masked_url
 from .scheduler import jobs
+
+
+class SecretUrlField(forms.URLField):
+    """A URL that may hold a secret token: `webcal://` is read as https."""
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if value.lower().startswith("webcal://"):
+            value = "https://" + value[len("webcal://") :]
+        return super().to_python(value)
+
+
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class ClinicProfileForm(forms.ModelForm):
+    """The booking calendar's address is never shown again once saved (it may hold a secret token):
+    the field starts empty, left empty it keeps the saved address, and a tick removes it."""
+
+    booking_calendar_url = SecretUrlField(
+        label=_("booking calendar address"),
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    booking_calendar_url_clear = forms.BooleanField(
+        label=_("Remove the booking calendar address"), required=False
+    )
+
+    class Meta:
+        model = ClinicProfile
+        formfield_callback = _https_by_default
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "email",
+            "booking_url",
+            "data_controller",
+            "booking_calendar_url",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["booking_calendar_url"] = ""
+        saved = self.instance.booking_calendar_url if self.instance.pk else ""
+        help_text = ClinicProfile._meta.get_field("booking_calendar_url").help_text
+        if saved:
+            help_text = _("Saved: %(address)s (hidden). Leave empty to keep it, or enter a new address.") % {
+                "address": masked_url(saved)
+            }
+        self.fields["booking_calendar_url"].help_text = help_text
+
+    def clean_booking_calendar_url(self):
+        url = self.cleaned_data.get("booking_calendar_url", "")
+        if self.data.get(self.add_prefix("booking_calendar_url_clear")):
+            return ""
+        if not url:
+            return self.instance.booking_calendar_url if self.instance.pk else ""
+        if not url.lower().startswith("https://") and not settings.CALENDAR_SYNC_ALLOW_PRIVATE:
+            raise forms.ValidationError(_("The calendar address must start with https://."))
+        return url
 
 
 class OpeningIntervalInline(admin.TabularInline):
@@ -29,6 +97,8 @@ class ClosureInline(admin.TabularInline):
 class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """One row, which only a superuser edits: it is what every patient is told to call."""
 
+    form = ClinicProfileForm
+
     list_display = ["name", "phone", "email"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [OpeningIntervalInline, ClosureInline]
@@ -50,6 +120,7 @@ class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
         ),
         (None, {"fields": ["sms_sender"]}),
         (None, {"fields": ["data_controller"]}),
+        (_("Booking calendar"), {"fields": ["booking_calendar_url", "booking_calendar_url_clear"]}),
     ]
 
     def has_change_permission(self, request, obj=None):

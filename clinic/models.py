@@ -2,6 +2,7 @@
 to call, in the footer, the emails and the privacy notice."""
 
 from datetime import datetime, time
+from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -143,6 +144,16 @@ class ClinicProfile(models.Model):
     )
     email = models.EmailField(_("email"), blank=True)
     booking_url = models.URLField(_("online booking link"), blank=True)
+    # The booking system's published calendar (iCal); it often carries a secret token, so it is
+    # never logged or shown in full (`masked_url`).
+    booking_calendar_url = models.URLField(
+        _("booking calendar address"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "The iCal address the booking system publishes; its visits are imported every few minutes."
+        ),
+    )
     sms_sender = models.CharField(
         _("text message sender"),
         max_length=SMS_SENDER_MAX_LENGTH,
@@ -257,6 +268,17 @@ class ClinicProfile(models.Model):
     def hours(self) -> str:
         """The hours in the active language, for templates."""
         return self.opening_hours()
+
+
+def masked_url(url: str) -> str:
+    """The scheme and host of an address, the rest hidden: what may be shown or logged of a secret URL."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not parts.scheme or not host:
+        return "…"
+    return f"{parts.scheme}://{host}/…"
 
 
 def clinic_profile() -> ClinicProfile:

@@ -315,6 +315,15 @@ SCHEDULER_LATE_MARGIN_SECONDS = int(os.environ.get("DJANGO_SCHEDULER_LATE_MARGIN
 # (`manage.py send_visit_reminders`, run by a timer: see the README).
 VISIT_REMINDER_DAYS = (3, 1)
 
+# The booking system's published calendar (its address is in the clinic profile), fetched by the
+# scheduler this often, with this timeout per request; only https to public addresses unless
+# allowed here (a booking system on the clinic's own network). A sync failing for longer than the
+# alert time is reported on /health/ and on the day's list.
+CALENDAR_SYNC_MINUTES = int(os.environ.get("DJANGO_CALENDAR_SYNC_MINUTES", "15"))
+CALENDAR_SYNC_TIMEOUT_SECONDS = float(os.environ.get("DJANGO_CALENDAR_SYNC_TIMEOUT_SECONDS", "20"))
+CALENDAR_SYNC_ALLOW_PRIVATE = os.environ.get("DJANGO_CALENDAR_SYNC_ALLOW_PRIVATE", "") == "1"
+CALENDAR_SYNC_ALERT_MINUTES = int(os.environ.get("DJANGO_CALENDAR_SYNC_ALERT_MINUTES", "60"))
+
 # /health/ answers 503 when a due task has waited longer than this, or a task failed this recently.
 HEALTH_TASK_MAX_WAIT_SECONDS = int(os.environ.get("DJANGO_HEALTH_TASK_MAX_WAIT_SECONDS", "300"))
 HEALTH_FAILED_TASK_WINDOW_SECONDS = 24 * 60 * 60
@@ -441,6 +450,8 @@ LOGGING = {
         # error emails (which would repeat the request) unless configured on purpose.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Its debug lines quote each request's path, which for the booking calendar holds a token.
+        "urllib3": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # The development server's request lines, with the path only (docs/security.md, "Logs").
         "django.server": {
             "handlers": ["console"],

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from clinic.cache import cache_state
+from clinic.health import app_checks
 from clinic.scheduler import scheduler_state
 
 from .selectors import queue_state
@@ -29,7 +30,9 @@ def readiness_view(request):
 
     What this server can work without is reported as a warning with a 200 and the status
     "degraded": the shared cache unreachable (`cache_degraded`: pages come from the database),
-    a periodic job past its time (`scheduler_late`: the scheduler may have stopped).
+    a periodic job past its time (`scheduler_late`: the scheduler may have stopped), and what the
+    apps' own checks report (`clinic.health`; the booking calendar's sync failing for over an hour:
+    `calendar_sync_failing`).
     Only counts, ages and job names are shown, never what a task or an email is about.
     """
     try:
@@ -37,6 +40,7 @@ def readiness_view(request):
             cursor.execute("SELECT 1")
         state = queue_state()
         jobs = scheduler_state()
+        checks = app_checks()
     except DatabaseError as exc:
         logger.error("Health check: the database is unavailable (%s)", type(exc).__name__)
         return JsonResponse({"status": "unavailable", "problems": ["database_unavailable"]}, status=503)
@@ -47,6 +51,7 @@ def readiness_view(request):
         warnings.append("cache_degraded")
     if any(job.late for job in jobs):
         warnings.append("scheduler_late")
+    warnings.extend(check.warning for check in checks.values() if check.warning)
     body = {
         "status": "unavailable" if problems else "degraded" if warnings else "ok",
         "problems": problems,
@@ -60,6 +65,7 @@ def readiness_view(request):
             }
             for job in jobs
         },
+        **{name: check.details for name, check in checks.items()},
         "tasks": {
             "oldest_pending_seconds": state.oldest_pending_seconds,
             "failed_recently": state.failed_tasks,

@@ -255,3 +255,51 @@ def test_a_text_names_the_clinic_by_its_sender_or_the_start_of_its_name():
 )
 def test_only_an_active_superuser_passes_the_admin_gate(fields, admin):
     assert is_clinic_admin(User(email="a@example.com", **fields)) is admin
+
+
+SECRET_CALENDAR = "https://booking.example.com/ical/4f9a-s3cr3t-t0ken/calendar.ics"
+
+
+def test_the_booking_calendar_address_is_kept_but_never_shown_again_in_the_admin(client):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    assert client.post(url, admin_data(booking_calendar_url=SECRET_CALENDAR)).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == SECRET_CALENDAR
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "s3cr3t" not in page
+    assert "Saved: https://booking.example.com/… (hidden)" in page
+
+    # Saved again with the field left empty (as the page shows it): the address stays.
+    assert client.post(url, admin_data(phone="+39 02 1111 2222")).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == SECRET_CALENDAR
+    client.post(url, admin_data(booking_calendar_url_clear="on"))
+    assert ClinicProfile.objects.get().booking_calendar_url == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("webcal://booking.example.com/c.ics", "https://booking.example.com/c.ics"),
+        ("booking.example.com/c.ics", "https://booking.example.com/c.ics"),
+    ],
+)
+def test_a_webcal_or_bare_calendar_address_is_saved_as_https(client, typed, saved):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    assert client.post(url, admin_data(booking_calendar_url=typed)).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == saved
+
+
+def test_a_plain_http_calendar_address_is_refused_unless_private_ones_are_allowed(client, settings):
+    client.force_login(make_superuser())
+    url = reverse("admin:clinic_clinicprofile_change", args=[SINGLE_ROW_ID])
+    data = admin_data(booking_calendar_url="http://192.168.1.5/c.ics")
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "The calendar address must start with https://." in response.text
+    assert ClinicProfile.objects.get().booking_calendar_url == ""
+
+    settings.CALENDAR_SYNC_ALLOW_PRIVATE = True
+    assert client.post(url, data).status_code == 302
+    assert ClinicProfile.objects.get().booking_calendar_url == "http://192.168.1.5/c.ics"

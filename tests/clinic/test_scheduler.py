@@ -18,6 +18,7 @@ from clinic.scheduler import Job, job_lock, job_run_if_due, run_due
 PORTAL_JOBS = {
     "heartbeat",
     "send_visit_reminders",
+    "sync_calendar",
     "clearsessions",
     "prune_audit",
     "prune_records",
@@ -58,7 +59,7 @@ def test_a_fresh_install_runs_every_job_once_then_each_on_its_period(calls):
     calls.clear()
     with time_machine.travel(start + timedelta(hours=1), tick=False):
         run_due()
-        assert sorted(calls) == ["heartbeat", "send_visit_reminders"]
+        assert sorted(calls) == ["heartbeat", "send_visit_reminders", "sync_calendar"]
     calls.clear()
     # Daily jobs run on the next day at their hour, not 24 hours after the first run.
     with time_machine.travel(local(2027, 3, 11, 2, 59), tick=False):

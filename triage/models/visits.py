@@ -216,3 +216,66 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"#{self.pk}"
+
+
+class CalendarSync(models.Model):
+    """The last sync of the booking system's published calendar (one row): what it brought, what failed.
+
+    The validators (`etag`, `last_modified`) belong to the address whose digest is `url_digest`; a
+    new address starts without them. The address itself is in the clinic profile, never here.
+    """
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", _("imported")
+        NOT_MODIFIED = "not_modified", _("no change since the previous sync")
+        FAILED = "failed", _("failed")
+
+    class Error(models.TextChoices):
+        INVALID_URL = "invalid_url", _("The calendar address is not a valid web address.")
+        SCHEME_REFUSED = "scheme_refused", _("The calendar address must start with https://.")
+        ADDRESS_REFUSED = (
+            "address_refused",
+            _("The calendar address leads to a private or local network address, which is not allowed."),
+        )
+        DNS_FAILED = "dns_failed", _("The calendar's server name could not be found.")
+        CONNECTION_FAILED = "connection_failed", _("The calendar's server could not be reached.")
+        TLS_FAILED = "tls_failed", _("The calendar's server has no valid certificate for its name.")
+        TIMEOUT = "timeout", _("The calendar's server did not answer in time.")
+        HTTP_STATUS = "http_status", _("The calendar's server answered with an error.")
+        TOO_MANY_REDIRECTS = "too_many_redirects", _("The calendar's server redirected too many times.")
+        TOO_LARGE = "too_large", _("The calendar is larger than 2 MB.")
+        INVALID_FILE = "invalid_file", _("The calendar could not be read; nothing was imported.")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    url_digest = models.CharField(_("address digest"), max_length=64, blank=True)
+    etag = models.CharField(_("ETag"), max_length=500, blank=True)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_outcome = models.CharField(_("last outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    # Counts of the last sync that imported the calendar (a 304 leaves them as they were).
+    last_import_at = models.DateTimeField(_("last import"), null=True, blank=True)
+    created = models.PositiveIntegerField(_("new visits"), default=0)
+    updated = models.PositiveIntegerField(_("changed visits"), default=0)
+    unchanged = models.PositiveIntegerField(_("visits up to date"), default=0)
+    invited = models.PositiveIntegerField(_("patients invited"), default=0)
+    pending = models.PositiveIntegerField(_("visits needing confirmation"), default=0)
+    # (line, reason) of the events that were not imported, or that made the calendar unreadable.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    last_error = models.CharField(_("last error"), max_length=30, choices=Error.choices, blank=True)
+    last_error_status = models.PositiveSmallIntegerField(
+        _("HTTP status of the last error"), null=True, blank=True
+    )
+    last_error_at = models.DateTimeField(_("last failed"), null=True, blank=True)
+    # The first failure since the last success: set while the sync keeps failing.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar sync")
+        verbose_name_plural = _("calendar sync")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="triage_calendar_sync_single_row")
+        ]
+
+    def __str__(self):
+        return str(self.get_last_outcome_display() or "-")

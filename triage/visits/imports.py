@@ -138,8 +138,12 @@ def _aware(naive: datetime) -> datetime:
     return aware
 
 
-def parse(name: str, content: bytes) -> list[ImportRow]:
-    """The rows of a file, chosen by its name's extension (.ics or .csv); raises FileInvalid."""
+def parse(name: str, content: bytes, *, allow_empty: bool = False) -> list[ImportRow]:
+    """The rows of a file, chosen by its name's extension (.ics or .csv); raises FileInvalid.
+
+    An uploaded calendar without events is a mistake; a published one (`allow_empty`) may simply
+    have no bookings.
+    """
     if len(content) > MAX_FILE_BYTES:
         raise FileInvalid([(0, _("The file is larger than 2 MB."))])
     try:
@@ -151,7 +155,7 @@ def parse(name: str, content: bytes) -> list[ImportRow]:
         raise FileInvalid([(line, _("the line holds a NUL character: the file is damaged or not text"))])
     lower = name.lower()
     if lower.endswith(".ics"):
-        return parse_ics(text)
+        return parse_ics(text, allow_empty=allow_empty)
     if lower.endswith(".csv"):
         return parse_csv(text)
     raise FileInvalid([(0, _("Only .ics and .csv files can be imported."))])
@@ -254,7 +258,7 @@ def _event_lines(text: str) -> list[int]:
     ]
 
 
-def parse_ics(text: str) -> list[ImportRow]:
+def parse_ics(text: str, *, allow_empty: bool = False) -> list[ImportRow]:
     import icalendar
 
     try:
@@ -273,7 +277,7 @@ def parse_ics(text: str) -> list[ImportRow]:
             rows.append(_ics_row(line, event, staff))
         except (ValueError, TypeError, AttributeError, OverflowError) as exc:
             errors.append((line, str(exc.args[0]) if exc.args else _("unreadable event")))
-    if not events and not errors:
+    if not events and not errors and not allow_empty:
         errors.append((0, _("The file has no events.")))
     _check_unique(rows, errors)
     if errors:

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from clinic.health import HealthCheck
 from patients.models import Patient, Submission
 
-from ..models import CalendarFeed, Case, CaseLevel, Visit, VisitInvitation
+from ..models import CalendarFeed, CalendarSync, Case, CaseLevel, Visit, VisitInvitation
 from .tokens import token_digest
 
 
@@ -241,4 +243,30 @@ def visits_awaiting_confirmation() -> QuerySet[Visit]:
         .filter(state=Visit.State.BOOKED)
         .select_related("invitation", "match_patient__user")
         .order_by("starts_at", "pk")
+    )
+
+
+def calendar_sync_state() -> CalendarSync | None:
+    """The last sync of the booking calendar, or None before the first."""
+    return CalendarSync.objects.filter(id=1).first()
+
+
+def calendar_sync_failing(state: CalendarSync | None, now=None) -> bool:
+    """Whether the booking calendar's sync has kept failing for longer than the alert time."""
+    if state is None or state.failing_since is None:
+        return False
+    now = now or timezone.now()
+    return now - state.failing_since > timedelta(minutes=settings.CALENDAR_SYNC_ALERT_MINUTES)
+
+
+def calendar_sync_health() -> HealthCheck:
+    """The booking calendar's sync for /health/ (`clinic.health`): times and an error code only."""
+    state = calendar_sync_state()
+    return HealthCheck(
+        warning="calendar_sync_failing" if calendar_sync_failing(state) else "",
+        details={
+            "last_success": state.last_success_at.isoformat() if state and state.last_success_at else None,
+            "failing_since": state.failing_since.isoformat() if state and state.failing_since else None,
+            "last_error": state.last_error if state else "",
+        },
     )

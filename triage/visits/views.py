@@ -3,6 +3,7 @@ the import from the booking system, and the calendar feed."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic.models import clinic_profile, masked_url
+
 from ..access import patient_for_doctor, visit_for_doctor
 from ..audit.writer import Actor, audit_calendar_feed, audit_export, audit_record
 from ..cases.presenters import case_print_context
@@ -23,9 +26,11 @@ from ..models import AuditEvent, CalendarFeed, Case, Visit
 from . import ics
 from .forms import DayForm, VisitBookForm, VisitChangeForm, VisitImportForm
 from .matching import MatchNotPossible, import_file, import_report_lines, visit_match_resolve
-from .presenters import day_rows_html
+from .presenters import day_rows_html, sync_summary
 from .selectors import (
     calendar_feed_owner,
+    calendar_sync_failing,
+    calendar_sync_state,
     day_visits,
     feed_visits,
     patient_visits,
@@ -74,6 +79,7 @@ def _day_page(request, day, *, status: int = 200):
         "next_url": _day_url(day + timedelta(days=1)),
         "print_url": f"{reverse('triage:visit_day_print')}?date={day.isoformat()}",
         "printable": any(item.visit.state != Visit.State.CANCELLED for item in visits),
+        "sync_failing": calendar_sync_failing(calendar_sync_state()),
     }
     return render(request, "triage/visits/day.html", context, status=status)
 
@@ -211,8 +217,21 @@ def import_view(request):
         "report": report,
         "lines": import_report_lines(report) if report else [],
         "awaiting": _awaiting_confirmation(request),
+        **_sync_context(),
     }
     return render(request, "triage/visits/import.html", context, status=status)
+
+
+def _sync_context() -> dict:
+    """The booking calendar's last sync for the import page: when, what it brought, what failed."""
+    state = calendar_sync_state()
+    return {
+        "sync": state,
+        "sync_lines": sync_summary(state) if state and state.last_outcome else [],
+        "sync_failing": calendar_sync_failing(state),
+        "sync_source": masked_url(clinic_profile().booking_calendar_url),
+        "sync_minutes": settings.CALENDAR_SYNC_MINUTES,
+    }
 
 
 def _awaiting_confirmation(request) -> list:
