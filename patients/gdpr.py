@@ -38,13 +38,24 @@ def _advice_shown(submission: Submission, language: str) -> dict | None:
     return {"level": first.get_level_display(), "headline": advice.headline, "text": advice.text}
 
 
+def _messages_of(submission: Submission) -> list[dict]:
+    """The conversation of the questionnaire's case, oldest first: who wrote (the doctor or she), when, what."""
+    case = getattr(submission, "case", None) if submission.status == Submission.Status.SUBMITTED else None
+    if case is None:
+        return []
+    return [
+        {"from": message.author_kind, "written_at": _iso(message.created_at), "text": message.text}
+        for message in case.messages.all()
+    ]
+
+
 def patient_data_export(patient: Patient, language: str | None = None) -> dict:
     """Everything the portal holds about the patient, as plain JSON-ready data."""
     language = language or settings.LANGUAGE_CODE
     user = patient.user
     submissions = (
         Submission.objects.filter(patient=patient)
-        .prefetch_related("assessments")
+        .prefetch_related("assessments", "case__messages")
         .order_by("created_at", "pk")
     )
     return {
@@ -90,6 +101,7 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
                 "age_at_submission": submission.age,
                 "answers": submission.answers,
                 "advice_shown": _advice_shown(submission, language),
+                "messages": _messages_of(submission),
             }
             for submission in submissions
         ],
@@ -228,7 +240,7 @@ def _admin_history_scrub(patient: Patient) -> None:
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from triage.models import Assessment, Case, CaseEvent, Visit, VisitInvitation
+    from triage.models import Assessment, Case, CaseEvent, CaseMessage, Visit, VisitInvitation
 
     submissions = list(Submission.objects.filter(patient=patient).values_list("pk", flat=True))
     invitations = list(_invitations_of(patient).values_list("pk", flat=True))
@@ -240,6 +252,7 @@ def _admin_history_scrub(patient: Patient) -> None:
         Case: submissions,
         Assessment: Assessment.objects.filter(submission__patient=patient).values_list("pk", flat=True),
         CaseEvent: CaseEvent.objects.filter(case__patient=patient).values_list("pk", flat=True),
+        CaseMessage: CaseMessage.objects.filter(case__patient=patient).values_list("pk", flat=True),
         Visit: Visit.objects.filter(Q(patient=patient) | Q(invitation__in=invitations)).values_list(
             "pk", flat=True
         ),
@@ -280,13 +293,15 @@ def _years_before(moment, years: int):
 
 
 def patient_last_clinical_entry(patient: Patient):
-    """The newest questionnaire, assessment or case event of hers: the retention period runs from it."""
-    from triage.models import Assessment, CaseEvent
+    """The newest questionnaire, assessment, case event or message of hers: the retention period runs
+    from it."""
+    from triage.models import Assessment, CaseEvent, CaseMessage
 
     dates = [
         Submission.objects.filter(patient=patient).aggregate(m=Max("submitted_at"))["m"],
         Assessment.objects.filter(submission__patient=patient).aggregate(m=Max("created_at"))["m"],
         CaseEvent.objects.filter(case__patient=patient).aggregate(m=Max("created_at"))["m"],
+        CaseMessage.objects.filter(case__patient=patient).aggregate(m=Max("created_at"))["m"],
     ]
     return max((d for d in dates if d is not None), default=patient.closed_at)
 

@@ -24,6 +24,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import resolve, reverse
@@ -34,6 +35,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from triage.cases.presenters import PRINT_ANSWERS, answers_html
+from triage.conversation.forms import MessageForm
+from triage.conversation.presenters import patient_conversation
+from triage.conversation.selectors import case_messages
+from triage.conversation.services import message_post_by_patient
 from triage.questionnaire import SECTIONS, review_answers
 from triage.visits.selectors import patient_next_visit
 
@@ -359,9 +364,14 @@ def submission_review_view(request):
 @patient_required
 @require_http_methods(["GET"])
 def submission_detail_view(request, pk):
-    submission = submission_for_patient(request.user, pk)
+    return _submission_page(request, submission_for_patient(request.user, pk))
+
+
+def _submission_page(request, submission, *, reply_form=None, status=200):
+    """Her questionnaire: what happens next, the conversation with the clinic, her answers."""
     submission_case_state(submission)
     summary = submission_summary(submission, visit=patient_next_visit(submission.patient))
+    case = getattr(submission, "case", None)
     return render(
         request,
         "patients/submission_detail.html",
@@ -371,8 +381,40 @@ def submission_detail_view(request, pk):
             "advice": summary.advice,
             "actions": summary.actions,
             "answers_html": answers_html(submission, ANSWERS),
+            "conversation": patient_conversation(case, case_messages(case.pk), form=reply_form)
+            if case is not None
+            else None,
         },
+        status=status,
     )
+
+
+@never_cache
+@patient_required
+@require_http_methods(["POST"])
+def submission_reply_view(request, pk):
+    """Her reply to the clinic on this questionnaire; refused with the text kept next to the box."""
+    submission = submission_for_patient(request.user, pk)
+    case = getattr(submission, "case", None)
+    if case is None:
+        raise Http404
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post_by_patient(
+                case_id=case.pk,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                key=form.cleaned_data["key"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your reply has been sent to the clinic."))
+            if request.POST.get("from") == "home":
+                return redirect(reverse("home") + f"#conversation-{case.pk}")
+            return redirect(reverse("patients:submission_detail", args=[case.pk]) + "#conversation")
+    return _submission_page(request, submission, reply_form=form, status=400)
 
 
 @never_cache

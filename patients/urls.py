@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("questionnaire/new/review/", questionnaire_views.submission_review_view, name="submission_review"),
     path("questionnaire/<id:pk>/", questionnaire_views.submission_detail_view, name="submission_detail"),
+    path("questionnaire/<id:pk>/reply/", questionnaire_views.submission_reply_view, name="submission_reply"),
     path("questionnaire/<id:pk>/print/", questionnaire_views.submission_print_view, name="submission_print"),
     path("questionnaire/<id:pk>/fhir.json", fhir_views.submission_fhir_view, name="submission_fhir"),
 ]

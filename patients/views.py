@@ -18,6 +18,8 @@ from clinic.auth import other_sessions_end
 from clinic.identity import login_key
 from clinic.models import clinic_profile
 from triage.audit.writer import Actor
+from triage.conversation.presenters import patient_conversation
+from triage.conversation.selectors import messages_of_cases
 from triage.models import AuditEvent
 from triage.visits.ics import visit_calendar
 from triage.visits.selectors import invitation_for_token, patient_next_visit, visit_for_patient
@@ -61,7 +63,17 @@ def home_view(request):
     ]
     # Live alarms first (RULES.md 11.2, S2), then the others, newest first.
     cards.sort(key=lambda card: not (card.advice and card.advice.is_live_alarm))
-    return render(request, "patients/home.html", {"visit": visit, "cards": cards})
+    # Each card carries its questionnaire's conversation (all of them read in one query).
+    messages = messages_of_cases([card.submission.pk for card in cards])
+    conversations = {
+        card.submission.pk: patient_conversation(card.submission.case, messages[card.submission.pk])
+        for card in cards
+    }
+    return render(
+        request,
+        "patients/home.html",
+        {"visit": visit, "cards": [(card, conversations[card.submission.pk]) for card in cards]},
+    )
 
 
 @patient_required

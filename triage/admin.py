@@ -21,7 +21,7 @@ from clinic.auth import SuperuserOnlyAdmin
 
 from .audit.selectors import AUDIT_GROUP_WINDOW, audit_event_groups
 from .audit.writer import Actor, audit_export, audit_record
-from .models import Assessment, AuditEvent, Case, CaseEvent
+from .models import Assessment, AuditEvent, Case, CaseEvent, SavedReply
 
 AUDIT_GROUPS_PAGE_SIZE = 100
 
@@ -82,6 +82,15 @@ class CaseEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    """The clinic's saved replies, offered on the case page in the patient's language."""
+
+    list_display = ["title", "position", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["title"]
 
 
 @admin.register(Case)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/cases/<id:pk>/notes/", case_views.case_note_view, name="case_note"),
     path("dashboard/cases/<id:pk>/contacts/", case_views.case_contact_view, name="case_contact"),
     path("dashboard/cases/<id:pk>/next/", worklist_views.case_next_view, name="case_next"),
+    path("dashboard/cases/<id:pk>/messages/", case_views.case_message_view, name="case_message"),
     path("dashboard/cases/<id:pk>/assignment/", case_views.case_assign_view, name="case_assign"),
     path("dashboard/cases/<id:pk>/print/", print_views.case_print_view, name="case_print"),
     path("dashboard/cases/<id:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),

@@ -107,8 +107,9 @@ def test_home_reads_a_constant_number_of_queries(patient, doctor, size, django_a
         if n % 4 == 0:
             factories.make_visit(patient, days_ahead=n + 1, booked_at=NOW)
     home(client)  # warms the session and the clinic profile's cache
-    # The session and her account, her next visit, her open questionnaires with their state.
-    with django_assert_max_num_queries(5):
+    # The session and her account, her next visit, her open questionnaires with their state, and
+    # their conversations' messages.
+    with django_assert_max_num_queries(6):
         page = home(client)
     assert len(cards_of(page)) == size
 

@@ -124,6 +124,12 @@ MATRIX: dict[str, Row] = {
     "patients:submission_detail": Row(
         get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
     ),
+    # Her reply on her own questionnaire's conversation: another patient's is a 404.
+    "patients:submission_reply": Row(
+        get=roles(LOGIN, NOT_ALLOWED, FORBIDDEN),
+        post=roles(LOGIN, INVALID, FORBIDDEN, patient_b=NOT_FOUND),
+        kwargs="submission",
+    ),
     "patients:submission_print": Row(
         get=roles(LOGIN, OK, FORBIDDEN, patient_b=NOT_FOUND), kwargs="submission"
     ),
@@ -136,6 +142,7 @@ MATRIX: dict[str, Row] = {
     "triage:case_detail": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.CASE_VIEW),
     "triage:case_status": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
     "triage:case_note": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
+    "triage:case_message": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
     "triage:case_next": Row(get=roles(LOGIN, FORBIDDEN, to("/dashboard/")), kwargs="case"),
     "triage:case_contact": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
     "triage:case_assign": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),

@@ -501,3 +501,56 @@ def test_fuzz_the_import_upload(doctor_with_cases, content, suffix):
         "/dashboard/visits/import/", {"file": SimpleUploadedFile("upload" + suffix, prefix + content)}
     )
     assert response.status_code in (200, 400)
+
+
+MESSAGE_OK = {"text": "We will call you tomorrow at 9.", "key": "fuzz-key"}
+
+
+def message_echoed(page, data):
+    text = data.get("text")
+    if isinstance(text, str) and len(text) <= 2000:
+        echoed(page, data, ("text",))
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(data=form_data(MESSAGE_OK, MESSAGE_OK))
+def test_fuzz_case_message(doctor_with_cases, data):
+    from triage.models import CaseMessage
+
+    case = Case.objects.order_by("pk").first()
+    before = CaseMessage.objects.filter(case=case).count()
+    response = fresh_client(doctor_with_cases).post(f"/dashboard/cases/{case.pk}/messages/", data)
+    assert response.status_code in (302, 400)
+    after = CaseMessage.objects.filter(case=case).count()
+    assert after - before in (0, 1)
+    if response.status_code == 400:
+        assert after == before
+        page = response.content.decode()
+        assert has_message(page)
+        message_echoed(page, data)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(data=form_data(MESSAGE_OK, MESSAGE_OK))
+def test_fuzz_her_reply(doctor_with_cases, patient, data):
+    from triage.audit.writer import Actor
+    from triage.conversation.services import message_post_by_doctor
+    from triage.models import CaseMessage
+
+    case = Case.objects.filter(patient=patient).order_by("pk").first()
+    if not CaseMessage.objects.filter(case=case, key="first").exists():
+        message_post_by_doctor(
+            case_id=case.pk, actor=Actor(user=doctor_with_cases), text="Hello", key="first"
+        )
+    before = CaseMessage.objects.filter(case=case).count()
+    response = fresh_client(patient.user).post(f"/questionnaire/{case.pk}/reply/", data)
+    assert response.status_code in (302, 400)
+    after = CaseMessage.objects.filter(case=case).count()
+    assert after - before in (0, 1)
+    if response.status_code == 400:
+        assert after == before
+        page = response.content.decode()
+        assert has_message(page)
+        message_echoed(page, data)

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import rules
+from ..conversation.selectors import with_new_reply
 from ..models import Assessment, Case, CaseEvent, ContactAttempt, Visit
 
 HISTORY_LIMIT = 50
@@ -39,10 +40,13 @@ def case_follow_up_on(case: Case) -> date | None:
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    """The case page's case, with what it joins and its contact log's count (`case_contact_count`)."""
-    return with_contact_counts(
-        Case.objects.select_related(
-            "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+    """The case page's case, with what it joins, its contact log's count (`case_contact_count`) and
+    whether a reply of hers waits to be read (`new_reply`)."""
+    return with_new_reply(
+        with_contact_counts(
+            Case.objects.select_related(
+                "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+            )
         )
     )
 

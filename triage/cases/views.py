@@ -12,6 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 from ..access import case_for_doctor
 from ..advice import advice_given, patient_language
 from ..audit.writer import Actor, audit_record
+from ..conversation.forms import MessageForm
+from ..conversation.presenters import case_conversation
+from ..conversation.selectors import case_has_new_reply, case_messages
+from ..conversation.services import message_post_by_doctor
 from ..decorators import doctor_required
 from ..models import AuditEvent, Case, ContactAttempt
 from ..worklist.selectors import opened_from, with_query
@@ -31,13 +35,24 @@ from .services import CaseConflict, case_add_note, case_assign, case_change_stat
 ASSIGNMENT_CHOICES = ("take", "release")
 
 
-def _case_page(request, case: Case, *, status_form=None, note_form=None, conflict=False, status=200):
-    """Render a case; every rendering shows health data, so each one is audited as a view."""
+def _case_page(
+    request, case: Case, *, status_form=None, note_form=None, message_form=None, conflict=False, status=200
+):
+    """Render a case; every rendering shows health data, so each one is audited as a view, and the
+    conversation, when it has messages, as read (which clears the worklist's "new reply")."""
     listed = opened_from(request)
     query = listed.query
     status_url = with_query(reverse("triage:case_status", args=[case.pk]), query)
     note_url = with_query(reverse("triage:case_note", args=[case.pk]), query)
-    audit_record(Actor.from_request(request), AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
+    message_url = with_query(reverse("triage:case_message", args=[case.pk]), query)
+    actor = Actor.from_request(request)
+    new_reply = getattr(case, "new_reply", None)
+    if new_reply is None:
+        new_reply = case_has_new_reply(case.pk)
+    messages_shown = case_messages(case.pk)
+    audit_record(actor, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
+    if messages_shown:
+        audit_record(actor, AuditEvent.Action.CONVERSATION_READ, obj=case, patient=case.patient_id)
     assessments = case_assessments(case)
     history = case_history(case)
     fresh_status_form = None if status_form else CaseStatusForm(case=case, action=status_url)
@@ -61,6 +76,8 @@ def _case_page(request, case: Case, *, status_form=None, note_form=None, conflic
         if status_form
         else unbound_form_html(request, "case-status", fresh_status_form),
         "note_form_html": None if note_form else unbound_form_html(request, "case-note", fresh_note_form),
+        "conversation": case_conversation(case, messages_shown, action=message_url, new_reply=new_reply),
+        "message_form": message_form or MessageForm(),
         "conflict": conflict,
         "query": query,
         "ignored": listed.ignored,
@@ -133,6 +150,30 @@ def case_note_view(request, pk):
             messages.success(request, _("Note added."))
             return redirect(with_query(reverse("triage:case_detail", args=[pk]), query))
     return _case_page(request, case, note_form=form, status=400)
+
+
+@never_cache
+@doctor_required
+@require_POST
+def case_message_view(request, pk):
+    """A doctor writes to the patient; on a refusal the page comes back with the text as typed."""
+    case = case_for_doctor(request, pk)
+    query = opened_from(request).query
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post_by_doctor(
+                case_id=case.pk,
+                actor=Actor.from_request(request),
+                text=form.cleaned_data["text"],
+                key=form.cleaned_data["key"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Message sent. She gets an email with a link to read it."))
+            return redirect(with_query(reverse("triage:case_detail", args=[pk]), query) + "#conversation")
+    return _case_page(request, case, message_form=form, status=400)
 
 
 @never_cache

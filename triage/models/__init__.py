@@ -19,6 +19,7 @@ from .cases import (
     sort_key_of,
     sort_key_range,
 )
+from .conversation import MESSAGE_MAX_LENGTH, CaseMessage, SavedReply
 from .visits import (
     DEFAULT_VISIT_MINUTES,
     MAX_DURATION,
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_VISIT_MINUTES",
     "LEVEL_ORDER",
     "MAX_DURATION",
+    "MESSAGE_MAX_LENGTH",
     "MIN_DURATION",
     "NOTE_MAX_LENGTH",
     "PROMPT_LEVELS",
@@ -54,6 +56,8 @@ __all__ = [
     "CaseEvent",
     "CaseLevel",
     "ContactAttempt",
+    "CaseMessage",
+    "SavedReply",
     "Visit",
     "VisitInvitation",
     "VisitMessage",

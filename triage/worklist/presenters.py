@@ -33,6 +33,7 @@ WAITING = gettext_lazy("waiting %(time)s")
 AGO = gettext_lazy("%(time)s ago")
 ASSIGNED = gettext_lazy("assigned to %(name)s")
 CONTACTS = ngettext_lazy("%(count)s attempt, last %(when)s", "%(count)s attempts, last %(when)s", "count")
+NEW_REPLY = gettext_lazy("new reply")
 
 
 def iso_datetime(value: datetime | None) -> str:
@@ -164,6 +165,8 @@ class WorklistRowView(TypedDict):
     acted: SafeString | str
     # "assigned to …"; empty when nobody has taken the case.
     assignee: SafeString | str
+    # "new reply": a reply of hers no doctor has read yet; empty otherwise.
+    new_reply: str
     # Routine and open: may be closed with others from the list.
     closable: bool
     # Ticked for closing (a bulk close that came back with an error).
@@ -220,6 +223,7 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             actor_name=case.actor_name,
             acted=(live_acted(case, labels) if live else ACTED_MARK) if case.actor_name else "",
             assignee=labels.text(ASSIGNED, name=case.assignee_name) if case.assignee_name else "",
+            new_reply=labels.label(NEW_REPLY) if getattr(case, "new_reply", False) else "",
             closable=case_closable_in_bulk(case.level, case.status),
             chosen=False,
             contacts=(live_contacts(case, labels) if live else CONTACTS_MARK)

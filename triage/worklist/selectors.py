@@ -17,6 +17,7 @@ from patients.models import display_name
 
 from .. import rules
 from ..cases.selectors import CONTACT_ATTEMPTS, CONTACT_LAST_AT, follow_up_date, with_contact_counts
+from ..conversation.selectors import with_new_reply
 from ..models import (
     LEVEL_ORDER,
     Case,
@@ -121,7 +122,7 @@ ROW_COLUMNS = (
 
 HAS_NOTES = "has_notes"
 # What a worklist page reads of each row: its columns, then the annotations of `_row_values`.
-ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT)
+ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT, "new_reply")
 
 
 def has_notes() -> ExpressionWrapper:
@@ -132,8 +133,11 @@ def has_notes() -> ExpressionWrapper:
 
 
 def _row_values(qs: QuerySet[Case]) -> QuerySet:
-    """The rows' `ROW_VALUES`, the notes marker and the contact log's counts read in the same query."""
-    return with_contact_counts(qs).annotate(**{HAS_NOTES: has_notes()}).values_list(*ROW_VALUES)
+    """The rows' `ROW_VALUES`: the notes marker, the contact log's counts and whether a reply of hers
+    waits, read in the same query."""
+    return (
+        with_new_reply(with_contact_counts(qs)).annotate(**{HAS_NOTES: has_notes()}).values_list(*ROW_VALUES)
+    )
 
 
 FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
@@ -236,12 +240,14 @@ class WorklistRow:
     # The contact log: how many attempts to reach her, and when the last one was.
     contact_attempts: int = 0
     contact_last_at: datetime | None = None
+    # A reply of hers no doctor has read yet (`triage.conversation.selectors.with_new_reply`).
+    new_reply: bool = False
 
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
-        """A row from `ROW_VALUES`: the case's columns, the notes marker, then its contact log's
-        count and last time."""
-        *values, notes, contact_attempts, contact_last_at = values
+        """A row from `ROW_VALUES`: the case's columns, the notes marker, its contact log's count and
+        last time, then whether a reply of hers waits."""
+        *values, notes, contact_attempts, contact_last_at, new_reply = values
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
         starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
@@ -254,6 +260,7 @@ class WorklistRow:
             has_notes=bool(notes),
             contact_attempts=contact_attempts or 0,
             contact_last_at=contact_last_at,
+            new_reply=new_reply,
         )
 
 

@@ -11,6 +11,7 @@ from outbox.services import emails_held
 from patients.demo import demo_visits_seed, demo_worklist_seed
 from patients.models import User
 from patients.services import doctor_create, patient_register
+from triage.models import SavedReply
 
 # Published demo passwords (README): the command refuses to run with debug off.
 DOCTOR = {  # nosec B105
@@ -44,6 +45,26 @@ def clinic_profile_fill() -> None:
         )
 
 
+# The clinic's first saved replies, offered on the case page (editable in the admin).
+DEMO_SAVED_REPLIES = (
+    ("Richiamata domani alle 9", "La richiameremo domani alle 9.", "We will call you tomorrow at 9."),
+    (
+        "Prenotare una visita",
+        "Prenoti una visita qui: https://example.com/prenota",
+        "Please book a visit here: https://example.com/prenota",
+    ),
+)
+
+
+def saved_replies_fill() -> None:
+    """The demo saved replies, when the clinic has none yet."""
+    if not SavedReply.objects.exists():
+        SavedReply.objects.bulk_create(
+            SavedReply(title=title, text_it=text_it, text_en=text_en, position=n)
+            for n, (title, text_it, text_en) in enumerate(DEMO_SAVED_REPLIES)
+        )
+
+
 class Command(BaseCommand):
     help = (
         "Create a demo doctor, a demo patient and about thirty patients with questionnaire histories "
@@ -68,6 +89,7 @@ class Command(BaseCommand):
             seeded = demo_worklist_seed(doctor)
             demo_visits_seed(PATIENT["email"])
             clinic_profile_fill()
+            saved_replies_fill()
         if seeded.patients:
             self.stdout.write(
                 f"Added {seeded.patients} demo patients with {seeded.submissions} questionnaires."
