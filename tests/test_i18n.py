@@ -679,7 +679,7 @@ def test_emails_are_in_italian(world, client):
         assert english_leaks(f"<p>{message.subject}</p><pre>{message.body}</pre>", phrases) == []
     assert {m.subject for m in mail.outbox} >= {
         "Reimpostazione della password del suo account dello studio",
-        "Un nuovo caso è in attesa nell'elenco casi",
+        "Caso prioritario in attesa",
     }
 
 

@@ -66,7 +66,7 @@ def test_an_urgent_submission_with_the_mail_server_down_succeeds_at_once_and_is_
     assert [(m.status, m.attempts) for m in messages] == [("sent", 2)] * 2
     assert sorted(m.to for m in mail.outbox) == sorted([[doctor.email], [patient.user.email]])
     alert = next(m for m in mail.outbox if m.to == [doctor.email])
-    assert f"/dashboard/cases/{submission.pk}/" in alert.body
+    assert alert.body.endswith("/dashboard/\n")
 
 
 @pytest.mark.django_db
@@ -221,9 +221,13 @@ def test_a_reassessment_that_moves_a_case_up_to_priority_alerts_like_a_new_case(
     open_submissions_retriage()  # no change the second time: no second alert
 
     assert Case.objects.get(pk=submission.pk).level == CaseLevel.EMERGENCY
-    assert OutboundEmail.objects.get().params == {"case_id": submission.pk, "language": doctor.language}
+    alert = OutboundEmail.objects.get(kind__endswith="urgent_case_email")
+    assert alert.params == {"case_id": submission.pk, "language": doctor.language}
+    # She is told too, once: the case moved up into emergency (RULES.md 11.2, S4).
+    assert OutboundEmail.objects.filter(kind__endswith="patient_notice_email").count() == 1
     run_tasks()
-    assert f"/dashboard/cases/{submission.pk}/" in mail.outbox[0].body
+    (to_doctors,) = [message for message in mail.outbox if message.to == [doctor.email]]
+    assert to_doctors.body.endswith("/dashboard/\n")
 
 
 @pytest.mark.django_db

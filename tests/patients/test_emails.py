@@ -197,8 +197,8 @@ def test_doctors_get_the_alert_in_their_own_language(patient):
     run_tasks()
     alerts = {tuple(m.to): m for m in mail.outbox if m.to != [patient.user.email]}
     assert set(alerts) == {(italian.email,), (english.email,)}
-    assert alerts[(english.email,)].subject == "A new case is waiting on the worklist"
-    assert alerts[(italian.email,)].subject == "Un nuovo caso è in attesa nell'elenco casi"
+    assert alerts[(english.email,)].subject == "Emergency: new case waiting"
+    assert alerts[(italian.email,)].subject == "Emergenza: nuovo caso in attesa"
 
 
 def test_without_a_clinic_phone_the_confirmation_still_says_whom_to_call(patient):

@@ -58,3 +58,23 @@ def test_doctors_pages_have_no_patient_banner(client, patient, doctor):
     factories.make_case(patient, level=CaseLevel.EMERGENCY, submitted_at=SENT)
     client.force_login(doctor)
     assert "alarm-banner" not in client.get(reverse("triage:dashboard")).content.decode()
+
+
+def test_the_alarm_stays_after_unanswered_calls_and_folds_once_the_clinic_spoke_with_her(
+    client, patient, doctor
+):
+    from triage.cases.services import case_log_contact
+
+    case = factories.make_case(patient, level=CaseLevel.EMERGENCY, submitted_at=SENT)
+    with time_machine.travel(SENT + timedelta(minutes=10), tick=False):
+        case_log_contact(case_id=case.pk, actor=Actor(doctor), outcome="no_answer", seen=0)
+        case_log_contact(case_id=case.pk, actor=Actor(doctor), outcome="left_message", seen=1)
+    assert "alarm-banner" in page_at(client, patient, PAGES[0], SENT + timedelta(days=3))
+
+    with time_machine.travel(SENT + timedelta(hours=2), tick=False):
+        case_log_contact(case_id=case.pk, actor=Actor(doctor), outcome="spoke", seen=2)
+
+    for name in PAGES:
+        assert "alarm-banner" not in page_at(client, patient, name, SENT + timedelta(days=3))
+    detail = page_at(client, patient, "patients:submission_list", SENT + timedelta(days=3))
+    assert "The clinic spoke with you on" in detail

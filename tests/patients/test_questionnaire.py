@@ -489,7 +489,10 @@ def test_urgent_case_notifies_doctors_through_the_worker_without_health_data(pat
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [doctor.email]
-    assert f"/dashboard/cases/{submission.pk}/" in message.body
+    # The level in a word (RULES.md 11.2, S7) and a link to the worklist, nothing about her.
+    assert message.subject == "Emergenza: nuovo caso in attesa"
+    assert message.body.endswith("/dashboard/\n")
+    assert f"/{submission.pk}/" not in message.body
     for word in ("pad", "bleed", "assorbente", patient.user.last_name, "HEAVY", "emergency"):
         assert word.lower() not in message.subject.lower()
         assert word.lower() not in message.body.lower()
@@ -505,7 +508,7 @@ def test_an_urgent_case_alerts_the_doctors_like_an_emergency(patient, doctor):
     assert submission.case.level == CaseLevel.URGENT
     run_tasks()
     assert [message.to for message in mail.outbox] == [[doctor.email]]
-    assert f"/dashboard/cases/{submission.pk}/" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Caso urgente in attesa"
 
 
 @pytest.mark.django_db
@@ -524,7 +527,8 @@ def test_a_case_moved_up_by_reassessment_alerts_the_doctors(patient, doctor):
     run_tasks()
 
     assert Case.objects.get(pk=submission.pk).level == CaseLevel.URGENT
-    assert [message.to for message in mail.outbox] == [[doctor.email]]
+    # The doctors' alert for the new level, and her notice of an update (RULES.md 11.2, S4).
+    assert sorted(message.to for message in mail.outbox) == [[doctor.email], [patient.user.email]]
 
 
 @pytest.mark.parametrize(

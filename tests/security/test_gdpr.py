@@ -291,11 +291,13 @@ def test_closing_an_account_with_an_open_case_keeps_the_record_and_ends_her_logi
     run_tasks()
     assert len(mail.outbox) == 1  # only the alert from before
 
-    # The open case stays on the worklist and the alert link still opens it.
+    # The open case stays on the worklist, which the alert links, and opens.
     doctor_client = Client(HTTP_ACCEPT_LANGUAGE="en")
     doctor_client.force_login(doctor)
     assert f"/dashboard/cases/{open_case.pk}/" in doctor_client.get("/dashboard/").content.decode()
-    opened = doctor_client.get(alert_link)
+    # The alert links the worklist (RULES.md 11.2, S7), where her case still waits.
+    assert alert_link == "/dashboard/"
+    opened = doctor_client.get(f"/dashboard/cases/{open_case.pk}/")
     assert opened.status_code == 200
     assert "Account closed by the patient on" in opened.content.decode()
 

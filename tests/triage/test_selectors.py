@@ -12,7 +12,7 @@ from django.utils import timezone
 from patients.models import Submission
 from tests.factories import make_case, make_doctor, make_patient
 from tests.triage.worklist import DASHBOARD, EXPECTED_ORDER, E, F, M, P, R, U, names_of, pks
-from triage.models import AuditEvent, Case, CaseEvent
+from triage.models import AuditEvent, Case, CaseEvent, ContactAttempt
 from triage.worklist.selectors import PAGE_SIZE, WorklistFilters, case_worklist
 
 # --- Order -----------------------------------------------------------------------------------------
@@ -332,6 +332,12 @@ def populate(total: int):
     )
     for case in cases[:20]:
         CaseEvent.objects.create(case=case, kind="note", actor=doctor, text="Nota.")
+    # Contact attempts on every third case, so each row's count is read too.
+    ContactAttempt.objects.bulk_create(
+        ContactAttempt(case=case, actor=doctor, outcome=outcome)
+        for case in cases[::3]
+        for outcome in ("no_answer", "left_message")
+    )
     return cases
 
 

@@ -11,9 +11,10 @@ questionnaires stays one query whatever its length; `acted_on(row)` reads them b
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
 
 from ..models import Case, CaseEvent, Visit
+from .selectors import spoke_with_her_at
 
 # The annotations `with_acted_on` adds, read by `acted_on`.
 STATUS_LEFT_NEW_AT = "acted_status_at"
@@ -65,14 +66,9 @@ def _visit_booked_at(path: str) -> Subquery:
     )
 
 
-def _spoke_with_her_at(path: str):
-    """When the contact log first records that the clinic spoke with her about this case.
-
-    The one place the contact log joins the predicate: until the log exists, nothing records a
-    conversation, so this is always empty. Return a subquery on the log's "spoke with her"
-    entries for the case (`case_id=_case(path, "pk")`), earliest first, like the two above.
-    """
-    return Value(None, output_field=DateTimeField())
+def _spoke_with_her_at(path: str) -> Subquery:
+    """When the contact log first records that the clinic spoke with her about this case."""
+    return spoke_with_her_at(_case(path, "pk"))
 
 
 def with_acted_on(queryset: QuerySet, case_path: str = "") -> QuerySet:

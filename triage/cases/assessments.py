@@ -9,11 +9,17 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from outbox.notices import Notice, notify_patient
+from patients.models import Patient
+
 from .. import rules
 from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
 from . import notifications
 
 logger = logging.getLogger(__name__)
+
+# A re-assessment that moves an open case up into one of these levels tells her (RULES.md 11.2, S4).
+PATIENT_NOTICE_LEVELS = frozenset({CaseLevel.URGENT, CaseLevel.EMERGENCY})
 
 
 def submission_history(submission) -> list[rules.HistoryEntry]:
@@ -95,7 +101,8 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
     """Create the worklist case, or move an existing one to the new assessment.
 
     A new case at priority or above, or one moved up to it, alerts the
-    doctors; the alert is queued in this transaction.
+    doctors; an open case moved up into urgent or emergency also sends her a
+    notice (RULES.md 11.2, S4); both are queued in this transaction.
     """
     case = Case.objects.select_for_update().filter(pk=submission.pk).first()
     if case is None:
@@ -128,12 +135,21 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
             },
         )
         moved_up = assessment.level > case.level and assessment.level in PROMPT_LEVELS
+        tell_her = (
+            assessment.level > case.level
+            and assessment.level in PATIENT_NOTICE_LEVELS
+            and case.status != Case.Status.CLOSED
+        )
         case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
         case.rules_version = assessment.rules_version
         case.version += 1
         case.save()
         if moved_up:
             notifications.notify_urgent_case(case.pk)
+        if tell_her:
+            # S4 (a): her notice says only that there is an update, with a link; once per assessment.
+            patient = Patient.objects.select_related("user").get(pk=case.patient_id)
+            notify_patient(patient, Notice.RETRIAGE, key=f"retriage:{case.pk}:{assessment.pk}")
     return case
 
 

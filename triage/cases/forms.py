@@ -16,6 +16,7 @@ from ..models import (
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
     Case,
+    ContactAttempt,
     Visit,
 )
 from .services import DEFAULT_VISIT_TIME, STATUS_TARGETS, FollowUp, close_needs_reason
@@ -188,3 +189,21 @@ class CaseNoteForm(forms.Form):
     def fragment_parts(self) -> tuple:
         """What the unbound form shows besides its fixed fields: where it posts."""
         return (self.helper.form_action,)
+
+
+class ContactForm(forms.Form):
+    """A contact log button: `contact` is "<outcome>:<attempts the page showed>", and `back` says
+    whether the click came from the worklist (the case page otherwise)."""
+
+    contact = forms.CharField(max_length=40)
+    back = forms.CharField(required=False, max_length=20)
+
+    def clean_contact(self):
+        outcome, _sep, seen = self.cleaned_data["contact"].partition(":")
+        if outcome not in ContactAttempt.Outcome.values or not seen.isdigit():
+            raise forms.ValidationError(_("Choose one of the outcomes offered."))
+        return outcome, int(seen)
+
+    @property
+    def from_worklist(self) -> bool:
+        return self.cleaned_data.get("back") == "worklist"

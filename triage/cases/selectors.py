@@ -4,12 +4,13 @@ history, and the follow-up date."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import rules
 from ..conversation.selectors import with_new_reply
-from ..models import Assessment, Case, CaseEvent, Visit
+from ..models import Assessment, Case, CaseEvent, ContactAttempt, Visit
 
 HISTORY_LIMIT = 50
 
@@ -39,10 +40,13 @@ def case_follow_up_on(case: Case) -> date | None:
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    """The case page's case, with whether a reply of hers waits to be read (`new_reply`)."""
+    """The case page's case, with what it joins, its contact log's count (`case_contact_count`) and
+    whether a reply of hers waits to be read (`new_reply`)."""
     return with_new_reply(
-        Case.objects.select_related(
-            "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+        with_contact_counts(
+            Case.objects.select_related(
+                "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+            )
         )
     )
 
@@ -159,3 +163,51 @@ def case_history(case: Case) -> PatientHistory:
     return PatientHistory(
         entries=entries, recent_bleeding_reports=recent, truncated=len(cases) > HISTORY_LIMIT
     )
+
+
+# The annotations `with_contact_counts` adds.
+CONTACT_ATTEMPTS = "contact_count"
+CONTACT_LAST_AT = "contact_last_at"
+
+
+def _attempts_of(case_ref) -> QuerySet[ContactAttempt]:
+    # Grouped by the case alone, so each subquery returns one row read from the log's index.
+    return ContactAttempt.objects.filter(case_id=case_ref).order_by().values("case_id")
+
+
+def with_contact_counts(queryset: QuerySet, case_ref: str = "pk") -> QuerySet:
+    """Annotate each case with its contact attempts and the time of the last one (a subquery each,
+    so a page of cases stays one query)."""
+    ref = OuterRef(case_ref)
+    return queryset.annotate(
+        **{
+            CONTACT_ATTEMPTS: Coalesce(
+                Subquery(_attempts_of(ref).annotate(n=Count("*")).values("n"), output_field=IntegerField()),
+                0,
+            ),
+            CONTACT_LAST_AT: Subquery(
+                _attempts_of(ref).annotate(last=Max("created_at")).values("last"),
+                output_field=DateTimeField(),
+            ),
+        }
+    )
+
+
+def spoke_with_her_at(case_ref) -> Subquery:
+    """When the contact log first records that the clinic spoke with her about the case
+    (`case_ref`, an `OuterRef` to the case's id): the contact log's part of "acted on"."""
+    return Subquery(
+        ContactAttempt.objects.filter(case_id=case_ref, outcome=ContactAttempt.Outcome.SPOKE)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def case_contact_count(case: Case) -> int:
+    """The attempts on the case's contact log, as its buttons say they have seen (read with the
+    case by `case_detail_queryset`, else counted)."""
+    count = getattr(case, CONTACT_ATTEMPTS, None)
+    if count is None:
+        count = ContactAttempt.objects.filter(case_id=case.pk).count()
+    return count

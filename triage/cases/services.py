@@ -20,6 +20,7 @@ from ..models import (
     AuditEvent,
     Case,
     CaseEvent,
+    ContactAttempt,
     Visit,
 )
 from ..visits.services import local_start, visit_book
@@ -221,3 +222,47 @@ def case_assign(*, case_id: int, actor: Actor, take: bool) -> bool:
     )
     _audit_case(actor, AuditEvent.Action.ASSIGNMENT, case_id, case.patient_id)
     return True
+
+
+@dataclass(frozen=True)
+class ContactLogged:
+    """What logging a contact did: the attempt recorded, or None when the click was a repeat."""
+
+    attempt: ContactAttempt | None
+    # The attempts now on the log, as the worklist row counts them.
+    attempts: int
+
+
+@transaction.atomic
+def case_log_contact(
+    *, case_id: int, actor: Actor, outcome: str, seen: int, channel: str = ContactAttempt.Channel.PHONE
+) -> ContactLogged:
+    """Log one attempt to reach her (a one-click button), in the timeline and the audit log.
+
+    `seen` is how many attempts the page showed when the doctor clicked. The case row is locked
+    and the log counted: when it no longer holds `seen` attempts, the click is a repeat (a double
+    click, or the same form posted again) or a colleague logged one meanwhile, and nothing is
+    added, so a click counts once. Bad input raises `ValidationError` keyed by field.
+    """
+    if outcome not in ContactAttempt.Outcome.values:
+        raise ValidationError({"outcome": _("Choose one of the outcomes offered.")})
+    if channel not in ContactAttempt.Channel.values:
+        raise ValidationError({"channel": _("Choose one of the channels offered.")})
+    case = Case.objects.select_for_update().only("pk", "patient_id").get(pk=case_id)
+    attempts = ContactAttempt.objects.filter(case_id=case_id).count()
+    if attempts != seen:
+        return ContactLogged(attempt=None, attempts=attempts)
+    now = timezone.now()
+    attempt = ContactAttempt.objects.create(
+        case_id=case_id, actor=actor.user, channel=channel, outcome=outcome, created_at=now
+    )
+    Case.objects.filter(pk=case_id).update(last_actor=actor.user, last_acted_at=now)
+    CaseEvent.objects.create(
+        case_id=case_id,
+        kind=CaseEvent.Kind.CONTACT,
+        actor=actor.user,
+        detail={"attempt": attempt.pk, "outcome": outcome, "channel": channel},
+        created_at=now,
+    )
+    _audit_case(actor, AuditEvent.Action.CONTACT_LOG, case_id, case.patient_id)
+    return ContactLogged(attempt=attempt, attempts=attempts + 1)

@@ -17,9 +17,9 @@ from ..conversation.presenters import case_conversation
 from ..conversation.selectors import case_has_new_reply, case_messages
 from ..conversation.services import message_post_by_doctor
 from ..decorators import doctor_required
-from ..models import AuditEvent, Case
+from ..models import AuditEvent, Case, ContactAttempt
 from ..worklist.selectors import opened_from, with_query
-from .forms import CaseNoteForm, CaseStatusForm
+from .forms import CaseNoteForm, CaseStatusForm, ContactForm
 from .presenters import (
     ANSWERS,
     answers_html,
@@ -28,8 +28,8 @@ from .presenters import (
     timeline_events_html,
     unbound_form_html,
 )
-from .selectors import case_assessments, case_events, case_follow_up_on, case_history
-from .services import CaseConflict, case_add_note, case_assign, case_change_status
+from .selectors import case_assessments, case_contact_count, case_events, case_follow_up_on, case_history
+from .services import CaseConflict, case_add_note, case_assign, case_change_status, case_log_contact
 
 # The buttons of the case page's assignment form (templates/triage/cases/_assignment.html).
 ASSIGNMENT_CHOICES = ("take", "release")
@@ -82,6 +82,9 @@ def _case_page(
         "query": query,
         "ignored": listed.ignored,
         "assign_url": with_query(reverse("triage:case_assign", args=[case.pk]), query),
+        "contact_url": with_query(reverse("triage:case_contact", args=[case.pk]), query),
+        "contact_seen": case_contact_count(case),
+        "contact_outcomes": ContactAttempt.Outcome.choices,
     }
     return render(request, "triage/cases/case_detail.html", context, status=status)
 
@@ -188,3 +191,33 @@ def case_assign_view(request, pk):
     if case_assign(case_id=case.pk, actor=Actor.from_request(request), take=take):
         messages.success(request, _("The case is assigned to you.") if take else _("The case was released."))
     return redirect(with_query(reverse("triage:case_detail", args=[pk]), query))
+
+
+@never_cache
+@doctor_required
+@require_POST
+def case_contact_view(request, pk):
+    """Log one attempt to reach her (a contact log button, on the case page or the worklist row)."""
+    case = case_for_doctor(request, pk)
+    query = opened_from(request).query
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the outcomes offered."))
+        return _case_page(request, case, status=400)
+    outcome, seen = form.cleaned_data["contact"]
+    logged = case_log_contact(case_id=case.pk, actor=Actor.from_request(request), outcome=outcome, seen=seen)
+    if logged.attempt is not None:
+        messages.success(
+            request, _("Logged: %(outcome)s.") % {"outcome": ContactAttempt.Outcome(outcome).label}
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "The contact log had changed since this page was shown, so nothing was added: "
+                "check the log and click again if this was another call."
+            ),
+        )
+    if form.from_worklist:
+        return redirect(with_query(reverse("triage:dashboard"), query) + f"#case-{case.pk}")
+    return redirect(with_query(reverse("triage:case_detail", args=[pk]), query) + "#contact-log")

@@ -73,6 +73,7 @@ class AuditEvent(models.Model):
         MATCH_CONFIRM = "match_confirm", _("Confirmed that an imported visit is hers")
         MATCH_INVITE = "match_invite", _("Invited the email of an imported visit to sign up")
         MATCH_CANCEL = "match_cancel", _("Cancelled an imported visit that belonged to nobody")
+        CONTACT_LOG = "contact_log", _("Logged an attempt to reach her")
         CONVERSATION_READ = "conversation_read", _("Read the messages of a case")
         MESSAGE_SEND = "message_send", _("Wrote a message to the patient")
 

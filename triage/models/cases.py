@@ -214,6 +214,7 @@ class CaseEvent(models.Model):
         RETRIAGE = "retriage", _("Re-assessment")
         ASSIGNMENT = "assignment", _("Assignment")
         VISIT = "visit", _("Visit")
+        CONTACT = "contact", _("Contact attempt")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
@@ -277,6 +278,13 @@ class CaseEvent(models.Model):
             return self.text
         return text % {"when": starts, "before": when(self.detail.get("from"))}
 
+    def contact_summary(self) -> str:
+        """ "Called, no answer" in the active language, for a contact attempt."""
+        outcome = self.detail.get("outcome") if isinstance(self.detail, dict) else None
+        if outcome not in ContactAttempt.Outcome.values:
+            return self.text
+        return str(ContactAttempt.Outcome(outcome).label)
+
     def retriage_summary(self) -> str:
         """ "Follow-up (2) → Urgent (7), rule set 2" in the active language, for a re-assessment."""
         try:
@@ -291,3 +299,42 @@ class CaseEvent(models.Model):
         if version is not None and version != before.get("rules_version"):
             summary += ", " + gettext("rule set %(version)s") % {"version": version}
         return summary
+
+
+class ContactAttempt(models.Model):
+    """One attempt to reach the patient about a case, logged with one click: the contact log.
+
+    Append-only. "Spoke with her" makes the case acted on (RULES.md 11.2); the other outcomes
+    count as attempts on the worklist row.
+    """
+
+    class Outcome(models.TextChoices):
+        NO_ANSWER = "no_answer", _("Called, no answer")
+        LEFT_MESSAGE = "left_message", _("Left a message")
+        SPOKE = "spoke", _("Spoke with her")
+
+    class Channel(models.TextChoices):
+        # More channels (a text message, an email) are added here as the clinic gains them.
+        PHONE = "phone", _("Phone")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="contact_attempts", verbose_name=_("case")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel, default=Channel.PHONE)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The worklist row's count and last attempt, and when the clinic first spoke with her.
+            models.Index(fields=["case", "outcome", "created_at"], name="triage_contact_case_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} #{self.case_id}"

@@ -30,6 +30,8 @@ def _day_row_key(item) -> tuple:
         item.age,
         (case.pk, case.level, case.score, tuple(case.flags or ()), case.rules_version) if case else None,
         item.draft_started,
+        item.open_cases,
+        item.booked_from,
     )
 
 

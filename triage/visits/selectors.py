@@ -10,7 +10,7 @@ from django.utils import timezone
 from clinic.health import HealthCheck
 from patients.models import Patient, Submission
 
-from ..models import CalendarFeed, CalendarSync, Case, Visit, VisitInvitation
+from ..models import CalendarFeed, CalendarSync, Case, CaseLevel, Visit, VisitInvitation
 from .tokens import token_digest
 
 
@@ -53,12 +53,25 @@ def _listed() -> QuerySet[Visit]:
 
 
 @dataclass(frozen=True)
+class CaseLink:
+    """A case named on the day's list: its page, level and the day she sent it."""
+
+    pk: int
+    level: int
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
 class DayVisit:
     visit: Visit
     # The case of the latest questionnaire submitted for the visit, or None.
     case: Case | None
     draft_started: bool
     age: int | None
+    # Her other open flagged cases, whatever their date, most urgent first.
+    open_cases: tuple[CaseLink, ...] = ()
+    # The case this visit was booked from ("follow-up booked"), or None.
+    booked_from: CaseLink | None = None
 
     @property
     def name(self) -> str:
@@ -90,15 +103,45 @@ def day_visits(day: date) -> list[DayVisit]:
         if ids
         else {}
     )
+    open_cases, booked_from = _cases_around(visits)
     return [
         DayVisit(
             visit=visit,
             case=cases.get(visit.submission_id),
             draft_started=visit.draft_started,
             age=visit.patient.age_on(day) if visit.patient_id else None,
+            open_cases=tuple(
+                link for link in open_cases.get(visit.patient_id, ()) if link.pk != visit.submission_id
+            ),
+            booked_from=booked_from.get(visit.pk),
         )
         for visit in visits
     ]
+
+
+def _cases_around(visits: list[Visit]) -> tuple[dict[int, list[CaseLink]], dict[int, CaseLink]]:
+    """Every open flagged case of the day's patients, whatever its date, and the case each visit was
+    booked from, in one query: a flagged questionnaire from weeks ago is never hidden behind
+    "not filled in" for this visit."""
+    patient_ids = {visit.patient_id for visit in visits if visit.patient_id}
+    visit_ids = [visit.pk for visit in visits]
+    if not visit_ids:
+        return {}, {}
+    flagged = Q(patient_id__in=patient_ids, level__gt=CaseLevel.ROUTINE) & ~Q(status=Case.Status.CLOSED)
+    rows = (
+        Case.objects.filter(flagged | Q(follow_up_visit_id__in=visit_ids))
+        .order_by("sort_key", "submitted_at", "pk")
+        .values_list("pk", "patient_id", "level", "submitted_at", "status", "follow_up_visit_id")
+    )
+    open_cases: dict[int, list[CaseLink]] = {}
+    booked_from: dict[int, CaseLink] = {}
+    for pk, patient_id, level, submitted_at, status, visit_id in rows:
+        link = CaseLink(pk, level, submitted_at)
+        if visit_id in visit_ids:
+            booked_from.setdefault(visit_id, link)
+        if patient_id in patient_ids and level > CaseLevel.ROUTINE and status != Case.Status.CLOSED:
+            open_cases.setdefault(patient_id, []).append(link)
+    return open_cases, booked_from
 
 
 def patient_visits(patient: Patient) -> QuerySet[Visit]:

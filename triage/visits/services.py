@@ -280,6 +280,28 @@ def visit_change(
     return visit
 
 
+# What the day's list marks with one tap: she came, or she did not.
+ONE_TAP_STATES = (Visit.State.ATTENDED, Visit.State.NO_SHOW)
+
+
+@transaction.atomic
+def visit_mark(*, visit_id: int, actor: Actor, state: str) -> bool:
+    """Mark a visit attended or missed (one tap on the day's list); returns whether it changed.
+
+    A visit already in that state is left alone, with nothing recorded, so a tap sent twice
+    counts once. A cancelled visit is not marked: it was never to take place.
+    """
+    if state not in ONE_TAP_STATES:
+        raise ValidationError({"state": _("Choose attended or did not attend.")})
+    current = Visit.objects.select_for_update().values_list("state", flat=True).get(pk=visit_id)
+    if current == state:
+        return False
+    if current == Visit.State.CANCELLED:
+        raise ValidationError({"state": _("This visit was cancelled; open it to book it again first.")})
+    visit_change(visit_id=visit_id, actor=actor, state=state, check=False)
+    return True
+
+
 def reminders_send(now=None) -> int:
     """Queue the reminders that are due; returns how many. Safe to run often, and twice at once.
 

@@ -40,6 +40,7 @@ from .services import (
     VisitOverlap,
     visit_book,
     visit_change,
+    visit_mark,
 )
 from .tokens import calendar_feed_regenerate
 
@@ -64,7 +65,10 @@ def _audit_day(request, action, visits) -> None:
 @require_GET
 def day_view(request):
     """The visits of a day in time order, each with the triage of its questionnaire."""
-    day = DayForm(request.GET).day()
+    return _day_page(request, DayForm(request.GET).day())
+
+
+def _day_page(request, day, *, status: int = 200):
     visits = day_visits(day)
     _audit_day(request, AuditEvent.Action.DAY_LIST, visits)
     context = {
@@ -77,7 +81,7 @@ def day_view(request):
         "printable": any(item.visit.state != Visit.State.CANCELLED for item in visits),
         "sync_failing": calendar_sync_failing(calendar_sync_state()),
     }
-    return render(request, "triage/visits/day.html", context)
+    return render(request, "triage/visits/day.html", context, status=status)
 
 
 @never_cache
@@ -287,3 +291,23 @@ def calendar_feed_view(request, token):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="visits.ics"'
     return response
+
+
+@never_cache
+@doctor_required
+@require_POST
+def visit_mark_view(request, pk):
+    """One tap on the day's list: she attended, or she did not; back to that day's row."""
+    visit = visit_for_doctor(request, pk)
+    try:
+        changed = visit_mark(
+            visit_id=visit.pk, actor=Actor.from_request(request), state=request.POST.get("state", "")
+        )
+    except ValidationError as error:
+        for messages_ in error.message_dict.values():
+            for message in messages_:
+                messages.error(request, message)
+        return _day_page(request, visit.local_date, status=400)
+    if changed:
+        messages.success(request, _("The visit was saved."))
+    return redirect(f"{_day_url(visit.local_date)}#visit-{visit.pk}")

@@ -24,7 +24,7 @@ from clinic.phones import phone_link
 
 from .. import chips
 from ..chips import Chips, escape, markup
-from ..models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel
+from ..models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel, ContactAttempt
 
 # The worklist row's texts with values, translated once per request.
 SCORE = gettext_lazy("score %(score)s")
@@ -32,6 +32,7 @@ AGE = ngettext_lazy("%(years)s year", "%(years)s years", "years")
 WAITING = gettext_lazy("waiting %(time)s")
 AGO = gettext_lazy("%(time)s ago")
 ASSIGNED = gettext_lazy("assigned to %(name)s")
+CONTACTS = ngettext_lazy("%(count)s attempt, last %(when)s", "%(count)s attempts, last %(when)s", "count")
 NEW_REPLY = gettext_lazy("new reply")
 
 
@@ -40,6 +41,13 @@ def iso_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).isoformat()
+
+
+def contact_url_maker():
+    """A function from a case id to its contact log's address (one URL reversal)."""
+    sample = reverse("triage:case_contact", args=[0])
+    prefix, _zero, tail = sample.rpartition("/0/")
+    return lambda pk: f"{prefix}/{pk}/{tail}"
 
 
 def case_url_maker():
@@ -101,6 +109,11 @@ class Labels(Chips):
             translated = self._plurals[key] = message % {name: count}
         return markup(translated)
 
+    def plural_text(self, message, name: str, count, **values) -> SafeString:
+        """`{% blocktranslate count name=count with ... %}`: a lazy plural message, its values escaped."""
+        translated = message % {name: count, **{key: escape(value) for key, value in values.items()}}
+        return markup(translated)
+
     def waiting(self, value: datetime | None) -> str:
         """How long ago, in its largest unit only ("3 days"), to keep rows short."""
         if not value:
@@ -158,6 +171,15 @@ class WorklistRowView(TypedDict):
     closable: bool
     # Ticked for closing (a bulk close that came back with an error).
     chosen: bool
+    # "2 attempts, last 10:40" (a marker in a cached row); empty when nobody has tried to reach her.
+    contacts: SafeString | str
+    # The contact log's buttons: the case's contact address, and the attempts the row shows.
+    contact_url: str
+    contact_seen: int
+    # Open: the contact log's buttons are offered.
+    open: bool
+    # She wrote notes (RULES.md 11.2, S12).
+    has_notes: bool
 
 
 def case_closable_in_bulk(level, status) -> bool:
@@ -169,6 +191,7 @@ def case_closable_in_bulk(level, status) -> bool:
 # puts the current "waiting 3 minutes" and "2 hours ago" there (`worklist_rows_html`).
 WAITING_MARK = markup("<!--live:waiting-->")
 ACTED_MARK = markup("<!--live:acted-->")
+CONTACTS_MARK = markup("<!--live:contacts-->")
 
 
 def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> list[WorklistRowView]:
@@ -177,6 +200,7 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
     With `live` False the texts that change with the clock are markers, for a row to be cached.
     """
     case_url = case_url_maker()
+    contact_url = contact_url_maker()
     suffix = f"?{query}" if query else ""
     return [
         WorklistRowView(
@@ -202,6 +226,13 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             new_reply=labels.label(NEW_REPLY) if getattr(case, "new_reply", False) else "",
             closable=case_closable_in_bulk(case.level, case.status),
             chosen=False,
+            contacts=(live_contacts(case, labels) if live else CONTACTS_MARK)
+            if case.contact_attempts
+            else "",
+            contact_url=f"{contact_url(case.pk)}{suffix}",
+            contact_seen=case.contact_attempts,
+            open=case.status != Case.Status.CLOSED,
+            has_notes=case.has_notes,
         )
         for case in cases
     ]
@@ -210,6 +241,18 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
 def live_waiting(case, labels: Labels) -> SafeString:
     """ "waiting 3 days": how long an open case has waited, as of this request."""
     return labels.text(WAITING, time=labels.waiting(case.submitted_at))
+
+
+def live_contacts(case, labels: Labels) -> SafeString:
+    """ "2 attempts, last 10:40": the contact log, its last time as a time today, else with the date."""
+    last = case.contact_last_at
+    if last is None:
+        when = ""
+    elif timezone.localdate(last) == timezone.localdate(labels.now):
+        when = labels.format_datetime(last, "TIME_FORMAT")
+    else:
+        when = labels.format_datetime(last, "SHORT_DATETIME_FORMAT")
+    return labels.plural_text(CONTACTS, "count", case.contact_attempts, when=when)
 
 
 def live_acted(case, labels: Labels) -> SafeString:
@@ -237,12 +280,16 @@ def worklist_rows_html(
     are put in on every request, outside the cache.
     """
     template = get_template(WORKLIST_ROW.kind)
+    outcomes = ContactAttempt.Outcome.choices
 
     def render(missing) -> list[str]:
         views = worklist_rows(missing, query=query, labels=labels, live=False)
         for view in views:
             view["chosen"] = view["pk"] in chosen
-        return [template.render({"row": view, "bulk_closable": bulk_closable}) for view in views]
+        return [
+            template.render({"row": view, "bulk_closable": bulk_closable, "outcomes": outcomes})
+            for view in views
+        ]
 
     fragments = WORKLIST_ROW.many(cases, render, query=query, bulk_closable=bulk_closable, chosen=chosen)
     rows = []
@@ -251,6 +298,8 @@ def worklist_rows_html(
             fragment = fragment.replace(WAITING_MARK, live_waiting(case, labels))
         if case.actor_name:
             fragment = fragment.replace(ACTED_MARK, live_acted(case, labels))
+        if case.contact_attempts:
+            fragment = fragment.replace(CONTACTS_MARK, live_contacts(case, labels))
         rows.append(markup(fragment))
     return rows
 

@@ -9,14 +9,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Field, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Field, Func, Q, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from patients.models import display_name
 
 from .. import rules
-from ..cases.selectors import follow_up_date
+from ..cases.selectors import CONTACT_ATTEMPTS, CONTACT_LAST_AT, follow_up_date, with_contact_counts
 from ..conversation.selectors import with_new_reply
 from ..models import (
     LEVEL_ORDER,
@@ -120,6 +120,26 @@ ROW_COLUMNS = (
 )
 
 
+HAS_NOTES = "has_notes"
+# What a worklist page reads of each row: its columns, then the annotations of `_row_values`.
+ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT, "new_reply")
+
+
+def has_notes() -> ExpressionWrapper:
+    """Whether she wrote anything in the questionnaire's notes (RULES.md 11.2, S12): the rules
+    never read them, so the row says so and a red flag written only there is read first."""
+    notes = Q(submission__answers__has_key="notes") & ~Q(submission__answers__notes="")
+    return ExpressionWrapper(notes & ~Q(submission__answers__notes=None), output_field=BooleanField())
+
+
+def _row_values(qs: QuerySet[Case]) -> QuerySet:
+    """The rows' `ROW_VALUES`: the notes marker, the contact log's counts and whether a reply of hers
+    waits, read in the same query."""
+    return (
+        with_new_reply(with_contact_counts(qs)).annotate(**{HAS_NOTES: has_notes()}).values_list(*ROW_VALUES)
+    )
+
+
 FOLLOW_UP_COLUMN = ROW_COLUMNS.index("follow_up_visit__starts_at")
 STATUS_COLUMN = ROW_COLUMNS.index("status")
 
@@ -215,12 +235,19 @@ class WorklistRow:
     actor_name: str
     # Empty when nobody has taken the case.
     assignee_name: str
+    # She wrote notes for the doctor (S12).
+    has_notes: bool = False
+    # The contact log: how many attempts to reach her, and when the last one was.
+    contact_attempts: int = 0
+    contact_last_at: datetime | None = None
     # A reply of hers no doctor has read yet (`triage.conversation.selectors.with_new_reply`).
     new_reply: bool = False
 
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
-        *values, new_reply = values
+        """A row from `ROW_VALUES`: the case's columns, the notes marker, its contact log's count and
+        last time, then whether a reply of hers waits."""
+        *values, notes, contact_attempts, contact_last_at, new_reply = values
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
         starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
@@ -230,6 +257,9 @@ class WorklistRow:
             patient_name=display_name(first, last, email),
             actor_name=display_name(actor_first, actor_last, actor_email),
             assignee_name=display_name(assignee_first, assignee_last, assignee_email),
+            has_notes=bool(notes),
+            contact_attempts=contact_attempts or 0,
+            contact_last_at=contact_last_at,
             new_reply=new_reply,
         )
 
@@ -267,11 +297,7 @@ def _page_rows(qs: QuerySet[Case], ordering, size: int) -> tuple[list[WorklistRo
     ids = list(qs.order_by(*ordering).values_list("pk", flat=True)[: size + 1])
     if not ids:
         return [], False
-    values = (
-        with_new_reply(Case.objects.filter(pk__in=ids[:size]))
-        .order_by(*ordering)
-        .values_list(*ROW_COLUMNS, "new_reply")
-    )
+    values = _row_values(Case.objects.filter(pk__in=ids[:size]).order_by(*ordering))
     return [WorklistRow.from_values(row) for row in values], len(ids) > size
 
 

@@ -1,4 +1,4 @@
-"""When the clinic has acted on a case (RULES.md 11.2): it left `new`, or a visit was booked."""
+"""When the clinic has acted on a case (RULES.md 11.2): it left `new`, a visit was booked, or the clinic spoke with her."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -83,3 +83,23 @@ def test_a_list_of_cases_reads_it_in_one_query(patient, django_assert_num_querie
     with django_assert_num_queries(1):
         rows = list(with_acted_on(Case.objects.all()))
     assert [acted_on(row) for row in rows] == [None] * 6
+
+
+def test_speaking_with_her_is_acting_on_it_dated_by_the_call(patient, doctor):
+    from triage.cases.services import case_log_contact
+
+    case = factories.make_case(patient, level=CaseLevel.URGENT, submitted_at=SENT)
+    with time_machine.travel(SENT + timedelta(minutes=20), tick=False):
+        case_log_contact(case_id=case.pk, actor=Actor(doctor), outcome="no_answer", seen=0)
+    assert read(case) is None  # a call nobody answered is not acting on it
+    with time_machine.travel(SENT + timedelta(minutes=50), tick=False):
+        case_log_contact(case_id=case.pk, actor=Actor(doctor), outcome="spoke", seen=1)
+
+    assert read(case) == acted_on_spoke(SENT + timedelta(minutes=50))
+    assert case_is_acted_on(case)
+
+
+def acted_on_spoke(at):
+    from triage.cases.acted_on import ActedOn
+
+    return ActedOn(ActedOnKind.SPOKE, at)
