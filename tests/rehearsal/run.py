@@ -61,6 +61,8 @@ PORTS = {
 REDIS_DOWN_SECONDS = float(os.environ.get("REHEARSAL_REDIS_DOWN_SECONDS", "30"))
 SEND_TIMEOUT = 15  # DJANGO_EMAIL_SEND_TIMEOUT_SECONDS: an email "sending" this long is reported in doubt
 DOCTOR = ("dottoressa.bianchi@rehearsal.example", "Rehearsal-doctor-pass-2026")
+# The doctors' alert for a new emergency, in either language (RULES.md S7).
+EMERGENCY_ALERT_SUBJECTS = ("Emergenza: nuovo caso in attesa", "Emergency: new case waiting")
 PASSWORD = "Rehearsal-patient-pass-2026"
 HOLD_TO = "held.invitation@rehearsal.example"
 SEARCHED = "Quagliarella"  # a surname the doctor searches the worklist for (must never reach a log)
@@ -717,8 +719,9 @@ def main() -> int:  # noqa: C901 - one scripted day, read top to bottom
             )
 
         inbox = [json.loads(line) for line in (workdir / "inbox.jsonl").read_text().splitlines()]
+        # The alert names the level only (RULES.md S7), so the day's one emergency is known by its subject.
         alerts = (
-            [m for m in inbox if f"/dashboard/cases/{emergency_id}/" in m["body"] and DOCTOR[0] in m["to"]]
+            [m for m in inbox if m["subject"] in EMERGENCY_ALERT_SUBJECTS and DOCTOR[0] in m["to"]]
             if emergency_id
             else []
         )
