@@ -64,7 +64,7 @@ def test_doctor_works_the_emergency_case_from_the_top_of_the_worklist(page, shot
     assert case_follow_up_on(emergency) == follow_up_on
     shot(page, "follow-up-scheduled")
 
-    note_form = page.locator("form:has(textarea[name=text])")
+    note_form = page.locator("form:has(textarea#id_text)")
     note_form.locator("textarea[name=text]").fill("Telefonato alla paziente: è andata al pronto soccorso.")
     with page.expect_navigation():
         note_form.locator("[type=submit]").click()
