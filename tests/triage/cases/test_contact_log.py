@@ -137,6 +137,7 @@ def test_the_row_counts_the_attempts_and_the_last_time(doctor_client, case, doct
     case_log_contact(case_id=case.pk, actor=Actor(user=doctor), outcome="no_answer", seen=0)
     with time_machine.travel(datetime.fromisoformat("2026-12-04T10:40:00+01:00"), tick=False):
         case_log_contact(case_id=case.pk, actor=Actor(user=doctor), outcome="left_message", seen=1)
+        doctor_client.force_login(doctor)  # a session of this moment, whenever the fixture logged in
         page = doctor_client.get(DASHBOARD, **EN).content.decode()
         italian = doctor_client.get(DASHBOARD, **IT).content.decode()
 
@@ -151,6 +152,7 @@ def test_the_row_counts_the_attempts_and_the_last_time(doctor_client, case, doct
 def test_an_attempt_on_an_earlier_day_shows_its_date(doctor_client, case, doctor):
     case_log_contact(case_id=case.pk, actor=Actor(user=doctor), outcome="no_answer", seen=0)
     with time_machine.travel(datetime.fromisoformat("2026-12-05T00:10:00+01:00"), tick=False):
+        doctor_client.force_login(doctor)  # a session of this moment, whenever the fixture logged in
         page = doctor_client.get(DASHBOARD, **EN).content.decode()
 
     assert "1 attempt, last 04/12/2026 23:40" in page
