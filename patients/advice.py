@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from triage.advice import HEADLINES, REVIEW_TEXT, advice_words
+from triage.advice import HEADLINES, REVIEW_TEXT, advice_shown, advice_words, earlier_advice_shown
 from triage.cases.acted_on import ActedOn, ActedOnKind
 from triage.models import CaseLevel
 
@@ -150,8 +150,13 @@ class Advice:
     level: int
     headline: str
     text: str
-    # When the patient was given it (her Send); None for advice not tied to a questionnaire.
+    # When the patient was given it: her Send, or the re-assessment or sign-off that updated it
+    # (`triage.advice.advice_shown`); None for advice not tied to a questionnaire.
     given_at: datetime | None = None
+    # It replaced an earlier advice after her Send: dated "Advice updated on …" (RULES.md 11.2, S4).
+    updated: bool = False
+    # The advice it replaced, shown below it as a dated record.
+    earlier: "Advice | None" = None
     # The rule set that words it (None: the current one, or no rule set could assess the answers).
     version: int | None = None
     # How and when the clinic acted on the case (`triage.cases.acted_on`); None while not acted on.
@@ -178,8 +183,9 @@ class Advice:
 
     @property
     def is_live_alarm(self) -> bool:
-        """Emergency or urgent advice on a case nobody has acted on yet (RULES.md S2): shown first,
-        in full, with the call buttons, however long ago it was given."""
+        """Emergency or urgent advice on a case nobody has acted on since it was given (RULES.md S2;
+        for advice a move up gave her, since that re-assessment, S4): shown first, in full, with the
+        call buttons, however long ago it was given."""
         return self.comes_first and self.acted_on is None and not self.closed
 
     @property
@@ -190,7 +196,8 @@ class Advice:
 
     @property
     def is_unacted_for_long(self) -> bool:
-        """Still live more than `UNACTED_AFTER` after it was given (RULES.md S3)."""
+        """Still live more than `UNACTED_AFTER` after it was given (RULES.md S3): for updated advice,
+        counted from the update."""
         return self.is_live_alarm and self.given_at is not None and self.now - self.given_at > UNACTED_AFTER
 
     @property
@@ -334,6 +341,8 @@ def advice_for(
     given_at: datetime | None = None,
     acted_on: ActedOn | None = None,
     closed: bool = False,
+    updated: bool = False,
+    earlier: Advice | None = None,
 ) -> Advice:
     """The advice for a level in the given (or active) language, as rule set `version` words it."""
     headline, text = advice_words(level, language or get_language(), version)
@@ -345,18 +354,32 @@ def advice_for(
         version=version,
         acted_on=acted_on,
         closed=closed,
+        updated=updated,
+        earlier=earlier,
     )
 
 
 def submission_advice(submission, acted_on: ActedOn | None = None) -> Advice | None:
-    """The advice for a submitted questionnaire's current level, as its rule set words it."""
+    """The advice she is shown for a submitted questionnaire (`triage.advice.advice_shown`: the
+    assessment she was given, from when she was given it), with the one it replaced, if any.
+
+    A lower re-assessment waiting for a doctor's sign-off never changes it (RULES.md 11.2, S5).
+    """
     case = getattr(submission, "case", None)
     if case is None:
         return None
+    shown, before = advice_shown(case), earlier_advice_shown(case)
+    earlier = (
+        advice_for(before.level, version=before.version, given_at=before.given_at, closed=True)
+        if before
+        else None
+    )
     return advice_for(
-        case.level,
-        version=case.rules_version,
-        given_at=submission.submitted_at,
+        shown.level,
+        version=shown.version,
+        given_at=shown.given_at,
         acted_on=acted_on,
         closed=case.status == case.Status.CLOSED,
+        updated=shown.updated,
+        earlier=earlier,
     )

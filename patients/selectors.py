@@ -41,7 +41,7 @@ def submission_list_for(patient):
     """The patient's submitted questionnaires, newest first, with their worklist case and its state."""
     return with_case_state(
         Submission.objects.filter(patient=patient, status=Submission.Status.SUBMITTED)
-        .select_related("case__follow_up_visit")
+        .select_related("case__follow_up_visit", "case__advice", "case__earlier_advice")
         .order_by("-submitted_at")
     )
 

@@ -80,8 +80,13 @@ def make_case(
         age=age,
         submitted_at=submitted_at,
     )
-    Assessment.objects.create(
-        submission=submission, level=level, score=score, flags=list(flags), rules_version=rules_version
+    assessment = Assessment.objects.create(
+        submission=submission,
+        level=level,
+        score=score,
+        flags=list(flags),
+        rules_version=rules_version,
+        created_at=submitted_at,
     )
     return Case.objects.create(
         submission=submission,
@@ -92,6 +97,9 @@ def make_case(
         flags=list(flags),
         rules_version=rules_version,
         status=status,
+        assessment=assessment,
+        advice=assessment,
+        advised_at=submitted_at,
     )
 
 

@@ -49,8 +49,52 @@ def patient_language(user) -> str:
 
 
 @dataclass(frozen=True)
+class AdviceShown:
+    """One advice as she was given it: its level, the rule set that words it, and when.
+
+    `updated`: it replaced an earlier advice after she sent the questionnaire (a move up, or a
+    doctor's sign-off of a lower level), so her pages say "Advice updated on …" (RULES.md 11.2, S4).
+    """
+
+    level: int
+    version: int | None
+    given_at: datetime
+    updated: bool = False
+
+
+def advice_shown(case) -> AdviceShown:
+    """What she is shown for a case: the advice of the assessment she was given (`Case.advice`),
+    dated when she was given it (`Case.advised_at`).
+
+    Her Send gives her the first assessment's advice; a re-assessment that moves the case up gives
+    her the new one at once, dated that day; one that would lower it gives her nothing until a
+    doctor signs it off, and then it is dated on the sign-off (S4, S5). A re-assessment at the same
+    level leaves her advice, its words included, as she was given it. A case stored without the
+    link (it is set from the first assessment on) shows its own level as sent. Reads `case.advice`:
+    load it with the case (`ADVICE_RELATED`).
+    """
+    given_at = case.advised_at or case.submitted_at
+    updated = case.earlier_advised_at is not None
+    if case.advice_id is None:
+        return AdviceShown(case.level, case.rules_version, given_at, updated)
+    return AdviceShown(case.advice.level, case.advice.rules_version, given_at, updated)
+
+
+def earlier_advice_shown(case) -> AdviceShown | None:
+    """The advice she had before the one she is shown now, kept as a dated record; None if none."""
+    if case.earlier_advice_id is None or case.earlier_advised_at is None:
+        return None
+    earlier = case.earlier_advice
+    return AdviceShown(earlier.level, earlier.rules_version, case.earlier_advised_at)
+
+
+# What `advice_shown` and `earlier_advice_shown` read with a case: `select_related` them.
+ADVICE_RELATED = ("advice", "earlier_advice")
+
+
+@dataclass(frozen=True)
 class AdviceGiven:
-    """The advice a questionnaire earned: the one shown when she sent it, and any later one."""
+    """The advice she is shown for a case, quoted for the doctor in her language, and the one before."""
 
     level: int
     given_at: datetime
@@ -59,25 +103,26 @@ class AdviceGiven:
     # The language's code (for the `lang` attribute) and its name.
     language_code: str
     language: str
-    # A re-assessment at another level changed the advice her questionnaire list shows since.
-    later_level: int | None = None
-    later_at: datetime | None = None
+    # A move up or a signed-off lower level gave it after her Send.
+    updated: bool = False
+    # The advice it replaced, and when that one was given.
+    earlier_level: int | None = None
+    earlier_at: datetime | None = None
 
 
-def advice_given(assessments, language: str) -> AdviceGiven | None:
-    """The advice of the first assessment (oldest first in `assessments`), in `language`."""
-    if not assessments:
-        return None
-    first, latest = assessments[0], assessments[-1]
-    headline, text = advice_words(first.level, language, first.rules_version)
-    changed = latest.level != first.level
+def advice_given(case, language: str) -> AdviceGiven:
+    """The advice she is shown for `case` (`advice_shown`), in `language`."""
+    shown = advice_shown(case)
+    earlier = earlier_advice_shown(case)
+    headline, text = advice_words(shown.level, language, shown.version)
     return AdviceGiven(
-        level=first.level,
-        given_at=first.created_at,
+        level=shown.level,
+        given_at=shown.given_at,
         headline=headline,
         text=text,
         language_code=rules.advice_language(language),
         language=dict(settings.LANGUAGES).get(rules.advice_language(language), language),
-        later_level=latest.level if changed else None,
-        later_at=latest.created_at if changed else None,
+        updated=shown.updated,
+        earlier_level=earlier.level if earlier else None,
+        earlier_at=earlier.given_at if earlier else None,
     )

@@ -19,6 +19,10 @@ urlpatterns = [
     path("dashboard/cases/<id:pk>/next/", worklist_views.case_next_view, name="case_next"),
     path("dashboard/cases/<id:pk>/messages/", case_views.case_message_view, name="case_message"),
     path("dashboard/cases/<id:pk>/assignment/", case_views.case_assign_view, name="case_assign"),
+    path("dashboard/cases/<id:pk>/sign-off/", case_views.case_sign_off_view, name="case_sign_off"),
+    path(
+        "dashboard/cases/<id:pk>/contact-task/", case_views.case_contact_task_view, name="case_contact_task"
+    ),
     path("dashboard/cases/<id:pk>/print/", print_views.case_print_view, name="case_print"),
     path("dashboard/cases/<id:pk>/fhir.json", fhir_views.case_fhir_view, name="case_fhir"),
     path("dashboard/day/", visit_views.day_view, name="visit_day"),

@@ -240,7 +240,10 @@ def test_a_reassessment_that_moves_a_case_down_sends_nothing(patient, doctor):
 
     open_submissions_retriage()
 
-    assert Case.objects.get(pk=submission.pk).level < CaseLevel.PRIORITY
+    # The lower level waits for a doctor's sign-off (RULES.md 11.2, S5).
+    case = Case.objects.get(pk=submission.pk)
+    assert case.level == CaseLevel.EMERGENCY
+    assert case.pending.level < CaseLevel.PRIORITY
     assert OutboundEmail.objects.count() == 1
 
 

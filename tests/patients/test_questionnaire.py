@@ -645,6 +645,7 @@ def test_reassessment_shows_on_the_timeline_in_the_readers_language(patient, doc
     assert event.detail == {
         "from": {"level": 0, "score": 0, "rules_version": rules.RULES_VERSION},
         "to": {"level": 1, "score": 1, "rules_version": rules.RULES_VERSION},
+        "assessment": Assessment.objects.filter(submission=submission).first().pk,
     }
     with translation.override("en"):
         assert event.retriage_summary() == "Routine (0) → Follow-up (1)"

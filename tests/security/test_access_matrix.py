@@ -146,6 +146,10 @@ MATRIX: dict[str, Row] = {
     "triage:case_next": Row(get=roles(LOGIN, FORBIDDEN, to("/dashboard/")), kwargs="case"),
     "triage:case_contact": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
     "triage:case_assign": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
+    "triage:case_sign_off": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"),
+    "triage:case_contact_task": Row(
+        get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID), kwargs="case"
+    ),
     "triage:bulk_close": Row(get=DOCTOR_POST_ONLY, post=roles(LOGIN, FORBIDDEN, INVALID)),
     "triage:case_fhir": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.EXPORT_FHIR),
     "triage:case_print": Row(get=DOCTOR_PAGE, kwargs="case", audited=AuditEvent.Action.CASE_PRINT),

@@ -15,7 +15,8 @@ from tests.factories import QUIET_ANSWERS, make_case, record
 from tests.triage.worklist import E, F, M, P
 from triage import rules
 from triage.advice import REVIEW_TEXT, advice_given, patient_language
-from triage.models import Assessment, AuditEvent, Case
+from triage.cases.assessments import case_sync
+from triage.models import Assessment, AuditEvent
 
 SVG = "{http://www.w3.org/2000/svg}"
 BLEEDING = {
@@ -75,9 +76,7 @@ def test_advice_is_quoted_in_the_language_her_account_records(patient):
     case = make_case(patient, level=F, score=2)
     patient.user.language = "en"  # the profile's language, where the account keeps one
 
-    given = advice_given(
-        list(Assessment.objects.filter(submission_id=case.pk)), patient_language(patient.user)
-    )
+    given = advice_given(case, patient_language(patient.user))
 
     assert given.text == rules.rule_set(2).advice_text(rules.Level.FOLLOW_UP, "en")
     assert given.language_code == "en"
@@ -92,31 +91,28 @@ def test_case_page_quotes_the_review_advice_when_the_rules_could_not_assess(doct
         assert html.escape(str(REVIEW_TEXT)) in advice
 
 
-def test_case_page_says_when_a_reassessment_changed_the_advice_she_sees(doctor_client, patient):
+def test_case_page_quotes_the_advice_a_move_up_gave_her_and_names_the_earlier_one(doctor_client, patient):
+    case = make_case(patient, level=F, score=2, submitted_at=timezone.now() - timedelta(days=2))
+    moved = Assessment.objects.create(submission_id=case.pk, level=E, score=12, rules_version=2)
+    case_sync(case.submission, moved)
+
+    advice = section(page(doctor_client, case.pk), "advice-title")
+
+    # She is shown the new advice, updated on the re-assessment's day...
+    assert html.escape(rules.rule_set(2).advice_text(rules.Level.EMERGENCY, "it")) in advice
+    assert "when her advice was updated" in advice
+    assert "level-emergency" in advice
+    # ...and the page says which one she had before, kept on her pages as a record.
+    assert 'id="advice-earlier"' in advice
+    assert "Follow-up" in advice
+
+
+def test_case_page_without_reassessment_has_no_earlier_advice_note(doctor_client, patient):
     case = make_case(patient, level=F, score=2)
-    Assessment.objects.create(
-        submission_id=case.pk,
-        level=E,
-        score=12,
-        rules_version=2,
-        created_at=timezone.now() + timedelta(hours=1),
-    )
-    Case.objects.filter(pk=case.pk).update(level=E, score=12)
 
     markup = page(doctor_client, case.pk)
-    advice = section(markup, "advice-title")
-
-    # What she was shown on sending stays the first assessment's advice...
-    assert html.escape(rules.rule_set(2).advice_text(rules.Level.FOLLOW_UP, "it")) in advice
-    # ...and the page says that her list now shows another one.
-    assert 'id="advice-later"' in advice
-    assert "Emergency" in advice
-
-
-def test_case_page_without_reassessment_has_no_later_advice_note(doctor_client, patient):
-    case = make_case(patient, level=F, score=2)
-
-    assert 'id="advice-later"' not in page(doctor_client, case.pk)
+    assert 'id="advice-earlier"' not in markup
+    assert "when she sent the questionnaire" in section(markup, "advice-title")
 
 
 # --- The trend chart ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tests.triage.worklist import DASHBOARD, E, F, P, hours_ago
 from triage.audit.writer import Actor
 from triage.cases.assessments import submission_assess
 from triage.cases.presenters import ANSWERS, CASE_FLAGS, CASE_HISTORY, TIMELINE_EVENT
+from triage.cases.retriage_tasks import case_sign_off_lower
 from triage.cases.services import case_add_note, case_assign, case_change_status
 from triage.models import Case, Visit
 from triage.worklist.presenters import WORKLIST_ROW
@@ -134,14 +135,22 @@ def test_a_reassessment_shows_its_flags_on_the_next_request(doctor_client, docto
     assert "Recurrent" in section(case_page(doctor_client, flagged.pk), "assessment-title")
     assert "Recurrent" in row(worklist(doctor_client, all="1"), flagged.pk)
 
-    # Her stored answers report nothing: the rules now raise no flag.
-    submission_assess(flagged.submission, actor=doctor)
+    # Her stored answers report nothing: the rules now raise no flag, a lower level that waits for
+    # a doctor's sign-off (RULES.md 11.2, S5).
+    pending = submission_assess(flagged.submission, actor=doctor)
+
+    page = case_page(doctor_client, flagged.pk)
+    assert "Re-assessed" in section(page, "timeline-title")
+    assert "pending sign-off" in row(worklist(doctor_client, all="1"), flagged.pk)
+    case_sign_off_lower(case_id=flagged.pk, actor=Actor(doctor), assessment_id=pending.pk)
 
     page = case_page(doctor_client, flagged.pk)
     assert "No flags raised." in section(page, "assessment-title")
     assert "Recurrent" not in section(page, "assessment-title")
-    assert "Re-assessed" in section(page, "timeline-title")
-    assert "Recurrent" not in row(worklist(doctor_client, all="1"), flagged.pk)
+    assert "Signed off the lower level" in section(page, "timeline-title")
+    shown = row(worklist(doctor_client, all="1"), flagged.pk)
+    assert "Recurrent" not in shown
+    assert "pending sign-off" not in shown
 
 
 def test_a_language_switch_shows_every_fragment_in_the_new_language(
@@ -313,8 +322,11 @@ def test_a_new_questionnaire_shows_in_the_history_on_the_next_request(
 
     assert "Emergency" in section(case_page(doctor_client, flagged.pk), "history-title")
 
-    # A re-assessment of the later questionnaire changes its level in this case's history.
-    submission_assess(later.submission, actor=doctor)
+    # A re-assessment of the later questionnaire to a lower level changes nothing until a doctor
+    # signs it off (RULES.md 11.2, S5); then its level changes in this case's history.
+    lower = submission_assess(later.submission, actor=doctor)
+    assert "Emergency" in section(case_page(doctor_client, flagged.pk), "history-title")
+    case_sign_off_lower(case_id=later.pk, actor=Actor(doctor), assessment_id=lower.pk)
     assert "Emergency" not in section(case_page(doctor_client, flagged.pk), "history-title")
 
 

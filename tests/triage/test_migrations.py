@@ -1,7 +1,7 @@
 """Data migrations of the triage app, run on rows written by the previous schema."""
 
 import importlib
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -74,3 +74,52 @@ def test_follow_up_dates_become_visits_linked_to_their_cases_and_back(executor, 
     apps = migrator.loader.project_state([BEFORE]).apps
     Case = apps.get_model("triage", "Case")
     assert dict(Case.objects.values_list("status", "follow_up_on")) == days
+
+
+ADVICE_BEFORE = ("triage", "0027_case_advice_sign_off_and_contact_task")
+ADVICE_AFTER = ("triage", "0028_case_advice_from_latest_assessment")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_case_gets_its_latest_assessment_as_in_force_and_as_her_advice_since_she_sent_it(
+    executor, monkeypatch
+):
+    """What she saw before the advice was recorded: the case's latest assessment, dated on her Send."""
+    migrator = executor()
+    migrator.migrate([ADVICE_BEFORE])
+    apps = migrator.loader.project_state([ADVICE_BEFORE]).apps
+    user = User.objects.create(email="maria@example.com", first_name="Maria", last_name="Rossi")
+    patient = Patient.objects.create(user=user, date_of_birth=date(1990, 1, 1))
+    Case = apps.get_model("triage", "Case")
+    Assessment = apps.get_model("triage", "Assessment")
+    sent = timezone.now() - timedelta(days=3)
+    latest = {}
+    for reassessed in (0, 1, 2):
+        submission = Submission.objects.create(
+            patient=patient, status="submitted", submitted_at=sent, age=36, answers={}
+        )
+        for n in range(reassessed + 1):
+            assessment = Assessment.objects.create(
+                submission_id=submission.pk, level=n, score=n, created_at=sent + timedelta(days=n)
+            )
+        latest[submission.pk] = assessment.pk
+        Case.objects.create(
+            submission_id=submission.pk, patient_id=patient.pk, submitted_at=sent, level=reassessed
+        )
+    # Two cases per batch: the batches and the last, partial one are all written.
+    monkeypatch.setattr(
+        importlib.import_module("triage.migrations.0028_case_advice_from_latest_assessment"), "BATCH", 2
+    )
+
+    migrator = executor()
+    migrator.migrate([ADVICE_AFTER])
+    Case = migrator.loader.project_state([ADVICE_AFTER]).apps.get_model("triage", "Case")
+    rows = Case.objects.values_list("pk", "assessment_id", "advice_id", "advised_at", "earlier_advice_id")
+    assert {pk: (assessment, advice, at, earlier) for pk, assessment, advice, at, earlier in rows} == {
+        pk: (latest[pk], latest[pk], sent, None) for pk in latest
+    }
+
+    migrator = executor()
+    migrator.migrate([ADVICE_BEFORE])
+    Case = migrator.loader.project_state([ADVICE_BEFORE]).apps.get_model("triage", "Case")
+    assert set(Case.objects.values_list("advice_id", "assessment_id", "advised_at")) == {(None, None, None)}

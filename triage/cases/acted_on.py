@@ -4,6 +4,10 @@ A case has been **acted on** once a clinician has moved it out of the status `ne
 a visit, or recorded that the clinic spoke with her. An emergency or urgent advice stays a live
 alarm on her pages until then (S2), and the doctor's deadlines and escalations stop at it (S8).
 
+Acting counts from the moment she was given the advice she is shown (`Case.advised_at`): her Send,
+or the re-assessment that moved the case up and gave her new advice (S4), which is a live alarm
+again until the clinic acts on it, whatever it did before.
+
 The reads are annotations (one subquery each per row), so a list of cases or of her
 questionnaires stays one query whatever its length; `acted_on(row)` reads them back.
 """
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from ..models import Case, CaseEvent, Visit
 from .selectors import spoke_with_her_at
@@ -40,11 +45,19 @@ def _case(path: str, field: str) -> OuterRef:
     return OuterRef(f"{path}{field}")
 
 
+def _advised_at(path: str) -> Coalesce:
+    """When she was given the advice she is shown (her Send, for a case stored without the date)."""
+    return Coalesce(_case(path, "advised_at"), _case(path, "submitted_at"))
+
+
 def _status_left_new_at(path: str) -> Subquery:
-    """When a clinician first moved the case out of `new` (its timeline's first such change)."""
+    """When a clinician first moved the case out of `new` after she was given her advice."""
     return Subquery(
         CaseEvent.objects.filter(
-            case_id=_case(path, "pk"), kind=CaseEvent.Kind.STATUS, from_status=Case.Status.NEW
+            case_id=_case(path, "pk"),
+            kind=CaseEvent.Kind.STATUS,
+            from_status=Case.Status.NEW,
+            created_at__gte=_advised_at(path),
         )
         .exclude(to_status=Case.Status.NEW)
         .order_by("created_at", "pk")
@@ -54,11 +67,9 @@ def _status_left_new_at(path: str) -> Subquery:
 
 
 def _visit_booked_at(path: str) -> Subquery:
-    """When the clinic first booked her a visit (not since cancelled) after she sent the questionnaire."""
+    """When the clinic first booked her a visit (not since cancelled) after she was given her advice."""
     return Subquery(
-        Visit.objects.filter(
-            patient_id=_case(path, "patient_id"), created_at__gte=_case(path, "submitted_at")
-        )
+        Visit.objects.filter(patient_id=_case(path, "patient_id"), created_at__gte=_advised_at(path))
         .exclude(state=Visit.State.CANCELLED)
         .order_by("created_at", "pk")
         .values("created_at")[:1],
@@ -67,8 +78,9 @@ def _visit_booked_at(path: str) -> Subquery:
 
 
 def _spoke_with_her_at(path: str) -> Subquery:
-    """When the contact log first records that the clinic spoke with her about this case."""
-    return spoke_with_her_at(_case(path, "pk"))
+    """When the contact log first records that the clinic spoke with her about this case, after she
+    was given her advice."""
+    return spoke_with_her_at(_case(path, "pk"), since=_advised_at(path))
 
 
 def with_acted_on(queryset: QuerySet, case_path: str = "") -> QuerySet:
@@ -90,7 +102,9 @@ def acted_on(row, case: Case | None = None) -> ActedOn | None:
     """How and when the clinic first acted on the case of `row` (annotated by `with_acted_on`).
 
     A case no longer `new` counts as acted on even when its timeline has no status change (data
-    written before the timeline existed): its last action, or its submission, dates it.
+    written before the timeline existed): its last action, or its submission, dates it. Not so
+    for advice a re-assessment gave her later (`Case.earlier_advised_at` set): the clinic has
+    acted on that one only by what it did since.
     """
     case = case if case is not None else row
     found = [
@@ -102,7 +116,12 @@ def acted_on(row, case: Case | None = None) -> ActedOn | None:
         )
         if at is not None
     ]
-    if not any(item.kind == ActedOnKind.STATUS for item in found) and case.status != Case.Status.NEW:
+    as_sent = case.earlier_advised_at is None
+    if (
+        as_sent
+        and not any(item.kind == ActedOnKind.STATUS for item in found)
+        and case.status != Case.Status.NEW
+    ):
         found.append(ActedOn(ActedOnKind.STATUS, case.last_acted_at or case.submitted_at))
     if not found:
         return None

@@ -13,7 +13,7 @@ from outbox.notices import Notice, notify_patient
 from patients.models import Patient
 
 from .. import rules
-from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
+from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel, retriage_direction
 from . import notifications
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def submission_assess(submission, *, actor=None, rule_set: rules.RuleSet | None 
 
 
 def _assessment_store(submission, result: rules.Result | None, error: str, *, actor=None) -> Assessment:
-    """Record one verdict as a new assessment and move the worklist case to it."""
+    """Record one verdict as a new assessment and bring the worklist case up to date with it."""
     level, score, flags, rules_version = _case_values(result)
     assessment = Assessment.objects.create(
         submission=submission, level=level, score=score, flags=flags, rules_version=rules_version, error=error
@@ -98,59 +98,121 @@ def _assessment_store(submission, result: rules.Result | None, error: str, *, ac
 
 
 def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
-    """Create the worklist case, or move an existing one to the new assessment.
+    """Create the worklist case from its first assessment, or take a re-assessment into it.
 
-    A new case at priority or above, or one moved up to it, alerts the
-    doctors; an open case moved up into urgent or emergency also sends her a
-    notice (RULES.md 11.2, S4); both are queued in this transaction.
+    A re-assessment of an existing case (RULES.md 11.2, S4, S5), recorded on its timeline:
+
+    - **up**: the case moves at once and she is given the new advice, dated today; the doctors
+      are alerted for a level at priority or above, and a move into urgent or emergency of an
+      open case sends her the notice and opens the task to contact her (`_moved_up`);
+    - **down**: nothing changes for her nor on the worklist; the assessment waits for a doctor's
+      sign-off (`Case.pending`, decided in `triage.cases.retriage_tasks`);
+    - **same level** with another score, flags or rule set: the worklist's columns take it at
+      once, as they always have, and she keeps the advice she was given (same level: nothing to
+      tell her, and its words stay those she read).
+
+    A later re-assessment replaces one still pending. The case row is locked meanwhile.
     """
     case = Case.objects.select_for_update().filter(pk=submission.pk).first()
     if case is None:
-        case = Case.objects.create(
-            submission=submission,
-            patient_id=submission.patient_id,
-            submitted_at=submission.submitted_at,
-            level=assessment.level,
-            score=assessment.score,
-            flags=assessment.flags,
-            rules_version=assessment.rules_version,
-        )
+        case = _case_create(submission, assessment)
+        # A new case: what follows its first level goes here.
         if assessment.level in PROMPT_LEVELS:
             notifications.notify_urgent_case(case.pk)
         return case
-    before = (case.level, case.score, case.flags, case.rules_version)
-    changed = before != (assessment.level, assessment.score, assessment.flags, assessment.rules_version)
-    if changed:
-        CaseEvent.objects.create(
-            case=case,
-            kind=CaseEvent.Kind.RETRIAGE,
-            actor=actor,
-            detail={
-                "from": {"level": case.level, "score": case.score, "rules_version": case.rules_version},
-                "to": {
-                    "level": assessment.level,
-                    "score": assessment.score,
-                    "rules_version": assessment.rules_version,
-                },
-            },
-        )
-        moved_up = assessment.level > case.level and assessment.level in PROMPT_LEVELS
-        tell_her = (
-            assessment.level > case.level
-            and assessment.level in PATIENT_NOTICE_LEVELS
-            and case.status != Case.Status.CLOSED
-        )
-        case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
-        case.rules_version = assessment.rules_version
-        case.version += 1
-        case.save()
-        if moved_up:
-            notifications.notify_urgent_case(case.pk)
-        if tell_her:
-            # S4 (a): her notice says only that there is an update, with a link; once per assessment.
-            patient = Patient.objects.select_related("user").get(pk=case.patient_id)
-            notify_patient(patient, Notice.RETRIAGE, key=f"retriage:{case.pk}:{assessment.pk}")
+    direction = retriage_direction(case.level, assessment.level)
+    if direction == 0 and _values(case) == _values(assessment) and case.pending_id is None:
+        return case
+    event = _retriage_event(case, assessment, actor=actor, held=direction < 0)
+    if direction < 0:
+        case.pending = assessment
+        case.save(update_fields=["pending"])
+    elif direction == 0:
+        case_apply_assessment(case, assessment)
+    else:
+        case_apply_assessment(case, assessment, advised_at=event.created_at)
+        _moved_up(case, assessment, event)
     return case
+
+
+def _values(row) -> tuple:
+    """What a case takes from an assessment: (level, score, flags, rule set)."""
+    return (row.level, row.score, list(row.flags or ()), row.rules_version)
+
+
+def _case_create(submission, assessment: Assessment) -> Case:
+    """The worklist case of a questionnaire just assessed: she is given its advice as she sends it."""
+    return Case.objects.create(
+        submission=submission,
+        patient_id=submission.patient_id,
+        submitted_at=submission.submitted_at,
+        level=assessment.level,
+        score=assessment.score,
+        flags=assessment.flags,
+        rules_version=assessment.rules_version,
+        assessment=assessment,
+        advice=assessment,
+        advised_at=submission.submitted_at,
+    )
+
+
+def case_apply_assessment(case: Case, assessment: Assessment, *, advised_at=None) -> bool:
+    """Move an existing case to `assessment`: its level, score, flags and rule set; any lower
+    assessment still pending sign-off is superseded. Returns whether the level changed.
+
+    The one place where an existing case takes a new level: a move up (`case_sync`) and a
+    doctor's sign-off of a lower level (`retriage_tasks.case_sign_off_lower`) both come here, and
+    what must follow a change of level (a deadline, escalations) belongs here too.
+
+    `advised_at`: she is given the assessment's advice from then on, and the one she had becomes
+    its dated record; None (the same level) leaves her advice as she was given it.
+    """
+    level_changed = case.level != assessment.level
+    case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
+    case.rules_version = assessment.rules_version
+    case.assessment = assessment
+    case.pending = None
+    if advised_at is not None:
+        case.earlier_advice_id = case.advice_id
+        case.earlier_advised_at = case.advised_at or case.submitted_at
+        case.advice, case.advised_at = assessment, advised_at
+    case.version += 1
+    case.save()
+    return level_changed
+
+
+def _retriage_event(case: Case, assessment: Assessment, *, actor, held: bool) -> CaseEvent:
+    """The re-assessment on the case's timeline: from the case's values to the new ones; `held` when
+    it waits for sign-off, and the pending assessment it replaces, if any."""
+    detail = {
+        "from": {"level": case.level, "score": case.score, "rules_version": case.rules_version},
+        "to": {
+            "level": assessment.level,
+            "score": assessment.score,
+            "rules_version": assessment.rules_version,
+        },
+        "assessment": assessment.pk,
+    }
+    if held:
+        detail["pending"] = True
+    if case.pending_id is not None:
+        detail["replaces"] = case.pending_id
+    return CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RETRIAGE, actor=actor, detail=detail)
+
+
+def _moved_up(case: Case, assessment: Assessment, event: CaseEvent) -> None:
+    """What a move up sets off (RULES.md 11.2, S4), queued in this transaction: the doctors' alert for
+    a level at priority or above (b, S7); for an open case moved into urgent or emergency, her
+    notice (a), once per assessment, and the task to contact her (d), unless one is open already."""
+    if assessment.level in PROMPT_LEVELS:
+        notifications.notify_urgent_case(case.pk)
+    if assessment.level not in PATIENT_NOTICE_LEVELS or case.status == Case.Status.CLOSED:
+        return
+    patient = Patient.objects.select_related("user").get(pk=case.patient_id)
+    notify_patient(patient, Notice.RETRIAGE, key=f"retriage:{case.pk}:{assessment.pk}")
+    if case.contact_task_id is None:
+        case.contact_task = event
+        case.save(update_fields=["contact_task"])
 
 
 @dataclass(frozen=True)
@@ -196,29 +258,59 @@ def open_submissions_retriage_preview() -> RetriagePreview:
                 gained=tuple(code for code in new_flags if code not in flags),
                 lost=tuple(code for code in flags if code not in new_flags),
             )
-            (preview.moved_up if new_level > level else preview.moved_down).append(move)
+            (preview.moved_up if retriage_direction(level, new_level) > 0 else preview.moved_down).append(
+                move
+            )
     return preview
 
 
-def open_submissions_retriage() -> tuple[int, int]:
+@dataclass
+class RetriageRun:
+    """What re-assessing the open cases did, by case id (RULES.md 11.2, S6)."""
+
+    assessed: int = 0
+    # Moved up at once; among them, those moved into urgent or emergency: she must be contacted (S4).
+    moved_up: list[int] = field(default_factory=list)
+    to_contact: list[int] = field(default_factory=list)
+    # Lower assessments stored, waiting for a doctor's sign-off on the case page (S5).
+    pending_sign_off: list[int] = field(default_factory=list)
+    # The same level with another score, flags or rule set: applied at once.
+    same_level: list[int] = field(default_factory=list)
+
+
+def open_submissions_retriage() -> RetriageRun:
     """Re-assess every open case with the current rules; earlier assessments are kept.
 
-    A case whose result did not change gets no new assessment, so running it
-    twice changes nothing the second time. Returns (assessed, changed).
+    A case whose result is the same as its latest assessment (applied, pending sign-off, or set
+    aside by a doctor) gets no new one, so running it twice changes nothing the second time, sends
+    nothing again, and a level a doctor kept is not put back to her for sign-off.
     """
     from patients.models import Submission
 
-    assessed = changed = 0
+    run = RetriageRun()
     open_ids = Case.objects.exclude(status=Case.Status.CLOSED).order_by("pk").values_list("pk", flat=True)
     for pk in open_ids.iterator():
         submission = Submission.objects.get(pk=pk)
-        assessed += 1
+        run.assessed += 1
         result, error = _verdict(submission)
-        current = Case.objects.values_list("level", "score", "flags", "rules_version").get(pk=pk)
         new = _case_values(result)
-        if result is not None and current == new:
+        latest = (
+            Assessment.objects.filter(submission_id=pk)
+            .values_list("level", "score", "flags", "rules_version")
+            .first()
+        )
+        if latest is not None and tuple(latest) == new:
             continue
         with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=pk)
+            direction = retriage_direction(case.level, new[0])
             _assessment_store(submission, result, error)
-        changed += current[:3] != new[:3]
-    return assessed, changed
+        if direction > 0:
+            run.moved_up.append(pk)
+            if new[0] in PATIENT_NOTICE_LEVELS:
+                run.to_contact.append(pk)
+        elif direction < 0:
+            run.pending_sign_off.append(pk)
+        else:
+            run.same_level.append(pk)
+    return run

@@ -10,6 +10,7 @@ from ..decorators import doctor_required
 from ..fhir import export
 from ..fhir.responses import fhir_response
 from ..models import AuditEvent
+from .selectors import case_assessment
 
 
 @login_not_required
@@ -27,6 +28,7 @@ def case_fhir_view(request, pk):
     case = case_for_doctor(request, pk)
     submission = case.submission
     submission.patient = case.patient
-    bundle = export.submission_bundle(submission)
+    # The assessment in force: a lower one waiting for sign-off is not the case's (RULES.md 11.2, S5).
+    bundle = export.submission_bundle(submission, case_assessment(case))
     audit_record(Actor.from_request(request), AuditEvent.Action.EXPORT_FHIR, obj=case, patient=case.patient)
     return fhir_response(bundle, filename=f"case-{case.pk}.fhir.json")

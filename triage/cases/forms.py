@@ -1,4 +1,5 @@
-"""Forms of the case page: a status change (booking the follow-up visit), a note."""
+"""Forms of the case page: a status change (booking the follow-up visit), a note, a contact log
+button, a decision on a lower re-assessment and closing the task to contact her."""
 
 import uuid
 
@@ -7,6 +8,7 @@ from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.converters import MAX_ID
 from clinic.widgets import DATE_INPUT_FORMATS, TIME_INPUT_FORMATS, DateInput, TimeInput, side_by_side
 
 from ..models import (
@@ -16,6 +18,7 @@ from ..models import (
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
     Case,
+    CaseEvent,
     ContactAttempt,
     Visit,
 )
@@ -207,3 +210,45 @@ class ContactForm(forms.Form):
     @property
     def from_worklist(self) -> bool:
         return self.cleaned_data.get("back") == "worklist"
+
+
+class SignOffForm(forms.Form):
+    """A decision on a lower re-assessment (RULES.md 11.2, S5): `assessment` is the one the page
+    showed as pending, `decision` the button pressed."""
+
+    DECISIONS = (CaseEvent.Decision.LOWER, CaseEvent.Decision.HIGHER)
+
+    assessment = forms.IntegerField(min_value=1, max_value=MAX_ID)
+    decision = forms.ChoiceField(choices=[(decision, decision) for decision in DECISIONS])
+
+    @property
+    def signs_off(self) -> bool:
+        return self.cleaned_data["decision"] == CaseEvent.Decision.LOWER
+
+
+class ContactTaskForm(forms.Form):
+    """Closing the task "contact the patient about the new advice" (S4 d): only with a note."""
+
+    task = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    note = forms.CharField(
+        label=_("How she was contacted and what she was told"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what was done to contact her before closing the task.")},
+    )
+
+    def __init__(self, *args, action: str, task_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if task_id is not None:
+            self.initial.setdefault("task", task_id)
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.form_id = "contact-task-form"
+        self.helper.layout = Layout("note", "task", Submit("close_task", _("Close the task")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "task" in self.errors:
+            # A hidden field's error would show nowhere; say it where the doctor looks.
+            self.add_error(None, _("The form was incomplete. Reload the case and try again."))
+        return cleaned

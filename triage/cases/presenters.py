@@ -284,6 +284,13 @@ def case_print_context(case) -> dict:
         "history": earlier[:PRINT_HISTORY_ROWS],
         "history_cut": len(earlier) > PRINT_HISTORY_ROWS or history.truncated,
         "recent_bleeding_reports": history.recent_bleeding_reports,
-        "events": case_events(case).filter(kind__in=[CaseEvent.Kind.NOTE, CaseEvent.Kind.STATUS]),
+        "events": case_events(case).filter(
+            kind__in=[
+                CaseEvent.Kind.NOTE,
+                CaseEvent.Kind.STATUS,
+                CaseEvent.Kind.SIGN_OFF,
+                CaseEvent.Kind.TASK_DONE,
+            ]
+        ),
         "printed_at": timezone.now(),
     }

@@ -40,12 +40,22 @@ def case_follow_up_on(case: Case) -> date | None:
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    """The case page's case, with what it joins, its contact log's count (`case_contact_count`) and
-    whether a reply of hers waits to be read (`new_reply`)."""
+    """The case page's case, with what it joins (the assessment in force, the advice she is shown
+    and the one before, a lower one pending sign-off, the open contact task), its contact log's count
+    (`case_contact_count`) and whether a reply of hers waits to be read (`new_reply`)."""
     return with_new_reply(
         with_contact_counts(
             Case.objects.select_related(
-                "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+                "submission",
+                "patient__user",
+                "last_actor",
+                "assigned_to",
+                "follow_up_visit",
+                "assessment",
+                "advice",
+                "earlier_advice",
+                "pending",
+                "contact_task",
             )
         )
     )
@@ -57,7 +67,10 @@ def case_assessments(case: Case) -> list[Assessment]:
 
 
 def case_assessment(case: Case) -> Assessment | None:
-    """The assessment the case's level and flags come from (the latest one)."""
+    """The assessment the case's level and flags come from (`Case.assessment`): the latest one, unless
+    a later one waits for sign-off or was set aside (RULES.md 11.2, S5)."""
+    if case.assessment_id is not None:
+        return case.assessment
     return Assessment.objects.filter(submission_id=case.pk).order_by("-created_at", "-pk").first()
 
 
@@ -193,13 +206,15 @@ def with_contact_counts(queryset: QuerySet, case_ref: str = "pk") -> QuerySet:
     )
 
 
-def spoke_with_her_at(case_ref) -> Subquery:
+def spoke_with_her_at(case_ref, *, since=None) -> Subquery:
     """When the contact log first records that the clinic spoke with her about the case
-    (`case_ref`, an `OuterRef` to the case's id): the contact log's part of "acted on"."""
+    (`case_ref`, an `OuterRef` to the case's id), at or after `since` if given: the contact log's
+    part of "acted on"."""
+    spoke = ContactAttempt.objects.filter(case_id=case_ref, outcome=ContactAttempt.Outcome.SPOKE)
+    if since is not None:
+        spoke = spoke.filter(created_at__gte=since)
     return Subquery(
-        ContactAttempt.objects.filter(case_id=case_ref, outcome=ContactAttempt.Outcome.SPOKE)
-        .order_by("created_at", "pk")
-        .values("created_at")[:1],
+        spoke.order_by("created_at", "pk").values("created_at")[:1],
         output_field=DateTimeField(),
     )
 

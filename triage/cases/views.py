@@ -19,7 +19,7 @@ from ..conversation.services import message_post_by_doctor
 from ..decorators import doctor_required
 from ..models import AuditEvent, Case, ContactAttempt
 from ..worklist.selectors import opened_from, with_query
-from .forms import CaseNoteForm, CaseStatusForm, ContactForm
+from .forms import CaseNoteForm, CaseStatusForm, ContactForm, ContactTaskForm, SignOffForm
 from .presenters import (
     ANSWERS,
     answers_html,
@@ -28,7 +28,8 @@ from .presenters import (
     timeline_events_html,
     unbound_form_html,
 )
-from .selectors import case_assessments, case_contact_count, case_events, case_follow_up_on, case_history
+from .retriage_tasks import case_contact_task_close, case_keep_higher, case_sign_off_lower
+from .selectors import case_assessment, case_contact_count, case_events, case_follow_up_on, case_history
 from .services import CaseConflict, case_add_note, case_assign, case_change_status, case_log_contact
 
 # The buttons of the case page's assignment form (templates/triage/cases/_assignment.html).
@@ -36,7 +37,15 @@ ASSIGNMENT_CHOICES = ("take", "release")
 
 
 def _case_page(
-    request, case: Case, *, status_form=None, note_form=None, message_form=None, conflict=False, status=200
+    request,
+    case: Case,
+    *,
+    status_form=None,
+    note_form=None,
+    message_form=None,
+    task_form=None,
+    conflict=False,
+    status=200,
 ):
     """Render a case; every rendering shows health data, so each one is audited as a view, and the
     conversation, when it has messages, as read (which clears the worklist's "new reply")."""
@@ -53,15 +62,30 @@ def _case_page(
     audit_record(actor, AuditEvent.Action.CASE_VIEW, obj=case, patient=case.patient_id)
     if messages_shown:
         audit_record(actor, AuditEvent.Action.CONVERSATION_READ, obj=case, patient=case.patient_id)
-    assessments = case_assessments(case)
     history = case_history(case)
     fresh_status_form = None if status_form else CaseStatusForm(case=case, action=status_url)
     fresh_note_form = None if note_form else CaseNoteForm(action=note_url)
     context = {
         "case": case,
         "follow_up_on": case_follow_up_on(case),
-        "assessment": assessments[-1] if assessments else None,
-        "advice": advice_given(assessments, patient_language(case.patient.user)),
+        "assessment": case_assessment(case),
+        "advice": advice_given(case, patient_language(case.patient.user)),
+        # A lower re-assessment waiting for a doctor's decision (RULES.md 11.2, S5).
+        "pending_flags_html": case_flags_html(case.pending.flags, case.pending.rules_version)
+        if case.pending_id
+        else "",
+        "sign_off_url": with_query(reverse("triage:case_sign_off", args=[case.pk]), query),
+        "sign_off_decisions": SignOffForm.DECISIONS,
+        # The task to contact her about new advice (S4 d), closed only with a note.
+        "task_form": task_form
+        or (
+            ContactTaskForm(
+                action=with_query(reverse("triage:case_contact_task", args=[case.pk]), query),
+                task_id=case.contact_task_id,
+            )
+            if case.contact_task_id
+            else None
+        ),
         "events": timeline_events_html(case_events(case)),
         "flags_html": case_flags_html(case.flags, case.rules_version),
         "history": history,
@@ -221,3 +245,65 @@ def case_contact_view(request, pk):
     if form.from_worklist:
         return redirect(with_query(reverse("triage:dashboard"), query) + f"#case-{case.pk}")
     return redirect(with_query(reverse("triage:case_detail", args=[pk]), query) + "#contact-log")
+
+
+@never_cache
+@doctor_required
+@require_POST
+def case_sign_off_view(request, pk):
+    """A doctor signs off the lower re-assessment pending on the case, or keeps the higher level."""
+    case = case_for_doctor(request, pk)
+    query = opened_from(request).query
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to sign off the lower level or to keep the higher one."))
+        return _case_page(request, case, status=400)
+    decide = case_sign_off_lower if form.signs_off else case_keep_higher
+    if decide(
+        case_id=case.pk, actor=Actor.from_request(request), assessment_id=form.cleaned_data["assessment"]
+    ):
+        messages.success(
+            request,
+            _("Signed off: the case and the advice she is shown now follow the lower level.")
+            if form.signs_off
+            else _("The higher level is kept; the lower assessment was set aside. Nothing changed for her."),
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "This re-assessment had already been decided, or a later one replaced it, so nothing "
+                "changed: check the case as it is now."
+            ),
+        )
+    return redirect(with_query(reverse("triage:case_detail", args=[pk]), query) + "#assessment-title")
+
+
+@never_cache
+@doctor_required
+@require_POST
+def case_contact_task_view(request, pk):
+    """Close the task to contact her about new advice; without a note the page comes back with the error
+    next to the box and what was typed."""
+    case = case_for_doctor(request, pk)
+    query = opened_from(request).query
+    form = ContactTaskForm(
+        request.POST, action=with_query(reverse("triage:case_contact_task", args=[pk]), query)
+    )
+    if form.is_valid():
+        try:
+            closed = case_contact_task_close(
+                case_id=case.pk,
+                actor=Actor.from_request(request),
+                task_id=form.cleaned_data["task"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if closed:
+                messages.success(request, _("Task closed; your note is on the timeline."))
+            else:
+                messages.info(request, _("This task was already closed; nothing changed."))
+            return redirect(with_query(reverse("triage:case_detail", args=[pk]), query) + "#timeline-title")
+    return _case_page(request, case, task_form=form, status=400)

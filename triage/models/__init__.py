@@ -16,6 +16,7 @@ from .cases import (
     ContactAttempt,
     flag_bit,
     flag_bits_for,
+    retriage_direction,
     sort_key_of,
     sort_key_range,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "VisitMessage",
     "flag_bit",
     "flag_bits_for",
+    "retriage_direction",
     "sort_key_of",
     "sort_key_range",
 ]

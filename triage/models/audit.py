@@ -76,6 +76,9 @@ class AuditEvent(models.Model):
         CONTACT_LOG = "contact_log", _("Logged an attempt to reach her")
         CONVERSATION_READ = "conversation_read", _("Read the messages of a case")
         MESSAGE_SEND = "message_send", _("Wrote a message to the patient")
+        SIGN_OFF_LOWER = "sign_off_lower", _("Signed off a lower level after a re-assessment")
+        KEEP_HIGHER = "keep_higher", _("Kept the higher level after a re-assessment")
+        CONTACT_TASK_DONE = "contact_task_done", _("Closed the task to contact her about new advice")
 
     # Recorded under the patient's pseudonym by the patient herself (`audit_patient_self`).
     PATIENT_OWN_ACTIONS = frozenset({Action.DATA_EXPORT, Action.ACCOUNT_DELETE, Action.EMAIL_CHANGE})

@@ -56,6 +56,26 @@ def sort_key_range(levels) -> tuple[int, int]:
     return sort_key_of(max(levels), SCORE_SPAN - 1), sort_key_of(min(levels), 0)
 
 
+# How far each level's advice sends her, for the direction of a re-assessment (RULES.md 11.2, S4,
+# S5). Manual review (the engine failed) sorts above emergency on the worklist, but its advice
+# ("the doctor will review your answers") is no alarm: from urgent or emergency it is a move down,
+# held for a doctor's sign-off, never one that silently replaces her alarm.
+RETRIAGE_RANK = {
+    CaseLevel.ROUTINE: 0,
+    CaseLevel.FOLLOW_UP: 1,
+    CaseLevel.PRIORITY: 2,
+    CaseLevel.REVIEW: 3,
+    CaseLevel.URGENT: 4,
+    CaseLevel.EMERGENCY: 5,
+}
+
+
+def retriage_direction(level: int, new_level: int) -> int:
+    """1 if a re-assessment from `level` to `new_level` moves the case up, -1 down, 0 for the same level."""
+    before, after = RETRIAGE_RANK[CaseLevel(level)], RETRIAGE_RANK[CaseLevel(new_level)]
+    return (after > before) - (after < before)
+
+
 def flag_bit(code: str) -> int:
     """The bit that stands for a flag in `Case.flag_bits`: its fixed place in `rules.ALL_FLAG_CODES`."""
     return 1 << ALL_FLAG_CODES.index(code)
@@ -159,6 +179,64 @@ class Case(models.Model):
         verbose_name=_("assigned to"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The next five links point at rows deleted only with the case's questionnaire, in the same
+    # transaction (the constraints are checked at commit), so none needs an index or SET NULL.
+    # The assessment its level, score, flags and rule set come from: the latest one, unless a later
+    # one is pending sign-off or was set aside by a doctor (RULES.md 11.2, S5).
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessment in force"),
+        db_index=False,
+    )
+    # What she is shown (`triage.advice.advice_shown`): the advice of this assessment, given at
+    # `advised_at`. Set when the case is created, moved up, or a lower level is signed off; a
+    # re-assessment at the same level or one waiting for sign-off leaves it as she was given it.
+    advice = models.ForeignKey(
+        Assessment,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("advice given"),
+        db_index=False,
+    )
+    advised_at = models.DateTimeField(_("advice given at"), null=True, blank=True)
+    # The advice she had before it, kept on her pages as a dated record (S4).
+    earlier_advice = models.ForeignKey(
+        Assessment,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("earlier advice"),
+        db_index=False,
+    )
+    earlier_advised_at = models.DateTimeField(_("earlier advice given at"), null=True, blank=True)
+    # A re-assessment at a lower level, waiting for a doctor to sign it off or keep the higher one (S5).
+    pending = models.ForeignKey(
+        Assessment,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lower assessment pending sign-off"),
+        db_index=False,
+    )
+    # The open task "contact the patient about the new advice" (S4 d): the re-assessment's timeline
+    # event that opened it; None when there is no open task.
+    contact_task = models.ForeignKey(
+        "CaseEvent",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact task opened by"),
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -185,6 +263,17 @@ class Case(models.Model):
                 condition=~models.Q(status="closed"),
                 name="triage_case_open_counts_idx",
             ),
+            # What re-assessments left the doctors to do, counted on the worklist: two small sets.
+            models.Index(
+                fields=["pending"],
+                condition=models.Q(pending__isnull=False) & ~models.Q(status="closed"),
+                name="triage_case_sign_off_idx",
+            ),
+            models.Index(
+                fields=["contact_task"],
+                condition=models.Q(contact_task__isnull=False) & ~models.Q(status="closed"),
+                name="triage_case_contact_task_idx",
+            ),
         ]
 
     def __str__(self):
@@ -198,6 +287,16 @@ class Case(models.Model):
     def needs_manual_review(self) -> bool:
         """No rule set could assess the answers: the doctor reads them herself."""
         return self.level == CaseLevel.REVIEW
+
+    @property
+    def pending_sign_off(self) -> bool:
+        """A lower re-assessment waits for a doctor's decision (RULES.md 11.2, S5)."""
+        return self.pending_id is not None
+
+    @property
+    def contact_task_open(self) -> bool:
+        """She must be contacted about new advice (RULES.md 11.2, S4 d)."""
+        return self.contact_task_id is not None
 
 
 # A reason given for a status change, and a note, are at most this long.
@@ -215,6 +314,10 @@ class CaseEvent(models.Model):
         ASSIGNMENT = "assignment", _("Assignment")
         VISIT = "visit", _("Visit")
         CONTACT = "contact", _("Contact attempt")
+        # A doctor's decision on a lower re-assessment (RULES.md 11.2, S5): `detail["decision"]`.
+        SIGN_OFF = "sign_off", _("Decision on a lower level")
+        # The task "contact the patient about the new advice" closed, with its note (S4 d).
+        TASK_DONE = "task_done", _("Patient contacted about the new advice")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
@@ -237,6 +340,14 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.case_id}"
+
+    class Decision:
+        """A doctor's decision on a lower re-assessment (`detail["decision"]` of a sign-off event)."""
+
+        # Signed off: the case and her advice moved to the lower assessment.
+        LOWER = "lower"
+        # Kept the higher level: the lower assessment was set aside.
+        HIGHER = "higher"
 
     class Cause:
         """Why the portal itself changed a case's status (`detail["cause"]`), worded by `reason_text`."""
@@ -299,6 +410,17 @@ class CaseEvent(models.Model):
         if version is not None and version != before.get("rules_version"):
             summary += ", " + gettext("rule set %(version)s") % {"version": version}
         return summary
+
+    def sign_off_summary(self) -> str:
+        """ "Signed off the lower level: Urgent (7) → Routine (0)" in the active language, for a decision."""
+        decision = self.detail.get("decision") if isinstance(self.detail, dict) else None
+        texts = {
+            self.Decision.LOWER: gettext("Signed off the lower level: %(change)s"),
+            self.Decision.HIGHER: gettext("Kept the higher level; the lower one was set aside: %(change)s"),
+        }
+        if decision not in texts:
+            return self.text
+        return texts[decision] % {"change": self.retriage_summary()}
 
 
 class ContactAttempt(models.Model):

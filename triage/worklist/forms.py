@@ -13,7 +13,7 @@ from clinic.widgets import DATE_INPUT_FORMATS, DateInput
 from .. import rules
 from ..models import REASON_MAX_LENGTH, Case, CaseLevel
 from .search_refs import SEARCH, search_ref
-from .selectors import WorklistFilters
+from .selectors import TASK_CONTACT, TASK_SIGN_OFF, WorklistFilters
 
 SEARCH_MAX_LENGTH = 100
 LAST_PAGE = "last"
@@ -21,6 +21,12 @@ LAST_PAGE = "last"
 MINE = "mine"
 UNASSIGNED = "unassigned"
 ASSIGNMENT_CHOICES = [("", _("Everybody")), (MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))]
+# What a re-assessment left to do (RULES.md 11.2, S4 d, S5).
+TASK_CHOICES = [
+    ("", _("Any case")),
+    (TASK_CONTACT, _("To contact about new advice")),
+    (TASK_SIGN_OFF, _("Lower level pending sign-off")),
+]
 
 
 def flag_choices():
@@ -64,6 +70,7 @@ class WorklistFilterForm(forms.Form):
         label=_("Patient name or email"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True
     )
     assigned = forms.ChoiceField(label=_("Assigned to"), choices=ASSIGNMENT_CHOICES, required=False)
+    task = forms.ChoiceField(label=_("After a re-assessment"), choices=TASK_CHOICES, required=False)
     # Page cursors: the case a page starts after or ends before, or the last page.
     after = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
     before = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
@@ -120,6 +127,7 @@ class WorklistFilterForm(forms.Form):
             submitted_from=self._value("submitted_from"),
             submitted_to=self._value("submitted_to"),
             q=self._value("q") or "",
+            task=self._value("task") or "",
         )
 
     def cursor(self) -> dict:
@@ -147,6 +155,7 @@ def filter_params(filters: WorklistFilters, session=None, **overrides) -> list[t
         "submitted_to": filters.submitted_to.isoformat() if filters.submitted_to else None,
         "q": filters.q or None,
         "assigned": MINE if filters.assignee is not None else UNASSIGNED if filters.unassigned else None,
+        "task": filters.task or None,
     }
     if session is not None and filters.q:
         values["q"] = None

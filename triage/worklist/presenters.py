@@ -25,6 +25,7 @@ from clinic.phones import phone_link
 from .. import chips
 from ..chips import Chips, escape, markup
 from ..models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel, ContactAttempt
+from .selectors import TASK_CONTACT, TASK_SIGN_OFF
 
 # The worklist row's texts with values, translated once per request.
 SCORE = gettext_lazy("score %(score)s")
@@ -180,6 +181,9 @@ class WorklistRowView(TypedDict):
     open: bool
     # She wrote notes (RULES.md 11.2, S12).
     has_notes: bool
+    # A lower re-assessment waits for sign-off (S5); she must be contacted about new advice (S4 d).
+    pending_sign_off: bool
+    contact_task: bool
 
 
 def case_closable_in_bulk(level, status) -> bool:
@@ -233,6 +237,8 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             contact_seen=case.contact_attempts,
             open=case.status != Case.Status.CLOSED,
             has_notes=case.has_notes,
+            pending_sign_off=case.pending_sign_off,
+            contact_task=case.contact_task,
         )
         for case in cases
     ]
@@ -344,6 +350,10 @@ def worklist_summary(filters, flag_label: str = "") -> list[str]:
         )
     if filters.q:
         parts.append(gettext("patient name or email containing “%(text)s”") % {"text": filters.q})
+    if filters.task == TASK_CONTACT:
+        parts.append(gettext("to contact about new advice"))
+    elif filters.task == TASK_SIGN_OFF:
+        parts.append(gettext("with a lower level pending sign-off"))
     if filters.assignee is not None:
         parts.append(gettext("assigned to you"))
     elif filters.unassigned:

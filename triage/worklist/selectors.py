@@ -47,6 +47,17 @@ class WorklistFilters:
     # Assignment: the cases of this doctor (her user id), or those nobody has taken.
     assignee: int | None = None
     unassigned: bool = False
+    # What a re-assessment left to do: `TASK_CONTACT` or `TASK_SIGN_OFF` cases only.
+    task: str = ""
+
+
+# The worklist's "to do after a re-assessment" filter (RULES.md 11.2, S4 d, S5).
+TASK_CONTACT = "contact"
+TASK_SIGN_OFF = "sign_off"
+TASK_CONDITIONS = {
+    TASK_CONTACT: Q(contact_task__isnull=False),
+    TASK_SIGN_OFF: Q(pending__isnull=False),
+}
 
 
 def _local_midnight(day: date) -> datetime:
@@ -78,6 +89,8 @@ def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Ca
         qs = qs.filter(submitted_at__gte=_local_midnight(filters.submitted_from))
     if filters.submitted_to:
         qs = qs.filter(submitted_at__lt=_local_midnight(filters.submitted_to + timedelta(days=1)))
+    if filters.task in TASK_CONDITIONS:
+        qs = qs.filter(TASK_CONDITIONS[filters.task])
     if filters.assignee is not None:
         qs = qs.filter(assigned_to=filters.assignee)
     elif filters.unassigned:
@@ -121,8 +134,12 @@ ROW_COLUMNS = (
 
 
 HAS_NOTES = "has_notes"
-# What a worklist page reads of each row: its columns, then the annotations of `_row_values`.
-ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT, "new_reply")
+# What a re-assessment left to do on the case (RULES.md 11.2): a lower level pending sign-off (S5),
+# the task to contact her about new advice (S4 d). Read as ids, said on the row as yes or no.
+TASK_COLUMNS = ("pending_id", "contact_task_id")
+# What a worklist page reads of each row: its columns, then the annotations of `_row_values`, then
+# its tasks.
+ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT, "new_reply", *TASK_COLUMNS)
 
 
 def has_notes() -> ExpressionWrapper:
@@ -174,6 +191,28 @@ def case_level_counts(filters: WorklistFilters) -> dict[int, int]:
     rows = _filtered(filters).order_by().values("level").annotate(n=Count("*"))
     counts = {row["level"]: row["n"] for row in rows}
     return {level: counts.get(level, 0) for level in worklist_levels(filters)}
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """Open cases with something a re-assessment left to do (RULES.md 11.2)."""
+
+    contact: int = 0
+    sign_off: int = 0
+
+
+def case_task_counts() -> TaskCounts:
+    """How many open cases wait for a contact about new advice (S4 d) and for a sign-off (S5), over
+    the whole worklist whatever its filters: one query, on two small partial indexes."""
+    counts = (
+        Case.objects.exclude(status=Case.Status.CLOSED)
+        .filter(TASK_CONDITIONS[TASK_CONTACT] | TASK_CONDITIONS[TASK_SIGN_OFF])
+        .aggregate(
+            contact=Count("pk", filter=TASK_CONDITIONS[TASK_CONTACT]),
+            sign_off=Count("pk", filter=TASK_CONDITIONS[TASK_SIGN_OFF]),
+        )
+    )
+    return TaskCounts(contact=counts["contact"] or 0, sign_off=counts["sign_off"] or 0)
 
 
 def case_worklist_total(counts: dict[int, int]) -> int:
@@ -242,11 +281,15 @@ class WorklistRow:
     contact_last_at: datetime | None = None
     # A reply of hers no doctor has read yet (`triage.conversation.selectors.with_new_reply`).
     new_reply: bool = False
+    # A lower re-assessment waits for sign-off (S5); she must be contacted about new advice (S4 d).
+    pending_sign_off: bool = False
+    contact_task: bool = False
 
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
         """A row from `ROW_VALUES`: the case's columns, the notes marker, its contact log's count and
-        last time, then whether a reply of hers waits."""
+        last time, whether a reply of hers waits, then its tasks."""
+        *values, pending_id, contact_task_id = values
         *values, notes, contact_attempts, contact_last_at, new_reply = values
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
@@ -261,6 +304,8 @@ class WorklistRow:
             contact_attempts=contact_attempts or 0,
             contact_last_at=contact_last_at,
             new_reply=new_reply,
+            pending_sign_off=pending_id is not None,
+            contact_task=contact_task_id is not None,
         )
 
 

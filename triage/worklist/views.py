@@ -22,9 +22,12 @@ from .forms import BulkCloseForm, WorklistFilterForm, filter_params, filter_quer
 from .presenters import Labels, case_closable_in_bulk, worklist_rows_html, worklist_summary
 from .search_refs import worklist_query
 from .selectors import (
+    TASK_CONTACT,
+    TASK_SIGN_OFF,
     WorklistFilters,
     case_level_counts,
     case_next,
+    case_task_counts,
     case_worklist,
     case_worklist_page,
     case_worklist_page_number,
@@ -65,6 +68,18 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
         }
         for level, count in counts.items()
     ]
+    # What re-assessments left to do, over the whole worklist, each a link to its cases (S4 d, S5).
+    tasks = case_task_counts()
+    task_links = [
+        {
+            "task": task,
+            "count": count,
+            "query": filter_querystring(WorklistFilters(task=task), request.session),
+            "active": filters.task == task,
+        }
+        for task, count in ((TASK_CONTACT, tasks.contact), (TASK_SIGN_OFF, tasks.sign_off))
+        if count or filters.task == task
+    ]
     bulk_form = bulk_form or BulkCloseForm()
     bulk_closable = any(case_closable_in_bulk(case.level, case.status) for case in page.rows)
     rows = worklist_rows_html(
@@ -79,6 +94,7 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
         "total": total,
         "summary": worklist_summary(filters, flag_label),
         "level_links": level_links,
+        "task_links": task_links,
         "query": query,
         "toggle_query": filter_querystring(
             filters, request.session, all=None if filters.include_all else "1"

@@ -7,20 +7,12 @@ from django.urls import reverse
 
 from tests.factories import make_case
 from tests.test_support import run_tasks
+from tests.triage.retriage import reassess
 from tests.triage.worklist import E, F, P, U, hours_ago
-from triage.cases.assessments import case_sync
-from triage.models import Assessment, Case
+from triage.models import Case
 
 S4_IT = "C'è un aggiornamento sul suo questionario: lo legga nel portale o chiami lo studio."
 S4_EN = "There is an update about your questionnaire: please read it in the portal or phone the clinic."
-
-
-def reassess(case, level, score=5):
-    assessment = Assessment.objects.create(
-        submission_id=case.pk, level=level, score=score, flags=["HEAVY_ACUTE"], rules_version=3
-    )
-    case_sync(case.submission, assessment)
-    return assessment
 
 
 def her_mail(patient):

@@ -12,7 +12,9 @@ LEVELS = sorted(CaseLevel, reverse=True)
 
 class Command(BaseCommand):
     help = (
-        "Re-assess every open case with the current rule set; earlier assessments are kept. "
+        "Re-assess every open case with the current rule set; earlier assessments are kept. A move up "
+        "applies at once (she is notified and a contact task opens for urgent and emergency); a move "
+        "down waits for a doctor's sign-off on the case page. "
         "With --dry-run, print how many open cases would move from each level to each other level, "
         "and, in two separate lists, which would move up and which down with the flags each would gain "
         "or lose, without writing anything."
@@ -27,11 +29,28 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self._report(open_submissions_retriage_preview())
             return
-        assessed, changed = open_submissions_retriage()
+        run = open_submissions_retriage()
+        changed = len(run.moved_up) + len(run.pending_sign_off) + len(run.same_level)
         self.stdout.write(
-            f"Re-assessed {assessed} open case(s) with rule set {RULES_VERSION}; "
+            f"Re-assessed {run.assessed} open case(s) with rule set {RULES_VERSION}; "
             f"{changed} changed level, score or flags."
         )
+        # RULES.md 11.2 S6: what the release procedure does next, case by case.
+        self._ids(f"Moved up: {len(run.moved_up)} case(s)", run.moved_up)
+        self._ids(
+            f"Moved up into urgent or emergency, to contact (worklist task): {len(run.to_contact)} case(s)",
+            run.to_contact,
+        )
+        self._ids(
+            f"Lower level pending sign-off on the case page: {len(run.pending_sign_off)} case(s)",
+            run.pending_sign_off,
+        )
+        self._ids(f"Same level, score or flags updated: {len(run.same_level)} case(s)", run.same_level)
+
+    def _ids(self, title, ids):
+        self.stdout.write(title)
+        if ids:
+            self.stdout.write("  " + " ".join(f"#{pk}" for pk in ids))
 
     def _report(self, preview):
         names = {level: level.name.lower() for level in LEVELS}

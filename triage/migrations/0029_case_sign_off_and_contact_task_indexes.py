@@ -1,0 +1,29 @@
+from django.db import migrations, models
+
+from clinic.migration_operations import AddIndexConcurrently
+
+
+class Migration(migrations.Migration):
+    # The case table is the largest: its indexes are built without blocking writes (PostgreSQL).
+    atomic = False
+
+    dependencies = [("triage", "0028_case_advice_from_latest_assessment")]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("pending__isnull", False), models.Q(("status", "closed"), _negated=True)),
+                fields=["pending"],
+                name="triage_case_sign_off_idx",
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("contact_task__isnull", False), models.Q(("status", "closed"), _negated=True)),
+                fields=["contact_task"],
+                name="triage_case_contact_task_idx",
+            ),
+        ),
+    ]
