@@ -17,7 +17,7 @@ from .assessments import case_apply_assessment
 
 
 def _locked(case_id: int) -> Case:
-    return Case.objects.select_for_update().select_related("pending").get(pk=case_id)
+    return Case.objects.select_for_update(of=("self",)).select_related("pending").get(pk=case_id)
 
 
 def _decision_event(case: Case, actor: Actor, decision: str, now) -> CaseEvent:

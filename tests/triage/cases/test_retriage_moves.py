@@ -2,6 +2,7 @@
 reaches her and the doctors, once; a move down waits for a doctor's sign-off; the same level applies
 at once and leaves her advice as she was given it; a later re-assessment replaces a pending one."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -117,7 +118,7 @@ def test_the_same_level_applies_at_once_and_leaves_her_advice_as_she_was_given_i
 
 def test_a_later_move_up_supersedes_a_pending_move_down(patient, doctor):
     case = make_case(patient, level=P, submitted_at=SENT)
-    lower = reassess(case, R, score=0, flags=[])
+    lower = reassess(case, R, score=0, flags=[], at=SENT + timedelta(days=1))
 
     higher = reassess(case, U, at=RETRIAGED)
 
@@ -196,3 +197,23 @@ def test_retriage_holds_a_move_down_and_does_not_put_back_a_level_a_doctor_kept(
     assert (case.level, case.pending) == (U, None)
     assert Assessment.objects.filter(submission=submission).count() == 2
     assert AuditEvent.objects.filter(action=AuditEvent.Action.KEEP_HIGHER).count() == 1
+
+
+def test_erasing_her_account_removes_a_case_with_every_re_assessment_link(patient, doctor):
+    """The case's links to its assessments and timeline go with them, in one transaction."""
+    from django.db import connection
+
+    from patients.gdpr import patient_erase
+
+    case = make_case(patient, level=F, submitted_at=SENT)
+    reassess(case, U, at=RETRIAGED)
+    reassess(case, P, score=1, flags=[])
+    case.refresh_from_db()
+    assert case.earlier_advice and case.pending and case.contact_task
+
+    patient_erase(patient)
+
+    connection.check_constraints()
+    assert not Case.objects.exists()
+    assert not Assessment.objects.exists()
+    assert not CaseEvent.objects.exists()
