@@ -14,7 +14,7 @@ from patients.models import Patient
 
 from .. import rules
 from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
-from . import notifications
+from . import escalation, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
         )
         if assessment.level in PROMPT_LEVELS:
             notifications.notify_urgent_case(case.pk)
+        escalation.escalations_plan(case, assessment)
         return case
     before = (case.level, case.score, case.flags, case.rules_version)
     changed = before != (assessment.level, assessment.score, assessment.flags, assessment.rules_version)
@@ -144,6 +145,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
         case.rules_version = assessment.rules_version
         case.version += 1
         case.save()
+        escalation.escalations_plan(case, assessment, previous_level=before[0])
         if moved_up:
             notifications.notify_urgent_case(case.pk)
         if tell_her:

@@ -34,6 +34,8 @@ AGO = gettext_lazy("%(time)s ago")
 ASSIGNED = gettext_lazy("assigned to %(name)s")
 CONTACTS = ngettext_lazy("%(count)s attempt, last %(when)s", "%(count)s attempts, last %(when)s", "count")
 NEW_REPLY = gettext_lazy("new reply")
+# An escalation step was sent (RULES.md 11.2, S8): the row's marker, a word beside its shape and time.
+ESCALATED = gettext_lazy("escalated")
 
 
 def iso_datetime(value: datetime | None) -> str:
@@ -180,6 +182,10 @@ class WorklistRowView(TypedDict):
     open: bool
     # She wrote notes (RULES.md 11.2, S12).
     has_notes: bool
+    # "escalated", when and its ISO time (RULES.md 11.2, S8); empty when never escalated.
+    escalated: str
+    escalated_when: str
+    escalated_iso: str
 
 
 def case_closable_in_bulk(level, status) -> bool:
@@ -233,6 +239,9 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             contact_seen=case.contact_attempts,
             open=case.status != Case.Status.CLOSED,
             has_notes=case.has_notes,
+            escalated=labels.label(ESCALATED) if case.escalated_at else "",
+            escalated_when=labels.format_datetime(case.escalated_at, "SHORT_DATETIME_FORMAT"),
+            escalated_iso=iso_datetime(case.escalated_at),
         )
         for case in cases
     ]
