@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_case
+from tests.triage.cases.test_contact_log import contact_audit
 from tests.triage.worklist import DASHBOARD
 from triage.audit.writer import Actor
 from triage.cases.acted_on import case_is_acted_on
@@ -44,16 +45,20 @@ def attempts(case):
     return list(ContactAttempt.objects.filter(case=case).values_list("outcome", "channel"))
 
 
-def test_an_answered_reply_is_one_attempt_by_portal_message_in_the_timeline_and_the_audit_log(
-    case, patient, doctor
-):
+def exchange(case, patient, doctor, *, answered_after: int):
+    """The doctor writes at minute 10, she replies at 20, he answers `answered_after` minutes in."""
     with at(10):
         doctor_writes(case, doctor, "d1")
     with at(20):
         she_replies(case, patient, "r1")
-    assert attempts(case) == []
-    with at(40):
-        answer = doctor_writes(case, doctor, "d2", text="Wednesday at 9, then.", ip="10.1.2.3")
+    with at(answered_after):
+        return doctor_writes(case, doctor, "d2", text="Wednesday at 9, then.", ip="10.1.2.3")
+
+
+def test_an_answered_reply_is_one_attempt_by_portal_message_in_the_timeline_and_the_audit_log(
+    case, patient, doctor
+):
+    answer = exchange(case, patient, doctor, answered_after=40)
 
     attempt = ContactAttempt.objects.get(case=case)
     assert (attempt.outcome, attempt.channel, attempt.actor, attempt.created_at) == (
@@ -70,13 +75,7 @@ def test_an_answered_reply_is_one_attempt_by_portal_message_in_the_timeline_and_
         "message": answer.pk,
     }
     assert event.actor == doctor
-    audit = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_LOG)
-    assert (audit.actor, audit.object_id, audit.patient_id, audit.ip_address) == (
-        doctor,
-        str(case.pk),
-        case.patient_id,
-        "10.1.2.3",
-    )
+    assert contact_audit(case) == (doctor, case.patient_id, "10.1.2.3")
 
 
 def test_the_same_answer_posted_twice_logs_one_attempt(doctor_client, case, patient, doctor):
@@ -97,6 +96,7 @@ def test_one_answer_to_several_replies_is_one_attempt_and_a_later_exchange_anoth
     doctor_writes(case, doctor, "d1")
     she_replies(case, patient, "r1")
     she_replies(case, patient, "r2", text="Or Thursday.")
+    assert attempts(case) == []  # not yet answered
     doctor_writes(case, doctor, "d2")
     # A further message with no new reply of hers answers nothing.
     doctor_writes(case, doctor, "d3", text="Please bring your last smear test.")
@@ -119,12 +119,7 @@ def test_a_message_she_has_not_replied_to_is_no_contact(case, doctor):
 
 def test_an_exchange_of_messages_leaves_her_urgent_alarm_live(client, case, patient, doctor):
     """Only "spoke with her", a status change or a booked visit makes the case acted on (S2)."""
-    with at(10):
-        doctor_writes(case, doctor, "d1")
-    with at(20):
-        she_replies(case, patient, "r1")
-    with at(30):
-        doctor_writes(case, doctor, "d2")
+    exchange(case, patient, doctor, answered_after=30)
 
     assert attempts(case) == [("answered", "message")]
     assert not case_is_acted_on(case)
@@ -138,12 +133,8 @@ def test_an_exchange_of_messages_leaves_her_urgent_alarm_live(client, case, pati
 def test_the_row_counts_the_exchange_and_the_case_page_names_its_channel(
     doctor_client, case, patient, doctor
 ):
-    with at(10):
-        doctor_writes(case, doctor, "d1")
-    with at(20):
-        she_replies(case, patient, "r1")
+    exchange(case, patient, doctor, answered_after=100)
     with at(100):
-        doctor_writes(case, doctor, "d2")
         doctor_client.force_login(doctor)  # a session of this moment
         row = doctor_client.get(DASHBOARD, **EN).content.decode()
         riga = doctor_client.get(DASHBOARD, **IT).content.decode()
