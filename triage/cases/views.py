@@ -30,6 +30,7 @@ from .presenters import (
 )
 from .selectors import case_assessments, case_contact_count, case_events, case_follow_up_on, case_history
 from .services import CaseConflict, case_add_note, case_assign, case_change_status, case_log_contact
+from .summary import case_summary
 
 # The buttons of the case page's assignment form (templates/triage/cases/_assignment.html).
 ASSIGNMENT_CHOICES = ("take", "release")
@@ -64,6 +65,7 @@ def _case_page(
         "advice": advice_given(assessments, patient_language(case.patient.user)),
         "events": timeline_events_html(case_events(case)),
         "flags_html": case_flags_html(case.flags, case.rules_version),
+        "summary": case_summary(case.submission),
         "history": history,
         "history_html": case_history_html(history),
         # Answers the questionnaire does not know are shown too: a case the engine could not
