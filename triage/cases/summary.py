@@ -112,9 +112,9 @@ def _choice(name: str, value: str) -> str:
     return str(words) if words is not None else _lower_first(CHOICE_LABELS[name][value])
 
 
-def _labelled(name: str, value: str) -> str:
-    """ "Label: her choice", for the context at the end of the line."""
-    return f"{short_label(name)}: {_choice(name, value)}"
+def _labelled(name: str, value: str, version: int | None) -> str:
+    """The context at the end of the line, as "Label: her choice"."""
+    return f"{short_label(name, version)}: {_choice(name, value)}"
 
 
 def _weeks_ago(weeks: int) -> str:
@@ -246,12 +246,12 @@ def _hrt(given, version):
 
 def _contraception(given, version):
     method = given.get("contraception", "none")
-    return None if method == "none" else _labelled("contraception", method)
+    return None if method == "none" else _labelled("contraception", method, version)
 
 
 def _screening(given, version):
     when = given.get("last_cervical_screening")
-    return None if when is None else _labelled("last_cervical_screening", when)
+    return None if when is None else _labelled("last_cervical_screening", when, version)
 
 
 # The line's parts in the order a doctor reads them, each with the questions it says: who she is,
