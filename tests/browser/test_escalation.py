@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WORDS = {
     "it": ("sollecitato", "Sollecito, Emergenza: Promemoria ai medici (SMS al medico di turno)"),
-    "en": ("escalated", "Escalation, Emergency: Reminder to the doctors (text message to the doctor on duty)"),
+    "en": (
+        "escalated",
+        "Escalation, Emergency: Reminder to the doctors (text message to the doctor on duty)",
+    ),
 }
 
 

@@ -34,8 +34,6 @@ AGO = gettext_lazy("%(time)s ago")
 ASSIGNED = gettext_lazy("assigned to %(name)s")
 CONTACTS = ngettext_lazy("%(count)s attempt, last %(when)s", "%(count)s attempts, last %(when)s", "count")
 NEW_REPLY = gettext_lazy("new reply")
-# An escalation step was sent (RULES.md 11.2, S8): the row's marker, a word beside its shape and time.
-ESCALATED = gettext_lazy("escalated")
 
 
 def iso_datetime(value: datetime | None) -> str:
@@ -182,8 +180,7 @@ class WorklistRowView(TypedDict):
     open: bool
     # She wrote notes (RULES.md 11.2, S12).
     has_notes: bool
-    # "escalated", when and its ISO time (RULES.md 11.2, S8); empty when never escalated.
-    escalated: str
+    # When an escalation step was last sent, and its ISO time (RULES.md 11.2, S8); empty if never.
     escalated_when: str
     escalated_iso: str
 
@@ -239,7 +236,6 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             contact_seen=case.contact_attempts,
             open=case.status != Case.Status.CLOSED,
             has_notes=case.has_notes,
-            escalated=labels.label(ESCALATED) if case.escalated_at else "",
             escalated_when=labels.format_datetime(case.escalated_at, "SHORT_DATETIME_FORMAT"),
             escalated_iso=iso_datetime(case.escalated_at),
         )
@@ -289,7 +285,7 @@ def worklist_rows_html(
     are put in on every request, outside the cache.
     """
     template = get_template(WORKLIST_ROW.kind)
-    outcomes = ContactAttempt.Outcome.choices
+    outcomes = ContactAttempt.button_choices()
 
     def render(missing) -> list[str]:
         views = worklist_rows(missing, query=query, labels=labels, live=False)

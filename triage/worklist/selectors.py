@@ -134,7 +134,8 @@ ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT, "new_r
 
 def has_notes() -> ExpressionWrapper:
     """Whether she wrote anything in the questionnaire's notes (RULES.md 11.2, S12): the rules
-    never read them, so the row says so and a red flag written only there is read first."""
+    never read them, so the row says so and a red flag written only there is read first. The same
+    test on answers already read is `triage.questionnaire.notes_written`."""
     notes = Q(submission__answers__has_key="notes") & ~Q(submission__answers__notes="")
     return ExpressionWrapper(notes & ~Q(submission__answers__notes=None), output_field=BooleanField())
 

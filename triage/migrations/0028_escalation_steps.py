@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('triage', '0026_auditevent_actions_conversation'),
+        ('triage', '0027_contact_attempt_portal_message'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('triage', '0027_escalation_steps'),
+        ('triage', '0028_escalation_steps'),
     ]
 
     operations = [
