@@ -111,7 +111,8 @@ def escalations_plan(
 
     Called by `case_sync` when a case is created (`previous_level` None) and when a re-assessment
     changes its level. A new plan counts from now, the moment of the alert queued with it, and
-    cancels what the previous one still had pending; a case moved below priority keeps nothing.
+    replaces what the previous one still had pending; a step the previous plan had due sooner
+    keeps its time, so a move up never delays an alert. A case moved below priority keeps nothing.
     Demo data (messages held) plans nothing.
     """
     if messages_held() or case.status == Case.Status.CLOSED or previous_level == case.level:
@@ -121,20 +122,22 @@ def escalations_plan(
         if case.level not in ESCALATION_STEPS:
             _stop(case.pk, now)
         return []
+    sooner = dict(
+        Escalation.objects.filter(case_id=case.pk, sent_at=None, cancelled_at=None).values_list(
+            "step", "due_at"
+        )
+    )
     _stop(case.pk, now)
     schedule = clinic_profile().schedule
     steps = ESCALATION_STEPS.get(case.level, ((Step.DIGEST, None),))
-    planned = [
-        Escalation(
-            case=case,
-            assessment=assessment,
-            level=case.level,
-            step=step,
-            since=now,
-            due_at=_due(schedule, now, step, amount),
+    planned = []
+    for step, amount in steps:
+        due = _due(schedule, now, step, amount)
+        if step in sooner and step != Step.DIGEST:
+            due = min(due, sooner[step])
+        planned.append(
+            Escalation(case=case, assessment=assessment, level=case.level, step=step, since=now, due_at=due)
         )
-        for step, amount in steps
-    ]
     Escalation.objects.bulk_create(planned, ignore_conflicts=True)
     return planned
 

@@ -344,6 +344,20 @@ def test_a_move_up_into_emergency_schedules_anew_from_the_re_assessment(patient,
     assert [m.subject for m in reminders()] == ["Reminder: emergency case not yet opened"]
 
 
+def test_a_move_up_never_delays_a_step_the_earlier_level_had_due_sooner(patient, doctor):
+    case = arrive(patient, U, MONDAY_10)
+
+    reassess(case, E, rome(2026, 12, 14, 11, 45))
+
+    pending = Escalation.objects.filter(case=case, cancelled_at=None)
+    # The emergency's own times would be 12:15 and 15:15 (lunch does not count); the urgent
+    # reminder was due at 12:00 and keeps that time.
+    assert {(step.level, step.step, step.due_at) for step in pending} == {
+        (E, "reminder", rome(2026, 12, 14, 12, 0)),
+        (E, "contact", rome(2026, 12, 14, 15, 15)),
+    }
+
+
 def test_a_re_assessment_that_keeps_the_level_keeps_counting_from_the_first_alert(patient, doctor):
     case = arrive(patient, U, MONDAY_10)
 
