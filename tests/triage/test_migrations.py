@@ -76,8 +76,8 @@ def test_follow_up_dates_become_visits_linked_to_their_cases_and_back(executor, 
     assert dict(Case.objects.values_list("status", "follow_up_on")) == days
 
 
-ADVICE_BEFORE = ("triage", "0027_case_advice_sign_off_and_contact_task")
-ADVICE_AFTER = ("triage", "0028_case_advice_from_latest_assessment")
+ADVICE_BEFORE = ("triage", "0030_case_advice_sign_off_and_contact_task")
+ADVICE_AFTER = ("triage", "0031_case_advice_from_latest_assessment")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -108,7 +108,7 @@ def test_each_case_gets_its_latest_assessment_as_in_force_and_as_her_advice_sinc
         )
     # Two cases per batch: the batches and the last, partial one are all written.
     monkeypatch.setattr(
-        importlib.import_module("triage.migrations.0028_case_advice_from_latest_assessment"), "BATCH", 2
+        importlib.import_module("triage.migrations.0031_case_advice_from_latest_assessment"), "BATCH", 2
     )
 
     migrator = executor()

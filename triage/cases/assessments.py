@@ -14,7 +14,7 @@ from patients.models import Patient
 
 from .. import rules
 from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel, retriage_direction
-from . import notifications
+from . import escalation, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
         # A new case: what follows its first level goes here.
         if assessment.level in PROMPT_LEVELS:
             notifications.notify_urgent_case(case.pk)
+        escalation.escalations_plan(case, assessment)
         return case
     direction = retriage_direction(case.level, assessment.level)
     if direction == 0 and _values(case) == _values(assessment) and case.pending_id is None:
@@ -167,7 +168,7 @@ def case_apply_assessment(case: Case, assessment: Assessment, *, advised_at=None
     `advised_at`: she is given the assessment's advice from then on, and the one she had becomes
     its dated record; None (the same level) leaves her advice as she was given it.
     """
-    level_changed = case.level != assessment.level
+    previous_level = case.level
     case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
     case.rules_version = assessment.rules_version
     case.assessment = assessment
@@ -178,7 +179,8 @@ def case_apply_assessment(case: Case, assessment: Assessment, *, advised_at=None
         case.advice, case.advised_at = assessment, advised_at
     case.version += 1
     case.save()
-    return level_changed
+    escalation.escalations_plan(case, assessment, previous_level=previous_level)
+    return case.level != previous_level
 
 
 def _retriage_event(case: Case, assessment: Assessment, *, actor, held: bool) -> CaseEvent:

@@ -25,12 +25,14 @@ from .presenters import (
     answers_html,
     case_flags_html,
     case_history_html,
+    contact_log_entries,
     timeline_events_html,
     unbound_form_html,
 )
 from .retriage_tasks import case_contact_task_close, case_keep_higher, case_sign_off_lower
 from .selectors import case_assessment, case_contact_count, case_events, case_follow_up_on, case_history
 from .services import CaseConflict, case_add_note, case_assign, case_change_status, case_log_contact
+from .summary import case_summary
 
 # The buttons of the case page's assignment form (templates/triage/cases/_assignment.html).
 ASSIGNMENT_CHOICES = ("take", "release")
@@ -63,6 +65,7 @@ def _case_page(
     if messages_shown:
         audit_record(actor, AuditEvent.Action.CONVERSATION_READ, obj=case, patient=case.patient_id)
     history = case_history(case)
+    events = list(case_events(case))
     fresh_status_form = None if status_form else CaseStatusForm(case=case, action=status_url)
     fresh_note_form = None if note_form else CaseNoteForm(action=note_url)
     context = {
@@ -86,8 +89,10 @@ def _case_page(
             if case.contact_task_id
             else None
         ),
-        "events": timeline_events_html(case_events(case)),
+        "events": timeline_events_html(events),
+        "contact_entries": contact_log_entries(events),
         "flags_html": case_flags_html(case.flags, case.rules_version),
+        "summary": case_summary(case.submission),
         "history": history,
         "history_html": case_history_html(history),
         # Answers the questionnaire does not know are shown too: a case the engine could not
@@ -108,7 +113,7 @@ def _case_page(
         "assign_url": with_query(reverse("triage:case_assign", args=[case.pk]), query),
         "contact_url": with_query(reverse("triage:case_contact", args=[case.pk]), query),
         "contact_seen": case_contact_count(case),
-        "contact_outcomes": ContactAttempt.Outcome.choices,
+        "contact_outcomes": ContactAttempt.button_choices(),
     }
     return render(request, "triage/cases/case_detail.html", context, status=status)
 

@@ -181,6 +181,9 @@ class WorklistRowView(TypedDict):
     open: bool
     # She wrote notes (RULES.md 11.2, S12).
     has_notes: bool
+    # When an escalation step was last sent, and its ISO time (RULES.md 11.2, S8); empty if never.
+    escalated_when: str
+    escalated_iso: str
     # A lower re-assessment waits for sign-off (S5); she must be contacted about new advice (S4 d).
     pending_sign_off: bool
     contact_task: bool
@@ -237,6 +240,8 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             contact_seen=case.contact_attempts,
             open=case.status != Case.Status.CLOSED,
             has_notes=case.has_notes,
+            escalated_when=labels.format_datetime(case.escalated_at, "SHORT_DATETIME_FORMAT"),
+            escalated_iso=iso_datetime(case.escalated_at),
             pending_sign_off=case.pending_sign_off,
             contact_task=case.contact_task,
         )
@@ -286,7 +291,7 @@ def worklist_rows_html(
     are put in on every request, outside the cache.
     """
     template = get_template(WORKLIST_ROW.kind)
-    outcomes = ContactAttempt.Outcome.choices
+    outcomes = ContactAttempt.button_choices()
 
     def render(missing) -> list[str]:
         views = worklist_rows(missing, query=query, labels=labels, live=False)

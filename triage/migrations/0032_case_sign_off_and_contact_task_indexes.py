@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     # The case table is the largest: its indexes are built without blocking writes (PostgreSQL).
     atomic = False
 
-    dependencies = [("triage", "0028_case_advice_from_latest_assessment")]
+    dependencies = [("triage", "0031_case_advice_from_latest_assessment")]
 
     operations = [
         AddIndexConcurrently(

@@ -30,6 +30,6 @@ def forget(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("triage", "0027_case_advice_sign_off_and_contact_task")]
+    dependencies = [("triage", "0030_case_advice_sign_off_and_contact_task")]
 
     operations = [migrations.RunPython(from_latest_assessment, forget)]
