@@ -288,16 +288,6 @@ class Case(models.Model):
         """No rule set could assess the answers: the doctor reads them herself."""
         return self.level == CaseLevel.REVIEW
 
-    @property
-    def pending_sign_off(self) -> bool:
-        """A lower re-assessment waits for a doctor's decision (RULES.md 11.2, S5)."""
-        return self.pending_id is not None
-
-    @property
-    def contact_task_open(self) -> bool:
-        """She must be contacted about new advice (RULES.md 11.2, S4 d)."""
-        return self.contact_task_id is not None
-
 
 # A reason given for a status change, and a note, are at most this long.
 REASON_MAX_LENGTH = 500
