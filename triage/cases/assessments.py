@@ -14,7 +14,7 @@ from patients.models import Patient
 
 from .. import rules
 from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
-from . import notifications
+from . import deadlines, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
             score=assessment.score,
             flags=assessment.flags,
             rules_version=assessment.rules_version,
+            **deadlines.case_deadline(assessment.level, submission.submitted_at),
         )
         if assessment.level in PROMPT_LEVELS:
             notifications.notify_urgent_case(case.pk)
@@ -143,6 +144,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
         case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
         case.rules_version = assessment.rules_version
         case.version += 1
+        deadlines.case_deadline_move(case, before[0], assessment.created_at)
         case.save()
         if moved_up:
             notifications.notify_urgent_case(case.pk)

@@ -24,6 +24,7 @@ from ..models import (
     Visit,
 )
 from ..visits.services import local_start, visit_book
+from .acted_on import acted_on_store
 
 # A case starts as "new"; a doctor moves it to one of these.
 STATUS_TARGETS = (Case.Status.IN_REVIEW, Case.Status.FOLLOW_UP, Case.Status.CLOSED)
@@ -159,6 +160,7 @@ def case_change_status(
         text=reason,
         created_at=now,
     )
+    acted_on_store(patient_ids=[case.patient_id])
     _audit_case(actor, AuditEvent.Action.STATUS_CHANGE, case_id, case.patient_id)
     return Case.objects.select_related("follow_up_visit").get(pk=case_id)
 
@@ -264,5 +266,6 @@ def case_log_contact(
         detail={"attempt": attempt.pk, "outcome": outcome, "channel": channel},
         created_at=now,
     )
+    acted_on_store(case_ids=[case_id])
     _audit_case(actor, AuditEvent.Action.CONTACT_LOG, case_id, case.patient_id)
     return ContactLogged(attempt=attempt, attempts=attempts + 1)

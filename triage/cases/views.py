@@ -23,6 +23,7 @@ from .forms import CaseNoteForm, CaseStatusForm, ContactForm
 from .presenters import (
     ANSWERS,
     answers_html,
+    case_deadline,
     case_flags_html,
     case_history_html,
     timeline_events_html,
@@ -64,6 +65,7 @@ def _case_page(
         "advice": advice_given(assessments, patient_language(case.patient.user)),
         "events": timeline_events_html(case_events(case)),
         "flags_html": case_flags_html(case.flags, case.rules_version),
+        "deadline": case_deadline(case),
         "history": history,
         "history_html": case_history_html(history),
         # Answers the questionnaire does not know are shown too: a case the engine could not

@@ -159,6 +159,13 @@ class Case(models.Model):
         verbose_name=_("assigned to"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # When the case was given its level, and so by when the clinic should act on it
+    # (`triage.cases.deadlines`); no deadline for routine cases.
+    level_since = models.DateTimeField(_("level given at"), null=True, blank=True)
+    act_by = models.DateTimeField(_("act by"), null=True, blank=True)
+    # When the clinic first acted on it, as `triage.cases.acted_on` defines it, stored by the
+    # services that act so that lists can filter and sort on it (see `acted_on_store`).
+    acted_on_at = models.DateTimeField(_("acted on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -184,6 +191,14 @@ class Case(models.Model):
                 fields=["level", "flag_bits"],
                 condition=~models.Q(status="closed"),
                 name="triage_case_open_counts_idx",
+            ),
+            # The open cases nobody has acted on yet, in queue order with their deadline: the
+            # worklist's overdue cases (first within their level), their count and filter.
+            models.Index(
+                fields=["sort_key", "submitted_at", "submission", "act_by"],
+                condition=models.Q(acted_on_at__isnull=True, act_by__isnull=False)
+                & ~models.Q(status="closed"),
+                name="triage_case_pending_idx",
             ),
         ]
 

@@ -64,6 +64,7 @@ class WorklistFilterForm(forms.Form):
         label=_("Patient name or email"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True
     )
     assigned = forms.ChoiceField(label=_("Assigned to"), choices=ASSIGNMENT_CHOICES, required=False)
+    overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
     # Page cursors: the case a page starts after or ends before, or the last page.
     after = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
     before = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
@@ -120,6 +121,7 @@ class WorklistFilterForm(forms.Form):
             submitted_from=self._value("submitted_from"),
             submitted_to=self._value("submitted_to"),
             q=self._value("q") or "",
+            overdue=bool(self._value("overdue", False)),
         )
 
     def cursor(self) -> dict:
@@ -147,6 +149,7 @@ def filter_params(filters: WorklistFilters, session=None, **overrides) -> list[t
         "submitted_to": filters.submitted_to.isoformat() if filters.submitted_to else None,
         "q": filters.q or None,
         "assigned": MINE if filters.assignee is not None else UNASSIGNED if filters.unassigned else None,
+        "overdue": "1" if filters.overdue else None,
     }
     if session is not None and filters.q:
         values["q"] = None
