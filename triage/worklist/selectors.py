@@ -303,11 +303,18 @@ def _page_ids(
                 continue
             if segment == cursor[0]:
                 part = _after(part, cursor[1]) if forward else _before(part, cursor[1])
-        part = part.annotate(**{SEGMENT_COLUMN: Value(index)}).values_list(SEGMENT_COLUMN, *QUEUE_ORDER)
-        parts.append(part.order_by(*order)[:size] if _limit_per_part() else part.order_by())
+        parts.append(
+            part.annotate(**{SEGMENT_COLUMN: Value(index)}).values_list(SEGMENT_COLUMN, *QUEUE_ORDER)
+        )
     if not parts:
         return []
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    if len(parts) == 1:
+        return [row[-1] for row in parts[0].order_by(*order)[:size]]
+    if _limit_per_part():
+        parts = [part.order_by(*order)[:size] for part in parts]
+    else:
+        parts = [part.order_by() for part in parts]
+    combined = parts[0].union(*parts[1:], all=True)
     segment_order = SEGMENT_COLUMN if forward else f"-{SEGMENT_COLUMN}"
     return [row[-1] for row in combined.order_by(segment_order, *order)[:size]]
 
