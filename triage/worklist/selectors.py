@@ -225,10 +225,11 @@ def _segments(filters: WorklistFilters) -> list[Segment]:
 
 
 def _in_segment(segment: Segment, now: datetime) -> Q:
-    level = -segment[0]
-    low, high = sort_key_range([level])
-    # The bounds on `sort_key` let the planner seek to the level in the queue indexes.
-    at_level = Q(level=level, sort_key__gte=low, sort_key__lte=high)
+    """The cases of a segment. Its level is read as its range of `sort_key` alone (a score stays
+    below `SCORE_SPAN`): the planner then seeks to it in the queue indexes and reads them in
+    order, where `level = N` beside it made it misjudge the rows and sort the whole level."""
+    low, high = sort_key_range([-segment[0]])
+    at_level = Q(sort_key__gte=low, sort_key__lte=high)
     return at_level & (overdue_q(now) if segment[1] == 0 else ~overdue_q(now))
 
 
