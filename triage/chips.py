@@ -147,7 +147,7 @@ def more_flags_html(hidden: list[FlagItem]) -> SafeString:
 
 # An overdue case (RULES.md 11.2, S8): a shape and a word, never colour alone, and by how long.
 OVERDUE_HTML = (
-    '<span class="badge overdue-marker" title="{}"><span aria-hidden="true">⏰</span> {}'
+    '<span class="badge overdue-marker" title="{}"><span aria-hidden="true">◷</span> {}'
     ' <span class="overdue-by">{}</span></span>'
 )
 OVERDUE = gettext_lazy("Overdue")
@@ -173,7 +173,7 @@ def overdue_for(late: timedelta) -> str:
 
 
 def overdue_html(act_by: datetime, now: datetime) -> SafeString:
-    """The overdue marker: "⏰ Overdue by 2 h 10 min", its deadline on hover."""
+    """The overdue marker: "◷ Overdue by 2 h 10 min", its deadline on hover."""
     deadline = date_format(timezone.localtime(act_by), "DATETIME_FORMAT")
     return format_html(
         OVERDUE_HTML,

@@ -58,7 +58,7 @@ def test_an_emergency_past_its_30_working_minutes_is_overdue_with_a_word_an_icon
     row = html[html.index(f'id="case-{late.pk}"') :]
     row = row[: row.index("</tr>")]
     assert "overdue-marker" in row
-    assert '<span aria-hidden="true">⏰</span> Overdue' in row
+    assert '<span aria-hidden="true">◷</span> Overdue' in row
     assert "by 2 h 10 min" in row
     fresh_row = html[html.index(f'id="case-{fresh.pk}"') :]
     assert "overdue-marker" not in fresh_row[: fresh_row.index("</tr>")]

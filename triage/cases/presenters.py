@@ -178,7 +178,7 @@ class Deadline:
     """By when the clinic should act on an open case nobody has acted on yet (RULES.md 11.2, S8)."""
 
     act_by: datetime
-    # "⏰ Overdue by 2 h 10 min" once it has passed; empty before.
+    # "◷ Overdue by 2 h 10 min" once it has passed; empty before.
     overdue: SafeString | str
 
 

@@ -181,7 +181,7 @@ class WorklistRowView(TypedDict):
     open: bool
     # She wrote notes (RULES.md 11.2, S12).
     has_notes: bool
-    # "⏰ Overdue by 2 h 10 min" (a marker in a cached row while the case could be overdue); empty otherwise.
+    # "◷ Overdue by 2 h 10 min" (a marker in a cached row while the case could be overdue); empty otherwise.
     overdue: SafeString | str
 
 
@@ -266,7 +266,7 @@ def live_contacts(case, labels: Labels) -> SafeString:
 
 
 def live_overdue(case, labels: Labels) -> SafeString | str:
-    """ "⏰ Overdue by 2 h 10 min" when nobody acted on the case by its deadline, as of this request."""
+    """ "◷ Overdue by 2 h 10 min" when nobody acted on the case by its deadline, as of this request."""
     if not is_overdue_case(case.act_by, case.acted_on_at, case.status, labels.now):
         return ""
     return overdue_html(case.act_by, labels.now)
