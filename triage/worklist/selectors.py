@@ -15,8 +15,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Field, Func, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as SqlCase
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
@@ -326,19 +340,6 @@ def _limit_per_part() -> bool:
     return connection.features.supports_slicing_ordering_in_compound
 
 
-def _rows_before(qs: QuerySet[Case], segments: list[Segment], key: Key, now: datetime) -> QuerySet[Case]:
-    """The rows of `qs` before the place `key`: the earlier segments, and the earlier rows of its own."""
-    earlier = [_in_segment(segment, now) for segment in segments if segment < key[0]]
-    if key[0] in segments:
-        earlier.append(_in_segment(key[0], now) & Q(LessThan(_queue_row(), _key_row(key[1]))))
-    if not earlier:
-        return qs.none()
-    condition = earlier[0]
-    for other in earlier[1:]:
-        condition |= other
-    return qs.filter(condition)
-
-
 @dataclass(frozen=True, slots=True)
 class WorklistRow:
     """One line of the worklist: what the doctor reads about a case at a glance."""
@@ -488,32 +489,60 @@ def case_worklist_page_number(
     filters: WorklistFilters,
     page: WorklistPage,
     *,
-    total: int,
+    counts: dict[int, int],
     first: bool = False,
     now: datetime | None = None,
 ) -> None:
-    """Set the page's "page X of Y" from the list's total (already counted for the level counts).
+    """Set the page's "page X of Y" from the list's per-level counts (already read for the header).
 
-    The first page (`first`: no cursor asked for) needs no query. Any other
-    counts the rows before it (the last page too, so that a page's queries
-    never depend on how many cases there are), which an index answers: under 1 ms on the default list and 3 to 13 ms
-    over all 100,000 cases of the benchmark (docs/performance.md). Pages cut by
-    keyset need not start at a multiple of the page size, so a partial page
-    counts as one.
+    The first page (`first`: no cursor asked for) needs no query. Any other counts the rows
+    before it (the last page too, so that a page's queries never depend on how many cases there
+    are): the levels above its first row come from `counts`, and its own level from one query of
+    three counts, each read from an index (`_counts_in_level`). Pages cut by keyset need not start
+    at a multiple of the page size, so a partial page counts as one.
     """
-    page.pages = max(1, math.ceil(total / PAGE_SIZE))
+    page.pages = max(1, math.ceil(case_worklist_total(counts) / PAGE_SIZE))
     if first or not page.rows:
         page.number = 1
+        return
+    now = now or timezone.now()
+    row = page.rows[0]
+    key = (sort_key_of(row.level, row.score), row.submitted_at, row.pk)
+    before_key, overdue, overdue_before_key = _counts_in_level(_filtered(filters, now), row.level, key, now)
+    if is_overdue_case(row.act_by, row.acted_on_at, row.status, now):
+        in_level = overdue_before_key
     else:
-        now = now or timezone.now()
-        first = page.rows[0]
-        overdue = is_overdue_case(first.act_by, first.acted_on_at, first.status, now)
-        key = (
-            _segment(first.level, overdue),
-            (sort_key_of(first.level, first.score), first.submitted_at, first.pk),
+        in_level = overdue + before_key - overdue_before_key
+    before = sum(count for level, count in counts.items() if level > row.level) + in_level
+    page.number = min(page.pages, math.ceil(before / PAGE_SIZE) + 1)
+
+
+def _count(qs: QuerySet[Case]) -> Coalesce:
+    """`qs.count()` as a subquery, so that several counts are read in one query."""
+    counted = qs.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _counts_in_level(qs: QuerySet[Case], level: int, key: tuple, now: datetime) -> tuple[int, int, int]:
+    """At `level`: the rows before `key` in queue order, the overdue rows, and the overdue rows
+    before `key`; the first through the queue index, the others through the pending one.
+
+    One query, carried by the row at `key` itself.
+    """
+    low, high = sort_key_range([level])
+    at_level = qs.filter(sort_key__gte=low, sort_key__lte=high)
+    overdue = at_level.filter(overdue_q(now))
+    counts = (
+        Case.objects.filter(pk=key[-1])
+        .annotate(
+            before_key=_count(_before(at_level, key)),
+            overdue=_count(overdue),
+            overdue_before_key=_count(_before(overdue, key)),
         )
-        before = _rows_before(_filtered(filters, now), _segments(filters), key, now).order_by().count()
-        page.number = min(page.pages, math.ceil(before / PAGE_SIZE) + 1)
+        .values_list("before_key", "overdue", "overdue_before_key")
+        .first()
+    )
+    return counts or (0, 0, 0)
 
 
 def case_next(case: Case, filters: WorklistFilters, now: datetime | None = None):

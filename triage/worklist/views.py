@@ -57,7 +57,7 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
     counts = case_level_counts(filters, now)
     total = case_worklist_total(counts)
     overdue = case_overdue_count(filters, now)
-    case_worklist_page_number(filters, page, total=total, first=not cursor or page.cursor_lost, now=now)
+    case_worklist_page_number(filters, page, counts=counts, first=not cursor or page.cursor_lost, now=now)
     query = filter_querystring(filters, request.session)
     labels = Labels(now)
     level_links = [
