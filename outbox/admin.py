@@ -2,14 +2,14 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from clinic.auth import SuperuserOnlyAdmin, is_clinic_admin
 from clinic.phones import phone_masked
 
 from .models import OutboundEmail, OutboundText
-from .services import email_dismiss, email_send_again
-from .texts import text_dismiss, text_send_again
+from .services import EMAILS, message_dismiss, message_send_again
+from .texts import TEXTS
 
 SETTLEABLE = (OutboundEmail.Status.FAILED, OutboundEmail.Status.IN_DOUBT, OutboundEmail.Status.SENDING)
 
@@ -39,29 +39,28 @@ class OutboundEmailAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return is_clinic_admin(request.user)
 
+    # The channel the actions settle messages of, and how they report it (the text messages'
+    # admin says its own).
+    channel = EMAILS
+    queued_again = ngettext_lazy("%(count)d email queued again.", "%(count)d emails queued again.", "count")
+    dismissed = ngettext_lazy("%(count)d email dismissed.", "%(count)d emails dismissed.", "count")
+
     @admin.action(description=_("Send again (a message that may have been sent can arrive twice)"))
     def send_again(self, request, queryset):
-        chosen = list(queryset.filter(status__in=SETTLEABLE))
-        for message in chosen:
-            email_send_again(message)
-        self.message_user(
-            request,
-            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", len(chosen))
-            % {"count": len(chosen)},
-            messages.SUCCESS,
+        self._settle(
+            request, queryset, lambda message: message_send_again(self.channel, message), self.queued_again
         )
 
     @admin.action(description=_("Dismiss (do not send)"))
     def dismiss(self, request, queryset):
+        self._settle(request, queryset, message_dismiss, self.dismissed)
+
+    def _settle(self, request, queryset, settle, done) -> None:
+        """Settle each chosen message that is failed or in doubt, and say how many."""
         chosen = list(queryset.filter(status__in=SETTLEABLE))
         for message in chosen:
-            email_dismiss(message)
-        self.message_user(
-            request,
-            ngettext("%(count)d email dismissed.", "%(count)d emails dismissed.", len(chosen))
-            % {"count": len(chosen)},
-            messages.SUCCESS,
-        )
+            settle(message)
+        self.message_user(request, done % {"count": len(chosen)}, messages.SUCCESS)
 
 
 @admin.register(OutboundText)
@@ -89,28 +88,10 @@ class OutboundTextAdmin(OutboundEmailAdmin):
     def to(self, obj):
         return phone_masked(obj.phone) if obj.phone else ""
 
-    @admin.action(description=_("Send again (a message that may have been sent can arrive twice)"))
-    def send_again(self, request, queryset):
-        chosen = list(queryset.filter(status__in=SETTLEABLE))
-        for message in chosen:
-            text_send_again(message)
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d text message queued again.", "%(count)d text messages queued again.", len(chosen)
-            )
-            % {"count": len(chosen)},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Dismiss (do not send)"))
-    def dismiss(self, request, queryset):
-        chosen = list(queryset.filter(status__in=SETTLEABLE))
-        for message in chosen:
-            text_dismiss(message)
-        self.message_user(
-            request,
-            ngettext("%(count)d text message dismissed.", "%(count)d text messages dismissed.", len(chosen))
-            % {"count": len(chosen)},
-            messages.SUCCESS,
-        )
+    channel = TEXTS
+    queued_again = ngettext_lazy(
+        "%(count)d text message queued again.", "%(count)d text messages queued again.", "count"
+    )
+    dismissed = ngettext_lazy(
+        "%(count)d text message dismissed.", "%(count)d text messages dismissed.", "count"
+    )

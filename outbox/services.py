@@ -46,6 +46,28 @@ class EmailNotDelivered(Exception):
     """The last attempt failed; the message stays in the outbox as failed."""
 
 
+@dataclass(frozen=True)
+class Channel:
+    """One way the outbox reaches people (emails here, text messages in `outbox.texts`): what the
+    steps every channel shares (`_claim`, `retry_or_fail`, `message_send_again`) read of it."""
+
+    model: type  # its outbox table
+    noun: str  # how the logs name one message
+    task_name: str  # its delivery task in `outbox.tasks`
+    not_delivered: type[Exception]  # raised when a message fails for good
+    logger: logging.Logger
+
+    def schedule(self, message_id: int, run_after=None) -> None:
+        """Queue the delivery task of a message, now or at `run_after`."""
+        from . import tasks
+
+        task = getattr(tasks, self.task_name)
+        (task if run_after is None else task.using(run_after=run_after)).enqueue(message_id)
+
+
+EMAILS = Channel(OutboundEmail, "Email", "email_deliver_task", EmailNotDelivered, logger)
+
+
 class OutboxEmail:
     """One kind of email: how to build it from its identifiers, and how to queue it."""
 
@@ -97,15 +119,8 @@ def email_enqueue(kind: OutboxEmail, params: dict) -> OutboundEmail | None:
         return None
     with transaction.atomic():
         message = OutboundEmail.objects.create(kind=kind.kind, params=params)
-        _schedule(message.pk)
+        EMAILS.schedule(message.pk)
     return message
-
-
-def _schedule(message_id: int, run_after=None) -> None:
-    from .tasks import email_deliver_task
-
-    task = email_deliver_task if run_after is None else email_deliver_task.using(run_after=run_after)
-    task.enqueue(message_id)
 
 
 def retry_delay(attempts: int, delays=None) -> timedelta | None:
@@ -116,11 +131,12 @@ def retry_delay(attempts: int, delays=None) -> timedelta | None:
     return timedelta(seconds=delays[attempts - 1])
 
 
-def _claim(message_id: int, model=OutboundEmail, noun: str = "Email"):
+def _claim(message_id: int, channel: Channel = EMAILS):
     """Mark the message as being sent, in a committed transaction of its own, or say why not.
 
-    Shared by every channel: `model` is the outbox table (emails, text messages).
+    Shared by every channel.
     """
+    model, noun = channel.model, channel.noun
     with transaction.atomic():
         message = model.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
@@ -168,35 +184,43 @@ def email_deliver(message_id: int) -> str:
 
 
 def _record_failure(message: OutboundEmail, exc: Exception) -> str:
-    """Schedule the next attempt, or end the message as failed after the last one.
+    return retry_or_fail(EMAILS, message, exc, retry_delay(message.attempts))
 
-    Only the exception's type is kept and logged: its text may quote the
-    message or its address.
+
+def retry_or_fail(
+    channel: Channel, message, exc: Exception, delay: timedelta | None, *, level=logging.WARNING
+) -> str:
+    """After a failed attempt: schedule the next one after `delay`, or, with none left, end the
+    message as failed and raise the channel's `not_delivered`; a retry is logged at `level`.
+
+    Only the exception's type is kept and logged: its text may quote the message or its address.
     """
     error = type(exc).__name__
-    delay = retry_delay(message.attempts)
     with transaction.atomic():
         message.last_error = error[:200]
         if delay is None:
-            message.status = OutboundEmail.Status.FAILED
+            message.status = channel.model.Status.FAILED
         else:
-            message.status = OutboundEmail.Status.PENDING
-            _schedule(message.pk, run_after=timezone.now() + delay)
+            message.status = channel.model.Status.PENDING
+            channel.schedule(message.pk, run_after=timezone.now() + delay)
         message.save(update_fields=["status", "last_error"])
     if delay is None:
-        logger.error(
-            "Email %s (%s) failed after %d attempts: %s",
+        channel.logger.error(
+            "%s %s (%s) failed after %d attempts: %s",
+            channel.noun,
             message.pk,
             message.kind_name,
             message.attempts,
             error,
         )
-        # Not chained: the stored traceback must not carry the mail server's text (it may quote addresses).
-        raise EmailNotDelivered(
-            f"email {message.pk} failed after {message.attempts} attempts: {error}"
+        # Not chained: the stored traceback must not carry the server's text (it may quote addresses).
+        raise channel.not_delivered(
+            f"{channel.noun.lower()} {message.pk} failed after {message.attempts} attempts: {error}"
         ) from None
-    logger.warning(
-        "Email %s (%s) attempt %d failed (%s); retrying in %d s",
+    channel.logger.log(
+        level,
+        "%s %s (%s) attempt %d failed (%s); retrying in %d s",
+        channel.noun,
         message.pk,
         message.kind_name,
         message.attempts,
@@ -207,12 +231,16 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> str:
 
 
 @transaction.atomic
-def email_send_again(message: OutboundEmail) -> None:
+def message_send_again(channel: Channel, message) -> None:
     """Queue a failed or in-doubt message once more, by a deliberate act of staff."""
-    message.status = OutboundEmail.Status.PENDING
+    message.status = channel.model.Status.PENDING
     message.attempts = 0
     message.save(update_fields=["status", "attempts"])
-    _schedule(message.pk)
+    channel.schedule(message.pk)
+
+
+def email_send_again(message: OutboundEmail) -> None:
+    message_send_again(EMAILS, message)
 
 
 def emails_cancel(*, user_ids=(), visit_ids=(), submission_ids=()) -> int:
@@ -235,6 +263,10 @@ def emails_cancel(*, user_ids=(), visit_ids=(), submission_ids=()) -> int:
     )
 
 
-def email_dismiss(message: OutboundEmail) -> None:
-    message.status = OutboundEmail.Status.DISMISSED
+def message_dismiss(message) -> None:
+    """Settle a failed or in-doubt message of any channel without sending it, by staff."""
+    message.status = message.Status.DISMISSED
     message.save(update_fields=["status"])
+
+
+email_dismiss = message_dismiss

@@ -32,7 +32,7 @@ from clinic.phones import phone_display
 
 from .gsm7 import fits_one_message
 from .models import OutboundText
-from .services import _claim, _held, retry_delay
+from .services import Channel, _claim, _held, message_dismiss, message_send_again, retry_delay, retry_or_fail
 from .sms import RecipientOptedOut, SmsError, sms_backend
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 class TextNotDelivered(Exception):
     """The text failed for good; it stays in the outbox as failed."""
+
+
+TEXTS = Channel(OutboundText, "Text message", "text_deliver_task", TextNotDelivered, logger)
 
 
 def compose(about: str, path: str) -> str:
@@ -109,23 +112,16 @@ def text_enqueue(kind: OutboxText, *, patient, key: str, params: dict) -> Outbou
             message = OutboundText.objects.create(
                 patient=patient, kind=kind.kind, params=params, idempotency_key=key
             )
-            _schedule(message.pk)
+            TEXTS.schedule(message.pk)
     except IntegrityError:
         # Queued by a concurrent request between the check and the insert.
         return None
     return message
 
 
-def _schedule(message_id: int, run_after=None) -> None:
-    from .tasks import text_deliver_task
-
-    task = text_deliver_task if run_after is None else text_deliver_task.using(run_after=run_after)
-    task.enqueue(message_id)
-
-
 def text_deliver(message_id: int) -> str:
     """Send one queued text (the task's body); returns the status it ends in."""
-    message = _claim(message_id, OutboundText, "Text message")
+    message = _claim(message_id, TEXTS)
     if message is None:
         status = OutboundText.objects.filter(pk=message_id).values_list("status", flat=True).first()
         return status or "missing"
@@ -160,51 +156,20 @@ def _finish(message: OutboundText, status: str, *fields: str) -> str:
 
 def _record_failure(message: OutboundText, exc: Exception) -> str:
     """Schedule the next attempt, or end the text as failed: at once for a permanent error (an
-    invalid number), after the last attempt for the others. Only the error's type is kept."""
-    error = type(exc).__name__
+    invalid number), after the last attempt for the others, not before the provider's wait. An
+    account without credit is logged as an error at once: someone has to top it up."""
     permanent = isinstance(exc, SmsError) and exc.permanent
     delay = None if permanent else retry_delay(message.attempts, settings.SMS_RETRY_DELAYS)
     retry_after = getattr(exc, "retry_after", None)
     if delay is not None and retry_after is not None:
         delay = max(delay, timedelta(seconds=retry_after))
-    with transaction.atomic():
-        message.last_error = error[:200]
-        if delay is None:
-            message.status = OutboundText.Status.FAILED
-        else:
-            message.status = OutboundText.Status.PENDING
-            _schedule(message.pk, run_after=timezone.now() + delay)
-        message.save(update_fields=["status", "last_error"])
-    if delay is None:
-        logger.error(
-            "Text message %s (%s) failed after %d attempts: %s",
-            message.pk,
-            message.kind_name,
-            message.attempts,
-            error,
-        )
-        raise TextNotDelivered(
-            f"text message {message.pk} failed after {message.attempts} attempts: {error}"
-        ) from None
-    log = logger.error if error == "NoCredit" else logger.warning
-    log(
-        "Text message %s (%s) attempt %d failed (%s); retrying in %d s",
-        message.pk,
-        message.kind_name,
-        message.attempts,
-        error,
-        delay.total_seconds(),
-    )
-    return message.status
+    level = logging.ERROR if type(exc).__name__ == "NoCredit" else logging.WARNING
+    return retry_or_fail(TEXTS, message, exc, delay, level=level)
 
 
-@transaction.atomic
 def text_send_again(message: OutboundText) -> None:
     """Queue a failed or in-doubt text once more, by a deliberate act of staff."""
-    message.status = OutboundText.Status.PENDING
-    message.attempts = 0
-    message.save(update_fields=["status", "attempts"])
-    _schedule(message.pk)
+    message_send_again(TEXTS, message)
 
 
 def texts_cancel(patient) -> int:
@@ -214,6 +179,4 @@ def texts_cancel(patient) -> int:
     )
 
 
-def text_dismiss(message: OutboundText) -> None:
-    message.status = OutboundText.Status.DISMISSED
-    message.save(update_fields=["status"])
+text_dismiss = message_dismiss

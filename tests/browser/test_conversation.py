@@ -1,12 +1,13 @@
 """One conversation per case in a real browser: the doctor writes on a desktop, she reads and replies
-on a phone, the worklist marks her reply until a doctor has read it; in both pairs of languages."""
+on a phone, the worklist marks her reply until a doctor has read it; then the other way round (the
+doctor on a phone, she at a desktop) with his answer on the contact log; in both pairs of languages."""
 
 import pytest
 
 from tests import factories
-from triage.models import CaseLevel, CaseMessage, SavedReply
+from triage.models import CaseLevel, CaseMessage, ContactAttempt, SavedReply
 
-from .support import PHONE, assert_accessible, assert_no_sideways_scroll, login
+from .support import DESKTOP, PHONE, PageChecker, assert_accessible, assert_no_sideways_scroll, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,3 +115,79 @@ def test_doctor_writes_in_english_and_she_replies_in_italian_on_her_questionnair
 
     desk.goto("/dashboard/")
     assert "new reply" in desk.locator("table.worklist .new-reply").inner_text()
+
+
+DOCTOR_WORDS = {
+    "it": {
+        "sent": "Messaggio inviato",
+        "new_reply": "nuova risposta",
+        "logged": "Risposto al suo messaggio · Messaggio nel portale",
+        "counted": "1 tentativo, l’ultimo alle",
+    },
+    "en": {
+        "sent": "Message sent",
+        "new_reply": "new reply",
+        "logged": "Answered her message · Portal message",
+        "counted": "1 attempt, last",
+    },
+}
+HER_WORDS = {
+    "it": {"clinic_wrote": "Lo studio ha scritto", "replied": "La sua risposta è stata inviata allo studio."},
+    "en": {"clinic_wrote": "The clinic wrote", "replied": "Your reply has been sent to the clinic."},
+}
+
+
+@pytest.mark.parametrize(("doctor_language", "her_language"), [("it", "en"), ("en", "it")])
+def test_doctor_on_a_phone_and_she_on_a_desktop_and_his_answer_is_on_the_contact_log(
+    new_context, shot, doctor_language, her_language
+):
+    """The other pair of screens: the doctor works from a phone, she reads and replies at a desktop;
+    his answer to her reply is an attempt by portal message on the row and the case page."""
+    case = her_case(her_language)
+    doctor = factories.make_doctor()
+    said, her_words = DOCTOR_WORDS[doctor_language], HER_WORDS[her_language]
+
+    phone = new_context(viewport=PHONE, language=doctor_language).new_page()
+    check = PageChecker(phone, shot, suffix=f"doctor-phone-{doctor_language}")
+    login(phone, doctor.email)
+    phone.goto(f"/dashboard/cases/{case.pk}/")
+    phone.locator("#conversation textarea[name=text]").fill("Can you come on Tuesday at 10?")
+    with phone.expect_navigation():
+        phone.locator("#conversation [type=submit]").click()
+    assert said["sent"] in phone.locator(".messages").inner_text()
+
+    desk = new_context(viewport=DESKTOP, language=her_language).new_page()
+    her_check = PageChecker(desk, shot, suffix=f"patient-desktop-{her_language}")
+    login(desk, "anna@example.com")
+    her_check.visit(f"/questionnaire/{case.pk}/")
+    section = desk.locator("#conversation")
+    assert her_words["clinic_wrote"] in section.inner_text()
+    assert "Can you come on Tuesday at 10?" in section.inner_text()
+    section.locator("textarea[name=text]").fill("Tuesday is fine.")
+    with desk.expect_navigation():
+        section.locator("[type=submit]").click()
+    assert her_words["replied"] in desk.locator(".messages").inner_text()
+    her_check("she-replied")
+
+    check.visit("/dashboard/")
+    row = phone.locator(f"#case-{case.pk}")
+    assert said["new_reply"] in row.locator(".new-reply").inner_text()
+    check("worklist-new-reply")
+    with phone.expect_navigation():
+        row.locator("a.case-link").click()
+    assert "Tuesday is fine." in phone.locator("#conversation").inner_text()
+    phone.locator("#conversation textarea[name=text]").fill("See you on Tuesday.")
+    with phone.expect_navigation():
+        phone.locator("#conversation [type=submit]").click()
+    assert said["logged"] in phone.locator("#contact-log .contact-log-entries").inner_text()
+    assert said["logged"] in phone.locator(".timeline-contact").last.inner_text()
+    check("case-page-answered")
+    check.visit("/dashboard/")
+    assert said["counted"] in phone.locator(f"#case-{case.pk} .contact-count").inner_text()
+    assert phone.locator(f"#case-{case.pk} .new-reply").count() == 0
+    check("worklist-counted")
+
+    check.assert_clean()
+    her_check.assert_clean()
+    attempt = ContactAttempt.objects.get(case=case)
+    assert (attempt.outcome, attempt.channel, attempt.actor_id) == ("answered", "message", doctor.pk)

@@ -200,7 +200,7 @@ class ContactForm(forms.Form):
 
     def clean_contact(self):
         outcome, _sep, seen = self.cleaned_data["contact"].partition(":")
-        if outcome not in ContactAttempt.Outcome.values or not seen.isdigit():
+        if outcome not in ContactAttempt.BUTTONS or not seen.isdigit():
             raise forms.ValidationError(_("Choose one of the outcomes offered."))
         return outcome, int(seen)
 

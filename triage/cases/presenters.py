@@ -246,6 +246,12 @@ CSRF_MARK = "csrftokenfragmentmark"
 LIVE_MARK = "livevaluefragmentmark"
 
 
+def contact_log_entries(events) -> list[CaseEvent]:
+    """The contact log's attempts, oldest first, taken from the timeline's events already read
+    (each says its outcome and channel: `CaseEvent.contact_summary`)."""
+    return [event for event in events if event.kind == CaseEvent.Kind.CONTACT]
+
+
 def unbound_form_html(request, kind: str, form) -> SafeString:
     """A crispy form as first shown (unbound, no errors), rendered once per `form.fragment_parts()`.
 

@@ -246,7 +246,7 @@ def case_log_contact(
     click, or the same form posted again) or a colleague logged one meanwhile, and nothing is
     added, so a click counts once. Bad input raises `ValidationError` keyed by field.
     """
-    if outcome not in ContactAttempt.Outcome.values:
+    if outcome not in ContactAttempt.BUTTONS:
         raise ValidationError({"outcome": _("Choose one of the outcomes offered.")})
     if channel not in ContactAttempt.Channel.values:
         raise ValidationError({"channel": _("Choose one of the channels offered.")})
@@ -254,18 +254,42 @@ def case_log_contact(
     attempts = ContactAttempt.objects.filter(case_id=case_id).count()
     if attempts != seen:
         return ContactLogged(attempt=None, attempts=attempts)
-    now = timezone.now()
-    attempt = ContactAttempt.objects.create(
-        case_id=case_id, actor=actor.user, channel=channel, outcome=outcome, created_at=now
+    attempt = _contact_add(case, actor, outcome=outcome, channel=channel, at=timezone.now())
+    return ContactLogged(attempt=attempt, attempts=attempts + 1)
+
+
+def case_log_message_exchange(*, case: Case, actor: Actor, answer_id: int, at) -> ContactAttempt:
+    """Log her replies that a doctor's message (`answer_id`, written `at`) answered as one attempt
+    by portal message, "answered her message", in the timeline and the audit log.
+
+    Called by the conversation in the transaction that writes the answer, with the case row
+    locked, once for the answer that answers them (`triage.conversation.services.
+    reply_contact_record`, which says why this is an attempt and not "spoke with her").
+    """
+    return _contact_add(
+        case,
+        actor,
+        outcome=ContactAttempt.Outcome.ANSWERED,
+        channel=ContactAttempt.Channel.MESSAGE,
+        at=at,
+        detail={"message": answer_id},
     )
-    Case.objects.filter(pk=case_id).update(last_actor=actor.user, last_acted_at=now)
+
+
+def _contact_add(case: Case, actor: Actor, *, outcome: str, channel: str, at, detail=None) -> ContactAttempt:
+    """The one writer of the contact log: the attempt, the case's last action, the timeline event
+    and the audit event, in the caller's transaction."""
+    attempt = ContactAttempt.objects.create(
+        case_id=case.pk, actor=actor.user, channel=channel, outcome=outcome, created_at=at
+    )
+    Case.objects.filter(pk=case.pk).update(last_actor=actor.user, last_acted_at=at)
     CaseEvent.objects.create(
-        case_id=case_id,
+        case_id=case.pk,
         kind=CaseEvent.Kind.CONTACT,
         actor=actor.user,
-        detail={"attempt": attempt.pk, "outcome": outcome, "channel": channel},
-        created_at=now,
+        detail={"attempt": attempt.pk, "outcome": outcome, "channel": channel, **(detail or {})},
+        created_at=at,
     )
-    acted_on_store(case_ids=[case_id])
-    _audit_case(actor, AuditEvent.Action.CONTACT_LOG, case_id, case.patient_id)
-    return ContactLogged(attempt=attempt, attempts=attempts + 1)
+    acted_on_store(case_ids=[case.pk])
+    _audit_case(actor, AuditEvent.Action.CONTACT_LOG, case.pk, case.patient_id)
+    return attempt

@@ -26,6 +26,7 @@ from .presenters import (
     case_deadline,
     case_flags_html,
     case_history_html,
+    contact_log_entries,
     timeline_events_html,
     unbound_form_html,
 )
@@ -56,6 +57,7 @@ def _case_page(
         audit_record(actor, AuditEvent.Action.CONVERSATION_READ, obj=case, patient=case.patient_id)
     assessments = case_assessments(case)
     history = case_history(case)
+    events = list(case_events(case))
     fresh_status_form = None if status_form else CaseStatusForm(case=case, action=status_url)
     fresh_note_form = None if note_form else CaseNoteForm(action=note_url)
     context = {
@@ -63,7 +65,8 @@ def _case_page(
         "follow_up_on": case_follow_up_on(case),
         "assessment": assessments[-1] if assessments else None,
         "advice": advice_given(assessments, patient_language(case.patient.user)),
-        "events": timeline_events_html(case_events(case)),
+        "events": timeline_events_html(events),
+        "contact_entries": contact_log_entries(events),
         "flags_html": case_flags_html(case.flags, case.rules_version),
         "deadline": case_deadline(case),
         "history": history,
@@ -86,7 +89,7 @@ def _case_page(
         "assign_url": with_query(reverse("triage:case_assign", args=[case.pk]), query),
         "contact_url": with_query(reverse("triage:case_contact", args=[case.pk]), query),
         "contact_seen": case_contact_count(case),
-        "contact_outcomes": ContactAttempt.Outcome.choices,
+        "contact_outcomes": ContactAttempt.button_choices(),
     }
     return render(request, "triage/cases/case_detail.html", context, status=status)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from outbox.notices import Notice, notify_patient
 
 from ..audit.writer import Actor, audit_record
+from ..cases.services import case_log_message_exchange
 from ..models import MESSAGE_MAX_LENGTH, AuditEvent, Case, CaseMessage
 
 CLOSED_CASE = _("This case is closed: its conversation can be read but no longer answered.")
@@ -62,7 +63,8 @@ def message_post_by_doctor(*, case_id: int, actor: Actor, text: str, key: str) -
     """A doctor writes to the patient: the message, its audit event, the notice to her (no content:
     `outbox.notices.notify_patient`).
 
-    Her replies waiting for an answer are answered by it (`reply_contact_record`).
+    Her replies waiting for an answer are answered by it, and logged as a contact
+    (`reply_contact_record`).
     """
     case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
     text = _checked(case, text)
@@ -73,7 +75,7 @@ def message_post_by_doctor(*, case_id: int, actor: Actor, text: str, key: str) -
         return message
     Case.objects.filter(pk=case_id).update(last_actor=actor.user, last_acted_at=message.created_at)
     audit_record(actor, AuditEvent.Action.MESSAGE_SEND, obj=case, patient=case.patient_id)
-    reply_contact_record(case_id=case_id, answer=message)
+    reply_contact_record(case=case, actor=actor, answer=message)
     # By email, and by text if she opted in: no content, a link; once, as the message is made once.
     notify_patient(case.patient, Notice.NEW_MESSAGE, key=f"case-message:{message.pk}")
     return message
@@ -91,14 +93,29 @@ def message_post_by_patient(*, case_id: int, user, text: str, key: str) -> CaseM
     return message
 
 
-def reply_contact_record(*, case_id: int, answer: CaseMessage) -> int:
-    """Her replies that `answer` (a doctor's message) answers become contacts: each is marked answered.
+def reply_contact_record(*, case: Case, actor: Actor, answer: CaseMessage) -> int:
+    """Her replies that `answer` (a doctor's message) answers are marked answered and logged on the
+    contact log as one attempt by portal message, "answered her message"; returns how many replies.
 
-    The one place where a reply of hers turns into a contact with the clinic; returns how many did.
+    The one place where a reply of hers turns into a contact with the clinic. One attempt per
+    answer, however many replies it answers (she wrote, the clinic answered: one exchange); an
+    answer posted twice is one message (its form's key), and replies already answered are not
+    answered again, so nothing is logged twice.
+
+    Why an attempt and not "spoke with her", which makes the case acted on and lets her
+    emergency or urgent advice fold (RULES.md 11.2, S2): a written exchange is not a conversation
+    in which the clinic heard how she is now. She may have written about a date, not her
+    symptoms; the answer may be "we will call you tomorrow"; nothing says she has read it. It is
+    logged for the doctor without a clinician's judgement, and a live alarm must never fold as a
+    side effect of bookkeeping. A doctor who has dealt with her case says so as for any case:
+    "spoke with her" after a call, a status change, a visit booked.
     """
-    return CaseMessage.objects.filter(
-        case_id=case_id,
+    replies = CaseMessage.objects.filter(
+        case_id=case.pk,
         author_kind=CaseMessage.Author.PATIENT,
         answered_at__isnull=True,
         created_at__lte=answer.created_at,
     ).update(answered_at=answer.created_at)
+    if replies:
+        case_log_message_exchange(case=case, actor=actor, answer_id=answer.pk, at=answer.created_at)
+    return replies

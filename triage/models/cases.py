@@ -294,11 +294,19 @@ class CaseEvent(models.Model):
         return text % {"when": starts, "before": when(self.detail.get("from"))}
 
     def contact_summary(self) -> str:
-        """ "Called, no answer" in the active language, for a contact attempt."""
-        outcome = self.detail.get("outcome") if isinstance(self.detail, dict) else None
+        """ "Called, no answer · Phone" in the active language, for a contact attempt: the outcome
+        and the channel it went by (a phone call for attempts logged before channels were kept)."""
+        detail = self.detail if isinstance(self.detail, dict) else {}
+        outcome = detail.get("outcome")
         if outcome not in ContactAttempt.Outcome.values:
             return self.text
-        return str(ContactAttempt.Outcome(outcome).label)
+        channel = detail.get("channel")
+        if channel not in ContactAttempt.Channel.values:
+            channel = ContactAttempt.Channel.PHONE
+        return gettext("%(outcome)s · %(channel)s") % {
+            "outcome": ContactAttempt.Outcome(outcome).label,
+            "channel": ContactAttempt.Channel(channel).label,
+        }
 
     def retriage_summary(self) -> str:
         """ "Follow-up (2) → Urgent (7), rule set 2" in the active language, for a re-assessment."""
@@ -317,20 +325,28 @@ class CaseEvent(models.Model):
 
 
 class ContactAttempt(models.Model):
-    """One attempt to reach the patient about a case, logged with one click: the contact log.
+    """One attempt to reach the patient about a case: the contact log.
 
-    Append-only. "Spoke with her" makes the case acted on (RULES.md 11.2); the other outcomes
-    count as attempts on the worklist row.
+    Append-only. A doctor logs a call with one click (`BUTTONS`); "spoke with her" makes the case
+    acted on (RULES.md 11.2), the other outcomes count as attempts on the worklist row. Her reply
+    in the case's conversation, once a doctor's message answers it, is logged by the conversation
+    as "answered her message" by portal message: an attempt, never "spoke with her" (see
+    `triage.conversation.services.reply_contact_record` for why).
     """
 
     class Outcome(models.TextChoices):
         NO_ANSWER = "no_answer", _("Called, no answer")
         LEFT_MESSAGE = "left_message", _("Left a message")
         SPOKE = "spoke", _("Spoke with her")
+        ANSWERED = "answered", _("Answered her message")
 
     class Channel(models.TextChoices):
         # More channels (a text message, an email) are added here as the clinic gains them.
         PHONE = "phone", _("Phone")
+        MESSAGE = "message", _("Portal message")
+
+    # The outcomes a doctor logs by hand, a button each (the case page, the worklist row).
+    BUTTONS = (Outcome.NO_ANSWER, Outcome.LEFT_MESSAGE, Outcome.SPOKE)
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="contact_attempts", verbose_name=_("case")
@@ -353,3 +369,8 @@ class ContactAttempt(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()} #{self.case_id}"
+
+    @classmethod
+    def button_choices(cls) -> list[tuple[str, str]]:
+        """The one-click buttons' values and labels, in the order they are shown."""
+        return [(outcome.value, outcome.label) for outcome in cls.BUTTONS]

@@ -297,7 +297,7 @@ def worklist_rows_html(
     are put in on every request, outside the cache.
     """
     template = get_template(WORKLIST_ROW.kind)
-    outcomes = ContactAttempt.Outcome.choices
+    outcomes = ContactAttempt.button_choices()
 
     def render(missing) -> list[str]:
         views = worklist_rows(missing, query=query, labels=labels, live=False)

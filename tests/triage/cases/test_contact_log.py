@@ -28,6 +28,12 @@ def contact_url(case, query=""):
     return reverse("triage:case_contact", args=[case.pk]) + (f"?{query}" if query else "")
 
 
+def contact_audit(case) -> tuple:
+    """The audit event of the case's one contact attempt: who logged it, for whom, from where."""
+    audit = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_LOG, object_id=str(case.pk))
+    return (audit.actor, audit.patient_id, audit.ip_address)
+
+
 def test_a_logged_call_is_in_the_log_the_timeline_and_the_audit_log(case, doctor):
     logged = case_log_contact(
         case_id=case.pk, actor=Actor(user=doctor, ip="10.1.2.3"), outcome="no_answer", seen=0
@@ -39,13 +45,7 @@ def test_a_logged_call_is_in_the_log_the_timeline_and_the_audit_log(case, doctor
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.CONTACT)
     assert event.detail == {"attempt": attempt.pk, "outcome": "no_answer", "channel": "phone"}
     assert event.actor == doctor
-    audit = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_LOG)
-    assert (audit.actor, audit.object_id, audit.patient_id, audit.ip_address) == (
-        doctor,
-        str(case.pk),
-        case.patient_id,
-        "10.1.2.3",
-    )
+    assert contact_audit(case) == (doctor, case.patient_id, "10.1.2.3")
     case.refresh_from_db()
     assert (case.last_actor, case.last_acted_at) == (doctor, attempt.created_at)
 

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import make_case
+from tests.factories import make_case, make_patient
 from tests.test_support import run_tasks
 from tests.triage.worklist import E, F, P, U, hours_ago
 from triage.cases.assessments import case_sync
@@ -72,3 +72,20 @@ def test_a_closed_case_moved_up_does_not_tell_her(patient, doctor):
     run_tasks()
 
     assert her_mail(patient) == []
+
+
+def test_a_patient_who_opted_in_gets_the_notice_by_text_too_once(sms_outbox, doctor):
+    patient = make_patient(email="texts@example.com", phone="+393331234567", texts=True)
+    case = make_case(patient, level=F, submitted_at=hours_ago(30))
+
+    reassess(case, U)
+    run_tasks()
+    reassess(case, U)
+    run_tasks()
+
+    [(to, text, _sender)] = sms_outbox
+    assert to == "+393331234567"
+    assert S4_IT in text
+    for private in ("Urgente", "urgente", "Maria", "Rossi", "HEAVY", "sanguin"):
+        assert private not in text
+    assert len(her_mail(patient)) == 1

@@ -368,3 +368,31 @@ def test_the_box_is_described_in_the_language_of_the_page(her, doctor, case, lan
     doctor_writes(case, doctor)
     page = her.get(reverse("patients:submission_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE=language)
     assert words in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_clinic_writes_and_edits_its_saved_replies_in_the_admin_in_both_languages(
+    admin_client, doctor_client, case
+):
+    fields = {
+        "title": "Richiamata",
+        "text_it": "La richiameremo domani alle 9.",
+        "position": 0,
+        "active": "on",
+    }
+    added = admin_client.post(
+        reverse("admin:triage_savedreply_add"), {**fields, "text_en": "We will call you tomorrow at 9."}
+    )
+    assert added.status_code == 302
+    reply = SavedReply.objects.get()
+    assert 'data-text="La richiameremo domani alle 9."' in doctor_client.get(case_url(case)).content.decode()
+
+    edited = admin_client.post(
+        reverse("admin:triage_savedreply_change", args=[reply.pk]),
+        {**fields, "text_it": "La richiameremo domani alle 10.", "text_en": "We will call you at 10."},
+    )
+    assert edited.status_code == 302
+    case.patient.user.language = "en"
+    case.patient.user.save(update_fields=["language"])
+    page = doctor_client.get(case_url(case)).content.decode()
+    assert 'data-text="We will call you at 10."' in page
