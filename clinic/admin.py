@@ -106,7 +106,7 @@ class ClinicProfileAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
         (None, {"fields": ["name", "address", "phone", "email", "booking_url"]}),
         (None, {"fields": ["hours_note_it", "hours_note_en", "closed_on_public_holidays"]}),
         (None, {"fields": ["emergency_number", "second_emergency_number", "out_of_hours_phone"]}),
-        (None, {"fields": ["escalation_email", "escalation_phone"]}),
+        (None, {"fields": ["escalation_email", "escalation_phone", "on_duty_mobile"]}),
         (
             None,
             {

@@ -16,7 +16,14 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import hours
-from .phones import dial_href, phone_display, phone_href
+from .phones import (
+    InvalidPhone,
+    dial_href,
+    phone_can_receive_texts,
+    phone_display,
+    phone_href,
+    phone_normalise,
+)
 
 # Every page's footer reads the profile: it is cached, and a save clears the cache (a shared cache
 # clears it for every worker; a per-process one picks the change up within this many seconds).
@@ -114,6 +121,16 @@ class ClinicProfile(models.Model):
         ),
     )
     escalation_phone = models.CharField(_("escalation contact phone"), max_length=32, blank=True)
+    # RULES.md 11.2 S8: the "second channel" of the reminder to the doctors.
+    on_duty_mobile = models.CharField(
+        _("on-duty doctor's mobile"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "The reminder about an emergency or urgent case not yet opened goes to this number by text "
+            "message; left empty, it goes to every doctor by email."
+        ),
+    )
     act_within_emergency_minutes = models.PositiveSmallIntegerField(
         _("emergency: act within (working minutes)"),
         null=True,
@@ -197,6 +214,16 @@ class ClinicProfile(models.Model):
         for field in ("out_of_hours_phone", "escalation_phone"):
             if getattr(self, field) and not dial_href(getattr(self, field)):
                 errors[field] = _("Enter a phone number that can be called, e.g. 116117 or +39 06 1234 5678.")
+        if self.on_duty_mobile:
+            try:
+                self.on_duty_mobile = phone_normalise(self.on_duty_mobile)
+            except InvalidPhone:
+                errors["on_duty_mobile"] = _("Enter a mobile number, e.g. +39 333 123 4567.")
+            else:
+                if not phone_can_receive_texts(self.on_duty_mobile):
+                    errors["on_duty_mobile"] = _(
+                        "This number cannot receive text messages (it is a landline). Enter a mobile number."
+                    )
         for field in ("emergency_number", "second_emergency_number"):
             value = getattr(self, field)
             if value and not (value.isdigit() and 3 <= len(value) <= 6):

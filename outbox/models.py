@@ -49,11 +49,14 @@ class OutboundEmail(models.Model):
 
 
 class OutboundText(models.Model):
-    """One text message to a patient, queued and sent like an email (`outbox.texts`).
+    """One text message to a patient, or to one of the clinic's own numbers, queued and sent like an
+    email (`outbox.texts`).
 
     Unlike an email row it names its patient: a text goes only to a patient who opted in, and is
     checked again when it is sent. What went out (the number and the text) is written once it is
-    sent, and goes with her when her data is erased (the rows cascade with the patient).
+    sent, and goes with her when her data is erased (the rows cascade with the patient). A text to
+    the clinic (the doctor on duty, the escalation contact) has no patient: its number is the
+    clinic profile's when it is sent.
     """
 
     Status = OutboundEmail.Status
@@ -61,6 +64,8 @@ class OutboundText(models.Model):
     patient = models.ForeignKey(
         "patients.Patient",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="outbound_texts",
         verbose_name=_("patient"),
     )

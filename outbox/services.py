@@ -109,6 +109,11 @@ def emails_held():
         _held.reset(token)
 
 
+def messages_held() -> bool:
+    """Whether messages are held here (`emails_held`): what would plan messages for later plans none."""
+    return _held.get()
+
+
 def email_enqueue(kind: OutboxEmail, params: dict) -> OutboundEmail | None:
     """Record the message and its delivery task in the caller's transaction.
 

@@ -14,10 +14,15 @@ checked when it is queued and again when it is sent, in her language. It
 never holds health data or her name: the clinic's name, what it is about in
 general words, a link and the clinic's phone (`compose`), at most 160 GSM-7
 characters.
+
+A text to the clinic's own staff (the doctor on duty, the escalation contact) is a kind declared
+with `@outbox_clinic_text`: it goes to a number from the clinic profile, read when it is sent,
+in the clinic's language, with no patient and no consent to check; it names no patient either.
 """
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -105,12 +110,16 @@ def text_enqueue(kind: OutboxText, *, patient, key: str, params: dict) -> Outbou
     queued: she did not opt in, the key was queued before, or messages are held (demo data)."""
     if _held.get() or not patient.accepts_texts():
         return None
+    return _enqueue(kind.kind, patient, key, params)
+
+
+def _enqueue(kind: str, patient, key: str, params: dict) -> OutboundText | None:
     if OutboundText.objects.filter(idempotency_key=key).exists():
         return None
     try:
         with transaction.atomic():
             message = OutboundText.objects.create(
-                patient=patient, kind=kind.kind, params=params, idempotency_key=key
+                patient=patient, kind=kind, params=params, idempotency_key=key
             )
             TEXTS.schedule(message.pk)
     except IntegrityError:
@@ -119,12 +128,66 @@ def text_enqueue(kind: OutboxText, *, patient, key: str, params: dict) -> Outbou
     return message
 
 
+@dataclass(frozen=True)
+class ClinicText:
+    """A text to one of the clinic's own numbers: the number, and the words."""
+
+    to: str
+    text: str
+
+
+# Every kind of text to the clinic, by its path: their tests hold each one to 160 GSM-7 characters.
+CLINIC_KINDS: dict[str, "OutboxClinicText"] = {}
+
+
+class OutboxClinicText:
+    """One kind of text to the clinic's own staff: how to write it, and how to queue it."""
+
+    def __init__(self, build: Callable[..., ClinicText | None]):
+        self.build = build
+        self.kind = f"{build.__module__}.{build.__qualname__}"
+        self.__doc__ = build.__doc__
+        CLINIC_KINDS[self.kind] = self
+
+    def __call__(self, **params) -> ClinicText | None:
+        """The text in the clinic's language, or None when there is nothing to send any more."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.build(**params)
+
+    def enqueue(self, *, key: str, **params) -> OutboundText | None:
+        """Queue it in the caller's transaction; None when the key was queued before or messages
+        are held (demo data)."""
+        if _held.get():
+            return None
+        return _enqueue(self.kind, None, key, params)
+
+
+def outbox_clinic_text(build: Callable[..., ClinicText | None]) -> OutboxClinicText:
+    """Declare a kind of text to the clinic's staff (see the module docstring)."""
+    return OutboxClinicText(build)
+
+
+def compose_for_clinic(about: str, path: str) -> str:
+    """The one shape of a text to the clinic's staff: "<clinic>: <what it is about> <link>".
+
+    The link opens `path` behind `SMS_LINK_BASE_URL`, a page that needs a doctor's login.
+    """
+    values = {
+        "name": clinic_profile().text_name,
+        "about": about,
+        "link": f"{settings.SMS_LINK_BASE_URL}{path}",
+    }
+    return _("%(name)s: %(about)s %(link)s") % values
+
+
 def text_deliver(message_id: int) -> str:
     """Send one queued text (the task's body); returns the status it ends in."""
     message = _claim(message_id, TEXTS)
     if message is None:
         status = OutboundText.objects.filter(pk=message_id).values_list("status", flat=True).first()
         return status or "missing"
+    if message.patient_id is None:
+        return _clinic_text_send(message)
     Patient = OutboundText._meta.get_field("patient").related_model
     patient = Patient.objects.select_related("user").get(pk=message.patient_id)
     try:
@@ -143,6 +206,26 @@ def text_deliver(message_id: int) -> str:
         return _record_failure(message, exc)
     message.phone = patient.phone
     message.text = text[: OutboundText._meta.get_field("text").max_length]
+    message.provider_id = str(provider_id)[:64]
+    return _finish(message, OutboundText.Status.SENT, "phone", "text", "provider_id")
+
+
+def _clinic_text_send(message: OutboundText) -> str:
+    """Send a claimed text to the clinic's number, as its kind builds it now."""
+    try:
+        kind = import_string(message.kind)
+        if not isinstance(kind, OutboxClinicText):
+            raise SuspiciousOperation(f"{message.kind} is not a text to the clinic")
+        built = kind(**message.params)
+        if built is None or not built.to:
+            return _finish(message, OutboundText.Status.SKIPPED)
+        if not fits_one_message(built.text):
+            logger.warning("Text message %s (%s) is longer than one message.", message.pk, message.kind_name)
+        provider_id = sms_backend().send(built.to, built.text, clinic_profile().sms_sender)
+    except Exception as exc:
+        return _record_failure(message, exc)
+    message.phone = built.to
+    message.text = built.text[: OutboundText._meta.get_field("text").max_length]
     message.provider_id = str(provider_id)[:64]
     return _finish(message, OutboundText.Status.SENT, "phone", "text", "provider_id")
 

@@ -367,6 +367,29 @@ def display_answer(name: str, value) -> str:
     return str(value)
 
 
+def given_answers(answers: dict, version: int | None = None) -> dict:
+    """The answers she gave, by name, to the questions the questionnaire of rule set `version` showed her.
+
+    An unanswered question, one its branching hid and a value its field would
+    reject are left out: nothing is said for her that she did not say (the
+    FHIR export and the case's clinical summary read the answers this way).
+    """
+    rule_set = rules.rule_set(version)
+    visible = rule_set.visible_fields(answers)
+    given = {}
+    for field in rule_set.fields:
+        value = answers.get(field.name)
+        if field.name in visible and value not in (None, "") and field.error_for(value) is None:
+            given[field.name] = value
+    return given
+
+
+def notes_written(answers: dict) -> bool:
+    """Whether she wrote anything in the notes (RULES.md 11.2, S12); the worklist asks the same of
+    the database (`triage.worklist.selectors.has_notes`)."""
+    return answers.get("notes") not in (None, "")
+
+
 def readable_answers(
     answers: dict, version: int | None = None
 ) -> list[tuple[str, list[tuple[str, str, str]]]]:

@@ -1,4 +1,5 @@
-"""In Chromium: the case page's trend chart on screen and on paper, the grouped access log, the error pages."""
+"""In Chromium: the case page's clinical summary and folded answers, its trend chart on screen and on paper,
+the grouped access log, the error pages."""
 
 from datetime import timedelta
 
@@ -79,6 +80,77 @@ def test_the_trend_chart_is_drawn_accessible_and_printable(new_context, shot, la
     assert chart["visible"]
     assert chart["stroke"] == "rgb(0, 0, 0)"
     shot(page, "case-printed")
+
+
+# Her answers for the summary: a recurring bleed after intercourse with clots, burning, and notes.
+SUMMARISED = BLEEDING | {
+    "bleeding_episodes_3m": 4,
+    "bleeding_first_noticed_weeks": 22,
+    "clots": True,
+    "burning": True,
+    "notes": "Ho paura che sia qualcosa di grave.",
+}
+SUMMARY_LINE = {
+    "en": "Bleeding after intercourse: 4 episodes in 3 months, light, more than before, clots, first noticed "
+    "22 weeks ago · Pain during intercourse 5/10 · Burning · Last cervical screening: less than 3 years ago",
+    "it": "Sanguinamento dopo i rapporti: 4 episodi in 3 mesi, lieve, maggiore di prima, coaguli, notato la "
+    "prima volta 22 settimane fa · Dolore durante i rapporti 5/10 · Bruciore · Ultimo screening del collo "
+    "dell'utero: meno di 3 anni fa",
+}
+NOTES_MARKER = {"en": "has notes", "it": "ha scritto note"}
+# Rule set 3's questions she saw (26, and 5 bleeding details), less those in view: her menopause,
+# the 8 positive answers (the bleeding, 5 of its details, pain, burning), screening and notes.
+FOLDED = {"en": "20 other answers: No", "it": "Altre 20 risposte: No"}
+
+SUMMARY = """() => {
+  const line = document.querySelector("#clinical-summary");
+  const answers = document.querySelector("#answers-title");
+  const fold = document.querySelector("details.answers-folded");
+  const marks = [...document.querySelectorAll(".answers dt .answer-mark")];
+  return {
+    lineTop: line.getBoundingClientRect().top + window.scrollY,
+    answersTop: answers.getBoundingClientRect().top + window.scrollY,
+    assessmentTop: document.querySelector("#assessment-title").getBoundingClientRect().top + window.scrollY,
+    fold: fold.querySelector("summary").textContent.trim(),
+    open: fold.open,
+    folded: fold.querySelectorAll("dt").length,
+    foldedShown: [...fold.querySelectorAll("dt")].filter((dt) => dt.checkVisibility()).length,
+    marks: marks.length,
+    marksShown: marks.filter((mark) => mark.getBoundingClientRect().width > 0).length,
+    markText: marks[0] && marks[0].textContent,
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_case_page_starts_with_the_summary_and_folds_the_answers_that_say_no(new_context, shot, language):
+    patient = factories.make_patient()
+    case = submission_record(patient=patient, answers=SUMMARISED, submitted_at=timezone.now()).case
+    doctor = factories.make_doctor()
+
+    for viewport in (DESKTOP, PHONE):
+        page = new_context(viewport=viewport, language=language).new_page()
+        check = PageChecker(page, shot, suffix="phone" if viewport == PHONE else "desktop")
+        login(page, doctor.email)
+        check.visit(f"/dashboard/cases/{case.pk}/")
+        line = page.locator("#clinical-summary")
+        assert line.is_visible()
+        years = {"it": f"{case.submission.age} anni", "en": f"{case.submission.age} years"}[language]
+        assert line.inner_text().startswith(f"{years} · {SUMMARY_LINE[language]}")
+        assert line.inner_text().endswith(NOTES_MARKER[language])
+        assert "paura" not in line.inner_text()
+        found = page.evaluate(SUMMARY)
+        assert found["assessmentTop"] < found["lineTop"] < found["answersTop"]
+        assert (found["fold"], found["open"], found["foldedShown"]) == (FOLDED[language], False, 0)
+        assert found["folded"] == 20
+        # Each positive answer has its mark, seen and not only coloured.
+        assert found["marks"] == found["marksShown"] == 8
+        assert found["markText"] == "+"
+
+        page.locator("details.answers-folded summary").click()
+        assert page.evaluate(SUMMARY)["foldedShown"] == 20
+        check("case with the answers that say no unfolded")
+        check.assert_clean()
 
 
 @pytest.mark.parametrize("language", ["it", "en"])

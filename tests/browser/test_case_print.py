@@ -69,6 +69,30 @@ def busy_case(doctor) -> Case:
     return case
 
 
+# The sheet's clinical summary of BUSY, after her age, and the count of her answers that say no.
+BUSY_SUMMARY = {
+    "en": "Discharge after intercourse: yellow or green · Bleeding after intercourse: 4 episodes in 3 months, "
+    "moderate (needed a pad), more than before, first noticed 12 weeks ago · Pain during intercourse 6/10 · "
+    "Burning · Last cervical screening: more than 5 years ago",
+    "it": "Perdite dopo i rapporti: gialle o verdastre · Sanguinamento dopo i rapporti: 4 episodi in 3 mesi, "
+    "moderato (è servito un assorbente), maggiore di prima, notato la prima volta 12 settimane fa · Dolore "
+    "durante i rapporti 6/10 · Bruciore · Ultimo screening del collo dell'utero: più di 5 anni fa",
+}
+BUSY_FOLDED = {"en": "20 other answers: No", "it": "Altre 20 risposte: No"}
+
+FOLDED_ON_PAPER = """() => {
+  const fold = document.querySelector("details.answers-folded");
+  const items = [...fold.querySelectorAll(".folded-answer")];
+  return {
+    open: fold.open,
+    title: fold.querySelector("summary").textContent.trim(),
+    items: items.length,
+    shown: items.filter((item) => item.checkVisibility()).length,
+    marks: [...document.querySelectorAll(".answers .answer-mark")].filter((m) => m.getBoundingClientRect().width > 0).length,
+  };
+}"""
+
+
 @pytest.mark.parametrize("language", ["it", "en"])
 def test_case_summary_prints_on_one_a4_page(new_context, shot, language):
     doctor = factories.make_doctor()
@@ -80,6 +104,15 @@ def test_case_summary_prints_on_one_a4_page(new_context, shot, language):
     assert "Francesca De Santis" in page.inner_text("main")
 
     page.emulate_media(media="print")
+    # The clinical summary heads the answers; on paper every answer shows, those that say no included.
+    line = page.inner_text("#clinical-summary")
+    years = {"it": "anni", "en": "years"}[language]
+    assert line.startswith(f"{case.submission.age} {years} · {BUSY_SUMMARY[language]}")
+    assert line.endswith({"it": "ha scritto note", "en": "has notes"}[language])
+    folded = page.evaluate(FOLDED_ON_PAPER)
+    assert (folded["open"], folded["title"]) == (True, BUSY_FOLDED[language])
+    assert folded["items"] == folded["shown"] == 20
+    assert folded["marks"] == 9
     screenshot = shot(page, "a4-print")
     pdf = page.pdf(format="A4", print_background=True)
     (screenshot.parent / "case-summary.pdf").write_bytes(pdf)

@@ -24,6 +24,8 @@ PORTAL_JOBS = {
     "prune_records",
     "axes_reset_logs",
     "prune_db_task_results",
+    "send_escalations",
+    "send_priority_digest",
 }
 
 
@@ -55,11 +57,11 @@ def test_a_fresh_install_runs_every_job_once_then_each_on_its_period(calls):
         assert run_due() == {}
     with time_machine.travel(start + timedelta(minutes=1), tick=False):
         run_due()
-        assert calls == ["heartbeat"]
+        assert calls == ["heartbeat", "send_escalations"]
     calls.clear()
     with time_machine.travel(start + timedelta(hours=1), tick=False):
         run_due()
-        assert sorted(calls) == ["heartbeat", "send_visit_reminders", "sync_calendar"]
+        assert sorted(calls) == ["heartbeat", "send_escalations", "send_visit_reminders", "sync_calendar"]
     calls.clear()
     # Daily jobs run on the next day at their hour, not 24 hours after the first run.
     with time_machine.travel(local(2027, 3, 11, 2, 59), tick=False):
@@ -69,6 +71,10 @@ def test_a_fresh_install_runs_every_job_once_then_each_on_its_period(calls):
         run_due()
         assert "clearsessions" in calls
         assert "prune_audit" not in calls
+        assert "send_priority_digest" not in calls
+    with time_machine.travel(local(2027, 3, 11, 8, 0), tick=False):
+        run_due()
+        assert "send_priority_digest" in calls
     calls.clear()
     with time_machine.travel(local(2027, 4, 9, 3, 15), tick=False):
         run_due()

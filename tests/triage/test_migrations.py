@@ -76,8 +76,8 @@ def test_follow_up_dates_become_visits_linked_to_their_cases_and_back(executor, 
     assert dict(Case.objects.values_list("status", "follow_up_on")) == days
 
 
-BEFORE_DEADLINES = ("triage", "0027_contact_attempt_portal_message")
-AFTER_DEADLINES = ("triage", "0029_case_deadlines_fill")
+BEFORE_DEADLINES = ("triage", "0029_caseevent_kind_escalation")
+AFTER_DEADLINES = ("triage", "0031_case_deadlines_fill")
 
 
 @pytest.mark.django_db(transaction=True)

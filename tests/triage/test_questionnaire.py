@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from triage.questionnaire import readable_answers, review_answers
+from triage.questionnaire import given_answers, notes_written, readable_answers, review_answers
 
 
 def shown(sections) -> dict:
@@ -50,3 +50,33 @@ def test_the_review_page_lists_a_new_question_once_its_branching_shows_it():
     assert rows["period_late"] == ("Is your period late at the moment?", "No")
     assert rows["contraception"][1] is None
     assert "pregnancy_weeks" not in rows and "shoulder_tip_pain" not in rows
+
+
+def test_given_answers_are_those_she_gave_to_questions_she_was_shown():
+    answers = {
+        "pregnancy_status": "confirmed",
+        "pregnancy_weeks": 12,
+        "period_late": "late_no_test",  # hidden by a confirmed pregnancy
+        "discharge_after_sex": False,
+        "discharge_color": "red",  # hidden: no discharge
+        "bleeding_after_sex": True,
+        "bleeding_episodes_3m": "many",  # not a number
+        "clots": None,  # not answered
+        "notes": "",
+        "age": 30,  # not a question
+    }
+    assert given_answers(answers, 3) == {
+        "pregnancy_status": "confirmed",
+        "pregnancy_weeks": 12,
+        "discharge_after_sex": False,
+        "bleeding_after_sex": True,
+    }
+    # Rule set 1 asked neither the weeks nor anything after them.
+    assert "pregnancy_weeks" not in given_answers(answers, 1)
+
+
+def test_notes_are_written_unless_empty_or_absent():
+    assert notes_written({"notes": "febbre"})
+    assert not notes_written({"notes": ""})
+    assert not notes_written({"notes": None})
+    assert not notes_written({})

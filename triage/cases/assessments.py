@@ -14,7 +14,7 @@ from patients.models import Patient
 
 from .. import rules
 from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel
-from . import deadlines, notifications
+from . import deadlines, escalation, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +118,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
         )
         if assessment.level in PROMPT_LEVELS:
             notifications.notify_urgent_case(case.pk)
+        escalation.escalations_plan(case, assessment)
         return case
     before = (case.level, case.score, case.flags, case.rules_version)
     changed = before != (assessment.level, assessment.score, assessment.flags, assessment.rules_version)
@@ -146,6 +147,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
         case.version += 1
         deadlines.case_deadline_move(case, before[0], assessment.created_at)
         case.save()
+        escalation.escalations_plan(case, assessment, previous_level=before[0])
         if moved_up:
             notifications.notify_urgent_case(case.pk)
         if tell_her:

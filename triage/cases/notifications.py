@@ -37,15 +37,21 @@ def doctor_emails(language: str | None = None) -> list[str]:
     return list(doctors.values_list("email", flat=True))
 
 
+def doctor_languages() -> list[str]:
+    """The languages the doctors read the portal in (the clinic's own when there is no doctor):
+    an email to every doctor is queued once per language."""
+    User = get_user_model()
+    languages = set(User.objects.doctors().values_list("language", flat=True)) or {settings.LANGUAGE_CODE}
+    return sorted(languages)
+
+
 def notify_urgent_case(case_id: int) -> None:
     """Queue the doctors' alert in the caller's transaction, one email per language they read.
 
     The task worker sends them; each goes to the doctors of its language at
     that moment.
     """
-    User = get_user_model()
-    languages = set(User.objects.doctors().values_list("language", flat=True)) or {settings.LANGUAGE_CODE}
-    for language in sorted(languages):
+    for language in doctor_languages():
         urgent_case_email.enqueue(case_id=case_id, language=language)
 
 

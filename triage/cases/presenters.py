@@ -9,7 +9,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from clinic.fragments import Fragment
 
@@ -18,25 +18,10 @@ from ..chips import escape, flag_items, level_badge_context, markup
 from ..models import CaseEvent, CaseLevel
 from ..models import cases as case_models
 from ..questionnaire import readable_answers
-from . import forms, trend
+from . import forms, summary, trend
 from .selectors import case_assessment, case_events, case_follow_up_on, case_history, is_overdue_case
+from .summary import AMOUNT_LABELS, case_summary, sorted_answers
 from .trend import Chart, Series, trend_chart
-
-# Doctor-facing names for the RULES.md 3.1 scales, shorter than the patient's wording.
-AMOUNT_LABELS = {
-    "none": gettext_lazy("none"),
-    "streaks": gettext_lazy("streaks"),
-    "spotting": gettext_lazy("spotting"),
-    "light": gettext_lazy("light"),
-    "moderate": gettext_lazy("moderate (needed a pad)"),
-    "heavy": gettext_lazy("heavy (soaked a pad)"),
-}
-TREND_LABELS = {
-    "first_time": gettext_lazy("first time"),
-    "less": gettext_lazy("less than before"),
-    "same": gettext_lazy("same as before"),
-    "more": gettext_lazy("more than before"),
-}
 
 # The trend chart's measures, top to bottom (`trend` draws them).
 TREND_LEVELS = (
@@ -127,13 +112,16 @@ CASE_FLAGS = Fragment(
 )
 
 
-def answers_fragment(template_name: str) -> Fragment:
+def answers_fragment(template_name: str, code=()) -> Fragment:
     """A sent questionnaire's answers printed by `template_name`, keyed by the submission, its
     questionnaire version and the answers themselves (`answers_html`)."""
-    return Fragment(template_name, key=lambda pk, version, answers: (pk, version, answers))
+    return Fragment(template_name, key=lambda pk, version, answers: (pk, version, answers), code=code)
 
 
-ANSWERS = answers_fragment("triage/cases/_answers.html")
+# The doctor's lists mark the positive answers and fold the negative ones as `summary` sorts them,
+# so a release that sorts them otherwise is new markup; her own copy lists them as she gave them.
+ANSWERS = answers_fragment("triage/cases/_answers.html", code=[summary])
+SHEET_ANSWERS = answers_fragment("triage/cases/_sheet_answers.html", code=[summary])
 PRINT_ANSWERS = answers_fragment("triage/cases/_print_answers.html")
 TIMELINE_EVENT = Fragment(
     "triage/cases/_timeline_event.html",
@@ -206,7 +194,8 @@ def case_flags_html(codes, version: int | None) -> SafeString:
 
 
 def answers_html(submission, fragment: Fragment) -> SafeString:
-    """A sent questionnaire's answers by section, printed by `fragment` (`answers_fragment`).
+    """A sent questionnaire's answers by section, printed by `fragment` (`answers_fragment`): as
+    she gave them (`sections`), or sorted for the doctor (`sorted`, `summary.sorted_answers`).
 
     Sent answers are never changed; the key still names the answers themselves with the submission
     and its questionnaire version, so even a corrected import could not show stale answers. Answers
@@ -221,6 +210,7 @@ def answers_html(submission, fragment: Fragment) -> SafeString:
             fragment.kind,
             {
                 "sections": readable_answers(answers, version),
+                "sorted": sorted_answers(answers, version),
                 "extra_answers": [(name, value) for name, value in answers.items() if name not in known],
             },
         )
@@ -306,7 +296,8 @@ def case_print_context(case) -> dict:
         "patient": case.patient,
         "age_today": case.patient.age_on(timezone.localdate()),
         "assessment": case_assessment(case),
-        "answers_html": answers_html(case.submission, PRINT_ANSWERS),
+        "summary": case_summary(case.submission),
+        "answers_html": answers_html(case.submission, SHEET_ANSWERS),
         "history": earlier[:PRINT_HISTORY_ROWS],
         "history_cut": len(earlier) > PRINT_HISTORY_ROWS or history.truncated,
         "recent_bleeding_reports": history.recent_bleeding_reports,

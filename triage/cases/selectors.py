@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .. import rules
 from ..conversation.selectors import with_new_reply
-from ..models import Assessment, Case, CaseEvent, ContactAttempt, Visit
+from ..models import Assessment, Case, CaseEvent, ContactAttempt, Escalation, Visit
 
 HISTORY_LIMIT = 50
 
@@ -40,15 +40,34 @@ def case_follow_up_on(case: Case) -> date | None:
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    """The case page's case, with what it joins, its contact log's count (`case_contact_count`) and
-    whether a reply of hers waits to be read (`new_reply`)."""
-    return with_new_reply(
-        with_contact_counts(
-            Case.objects.select_related(
-                "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+    """The case page's case, with what it joins, its contact log's count (`case_contact_count`),
+    whether a reply of hers waits to be read (`new_reply`) and when it was last escalated."""
+    return with_escalated_at(
+        with_new_reply(
+            with_contact_counts(
+                Case.objects.select_related(
+                    "submission", "patient__user", "last_actor", "assigned_to", "follow_up_visit"
+                )
             )
         )
     )
+
+
+# The annotation `with_escalated_at` adds.
+ESCALATED_AT = "escalated_at"
+
+
+def with_escalated_at(queryset: QuerySet, case_ref: str = "pk") -> QuerySet:
+    """Annotate each case with when an escalation step of it was last sent (RULES.md 11.2, S8), or
+    None: one subquery per row on the steps' case index, so a page of cases stays one query."""
+    last_sent = (
+        Escalation.objects.filter(case_id=OuterRef(case_ref), sent_at__isnull=False)
+        .order_by()
+        .values("case_id")
+        .annotate(last=Max("sent_at"))
+        .values("last")
+    )
+    return queryset.annotate(**{ESCALATED_AT: Subquery(last_sent, output_field=DateTimeField())})
 
 
 def case_assessments(case: Case) -> list[Assessment]:

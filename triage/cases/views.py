@@ -32,6 +32,7 @@ from .presenters import (
 )
 from .selectors import case_assessments, case_contact_count, case_events, case_follow_up_on, case_history
 from .services import CaseConflict, case_add_note, case_assign, case_change_status, case_log_contact
+from .summary import case_summary
 
 # The buttons of the case page's assignment form (templates/triage/cases/_assignment.html).
 ASSIGNMENT_CHOICES = ("take", "release")
@@ -69,6 +70,7 @@ def _case_page(
         "contact_entries": contact_log_entries(events),
         "flags_html": case_flags_html(case.flags, case.rules_version),
         "deadline": case_deadline(case),
+        "summary": case_summary(case.submission),
         "history": history,
         "history_html": case_history_html(history),
         # Answers the questionnaire does not know are shown too: a case the engine could not

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from triage import rules
 from triage.models import CaseLevel
-from triage.questionnaire import CHOICE_LABELS, QUESTION_LABELS, SECTIONS, question_label
+from triage.questionnaire import CHOICE_LABELS, QUESTION_LABELS, SECTIONS, given_answers, question_label
 
 TRANSLATION_URL = "http://hl7.org/fhir/StructureDefinition/translation"
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -261,36 +261,30 @@ def _answer(field: rules.Field, value) -> dict:
     return {VALUE_KEYS[field.kind]: value}
 
 
-def _answer_items(answers: dict, names, version: int | None) -> list[dict]:
-    """The answers to the questionnaire she answered (`version`), with its wording (RULES.md 11.1 V3)."""
-    items = []
-    rule_set = rules.rule_set(version)
-    visible = rule_set.visible_fields(answers)
-    for name in names:
-        field = rule_set.fields_by_name.get(name)
-        value = answers.get(name)
-        if field is None:
-            continue
-        # Unanswered and hidden questions have no answer in FHIR (enableWhen); a value the
-        # rules would reject cannot be stated in the questionnaire's terms either.
-        if name not in visible or value is None or value == "" or field.error_for(value) is not None:
-            continue
-        items.append(
-            {
-                "linkId": name,
-                "text": _in_language(settings.LANGUAGE_CODE, question_label(name, version)),
-                "answer": [_answer(field, value)],
-            }
-        )
-    return items
+def _answer_items(given: dict, names, version: int | None) -> list[dict]:
+    """The answers `given` (`given_answers`) to the questions `names`, with the wording of the
+    questionnaire she answered (`version`, RULES.md 11.1 V3)."""
+    fields = rules.rule_set(version).fields_by_name
+    return [
+        {
+            "linkId": name,
+            "text": _in_language(settings.LANGUAGE_CODE, question_label(name, version)),
+            "answer": [_answer(fields[name], given[name])],
+        }
+        for name in names
+        if name in given
+    ]
 
 
 def questionnaire_response(submission) -> dict:
     """A submitted questionnaire as a FHIR QuestionnaireResponse, with the patient contained."""
     answers = submission.answers if isinstance(submission.answers, dict) else {}
+    # Unanswered and hidden questions have no answer in FHIR (enableWhen); a value the rules
+    # would reject cannot be stated in the questionnaire's terms either.
+    given = given_answers(answers, submission.questionnaire_version)
     groups = []
     for link_id, title, names in _sections():
-        items = _answer_items(answers, names, submission.questionnaire_version)
+        items = _answer_items(given, names, submission.questionnaire_version)
         if items:
             groups.append(
                 {"linkId": link_id, "text": _in_language(settings.LANGUAGE_CODE, title), "item": items}

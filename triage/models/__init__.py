@@ -20,6 +20,7 @@ from .cases import (
     sort_key_range,
 )
 from .conversation import MESSAGE_MAX_LENGTH, CaseMessage, SavedReply
+from .escalation import Escalation, EscalationDigest
 from .visits import (
     DEFAULT_VISIT_MINUTES,
     MAX_DURATION,
@@ -57,6 +58,8 @@ __all__ = [
     "CaseLevel",
     "ContactAttempt",
     "CaseMessage",
+    "Escalation",
+    "EscalationDigest",
     "SavedReply",
     "Visit",
     "VisitInvitation",

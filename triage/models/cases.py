@@ -230,6 +230,8 @@ class CaseEvent(models.Model):
         ASSIGNMENT = "assignment", _("Assignment")
         VISIT = "visit", _("Visit")
         CONTACT = "contact", _("Contact attempt")
+        # An escalation step sent (RULES.md 11.2, S8): `detail` names the step, level and channels.
+        ESCALATION = "escalation", _("Escalation")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
@@ -306,6 +308,28 @@ class CaseEvent(models.Model):
         return gettext("%(outcome)s · %(channel)s") % {
             "outcome": ContactAttempt.Outcome(outcome).label,
             "channel": ContactAttempt.Channel(channel).label,
+        }
+
+    def escalation_summary(self) -> str:
+        """ "Escalation, Emergency: Reminder to the doctors (email to every doctor)" in the active
+        language, for an escalation step sent (RULES.md 11.2, S8)."""
+        from .escalation import Escalation
+
+        detail = self.detail if isinstance(self.detail, dict) else {}
+        try:
+            step = Escalation.Step(detail.get("step")).label
+            level = CaseLevel(detail.get("level")).label
+        except ValueError:
+            return self.text
+        channels = ", ".join(
+            str(Escalation.Channel(channel).label)
+            for channel in detail.get("channels") or ()
+            if channel in Escalation.Channel.values
+        )
+        return gettext("Escalation, %(level)s: %(step)s (%(channels)s)") % {
+            "level": level,
+            "step": step,
+            "channels": channels,
         }
 
     def retriage_summary(self) -> str:

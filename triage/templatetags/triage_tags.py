@@ -4,7 +4,7 @@ from django import template
 from django.utils.timesince import timesince
 
 from triage import rules
-from triage.cases.presenters import AMOUNT_LABELS, TREND_LABELS
+from triage.cases.summary import AMOUNT_LABELS, TREND_LABELS
 from triage.chips import flag_chip_html, flag_chips_html, level_badge_context
 from triage.chips import flag_items as flag_chip_items
 

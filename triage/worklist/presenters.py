@@ -183,6 +183,9 @@ class WorklistRowView(TypedDict):
     has_notes: bool
     # "◷ Overdue by 2 h 10 min" (a marker in a cached row while the case could be overdue); empty otherwise.
     overdue: SafeString | str
+    # When an escalation step was last sent, and its ISO time (RULES.md 11.2, S8); empty if never.
+    escalated_when: str
+    escalated_iso: str
 
 
 def case_closable_in_bulk(level, status) -> bool:
@@ -243,6 +246,8 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             open=case.status != Case.Status.CLOSED,
             has_notes=case.has_notes,
             overdue=(live_overdue(case, labels) if live else OVERDUE_MARK) if may_be_overdue(case) else "",
+            escalated_when=labels.format_datetime(case.escalated_at, "SHORT_DATETIME_FORMAT"),
+            escalated_iso=iso_datetime(case.escalated_at),
         )
         for case in cases
     ]

@@ -40,10 +40,12 @@ from .. import rules
 from ..cases.selectors import (
     CONTACT_ATTEMPTS,
     CONTACT_LAST_AT,
+    ESCALATED_AT,
     follow_up_date,
     is_overdue_case,
     overdue_q,
     with_contact_counts,
+    with_escalated_at,
 )
 from ..conversation.selectors import with_new_reply
 from ..models import (
@@ -156,21 +158,24 @@ ROW_COLUMNS = (
 
 HAS_NOTES = "has_notes"
 # What a worklist page reads of each row: its columns, then the annotations of `_row_values`.
-ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT, "new_reply")
+ROW_VALUES = (*ROW_COLUMNS, HAS_NOTES, CONTACT_ATTEMPTS, CONTACT_LAST_AT, "new_reply", ESCALATED_AT)
 
 
 def has_notes() -> ExpressionWrapper:
     """Whether she wrote anything in the questionnaire's notes (RULES.md 11.2, S12): the rules
-    never read them, so the row says so and a red flag written only there is read first."""
+    never read them, so the row says so and a red flag written only there is read first. The same
+    test on answers already read is `triage.questionnaire.notes_written`."""
     notes = Q(submission__answers__has_key="notes") & ~Q(submission__answers__notes="")
     return ExpressionWrapper(notes & ~Q(submission__answers__notes=None), output_field=BooleanField())
 
 
 def _row_values(qs: QuerySet[Case]) -> QuerySet:
-    """The rows' `ROW_VALUES`: the notes marker, the contact log's counts and whether a reply of hers
-    waits, read in the same query."""
+    """The rows' `ROW_VALUES`: the notes marker, the contact log's counts, whether a reply of hers
+    waits and when the case was last escalated, read in the same query."""
     return (
-        with_new_reply(with_contact_counts(qs)).annotate(**{HAS_NOTES: has_notes()}).values_list(*ROW_VALUES)
+        with_escalated_at(with_new_reply(with_contact_counts(qs)))
+        .annotate(**{HAS_NOTES: has_notes()})
+        .values_list(*ROW_VALUES)
     )
 
 
@@ -373,12 +378,14 @@ class WorklistRow:
     contact_last_at: datetime | None = None
     # A reply of hers no doctor has read yet (`triage.conversation.selectors.with_new_reply`).
     new_reply: bool = False
+    # When an escalation step of the case was last sent (RULES.md 11.2, S8); None if never.
+    escalated_at: datetime | None = None
 
     @classmethod
     def from_values(cls, values: tuple) -> "WorklistRow":
         """A row from `ROW_VALUES`: the case's columns, the notes marker, its contact log's count and
-        last time, then whether a reply of hers waits."""
-        *values, notes, contact_attempts, contact_last_at, new_reply = values
+        last time, whether a reply of hers waits, then when it was last escalated."""
+        *values, notes, contact_attempts, contact_last_at, new_reply, escalated_at = values
         *case, first, last, email, actor_first, actor_last, actor_email = values[:-3]
         assignee_first, assignee_last, assignee_email = values[-3:]
         starts_at, visit_state = case.pop(FOLLOW_UP_COLUMN), case.pop(FOLLOW_UP_COLUMN)
@@ -392,6 +399,7 @@ class WorklistRow:
             contact_attempts=contact_attempts or 0,
             contact_last_at=contact_last_at,
             new_reply=new_reply,
+            escalated_at=escalated_at,
         )
 
 

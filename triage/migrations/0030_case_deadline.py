@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('patients', '0015_user_pending_email'),
-        ('triage', '0027_contact_attempt_portal_message'),
+        ('triage', '0029_caseevent_kind_escalation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

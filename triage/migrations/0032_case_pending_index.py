@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("triage", "0029_case_deadlines_fill"),
+        ("triage", "0031_case_deadlines_fill"),
     ]
 
     operations = [

@@ -140,7 +140,7 @@ def empty(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("clinic", "0007_clinic_profile_booking_calendar_url"),
-        ("triage", "0028_case_deadline"),
+        ("triage", "0030_case_deadline"),
     ]
 
     operations = [migrations.RunPython(fill, empty)]
