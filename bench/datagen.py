@@ -29,6 +29,8 @@ from clinic.identity import login_key
 from patients.models import Consent, Patient, Submission, User
 from patients.services import doctor_create
 from triage import rules
+from triage.cases.acted_on import acted_on_store
+from triage.cases.deadlines import act_by
 from triage.models import QUESTIONNAIRE_WINDOW, Assessment, Case, CaseEvent, CaseLevel, Visit, flag_bits_for
 from triage.questionnaire import SECTIONS
 
@@ -309,6 +311,9 @@ def _copy_questionnaires(subs, assessments, cases, events) -> None:
             "last_actor",
             "last_acted_at",
             "version",
+            "level_since",
+            "act_by",
+            "acted_on_at",
         ],
         cases,
     )
@@ -342,6 +347,7 @@ VISIT_COLUMNS = [
     "created_at",
     "created_by",
     "updated_at",
+    "match_reason",
 ]
 
 
@@ -358,6 +364,7 @@ def _visit_row(n, patient_id, starts_at, kind, state, booked_at, doctor_id):
         booked_at,
         doctor_id,
         booked_at if state == "booked" else starts_at,
+        "",
     )
 
 
@@ -569,6 +576,12 @@ def generate(
                 actor,
                 acted_at,
                 version_no,
+                # Given its level when sent; the deadline of the open cases, as `case_sync` sets it
+                # (the closed ones' would never be read). Leaving `new` acts on it; the visits
+                # booked later for "new" cases are stored after they are loaded.
+                submitted_at,
+                act_by(level, submitted_at) if status != "closed" else None,
+                acted_at,
             )
         )
 
@@ -598,7 +611,7 @@ def generate(
     del moments, history, subs, assessments, cases, events
     # The draws below come after every earlier one, so the questionnaires and names stay those of
     # earlier versions of this generator for the same seed.
-    users = [(*row, LANGUAGE.draw(rng)) for row in users]
+    users = [(*row, LANGUAGE.draw(rng), "") for row in users]
     visits, drafts = _visits(
         rng,
         people=people,
@@ -626,6 +639,7 @@ def generate(
             "email",
             "login_key",
             "language",
+            "pending_email",
         ],
         users,
     )
@@ -636,6 +650,10 @@ def generate(
         cursor.execute("SET maintenance_work_mem = '256MB'")
         for definition in indexes:
             cursor.execute(definition)
+        # A visit booked after she sent it acts on a "new" case: stored as the portal stores it.
+        waiting = list(Case.objects.filter(status="new").order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(waiting), 1000):
+            acted_on_store(case_ids=waiting[start : start + 1000])
         for statement in connection.ops.sequence_reset_sql(
             no_style(), [User, Patient, Consent, Submission, Assessment, CaseEvent]
         ):

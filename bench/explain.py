@@ -52,7 +52,12 @@ def main() -> int:
     from bench.run import login_session, model_backend, test_client
     from patients.models import User
     from triage.models import Case
-    from triage.worklist.selectors import WorklistFilters, case_level_counts, case_worklist_page
+    from triage.worklist.selectors import (
+        WorklistFilters,
+        case_level_counts,
+        case_overdue_count,
+        case_worklist_page,
+    )
 
     default = WorklistFilters()
     flagged = WorklistFilters(flag="RECURRENT")
@@ -62,6 +67,7 @@ def main() -> int:
         "Worklist, next page (keyset, row-value comparison)": (default, {"after": first_page.last_pk}),
         "Worklist, last page": (default, {"last": True}),
         "Worklist, flag RECURRENT, first page": (flagged, {}),
+        "Worklist, only overdue, first page": (WorklistFilters(overdue=True), {}),
     }
     print(f"{Case.objects.count():,} cases\n")
     for title, (filters, cursor) in pages.items():
@@ -69,6 +75,7 @@ def main() -> int:
         with CaptureQueriesContext(connection) as captured:
             case_worklist_page(filters, **cursor)
             case_level_counts(filters)
+            case_overdue_count(filters)
         queries = captured.captured_queries
         for number, query in enumerate(queries, start=1):
             explain(connection, f"{title}: query {number} of {len(queries)}", query["sql"])

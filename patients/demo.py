@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from triage.audit.writer import Actor
+from triage.cases.acted_on import acted_on_store
 from triage.cases.services import case_add_note, case_change_status
 from triage.models import Case, CaseEvent, Visit
 from triage.visits.services import visit_record
@@ -430,6 +431,7 @@ def _backdate(case_id: int, when: datetime) -> None:
     """Put the doctor's earlier work at a plausible moment instead of now."""
     CaseEvent.objects.filter(case_id=case_id).update(created_at=when)
     Case.objects.filter(pk=case_id).update(last_acted_at=when)
+    acted_on_store(case_ids=[case_id])
 
 
 def _do_work(case_id: int, doctor: User, steps) -> None:

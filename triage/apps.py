@@ -31,16 +31,27 @@ class TriageConfig(AppConfig):
     def ready(self):
         # The markup version of each cached fragment is a digest of its templates, computed once
         # when the portal starts, with every presenter that declares fragments loaded.
+        from django.db.models.signals import post_delete, post_save
+
         from clinic import health
         from clinic.fragments import fragments_digest
+        from clinic.models import ClinicProfile, Closure, OpeningInterval
         from clinic.scheduler import Job, register
 
         from .cases import presenters as case_presenters  # noqa: F401
+        from .cases.deadlines import schedule_changed
         from .cases.escalation import DIGEST_AT, DIGEST_JOB, SEND_JOB, escalation_health
         from .visits import presenters as visit_presenters  # noqa: F401
         from .visits.selectors import calendar_sync_health
         from .visits.sync import SYNC_JOB
         from .worklist import presenters as worklist_presenters  # noqa: F401
+
+        # Deadlines follow the clinic's times to act, hours and closures (`deadlines.schedule_changed`).
+        for model in (ClinicProfile, OpeningInterval, Closure):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    schedule_changed, sender=model, dispatch_uid=f"triage.deadlines.{model.__name__}"
+                )
 
         fragments_digest()
         # The booking calendar: a failure is recorded on the sync's row (import page, /health/),

@@ -7,8 +7,11 @@ This module is also the one place where markup built in Python is marked safe (`
 
 import html
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -140,6 +143,44 @@ def more_flags_html(hidden: list[FlagItem]) -> SafeString:
         "labels": labels,
     }
     return format_html(MORE_FLAGS_HTML, labels, len(hidden), spoken)
+
+
+# An overdue case (RULES.md 11.2, S8): a shape and a word, never colour alone, and by how long.
+OVERDUE_HTML = (
+    '<span class="badge overdue-marker" title="{}"><span aria-hidden="true">◷</span> {}'
+    ' <span class="overdue-by">{}</span></span>'
+)
+OVERDUE = gettext_lazy("Overdue")
+OVERDUE_BY = gettext_lazy("by %(time)s")
+OVERDUE_TITLE = gettext_lazy("Nobody has acted on this case by its deadline, %(deadline)s.")
+
+
+def overdue_for(late: timedelta) -> str:
+    """How long past its deadline, in the active language: "25 min", "2 h 10 min", "3 days".
+
+    Clock time, not working time: she has been waiting that long, whether the clinic was open or not.
+    """
+    minutes = max(1, int(late.total_seconds() // 60))
+    if minutes < 60:
+        return gettext("%(minutes)s min") % {"minutes": minutes}
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
+        if not minutes:
+            return gettext("%(hours)s h") % {"hours": hours}
+        return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    days = minutes // (24 * 60)
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+
+
+def overdue_html(act_by: datetime, now: datetime) -> SafeString:
+    """The overdue marker: "◷ Overdue by 2 h 10 min", its deadline on hover."""
+    deadline = date_format(timezone.localtime(act_by), "DATETIME_FORMAT")
+    return format_html(
+        OVERDUE_HTML,
+        OVERDUE_TITLE % {"deadline": deadline},
+        OVERDUE,
+        OVERDUE_BY % {"time": overdue_for(now - act_by)},
+    )
 
 
 def escape(value) -> str:

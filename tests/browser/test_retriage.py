@@ -85,7 +85,7 @@ def test_a_doctor_signs_off_one_lower_level_and_keeps_another_on_the_case_page(n
     assert page.locator("#sign-off").count() == 0
     assert words["signed"] in normalized(page.locator(".timeline").inner_text())
     lowered.refresh_from_db()
-    assert (lowered.level, lowered.pending) == (CaseLevel.FOLLOW_UP, None)
+    assert (lowered.level, lowered.pending_sign_off) == (CaseLevel.FOLLOW_UP, None)
 
     check.visit(f"/dashboard/cases/{kept.pk}/")
     with page.expect_navigation():
@@ -93,7 +93,7 @@ def test_a_doctor_signs_off_one_lower_level_and_keeps_another_on_the_case_page(n
     check("after keeping the higher level")
     assert words["kept"] in normalized(page.locator(".timeline").inner_text())
     kept.refresh_from_db()
-    assert (kept.level, kept.pending) == (CaseLevel.PRIORITY, None)
+    assert (kept.level, kept.pending_sign_off) == (CaseLevel.PRIORITY, None)
     assert AuditEvent.objects.filter(actor=doctor, action__in=["sign_off_lower", "keep_higher"]).count() == 2
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.SIGN_OFF, actor=doctor).count() == 2
     check.assert_clean()

@@ -243,7 +243,7 @@ def test_a_reassessment_that_moves_a_case_down_sends_nothing(patient, doctor):
     # The lower level waits for a doctor's sign-off (RULES.md 11.2, S5).
     case = Case.objects.get(pk=submission.pk)
     assert case.level == CaseLevel.EMERGENCY
-    assert case.pending.level < CaseLevel.PRIORITY
+    assert case.pending_sign_off.level < CaseLevel.PRIORITY
     assert OutboundEmail.objects.count() == 1
 
 

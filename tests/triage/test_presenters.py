@@ -111,6 +111,8 @@ def row(pk, **values) -> WorklistRow:
         "status": Case.Status.NEW,
         "follow_up_on": None,
         "last_acted_at": None,
+        "act_by": None,
+        "acted_on_at": None,
         "age": 61,
         "phone": "",
         "patient_id": 1,

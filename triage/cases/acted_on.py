@@ -10,12 +10,20 @@ again until the clinic acts on it, whatever it did before.
 
 The reads are annotations (one subquery each per row), so a list of cases or of her
 questionnaires stays one query whatever its length; `acted_on(row)` reads them back.
+
+The worklist also needs it as a column, to count, filter and sort the overdue cases through an
+index: a subquery per row cannot be indexed, and an expression index cannot read other tables.
+So `Case.acted_on_at` stores what `acted_on` answers, written by `acted_on_store` in the same
+transaction as every write that can change the answer (a status change, a visit booked, moved,
+cancelled or given to her, a contact logged, new advice given to her). It is a copy of this definition's answer, never a
+second definition: `acted_on_store` computes it here, and a test runs each of those writes and
+checks the column against `acted_on`.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Case, CaseEvent, Visit
@@ -136,4 +144,27 @@ def case_is_acted_on(case: Case) -> bool:
     return row is not None and acted_on(row) is not None
 
 
-__all__ = ["ActedOn", "ActedOnKind", "acted_on", "case_is_acted_on", "with_acted_on"]
+def acted_on_store(*, case_ids=(), patient_ids=()) -> int:
+    """Store `acted_on`'s moment on these cases and on every case of these patients (`Case.acted_on_at`).
+
+    Called in the transaction of each write that can change whether a case was acted on; a visit
+    counts for each of her cases, so a visit's write passes her id. Returns how many changed.
+    """
+    wanted = Q(pk__in=list(case_ids)) | Q(patient_id__in=[pk for pk in patient_ids if pk is not None])
+    rows = with_acted_on(
+        Case.objects.filter(wanted).only(
+            "pk", "status", "submitted_at", "last_acted_at", "acted_on_at", "earlier_advised_at"
+        )
+    )
+    changed = []
+    for row in rows:
+        found = acted_on(row)
+        at = found.at if found is not None else None
+        if at != row.acted_on_at:
+            row.acted_on_at = at
+            changed.append(row)
+    Case.objects.bulk_update(changed, ["acted_on_at"])
+    return len(changed)
+
+
+__all__ = ["ActedOn", "ActedOnKind", "acted_on", "acted_on_store", "case_is_acted_on", "with_acted_on"]

@@ -14,7 +14,8 @@ from patients.models import Patient
 
 from .. import rules
 from ..models import PROMPT_LEVELS, Assessment, Case, CaseEvent, CaseLevel, retriage_direction
-from . import escalation, notifications
+from . import deadlines, escalation, notifications
+from .acted_on import acted_on_store
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
       are alerted for a level at priority or above, and a move into urgent or emergency of an
       open case sends her the notice and opens the task to contact her (`_moved_up`);
     - **down**: nothing changes for her nor on the worklist; the assessment waits for a doctor's
-      sign-off (`Case.pending`, decided in `triage.cases.retriage_tasks`);
+      sign-off (`Case.pending_sign_off`, decided in `triage.cases.retriage_tasks`);
     - **same level** with another score, flags or rule set: the worklist's columns take it at
       once, as they always have, and she keeps the advice she was given (same level: nothing to
       tell her, and its words stay those she read).
@@ -122,12 +123,12 @@ def case_sync(submission, assessment: Assessment, *, actor=None) -> Case:
         escalation.escalations_plan(case, assessment)
         return case
     direction = retriage_direction(case.level, assessment.level)
-    if direction == 0 and _values(case) == _values(assessment) and case.pending_id is None:
+    if direction == 0 and _values(case) == _values(assessment) and case.pending_sign_off_id is None:
         return case
     event = _retriage_event(case, assessment, actor=actor, held=direction < 0)
     if direction < 0:
-        case.pending = assessment
-        case.save(update_fields=["pending"])
+        case.pending_sign_off = assessment
+        case.save(update_fields=["pending_sign_off"])
     elif direction == 0:
         case_apply_assessment(case, assessment)
     else:
@@ -154,6 +155,7 @@ def _case_create(submission, assessment: Assessment) -> Case:
         assessment=assessment,
         advice=assessment,
         advised_at=submission.submitted_at,
+        **deadlines.case_deadline(assessment.level, submission.submitted_at),
     )
 
 
@@ -172,14 +174,18 @@ def case_apply_assessment(case: Case, assessment: Assessment, *, advised_at=None
     case.level, case.score, case.flags = assessment.level, assessment.score, assessment.flags
     case.rules_version = assessment.rules_version
     case.assessment = assessment
-    case.pending = None
+    case.pending_sign_off = None
     if advised_at is not None:
         case.earlier_advice_id = case.advice_id
         case.earlier_advised_at = case.advised_at or case.submitted_at
         case.advice, case.advised_at = assessment, advised_at
     case.version += 1
+    deadlines.case_deadline_move(case, previous_level, advised_at or assessment.created_at)
     case.save()
     escalation.escalations_plan(case, assessment, previous_level=previous_level)
+    if advised_at is not None:
+        # The clinic acts on the advice she is given: what it did before this one no longer counts.
+        acted_on_store(case_ids=[case.pk])
     return case.level != previous_level
 
 
@@ -197,8 +203,8 @@ def _retriage_event(case: Case, assessment: Assessment, *, actor, held: bool) ->
     }
     if held:
         detail["pending"] = True
-    if case.pending_id is not None:
-        detail["replaces"] = case.pending_id
+    if case.pending_sign_off_id is not None:
+        detail["replaces"] = case.pending_sign_off_id
     return CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RETRIAGE, actor=actor, detail=detail)
 
 

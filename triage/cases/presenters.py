@@ -19,7 +19,7 @@ from ..models import CaseEvent, CaseLevel
 from ..models import cases as case_models
 from ..questionnaire import readable_answers
 from . import forms, summary, trend
-from .selectors import case_assessment, case_events, case_follow_up_on, case_history
+from .selectors import case_assessment, case_events, case_follow_up_on, case_history, is_overdue_case
 from .summary import AMOUNT_LABELS, case_summary, sorted_answers
 from .trend import Chart, Series, trend_chart
 
@@ -159,6 +159,26 @@ NOTE_FORM = Fragment(
     code=[forms],
 )
 UNBOUND_FORMS = {"case-status": STATUS_FORM, "case-note": NOTE_FORM}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """By when the clinic should act on an open case nobody has acted on yet (RULES.md 11.2, S8)."""
+
+    act_by: datetime
+    # "◷ Overdue by 2 h 10 min" once it has passed; empty before.
+    overdue: SafeString | str
+
+
+def case_deadline(case, now: datetime | None = None) -> Deadline | None:
+    """The case page's deadline beside the level; None once acted on, closed, or without one."""
+    now = now or timezone.now()
+    if case.act_by is None or case.acted_on_at is not None or case.status == case_models.Case.Status.CLOSED:
+        return None
+    overdue = (
+        chips.overdue_html(case.act_by, now) if is_overdue_case(case.act_by, None, case.status, now) else ""
+    )
+    return Deadline(act_by=case.act_by, overdue=overdue)
 
 
 def case_flags_html(codes, version: int | None) -> SafeString:

@@ -17,11 +17,11 @@ from .assessments import case_apply_assessment
 
 
 def _locked(case_id: int) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("pending").get(pk=case_id)
+    return Case.objects.select_for_update(of=("self",)).select_related("pending_sign_off").get(pk=case_id)
 
 
 def _decision_event(case: Case, actor: Actor, decision: str, now) -> CaseEvent:
-    pending = case.pending
+    pending = case.pending_sign_off
     return CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.SIGN_OFF,
@@ -42,12 +42,12 @@ def case_sign_off_lower(*, case_id: int, actor: Actor, assessment_id: int) -> bo
     advice, dated now (RULES.md 11.2, S5). Returns False, changing nothing, when `assessment_id` is
     no longer the one pending (already decided, or replaced by a later re-assessment)."""
     case = _locked(case_id)
-    if case.pending_id is None or case.pending_id != assessment_id:
+    if case.pending_sign_off_id is None or case.pending_sign_off_id != assessment_id:
         return False
     now = timezone.now()
     _decision_event(case, actor, CaseEvent.Decision.LOWER, now)
     case.last_actor, case.last_acted_at = actor.user, now
-    case_apply_assessment(case, case.pending, advised_at=now)
+    case_apply_assessment(case, case.pending_sign_off, advised_at=now)
     audit_record(actor, AuditEvent.Action.SIGN_OFF_LOWER, obj=case, patient=case.patient_id)
     return True
 
@@ -57,11 +57,11 @@ def case_keep_higher(*, case_id: int, actor: Actor, assessment_id: int) -> bool:
     """Keep the case's level and set the pending lower assessment aside: nothing changes for her
     (S5). Returns False, changing nothing, when `assessment_id` is no longer the one pending."""
     case = _locked(case_id)
-    if case.pending_id is None or case.pending_id != assessment_id:
+    if case.pending_sign_off_id is None or case.pending_sign_off_id != assessment_id:
         return False
     now = timezone.now()
     _decision_event(case, actor, CaseEvent.Decision.HIGHER, now)
-    Case.objects.filter(pk=case_id).update(pending=None, last_actor=actor.user, last_acted_at=now)
+    Case.objects.filter(pk=case_id).update(pending_sign_off=None, last_actor=actor.user, last_acted_at=now)
     audit_record(actor, AuditEvent.Action.KEEP_HIGHER, obj=case, patient=case.patient_id)
     return True
 

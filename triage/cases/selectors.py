@@ -4,7 +4,7 @@ history, and the follow-up date."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -56,7 +56,7 @@ def case_detail_queryset() -> QuerySet[Case]:
                     "assessment",
                     "advice",
                     "earlier_advice",
-                    "pending",
+                    "pending_sign_off",
                     "contact_task",
                 )
             )
@@ -246,3 +246,18 @@ def case_contact_count(case: Case) -> int:
     if count is None:
         count = ContactAttempt.objects.filter(case_id=case.pk).count()
     return count
+
+
+def overdue_q(now: datetime) -> Q:
+    """The open cases nobody has acted on by their deadline at `now` (`Case.act_by`, `Case.acted_on_at`).
+
+    The SQL form of `is_overdue_case`; it matches the condition of `triage_case_pending_idx`.
+    """
+    return Q(acted_on_at__isnull=True, act_by__lt=now) & ~Q(status=Case.Status.CLOSED)
+
+
+def is_overdue_case(
+    act_by: datetime | None, acted_on_at: datetime | None, status: str, now: datetime
+) -> bool:
+    """Whether a case read with these columns is overdue at `now` (`overdue_q` in Python)."""
+    return acted_on_at is None and act_by is not None and act_by < now and status != Case.Status.CLOSED

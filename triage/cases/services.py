@@ -24,6 +24,7 @@ from ..models import (
     Visit,
 )
 from ..visits.services import local_start, visit_book
+from .acted_on import acted_on_store
 
 # A case starts as "new"; a doctor moves it to one of these.
 STATUS_TARGETS = (Case.Status.IN_REVIEW, Case.Status.FOLLOW_UP, Case.Status.CLOSED)
@@ -159,6 +160,7 @@ def case_change_status(
         text=reason,
         created_at=now,
     )
+    acted_on_store(patient_ids=[case.patient_id])
     _audit_case(actor, AuditEvent.Action.STATUS_CHANGE, case_id, case.patient_id)
     return Case.objects.select_related("follow_up_visit").get(pk=case_id)
 
@@ -288,5 +290,6 @@ def _contact_add(case: Case, actor: Actor, *, outcome: str, channel: str, at, de
         detail={"attempt": attempt.pk, "outcome": outcome, "channel": channel, **(detail or {})},
         created_at=at,
     )
+    acted_on_store(case_ids=[case.pk])
     _audit_case(actor, AuditEvent.Action.CONTACT_LOG, case.pk, case.patient_id)
     return attempt

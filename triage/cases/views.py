@@ -23,6 +23,7 @@ from .forms import CaseNoteForm, CaseStatusForm, ContactForm, ContactTaskForm, S
 from .presenters import (
     ANSWERS,
     answers_html,
+    case_deadline,
     case_flags_html,
     case_history_html,
     contact_log_entries,
@@ -74,8 +75,10 @@ def _case_page(
         "assessment": case_assessment(case),
         "advice": advice_given(case, patient_language(case.patient.user)),
         # A lower re-assessment waiting for a doctor's decision (RULES.md 11.2, S5).
-        "pending_flags_html": case_flags_html(case.pending.flags, case.pending.rules_version)
-        if case.pending_id
+        "pending_flags_html": case_flags_html(
+            case.pending_sign_off.flags, case.pending_sign_off.rules_version
+        )
+        if case.pending_sign_off_id
         else "",
         "sign_off_url": with_query(reverse("triage:case_sign_off", args=[case.pk]), query),
         "sign_off_decisions": SignOffForm.DECISIONS,
@@ -92,6 +95,7 @@ def _case_page(
         "events": timeline_events_html(events),
         "contact_entries": contact_log_entries(events),
         "flags_html": case_flags_html(case.flags, case.rules_version),
+        "deadline": case_deadline(case),
         "summary": case_summary(case.submission),
         "history": history,
         "history_html": case_history_html(history),

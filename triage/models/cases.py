@@ -179,6 +179,13 @@ class Case(models.Model):
         verbose_name=_("assigned to"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # When the case was given its level, and so by when the clinic should act on it
+    # (`triage.cases.deadlines`); no deadline for routine cases.
+    level_since = models.DateTimeField(_("level given at"), null=True, blank=True)
+    act_by = models.DateTimeField(_("act by"), null=True, blank=True)
+    # When the clinic first acted on it, as `triage.cases.acted_on` defines it, stored by the
+    # services that act so that lists can filter and sort on it (see `acted_on_store`).
+    acted_on_at = models.DateTimeField(_("acted on"), null=True, blank=True)
     # The next five links point at rows deleted only with the case's questionnaire, in the same
     # transaction (the constraints are checked at commit), so none needs an index or SET NULL.
     # The assessment its level, score, flags and rule set come from: the latest one, unless a later
@@ -217,7 +224,7 @@ class Case(models.Model):
     )
     earlier_advised_at = models.DateTimeField(_("earlier advice given at"), null=True, blank=True)
     # A re-assessment at a lower level, waiting for a doctor to sign it off or keep the higher one (S5).
-    pending = models.ForeignKey(
+    pending_sign_off = models.ForeignKey(
         Assessment,
         on_delete=models.DO_NOTHING,
         null=True,
@@ -265,14 +272,22 @@ class Case(models.Model):
             ),
             # What re-assessments left the doctors to do, counted on the worklist: two small sets.
             models.Index(
-                fields=["pending"],
-                condition=models.Q(pending__isnull=False) & ~models.Q(status="closed"),
+                fields=["pending_sign_off"],
+                condition=models.Q(pending_sign_off__isnull=False) & ~models.Q(status="closed"),
                 name="triage_case_sign_off_idx",
             ),
             models.Index(
                 fields=["contact_task"],
                 condition=models.Q(contact_task__isnull=False) & ~models.Q(status="closed"),
                 name="triage_case_contact_task_idx",
+            ),
+            # The open cases nobody has acted on yet, in queue order with their deadline: the
+            # worklist's overdue cases (first within their level), their count and filter.
+            models.Index(
+                fields=["sort_key", "submitted_at", "submission", "act_by"],
+                condition=models.Q(acted_on_at__isnull=True, act_by__isnull=False)
+                & ~models.Q(status="closed"),
+                name="triage_case_pending_idx",
             ),
         ]
 

@@ -14,6 +14,7 @@ from clinic.identity import login_key
 from patients.models import Patient, User
 
 from ..audit.writer import Actor, audit_record
+from ..cases.acted_on import acted_on_store
 from ..models import AuditEvent, Visit, VisitInvitation
 from .imports import FileInvalid, ImportReason, Issue, parse
 from .selectors import overlapping_visits
@@ -181,6 +182,7 @@ def visits_import(rows, *, actor=None) -> ImportReport:
                 match_reason=match.reason,
                 match_patient=match.proposal,
             )
+            acted_on_store(patient_ids=[patient.pk if patient else None])
             invitation_queue(visit)
             report.created += 1
     return report
@@ -245,6 +247,7 @@ def visit_match_resolve(*, visit_id: int, decision: str, actor: Actor) -> Visit:
     visit.match_patient = None
     visit.updated_at = now
     visit.save()
+    acted_on_store(patient_ids=[visit.patient_id])
     audit_record(actor, DECISION_ACTIONS[decision], obj=visit, patient=visit.patient_id)
     invitation_queue(visit)
     return visit

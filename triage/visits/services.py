@@ -18,6 +18,7 @@ from clinic.identity import login_key
 from patients.models import Patient, normalize_email
 
 from ..audit.writer import Actor, audit_record
+from ..cases.acted_on import acted_on_store
 from ..models import (
     DEFAULT_VISIT_MINUTES,
     MAX_DURATION,
@@ -159,6 +160,7 @@ def visit_book(
     except IntegrityError:
         # The same form posted twice at once: the other request booked it.
         return Visit.objects.get(uid=uid)
+    acted_on_store(patient_ids=[visit.patient_id])
     if case_id is not None:
         _visit_event(case_id, actor, "booked", visit, now=now)
     if actor is not None:
@@ -183,6 +185,7 @@ def visit_record(
             "updated_at": booked_at,
         },
     )
+    acted_on_store(patient_ids=[visit.patient_id])
     return visit
 
 
@@ -275,6 +278,8 @@ def visit_change(
                 detail={"cause": CaseEvent.Cause.VISIT_CANCELLED},
                 created_at=now,
             )
+    if new_state:
+        acted_on_store(patient_ids=[visit.patient_id])
     if actor is not None:
         audit_record(actor, AuditEvent.Action.VISIT_CHANGE, obj=visit, patient=visit.patient_id)
     return visit
@@ -422,4 +427,6 @@ def invitations_claim(patient: Patient) -> int:
         else:
             attached += waiting.update(patient=patient, updated_at=now)
     VisitInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(used_at=now, patient=patient)
+    if attached:
+        acted_on_store(patient_ids=[patient.pk])
     return attached

@@ -71,6 +71,7 @@ class WorklistFilterForm(forms.Form):
     )
     assigned = forms.ChoiceField(label=_("Assigned to"), choices=ASSIGNMENT_CHOICES, required=False)
     task = forms.ChoiceField(label=_("After a re-assessment"), choices=TASK_CHOICES, required=False)
+    overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
     # Page cursors: the case a page starts after or ends before, or the last page.
     after = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
     before = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
@@ -128,6 +129,7 @@ class WorklistFilterForm(forms.Form):
             submitted_to=self._value("submitted_to"),
             q=self._value("q") or "",
             task=self._value("task") or "",
+            overdue=bool(self._value("overdue", False)),
         )
 
     def cursor(self) -> dict:
@@ -156,6 +158,7 @@ def filter_params(filters: WorklistFilters, session=None, **overrides) -> list[t
         "q": filters.q or None,
         "assigned": MINE if filters.assignee is not None else UNASSIGNED if filters.unassigned else None,
         "task": filters.task or None,
+        "overdue": "1" if filters.overdue else None,
     }
     if session is not None and filters.q:
         values["q"] = None

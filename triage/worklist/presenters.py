@@ -23,7 +23,8 @@ from clinic.fragments import Fragment
 from clinic.phones import phone_link
 
 from .. import chips
-from ..chips import Chips, escape, markup
+from ..cases.selectors import is_overdue_case
+from ..chips import Chips, escape, markup, overdue_html
 from ..models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel, ContactAttempt
 from .selectors import TASK_CONTACT, TASK_SIGN_OFF
 
@@ -63,9 +64,9 @@ def case_url_maker():
 class Labels(Chips):
     """Labels used row after row, translated once per request in the active language."""
 
-    def __init__(self):
+    def __init__(self, now: datetime | None = None):
         super().__init__()
-        self.now = timezone.now()
+        self.now = now or timezone.now()
         self._texts: dict[int, str] = {}
         self._plurals: dict[tuple, str] = {}
         self._statuses = {value: str(label) for value, label in Case.Status.choices}
@@ -181,6 +182,8 @@ class WorklistRowView(TypedDict):
     open: bool
     # She wrote notes (RULES.md 11.2, S12).
     has_notes: bool
+    # "◷ Overdue by 2 h 10 min" (a marker in a cached row while the case could be overdue); empty otherwise.
+    overdue: SafeString | str
     # When an escalation step was last sent, and its ISO time (RULES.md 11.2, S8); empty if never.
     escalated_when: str
     escalated_iso: str
@@ -199,6 +202,12 @@ def case_closable_in_bulk(level, status) -> bool:
 WAITING_MARK = markup("<!--live:waiting-->")
 ACTED_MARK = markup("<!--live:acted-->")
 CONTACTS_MARK = markup("<!--live:contacts-->")
+OVERDUE_MARK = markup("<!--live:overdue-->")
+
+
+def may_be_overdue(case) -> bool:
+    """Whether the row's case has a deadline nobody has acted on yet: overdue now, or later."""
+    return case.act_by is not None and case.acted_on_at is None and case.status != Case.Status.CLOSED
 
 
 def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> list[WorklistRowView]:
@@ -240,6 +249,7 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             contact_seen=case.contact_attempts,
             open=case.status != Case.Status.CLOSED,
             has_notes=case.has_notes,
+            overdue=(live_overdue(case, labels) if live else OVERDUE_MARK) if may_be_overdue(case) else "",
             escalated_when=labels.format_datetime(case.escalated_at, "SHORT_DATETIME_FORMAT"),
             escalated_iso=iso_datetime(case.escalated_at),
             pending_sign_off=case.pending_sign_off,
@@ -264,6 +274,13 @@ def live_contacts(case, labels: Labels) -> SafeString:
     else:
         when = labels.format_datetime(last, "SHORT_DATETIME_FORMAT")
     return labels.plural_text(CONTACTS, "count", case.contact_attempts, when=when)
+
+
+def live_overdue(case, labels: Labels) -> SafeString | str:
+    """ "◷ Overdue by 2 h 10 min" when nobody acted on the case by its deadline, as of this request."""
+    if not is_overdue_case(case.act_by, case.acted_on_at, case.status, labels.now):
+        return ""
+    return overdue_html(case.act_by, labels.now)
 
 
 def live_acted(case, labels: Labels) -> SafeString:
@@ -311,6 +328,8 @@ def worklist_rows_html(
             fragment = fragment.replace(ACTED_MARK, live_acted(case, labels))
         if case.contact_attempts:
             fragment = fragment.replace(CONTACTS_MARK, live_contacts(case, labels))
+        if may_be_overdue(case):
+            fragment = fragment.replace(OVERDUE_MARK, live_overdue(case, labels))
         rows.append(markup(fragment))
     return rows
 
@@ -337,6 +356,8 @@ def worklist_summary(filters, flag_label: str = "") -> list[str]:
         parts.append(gettext("every status, closed included"))
     else:
         parts.append(gettext("open (not closed)"))
+    if filters.overdue:
+        parts.append(gettext("only overdue (not acted on by their deadline)"))
     if filters.flag:
         parts.append(gettext("with the flag “%(flag)s”") % {"flag": flag_label or filters.flag})
     start, end = filters.submitted_from, filters.submitted_to

@@ -1,15 +1,36 @@
 """Reads for the doctor's pages: the worklist and its counts, one case, the patient's history.
 
-The worklist order is `QUEUE_ORDER`, all ascending, the columns of
-`triage_case_queue_idx`. Pages are cut by keyset (rows after or before a
-given row's key), so the last page costs what the first one does.
+The worklist shows the most urgent level first and, within a level, the overdue cases first
+(RULES.md 11.2, S8: nobody acted on them by their deadline), each part in `QUEUE_ORDER`, all
+ascending, the columns of the queue indexes. Whether a case is overdue depends on the clock, so no
+index can hold that order: the list is cut into segments, (level, overdue or not), each read in
+queue order through an index (`triage_case_pending_idx` holds the overdue candidates), and a page
+is the first rows of those segments put together in one query (`_page_ids`). Pages are cut by
+keyset (rows after or before a given row's segment and key), so the last page costs what the
+first one does.
 """
 
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Field, Func, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
@@ -21,6 +42,8 @@ from ..cases.selectors import (
     CONTACT_LAST_AT,
     ESCALATED_AT,
     follow_up_date,
+    is_overdue_case,
+    overdue_q,
     with_contact_counts,
     with_escalated_at,
 )
@@ -54,6 +77,8 @@ class WorklistFilters:
     # Assignment: the cases of this doctor (her user id), or those nobody has taken.
     assignee: int | None = None
     unassigned: bool = False
+    # Only the cases past their deadline that nobody has acted on (RULES.md 11.2, S8).
+    overdue: bool = False
     # What a re-assessment left to do: `TASK_CONTACT` or `TASK_SIGN_OFF` cases only.
     task: str = ""
 
@@ -63,7 +88,7 @@ TASK_CONTACT = "contact"
 TASK_SIGN_OFF = "sign_off"
 TASK_CONDITIONS = {
     TASK_CONTACT: Q(contact_task__isnull=False),
-    TASK_SIGN_OFF: Q(pending__isnull=False),
+    TASK_SIGN_OFF: Q(pending_sign_off__isnull=False),
 }
 
 
@@ -71,8 +96,8 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Case]:
-    """Cases matching the filters; `by_level=False` leaves levels out, for the per-level counts.
+def _filtered(filters: WorklistFilters, now: datetime, *, by_level: bool = True) -> QuerySet[Case]:
+    """Cases matching the filters at `now`; `by_level=False` leaves levels out, for the per-level counts.
 
     Without `include_all`, levels and statuses the doctor did not choose
     default to the open flagged cases (level above routine, not closed),
@@ -98,6 +123,8 @@ def _filtered(filters: WorklistFilters, *, by_level: bool = True) -> QuerySet[Ca
         qs = qs.filter(submitted_at__lt=_local_midnight(filters.submitted_to + timedelta(days=1)))
     if filters.task in TASK_CONDITIONS:
         qs = qs.filter(TASK_CONDITIONS[filters.task])
+    if filters.overdue:
+        qs = qs.filter(overdue_q(now))
     if filters.assignee is not None:
         qs = qs.filter(assigned_to=filters.assignee)
     elif filters.unassigned:
@@ -125,6 +152,8 @@ ROW_COLUMNS = (
     "follow_up_visit__starts_at",
     "follow_up_visit__state",
     "last_acted_at",
+    "act_by",
+    "acted_on_at",
     "submission__age",
     "patient__phone",
     "patient_id",
@@ -143,7 +172,7 @@ ROW_COLUMNS = (
 HAS_NOTES = "has_notes"
 # What a re-assessment left to do on the case (RULES.md 11.2): a lower level pending sign-off (S5),
 # the task to contact her about new advice (S4 d). Read as ids, said on the row as yes or no.
-TASK_COLUMNS = ("pending_id", "contact_task_id")
+TASK_COLUMNS = ("pending_sign_off_id", "contact_task_id")
 # What a worklist page reads of each row: its columns, then the annotations of `_row_values`, then
 # its tasks.
 ROW_VALUES = (
@@ -186,9 +215,11 @@ def _with_row_details(qs: QuerySet[Case]) -> QuerySet[Case]:
     ).only(*ROW_COLUMNS)
 
 
-def case_worklist(filters: WorklistFilters) -> QuerySet[Case]:
-    """The whole filtered worklist in queue order, with what a CSV line shows (one query)."""
-    return _with_row_details(_filtered(filters)).order_by(*QUEUE_ORDER)
+def case_worklist(filters: WorklistFilters, now: datetime | None = None) -> QuerySet[Case]:
+    """The whole filtered worklist in the page's order, with what a CSV line shows (one query)."""
+    now = now or timezone.now()
+    overdue_first = SqlCase(When(overdue_q(now), then=Value(0)), default=Value(1))
+    return _with_row_details(_filtered(filters, now)).order_by(F("level").desc(), overdue_first, *QUEUE_ORDER)
 
 
 def worklist_levels(filters: WorklistFilters) -> tuple[int, ...]:
@@ -200,13 +231,13 @@ def worklist_levels(filters: WorklistFilters) -> tuple[int, ...]:
     return tuple(level for level in LEVEL_ORDER if level > CaseLevel.ROUTINE)
 
 
-def case_level_counts(filters: WorklistFilters) -> dict[int, int]:
+def case_level_counts(filters: WorklistFilters, now: datetime | None = None) -> dict[int, int]:
     """Cases per level of the filtered worklist, for each level it can show, most urgent first.
 
     Every filter applies, so the counts add up to the rows of the list.
     """
     # COUNT(*) needs no column, so an index holding level (and flag bits) can answer alone.
-    rows = _filtered(filters).order_by().values("level").annotate(n=Count("*"))
+    rows = _filtered(filters, now or timezone.now()).order_by().values("level").annotate(n=Count("*"))
     counts = {row["level"]: row["n"] for row in rows}
     return {level: counts.get(level, 0) for level in worklist_levels(filters)}
 
@@ -238,8 +269,50 @@ def case_worklist_total(counts: dict[int, int]) -> int:
     return sum(counts.values())
 
 
-def _queue_key(pk) -> tuple | None:
-    return Case.objects.filter(pk=pk).values_list(*QUEUE_ORDER).first()
+def case_overdue_count(filters: WorklistFilters, now: datetime | None = None) -> int:
+    """How many cases of the filtered worklist are overdue (read from `triage_case_pending_idx`)."""
+    now = now or timezone.now()
+    return _filtered(filters, now).filter(overdue_q(now)).order_by().count()
+
+
+# A segment of the worklist: its level and whether it holds the overdue cases, as an ascending
+# key ((-level, 0 overdue or 1 not)), so that segments compare in the list's order.
+Segment = tuple[int, int]
+
+
+def _segment(level: int, overdue: bool) -> Segment:
+    return (-level, 0 if overdue else 1)
+
+
+def _segments(filters: WorklistFilters) -> list[Segment]:
+    """The segments the filtered worklist can show, in its order."""
+    kinds = (True,) if filters.overdue else (True, False)
+    return [_segment(level, overdue) for level in worklist_levels(filters) for overdue in kinds]
+
+
+def _in_segment(segment: Segment, now: datetime) -> Q:
+    """The cases of a segment. Its level is read as its range of `sort_key` alone (a score stays
+    below `SCORE_SPAN`): the planner then seeks to it in the queue indexes and reads them in
+    order, where `level = N` beside it made it misjudge the rows and sort the whole level."""
+    low, high = sort_key_range([-segment[0]])
+    at_level = Q(sort_key__gte=low, sort_key__lte=high)
+    return at_level & (overdue_q(now) if segment[1] == 0 else ~overdue_q(now))
+
+
+# What a case's place in the list is read from, and the place: (segment, sort key, submitted, id).
+QUEUE_KEY_FIELDS = ("level", "act_by", "acted_on_at", "status", *QUEUE_ORDER)
+Key = tuple[Segment, tuple]
+
+
+def queue_key(case: Case, now: datetime) -> Key:
+    """A case's place in the worklist at `now` (`case` read with `QUEUE_KEY_FIELDS`)."""
+    overdue = is_overdue_case(case.act_by, case.acted_on_at, case.status, now)
+    return _segment(case.level, overdue), (case.sort_key, case.submitted_at, case.pk)
+
+
+def _queue_key(pk, now: datetime) -> Key | None:
+    case = Case.objects.filter(pk=pk).only(*QUEUE_KEY_FIELDS).first()
+    return queue_key(case, now) if case is not None else None
 
 
 class Row(Func):
@@ -269,6 +342,56 @@ def _before(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
     return qs.filter(sort_key__lte=key[0]).filter(LessThan(_queue_row(), _key_row(key)))
 
 
+# The page's query puts the segments' first rows together; this column says whose they are.
+SEGMENT_COLUMN = "queue_segment"
+
+
+def _page_ids(
+    qs: QuerySet[Case],
+    segments: list[Segment],
+    now: datetime,
+    size: int,
+    *,
+    cursor: Key | None,
+    forward: bool,
+) -> list[int]:
+    """The ids of up to `size` rows of `qs` after (`forward`) or before `cursor`, in that direction.
+
+    One query: each segment that can hold such rows is read in queue order through an index, at
+    most `size` rows of it where the database takes a limit per part (PostgreSQL), and the parts
+    are put together (UNION ALL) and cut at `size` rows in the list's order.
+    """
+    order = QUEUE_ORDER if forward else QUEUE_ORDER_REVERSED
+    parts = []
+    for index, segment in enumerate(segments):
+        part = qs.filter(_in_segment(segment, now))
+        if cursor is not None:
+            if (segment < cursor[0]) if forward else (segment > cursor[0]):
+                continue
+            if segment == cursor[0]:
+                part = _after(part, cursor[1]) if forward else _before(part, cursor[1])
+        parts.append(
+            part.annotate(**{SEGMENT_COLUMN: Value(index)}).values_list(SEGMENT_COLUMN, *QUEUE_ORDER)
+        )
+    if not parts:
+        return []
+    if len(parts) == 1:
+        return [row[-1] for row in parts[0].order_by(*order)[:size]]
+    if _limit_per_part():
+        parts = [part.order_by(*order)[:size] for part in parts]
+    else:
+        parts = [part.order_by() for part in parts]
+    combined = parts[0].union(*parts[1:], all=True)
+    segment_order = SEGMENT_COLUMN if forward else f"-{SEGMENT_COLUMN}"
+    return [row[-1] for row in combined.order_by(segment_order, *order)[:size]]
+
+
+def _limit_per_part() -> bool:
+    """Whether each part of a UNION may have its own ORDER BY and LIMIT (PostgreSQL; not SQLite,
+    whose planner merges the parts of an ordered compound query by itself)."""
+    return connection.features.supports_slicing_ordering_in_compound
+
+
 @dataclass(frozen=True, slots=True)
 class WorklistRow:
     """One line of the worklist: what the doctor reads about a case at a glance."""
@@ -282,6 +405,9 @@ class WorklistRow:
     status: str
     follow_up_on: date | None
     last_acted_at: datetime | None
+    # The deadline, and when the clinic acted on the case (`triage.cases.deadlines`, `acted_on`).
+    act_by: datetime | None
+    acted_on_at: datetime | None
     age: int
     # As stored: E.164, or older text that did not parse.
     phone: str
@@ -350,84 +476,144 @@ class WorklistPage:
         return self.rows[-1].pk if self.rows else None
 
 
-def _page_rows(qs: QuerySet[Case], ordering, size: int) -> tuple[list[WorklistRow], bool]:
-    """Up to `size` rows of `qs` in `ordering`, and whether more follow.
+def _page_rows(
+    qs: QuerySet[Case],
+    segments: list[Segment],
+    now: datetime,
+    size: int,
+    *,
+    cursor: Key | None = None,
+    forward: bool = True,
+) -> tuple[list[WorklistRow], bool]:
+    """Up to `size` rows of `qs` after (or before) `cursor` in the list's order, and whether more follow.
 
-    The page's ids are picked on the case table alone, and only those rows
-    are joined for display: PostgreSQL then walks the queue index even when
-    it misjudges how many rows a keyset condition leaves, instead of joining
-    everything and sorting. Two queries rather than one with a subquery:
-    planning the five-table join around a subquery took twice as long as
-    running both.
+    The page's ids are picked on the case table alone (`_page_ids`), and only those rows are
+    joined for display: PostgreSQL then walks the queue indexes even when it misjudges how many
+    rows a keyset condition leaves, instead of joining everything and sorting. Two queries rather
+    than one with a subquery: planning the five-table join around a subquery took twice as long
+    as running both.
     """
-    ids = list(qs.order_by(*ordering).values_list("pk", flat=True)[: size + 1])
+    ids = _page_ids(qs, segments, now, size + 1, cursor=cursor, forward=forward)
     if not ids:
         return [], False
-    values = _row_values(Case.objects.filter(pk__in=ids[:size]).order_by(*ordering))
-    return [WorklistRow.from_values(row) for row in values], len(ids) > size
+    shown = ids[:size] if forward else ids[:size][::-1]
+    place = {pk: index for index, pk in enumerate(shown)}
+    values = _row_values(Case.objects.filter(pk__in=shown).order_by())
+    rows = sorted((WorklistRow.from_values(row) for row in values), key=lambda row: place[row.pk])
+    return rows, len(ids) > size
 
 
 def case_worklist_page(
-    filters: WorklistFilters, *, after=None, before=None, last: bool = False, size: int = PAGE_SIZE
+    filters: WorklistFilters,
+    *,
+    after=None,
+    before=None,
+    last: bool = False,
+    size: int = PAGE_SIZE,
+    now: datetime | None = None,
 ) -> WorklistPage:
-    """One page of the worklist: the first, the last, or the one after/before a case.
+    """One page of the worklist at `now`: the first, the last, or the one after/before a case.
 
     `after` and `before` are case ids; the page starts right after (or ends
-    right before) that case's place in the queue order. One id more than
+    right before) that case's place in the list. One id more than
     the page is read to tell whether another page follows.
     """
-    qs = _filtered(filters)
+    now = now or timezone.now()
+    qs = _filtered(filters, now)
+    segments = _segments(filters)
     cursor = after if after is not None else before
-    key = _queue_key(cursor) if cursor is not None else None
+    key = _queue_key(cursor, now) if cursor is not None else None
     if cursor is not None and key is None:
-        page = _first_page(qs, size)
+        page = _first_page(qs, segments, now, size)
         page.cursor_lost = True
         return page
     if after is not None:
-        rows, more = _page_rows(_after(qs, key), QUEUE_ORDER, size)
+        rows, more = _page_rows(qs, segments, now, size, cursor=key)
         return WorklistPage(rows=rows, has_previous=True, has_next=more)
     if before is not None:
-        rows, more = _page_rows(_before(qs, key), QUEUE_ORDER_REVERSED, size)
+        rows, more = _page_rows(qs, segments, now, size, cursor=key, forward=False)
         if not rows:
-            return _first_page(qs, size)
-        return WorklistPage(rows=rows[::-1], has_previous=more, has_next=True)
+            return _first_page(qs, segments, now, size)
+        return WorklistPage(rows=rows, has_previous=more, has_next=True)
     if last:
-        rows, more = _page_rows(qs, QUEUE_ORDER_REVERSED, size)
-        return WorklistPage(rows=rows[::-1], has_previous=more, has_next=False)
-    return _first_page(qs, size)
+        rows, more = _page_rows(qs, segments, now, size, forward=False)
+        return WorklistPage(rows=rows, has_previous=more, has_next=False)
+    return _first_page(qs, segments, now, size)
 
 
-def _first_page(qs: QuerySet[Case], size: int) -> WorklistPage:
-    rows, more = _page_rows(qs, QUEUE_ORDER, size)
+def _first_page(qs: QuerySet[Case], segments: list[Segment], now: datetime, size: int) -> WorklistPage:
+    rows, more = _page_rows(qs, segments, now, size)
     return WorklistPage(rows=rows, has_previous=False, has_next=more)
 
 
 def case_worklist_page_number(
-    filters: WorklistFilters, page: WorklistPage, *, total: int, first: bool = False
+    filters: WorklistFilters,
+    page: WorklistPage,
+    *,
+    counts: dict[int, int],
+    first: bool = False,
+    now: datetime | None = None,
 ) -> None:
-    """Set the page's "page X of Y" from the list's total (already counted for the level counts).
+    """Set the page's "page X of Y" from the list's per-level counts (already read for the header).
 
-    The first page (`first`: no cursor asked for) needs no query. Any other
-    counts the rows before it (the last page too, so that a page's queries
-    never depend on how many cases there are), which an index answers: under 1 ms on the default list and 3 to 13 ms
-    over all 100,000 cases of the benchmark (docs/performance.md). Pages cut by
-    keyset need not start at a multiple of the page size, so a partial page
-    counts as one.
+    The first page (`first`: no cursor asked for) needs no query. Any other counts the rows
+    before it (the last page too, so that a page's queries never depend on how many cases there
+    are): the levels above its first row come from `counts`, and its own level from one query of
+    three counts, each read from an index (`_counts_in_level`). Pages cut by keyset need not start
+    at a multiple of the page size, so a partial page counts as one.
     """
-    page.pages = max(1, math.ceil(total / PAGE_SIZE))
+    page.pages = max(1, math.ceil(case_worklist_total(counts) / PAGE_SIZE))
     if first or not page.rows:
         page.number = 1
+        return
+    now = now or timezone.now()
+    row = page.rows[0]
+    key = (sort_key_of(row.level, row.score), row.submitted_at, row.pk)
+    before_key, overdue, overdue_before_key = _counts_in_level(_filtered(filters, now), row.level, key, now)
+    if is_overdue_case(row.act_by, row.acted_on_at, row.status, now):
+        in_level = overdue_before_key
     else:
-        first = page.rows[0]
-        key = (sort_key_of(first.level, first.score), first.submitted_at, first.pk)
-        before = _before(_filtered(filters), key).order_by().count()
-        page.number = min(page.pages, math.ceil(before / PAGE_SIZE) + 1)
+        in_level = overdue + before_key - overdue_before_key
+    before = sum(count for level, count in counts.items() if level > row.level) + in_level
+    page.number = min(page.pages, math.ceil(before / PAGE_SIZE) + 1)
 
 
-def case_next(case: Case, filters: WorklistFilters):
-    """The id of the case after this one in the filtered worklist, or None at the end."""
-    key = (case.sort_key, case.submitted_at, case.pk)
-    return _after(_filtered(filters).order_by(*QUEUE_ORDER), key).values_list("pk", flat=True).first()
+def _count(qs: QuerySet[Case]) -> Coalesce:
+    """`qs.count()` as a subquery, so that several counts are read in one query."""
+    counted = qs.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _counts_in_level(qs: QuerySet[Case], level: int, key: tuple, now: datetime) -> tuple[int, int, int]:
+    """At `level`: the rows before `key` in queue order, the overdue rows, and the overdue rows
+    before `key`; the first through the queue index, the others through the pending one.
+
+    One query, carried by the row at `key` itself.
+    """
+    low, high = sort_key_range([level])
+    at_level = qs.filter(sort_key__gte=low, sort_key__lte=high)
+    overdue = at_level.filter(overdue_q(now))
+    counts = (
+        Case.objects.filter(pk=key[-1])
+        .annotate(
+            before_key=_count(_before(at_level, key)),
+            overdue=_count(overdue),
+            overdue_before_key=_count(_before(overdue, key)),
+        )
+        .values_list("before_key", "overdue", "overdue_before_key")
+        .first()
+    )
+    return counts or (0, 0, 0)
+
+
+def case_next(case: Case, filters: WorklistFilters, now: datetime | None = None):
+    """The id of the case after this one in the filtered worklist (`case` read with
+    `QUEUE_KEY_FIELDS`), or None at the end."""
+    now = now or timezone.now()
+    ids = _page_ids(
+        _filtered(filters, now), _segments(filters), now, 1, cursor=queue_key(case, now), forward=True
+    )
+    return ids[0] if ids else None
 
 
 def with_query(url: str, query: str) -> str:

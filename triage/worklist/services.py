@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.writer import Actor, audit_cases
+from ..cases.acted_on import acted_on_store
 from ..models import BULK_CLOSABLE_LEVELS, REASON_MAX_LENGTH, AuditEvent, Case, CaseEvent
 
 
@@ -68,6 +69,7 @@ def cases_bulk_close(*, case_ids, actor: Actor, reason: str) -> list[tuple[int, 
         )
         for case in to_close
     )
+    acted_on_store(case_ids=[case.pk for case in to_close])
     closed = [(case.pk, case.patient_id) for case in to_close]
     audit_cases(actor, AuditEvent.Action.STATUS_CHANGE, closed)
     return closed

@@ -22,11 +22,13 @@ from .forms import BulkCloseForm, WorklistFilterForm, filter_params, filter_quer
 from .presenters import Labels, case_closable_in_bulk, worklist_rows_html, worklist_summary
 from .search_refs import worklist_query
 from .selectors import (
+    QUEUE_KEY_FIELDS,
     TASK_CONTACT,
     TASK_SIGN_OFF,
     WorklistFilters,
     case_level_counts,
     case_next,
+    case_overdue_count,
     case_task_counts,
     case_worklist,
     case_worklist_page,
@@ -45,7 +47,9 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
     form = _worklist_form(request)
     filters = form.filters(request.user)
     cursor = form.cursor()
-    page = case_worklist_page(filters, **cursor)
+    # One moment for the whole page: which cases are overdue, their order, counts and markers.
+    now = timezone.now()
+    page = case_worklist_page(filters, **cursor, now=now)
     # Each row shows a patient's name, phone and flags: the list is a read of every one of them.
     audit_export(
         Actor.from_request(request),
@@ -53,11 +57,12 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
         [(row.pk, row.patient_id) for row in page.rows],
         object_type="worklist",
     )
-    counts = case_level_counts(filters)
+    counts = case_level_counts(filters, now)
     total = case_worklist_total(counts)
-    case_worklist_page_number(filters, page, total=total, first=not cursor or page.cursor_lost)
+    overdue = case_overdue_count(filters, now)
+    case_worklist_page_number(filters, page, counts=counts, first=not cursor or page.cursor_lost, now=now)
     query = filter_querystring(filters, request.session)
-    labels = Labels()
+    labels = Labels(now)
     level_links = [
         {
             "level": level,
@@ -95,6 +100,8 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
         "summary": worklist_summary(filters, flag_label),
         "level_links": level_links,
         "task_links": task_links,
+        "overdue_count": overdue,
+        "overdue_query": filter_querystring(filters, request.session, overdue="1"),
         "query": query,
         "toggle_query": filter_querystring(
             filters, request.session, all=None if filters.include_all else "1"
@@ -181,7 +188,7 @@ def export_csv_view(request):
 @require_GET
 def case_next_view(request, pk):
     """Open the case that follows this one in the worklist, with the same filters."""
-    case = case_for_doctor(request, pk, queryset=Case.objects.only("pk", "sort_key", "submitted_at"))
+    case = case_for_doctor(request, pk, queryset=Case.objects.only(*QUEUE_KEY_FIELDS))
     filters = _worklist_form(request).filters(request.user)
     query = filter_querystring(filters, request.session)
     next_pk = case_next(case, filters)

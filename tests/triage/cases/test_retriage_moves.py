@@ -40,7 +40,7 @@ def test_a_move_up_into_urgent_moves_the_case_gives_her_the_new_advice_and_opens
     assert event.created_at == RETRIAGED
     assert event.detail["to"]["level"] == U and "pending" not in event.detail
     assert case.contact_task == event
-    assert case.pending is None
+    assert case.pending_sign_off is None
 
 
 def test_a_move_up_notifies_her_once_and_the_doctors_once(patient, doctor):
@@ -80,7 +80,7 @@ def test_a_move_down_is_stored_pending_sign_off_and_changes_nothing_else(patient
 
     case.refresh_from_db()
     assert (case.level, case.score, case.flags, case.rules_version, case.advice, case.advised_at) == given
-    assert case.pending == lower
+    assert case.pending_sign_off == lower
     assert case.assessment != lower
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.RETRIAGE)
     assert event.detail["pending"] is True
@@ -112,7 +112,7 @@ def test_the_same_level_applies_at_once_and_leaves_her_advice_as_she_was_given_i
         same,
     )
     assert (case.advice, case.advised_at, case.earlier_advice) == (first, SENT, None)
-    assert case.pending is None
+    assert case.pending_sign_off is None
     assert mail.outbox == []
 
 
@@ -123,7 +123,7 @@ def test_a_later_move_up_supersedes_a_pending_move_down(patient, doctor):
     higher = reassess(case, U, at=RETRIAGED)
 
     case.refresh_from_db()
-    assert (case.level, case.pending, case.advice) == (U, None, higher)
+    assert (case.level, case.pending_sign_off, case.advice) == (U, None, higher)
     event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.RETRIAGE).last()
     assert event.detail["replaces"] == lower.pk
 
@@ -135,7 +135,7 @@ def test_a_later_move_down_replaces_the_pending_one(patient, doctor):
     again = reassess(case, F, score=1, flags=[])
 
     case.refresh_from_db()
-    assert (case.level, case.pending) == (U, again)
+    assert (case.level, case.pending_sign_off) == (U, again)
 
 
 def test_a_later_result_at_the_case_level_clears_the_pending_one(patient, doctor):
@@ -145,7 +145,7 @@ def test_a_later_result_at_the_case_level_clears_the_pending_one(patient, doctor
     back = reassess(case, U, score=7, flags=["HEAVY_ACUTE"])
 
     case.refresh_from_db()
-    assert (case.level, case.pending, case.assessment) == (U, None, back)
+    assert (case.level, case.pending_sign_off, case.assessment) == (U, None, back)
 
 
 # --- The retriage command ------------------------------------------------------------------------
@@ -187,14 +187,14 @@ def test_retriage_holds_a_move_down_and_does_not_put_back_a_level_a_doctor_kept(
     out = StringIO()
     call_command("retriage", stdout=out)
     case = Case.objects.get(pk=submission.pk)
-    assert (case.level, case.pending.level) == (U, R)
+    assert (case.level, case.pending_sign_off.level) == (U, R)
     assert f"#{case.pk}" in out.getvalue().split("pending sign-off on the case page")[1]
-    case_keep_higher(case_id=case.pk, actor=Actor(doctor), assessment_id=case.pending_id)
+    case_keep_higher(case_id=case.pk, actor=Actor(doctor), assessment_id=case.pending_sign_off_id)
 
     call_command("retriage", stdout=StringIO())
 
     case.refresh_from_db()
-    assert (case.level, case.pending) == (U, None)
+    assert (case.level, case.pending_sign_off) == (U, None)
     assert Assessment.objects.filter(submission=submission).count() == 2
     assert AuditEvent.objects.filter(action=AuditEvent.Action.KEEP_HIGHER).count() == 1
 
@@ -209,7 +209,7 @@ def test_erasing_her_account_removes_a_case_with_every_re_assessment_link(patien
     reassess(case, U, at=RETRIAGED)
     reassess(case, P, score=1, flags=[])
     case.refresh_from_db()
-    assert case.earlier_advice and case.pending and case.contact_task
+    assert case.earlier_advice and case.pending_sign_off and case.contact_task
 
     patient_erase(patient)
 

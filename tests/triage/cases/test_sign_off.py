@@ -27,7 +27,7 @@ def pending_case(patient):
     case = make_case(patient, level=U, score=7, flags=["HEAVY_ACUTE"], rules_version=3, submitted_at=SENT)
     lower = reassess(case, F, score=1, flags=["INFECTION_SIGNS"], at=RETRIAGED)
     case.refresh_from_db()
-    assert case.pending == lower
+    assert case.pending_sign_off == lower
     return case
 
 
@@ -38,7 +38,11 @@ def sign_off_url(case):
 def decide(client, case, decision, *, user=None, **extra):
     """Post a decision at SIGNED, as `user` (logged in then) or anonymously."""
     return post_at(
-        client, user, sign_off_url(case), {"assessment": case.pending_id, "decision": decision}, **extra
+        client,
+        user,
+        sign_off_url(case),
+        {"assessment": case.pending_sign_off_id, "decision": decision},
+        **extra,
     )
 
 
@@ -58,7 +62,7 @@ def test_the_case_page_shows_the_lower_assessment_pending_sign_off_with_both_act
     box = box[: box.index("</section>")]
     assert "Lower level pending sign-off" in box
     assert "level-follow-up" in box
-    assert f'name="assessment" value="{pending_case.pending_id}"' in box
+    assert f'name="assessment" value="{pending_case.pending_sign_off_id}"' in box
     assert 'value="lower"' in box and "Sign off the lower level" in box
     assert 'value="higher"' in box and "Keep the higher level" in box
     # The level of the case and the advice she is shown stay the higher one meanwhile.
@@ -77,7 +81,7 @@ def test_the_pending_box_reads_in_italian(doctor_client, pending_case):
 
 
 def test_signing_off_moves_the_case_and_her_advice_to_the_lower_level(doctor_client, doctor, pending_case):
-    lower = pending_case.pending
+    lower = pending_case.pending_sign_off
     urgent = pending_case.advice
 
     response = decide(doctor_client, pending_case, "lower", user=doctor, **EN)
@@ -85,7 +89,7 @@ def test_signing_off_moves_the_case_and_her_advice_to_the_lower_level(doctor_cli
     assert response.status_code == 302
     pending_case.refresh_from_db()
     assert (pending_case.level, pending_case.score, pending_case.flags) == (F, 1, ["INFECTION_SIGNS"])
-    assert (pending_case.pending, pending_case.assessment) == (None, lower)
+    assert (pending_case.pending_sign_off, pending_case.assessment) == (None, lower)
     # Her advice is the lower one from the sign-off on; the urgent one stays as its record.
     assert (pending_case.advice, pending_case.advised_at) == (lower, SIGNED)
     assert (pending_case.earlier_advice, pending_case.earlier_advised_at) == (urgent, SENT)
@@ -112,7 +116,7 @@ def test_keeping_the_higher_level_sets_the_lower_one_aside_and_changes_nothing_f
     assert response.status_code == 302
     pending_case.refresh_from_db()
     assert (pending_case.level, pending_case.score, pending_case.advice, pending_case.advised_at) == before
-    assert pending_case.pending is None
+    assert pending_case.pending_sign_off is None
     assert pending_case.earlier_advice is None
     event = CaseEvent.objects.get(case=pending_case, kind=CaseEvent.Kind.SIGN_OFF)
     assert (event.actor, event.detail["decision"]) == (doctor, "higher")
@@ -125,7 +129,7 @@ def test_keeping_the_higher_level_sets_the_lower_one_aside_and_changes_nothing_f
 
 @pytest.mark.parametrize("decision", ["lower", "higher"])
 def test_posting_the_same_decision_twice_decides_once(doctor_client, doctor, pending_case, decision):
-    data = {"assessment": pending_case.pending_id, "decision": decision}
+    data = {"assessment": pending_case.pending_sign_off_id, "decision": decision}
     for _ in range(2):
         response = post_at(doctor_client, doctor, sign_off_url(pending_case), data, **EN)
         assert response.status_code == 302
@@ -135,14 +139,14 @@ def test_posting_the_same_decision_twice_decides_once(doctor_client, doctor, pen
 
 
 def test_a_decision_on_a_replaced_assessment_changes_nothing(doctor, pending_case):
-    stale = pending_case.pending_id
+    stale = pending_case.pending_sign_off_id
     newer = reassess(pending_case, R, score=0, flags=[])
 
     assert not case_sign_off_lower(case_id=pending_case.pk, actor=Actor(doctor), assessment_id=stale)
     assert not case_keep_higher(case_id=pending_case.pk, actor=Actor(doctor), assessment_id=stale)
 
     pending_case.refresh_from_db()
-    assert (pending_case.level, pending_case.pending) == (U, newer)
+    assert (pending_case.level, pending_case.pending_sign_off) == (U, newer)
     assert not CaseEvent.objects.filter(case=pending_case, kind=CaseEvent.Kind.SIGN_OFF).exists()
 
 
@@ -154,7 +158,7 @@ def test_only_a_doctor_can_decide(client, request, pending_case, role, status):
 
     assert response.status_code == status
     pending_case.refresh_from_db()
-    assert (pending_case.level, pending_case.pending_id) == (U, pending_case.pending.pk)
+    assert (pending_case.level, pending_case.pending_sign_off_id) == (U, pending_case.pending_sign_off.pk)
     assert not AuditEvent.objects.filter(action="sign_off_lower").exists()
 
 
@@ -162,7 +166,7 @@ def test_the_patient_cannot_decide_on_her_own_case(client, patient, pending_case
     assert decide(client, pending_case, "lower", user=patient.user).status_code == 403
     assert decide(client, pending_case, "higher", user=patient.user).status_code == 403
     pending_case.refresh_from_db()
-    assert pending_case.pending is not None
+    assert pending_case.pending_sign_off is not None
 
 
 def test_another_doctors_decision_is_recorded_under_her_name(client, doctor, pending_case):
@@ -181,7 +185,7 @@ def test_a_malformed_decision_is_refused_next_to_the_page_without_a_change(docto
     assert response.status_code == 400
     assert "Choose to sign off the lower level or to keep the higher one." in response.content.decode()
     pending_case.refresh_from_db()
-    assert pending_case.pending is not None
+    assert pending_case.pending_sign_off is not None
 
 
 def test_the_worklist_row_says_pending_sign_off_until_a_doctor_decides(doctor_client, doctor, pending_case):
@@ -193,6 +197,8 @@ def test_the_worklist_row_says_pending_sign_off_until_a_doctor_decides(doctor_cl
     marker = row()
     assert "sign-off-marker" in marker and "pending sign-off" in marker and "↓" in marker
 
-    case_keep_higher(case_id=pending_case.pk, actor=Actor(doctor), assessment_id=pending_case.pending_id)
+    case_keep_higher(
+        case_id=pending_case.pk, actor=Actor(doctor), assessment_id=pending_case.pending_sign_off_id
+    )
 
     assert "pending sign-off" not in row()

@@ -25,11 +25,11 @@ def forget(apps, schema_editor):
     last = Case.objects.aggregate(last=models.Max("pk"))["last"] or 0
     for start in range(0, last + 1, BATCH):
         Case.objects.filter(pk__gte=start, pk__lt=start + BATCH).update(
-            assessment=None, advice=None, advised_at=None, earlier_advice=None, earlier_advised_at=None, pending=None, contact_task=None
+            assessment=None, advice=None, advised_at=None, earlier_advice=None, earlier_advised_at=None, pending_sign_off=None, contact_task=None
         )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("triage", "0030_case_advice_sign_off_and_contact_task")]
+    dependencies = [("triage", "0033_case_advice_sign_off_and_contact_task")]
 
     operations = [migrations.RunPython(from_latest_assessment, forget)]

@@ -7,14 +7,14 @@ class Migration(migrations.Migration):
     # The case table is the largest: its indexes are built without blocking writes (PostgreSQL).
     atomic = False
 
-    dependencies = [("triage", "0031_case_advice_from_latest_assessment")]
+    dependencies = [("triage", "0034_case_advice_from_latest_assessment")]
 
     operations = [
         AddIndexConcurrently(
             model_name="case",
             index=models.Index(
-                condition=models.Q(("pending__isnull", False), models.Q(("status", "closed"), _negated=True)),
-                fields=["pending"],
+                condition=models.Q(("pending_sign_off__isnull", False), models.Q(("status", "closed"), _negated=True)),
+                fields=["pending_sign_off"],
                 name="triage_case_sign_off_idx",
             ),
         ),
