@@ -6,6 +6,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 
@@ -14,6 +15,10 @@ from tests.factories import QUIET_ANSWERS, make_case
 from tests.test_support import run_tasks
 from tests.triage.retriage import RETRIAGED, SENT, reassess
 from tests.triage.worklist import E, F, M, P, R, U
+from triage.audit.writer import Actor
+from triage.cases.acted_on import case_is_acted_on
+from triage.cases.retriage_tasks import case_keep_higher
+from triage.cases.services import case_log_contact
 from triage.models import Assessment, AuditEvent, Case, CaseEvent, retriage_direction
 
 pytestmark = pytest.mark.django_db
@@ -178,9 +183,6 @@ def test_a_second_run_of_retriage_sends_nothing_more(patient, doctor):
 
 
 def test_retriage_holds_a_move_down_and_does_not_put_back_a_level_a_doctor_kept(patient, doctor):
-    from triage.audit.writer import Actor
-    from triage.cases.retriage_tasks import case_keep_higher
-
     submission = submission_record(patient=patient, answers=URGENT_ANSWERS, submitted_at=SENT)
     as_if_the_rules_changed(submission, dict(QUIET_ANSWERS))
 
@@ -217,3 +219,23 @@ def test_erasing_her_account_removes_a_case_with_every_re_assessment_link(patien
     assert not Case.objects.exists()
     assert not Assessment.objects.exists()
     assert not CaseEvent.objects.exists()
+
+
+def test_what_the_clinic_did_before_a_move_up_no_longer_counts_as_acting_on_it(patient, doctor):
+    """The stored moment of acting follows the advice she is shown (the worklist's overdue reads it)."""
+    case = make_case(patient, level=F, submitted_at=SENT)
+    with time_machine.travel(SENT + timedelta(hours=1), tick=False):
+        case_log_contact(case_id=case.pk, actor=Actor(doctor), outcome="spoke", seen=0)
+    case.refresh_from_db()
+    assert case.acted_on_at == SENT + timedelta(hours=1)
+
+    reassess(case, U, at=RETRIAGED)
+
+    case.refresh_from_db()
+    assert (case.acted_on_at, case.level_since) == (None, RETRIAGED)
+    assert not case_is_acted_on(case)
+    spoke = RETRIAGED + timedelta(hours=2)
+    with time_machine.travel(spoke, tick=False):
+        case_log_contact(case_id=case.pk, actor=Actor(doctor), outcome="spoke", seen=1)
+    case.refresh_from_db()
+    assert case.acted_on_at == spoke
