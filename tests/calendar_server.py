@@ -4,11 +4,11 @@ to each path a test sets, and which records every request it receives."""
 import socket
 import ssl
 import subprocess
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.redis_server import spare_port
+from tests.test_support import serving_thread
 
 
 @dataclass
@@ -74,7 +74,7 @@ class CalendarServer:
             context.load_cert_chain(*tls_cert)
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
             self.scheme = "https"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = serving_thread(self.httpd)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"{self.scheme}://{host}:{self.port}{path}"

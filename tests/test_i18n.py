@@ -225,8 +225,10 @@ def english_phrases() -> frozenset[str]:
 
 
 def english_leaks(html: str, phrases) -> list[str]:
+    """The phrases shown as whole words; the substring test first rules out most of them at a fraction
+    of the cost of the word-bounded search (a quarter of a second a page, for a thousand phrases)."""
     text = visible_text(html)
-    return sorted(p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text))
+    return sorted(p for p in phrases if p in text and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text))
 
 
 # One patient's questionnaires, one per level, with answers that show most of the questionnaire.

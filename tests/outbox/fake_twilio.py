@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+from tests.test_support import serving_thread
+
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 # Ports this test server may take (the first free one).
@@ -67,7 +69,7 @@ class FakeTwilio:
         self.received: list[Received] = []
         self.release = threading.Event()
         self.server = self._bind()
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serving_thread(self.server)
 
     def _bind(self) -> ThreadingHTTPServer:
         fake = self
