@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.db import transaction
 
 from triage.cases.assessments import case_sync
 from triage.models import Assessment
@@ -23,6 +24,12 @@ def reassess(case, level, *, score=5, flags=("HEAVY_ACUTE",), version=3, at=None
 
 
 def _reassess(case, level, score, flags, version) -> Assessment:
+    """In one transaction, as the command records it: the case row is locked while it takes the assessment."""
+    with transaction.atomic():
+        return _reassess_recorded(case, level, score, flags, version)
+
+
+def _reassess_recorded(case, level, score, flags, version) -> Assessment:
     assessment = Assessment.objects.create(
         submission_id=case.pk, level=level, score=score, flags=list(flags), rules_version=version
     )
