@@ -10,12 +10,12 @@ pseudonym (`triage.audit.writer.patient_pseudonym`) and no longer by the person.
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from triage.advice import ADVICE_RELATED, AdviceShown, advice_shown, advice_words, earlier_advice_shown
 from triage.audit.writer import Actor, audit_patient_self, patient_pseudonym
-from triage.models import AuditEvent
+from triage.models import AuditEvent, CaseLevel
 
-from .advice import advice_for
 from .models import Consent, Patient, Submission, TextConsent, normalize_email
 
 EXPORT_FORMAT = "clinic-portal.patient-data/1"
@@ -30,17 +30,33 @@ def _iso(value):
 
 
 def _advice_shown(submission: Submission, language: str) -> dict | None:
-    """The advice page the patient saw on submitting: the level of the first assessment."""
-    first = submission.assessments.order_by("created_at", "pk").first()
-    if first is None:
+    """The advice she is shown for the questionnaire, dated when she was given it, with the advice a
+    re-assessment replaced (RULES.md 11.2, S4, S5); None for a draft."""
+    case = _case_of(submission)
+    if case is None:
         return None
-    advice = advice_for(first.level, language, version=first.rules_version)
-    return {"level": first.get_level_display(), "headline": advice.headline, "text": advice.text}
+    earlier = earlier_advice_shown(case)
+    return {
+        **_advice_record(advice_shown(case), language),
+        "earlier_advice": _advice_record(earlier, language) if earlier else None,
+    }
+
+
+def _advice_record(shown: AdviceShown, language: str) -> dict:
+    headline, text = advice_words(shown.level, language, shown.version)
+    with translation.override(language):
+        level = str(CaseLevel(shown.level).label)
+    return {"level": level, "given_at": _iso(shown.given_at), "headline": headline, "text": text}
+
+
+def _case_of(submission: Submission):
+    """The worklist case of a sent questionnaire (a draft has none)."""
+    return getattr(submission, "case", None) if submission.status == Submission.Status.SUBMITTED else None
 
 
 def _messages_of(submission: Submission) -> list[dict]:
     """The conversation of the questionnaire's case, oldest first: who wrote (the doctor or she), when, what."""
-    case = getattr(submission, "case", None) if submission.status == Submission.Status.SUBMITTED else None
+    case = _case_of(submission)
     if case is None:
         return []
     return [
@@ -55,7 +71,8 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
     user = patient.user
     submissions = (
         Submission.objects.filter(patient=patient)
-        .prefetch_related("assessments", "case__messages")
+        .select_related(*(f"case__{related}" for related in ADVICE_RELATED))
+        .prefetch_related("case__messages")
         .order_by("created_at", "pk")
     )
     return {

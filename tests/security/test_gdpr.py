@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -13,14 +13,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from patients.gdpr import STAFF_ACTIONS
+from patients.gdpr import STAFF_ACTIONS, patient_data_export
 from patients.models import Consent, Patient, Submission, User
 from patients.services import submission_draft, submission_record
 from tests import factories
 from tests.test_support import run_tasks
+from tests.triage.retriage import RETRIAGED, SENT, reassess
 from triage.audit.writer import patient_pseudonym
 from triage.models import Assessment, AuditEvent, Case, CaseEvent, CaseLevel
 
@@ -115,12 +117,70 @@ def test_export_asks_first_then_downloads_all_her_data_as_json(client, patient, 
     assert [c["privacy_notice_version"] for c in data["consents"]] == [patient.consents.get().notice_version]
     answers = [q["answers"] for q in data["questionnaires"]]
     assert answers == [{"notes": "her words", "fever": True}, {"itching": True}]
-    # The advice she was shown comes from the first assessment, not the later re-assessment.
+    # The advice she is shown: a re-assessment that is not taken into the case changes nothing.
     assert data["questionnaires"][0]["advice_shown"]["headline"] == "Get urgent care now"
     assert data["questionnaires"][1]["advice_shown"]["headline"] == "Book a visit in the coming weeks"
     assert [row["action"] for row in data["record_opened_by_staff"]] == ["Printed a case", "Viewed a case"]
     assert all(row["who"] == "Giulia Bianchi" for row in data["record_opened_by_staff"])
     assert "Anna" not in response.content.decode()
+
+
+def moment(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, level, updated, earlier",
+    [
+        ("en", "Urgent", "Get checked today", "Book a visit in the coming weeks"),
+        ("it", "Urgente", "Si faccia valutare oggi", "Prenoti una visita nelle prossime settimane"),
+    ],
+)
+def test_export_gives_the_advice_a_move_up_gave_her_with_its_date_and_the_advice_it_replaced(
+    patient, language, level, updated, earlier
+):
+    case = factories.make_case(patient, level=CaseLevel.FOLLOW_UP, score=2, submitted_at=SENT)
+    reassess(case, CaseLevel.URGENT, at=RETRIAGED)
+
+    advice = patient_data_export(patient, language)["questionnaires"][0]["advice_shown"]
+
+    assert (advice["level"], advice["headline"], moment(advice["given_at"])) == (level, updated, RETRIAGED)
+    assert (advice["earlier_advice"]["headline"], moment(advice["earlier_advice"]["given_at"])) == (
+        earlier,
+        SENT,
+    )
+
+
+@pytest.mark.django_db
+def test_export_keeps_her_advice_while_a_lower_level_waits_for_sign_off(patient):
+    case = factories.make_case(patient, level=CaseLevel.URGENT, score=5, submitted_at=SENT)
+    reassess(case, CaseLevel.ROUTINE, score=0, flags=(), at=RETRIAGED)
+
+    advice = patient_data_export(patient, "en")["questionnaires"][0]["advice_shown"]
+
+    assert (advice["headline"], moment(advice["given_at"]), advice["earlier_advice"]) == (
+        "Get checked today",
+        SENT,
+        None,
+    )
+
+
+@pytest.mark.django_db
+def test_export_reads_a_constant_number_of_queries_however_many_questionnaires_she_sent(patient):
+    def export_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            patient_data_export(patient, "en")
+        return len(queries)
+
+    case = factories.make_case(patient, level=CaseLevel.FOLLOW_UP, score=2, submitted_at=SENT)
+    reassess(case, CaseLevel.URGENT, at=RETRIAGED)
+    one = export_queries()
+    for _ in range(4):
+        case = factories.make_case(patient, level=CaseLevel.FOLLOW_UP, score=2, submitted_at=SENT)
+        reassess(case, CaseLevel.URGENT, at=RETRIAGED)
+
+    assert export_queries() == one
 
 
 @pytest.mark.django_db
