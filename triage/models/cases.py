@@ -276,9 +276,10 @@ class Case(models.Model):
                 condition=models.Q(pending_sign_off__isnull=False) & ~models.Q(status="closed"),
                 name="triage_case_sign_off_idx",
             ),
+            # A task to contact her stays until closed with a note, whatever the case's status.
             models.Index(
                 fields=["contact_task"],
-                condition=models.Q(contact_task__isnull=False) & ~models.Q(status="closed"),
+                condition=models.Q(contact_task__isnull=False),
                 name="triage_case_contact_task_idx",
             ),
             # The open cases nobody has acted on yet, in queue order with their deadline: the

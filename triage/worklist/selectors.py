@@ -83,12 +83,13 @@ class WorklistFilters:
     task: str = ""
 
 
-# The worklist's "to do after a re-assessment" filter (RULES.md 11.2, S4 d, S5).
+# The worklist's "to do after a re-assessment" filter (RULES.md 11.2, S4 d, S5). The task to contact
+# her about new advice closes only with a note (S4 d): closing her case leaves it listed and counted.
 TASK_CONTACT = "contact"
 TASK_SIGN_OFF = "sign_off"
 TASK_CONDITIONS = {
     TASK_CONTACT: Q(contact_task__isnull=False),
-    TASK_SIGN_OFF: Q(pending_sign_off__isnull=False),
+    TASK_SIGN_OFF: Q(pending_sign_off__isnull=False) & ~Q(status=Case.Status.CLOSED),
 }
 
 
@@ -112,7 +113,7 @@ def _filtered(filters: WorklistFilters, now: datetime, *, by_level: bool = True)
             qs = qs.filter(level__gt=CaseLevel.ROUTINE)
     if filters.statuses:
         qs = qs.filter(status__in=filters.statuses)
-    elif not filters.include_all:
+    elif not filters.include_all and filters.task != TASK_CONTACT:
         qs = qs.exclude(status=Case.Status.CLOSED)
     if filters.flag in rules.ALL_FLAG_CODES:
         bit = flag_bit(filters.flag)
@@ -244,22 +245,19 @@ def case_level_counts(filters: WorklistFilters, now: datetime | None = None) -> 
 
 @dataclass(frozen=True)
 class TaskCounts:
-    """Open cases with something a re-assessment left to do (RULES.md 11.2)."""
+    """Cases with something a re-assessment left to do (RULES.md 11.2)."""
 
     contact: int = 0
     sign_off: int = 0
 
 
 def case_task_counts() -> TaskCounts:
-    """How many open cases wait for a contact about new advice (S4 d) and for a sign-off (S5), over
-    the whole worklist whatever its filters: one query, on two small partial indexes."""
-    counts = (
-        Case.objects.exclude(status=Case.Status.CLOSED)
-        .filter(TASK_CONDITIONS[TASK_CONTACT] | TASK_CONDITIONS[TASK_SIGN_OFF])
-        .aggregate(
-            contact=Count("pk", filter=TASK_CONDITIONS[TASK_CONTACT]),
-            sign_off=Count("pk", filter=TASK_CONDITIONS[TASK_SIGN_OFF]),
-        )
+    """How many cases wait for a contact about new advice (S4 d, closed ones too) and how many open
+    ones for a sign-off (S5), over the whole worklist whatever its filters: one query, on two small
+    partial indexes."""
+    counts = Case.objects.filter(TASK_CONDITIONS[TASK_CONTACT] | TASK_CONDITIONS[TASK_SIGN_OFF]).aggregate(
+        contact=Count("pk", filter=TASK_CONDITIONS[TASK_CONTACT]),
+        sign_off=Count("pk", filter=TASK_CONDITIONS[TASK_SIGN_OFF]),
     )
     return TaskCounts(contact=counts["contact"] or 0, sign_off=counts["sign_off"] or 0)
 

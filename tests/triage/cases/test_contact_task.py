@@ -176,20 +176,36 @@ def many_tasks(count, start=0):
 
 def test_the_worklist_counts_the_open_tasks_and_links_to_them(doctor_client):
     many_tasks(3)
-    closed = Case.objects.filter(contact_task__isnull=False).first()
-    Case.objects.filter(pk=closed.pk).update(status=Case.Status.CLOSED)
+    signed_off_elsewhere = Case.objects.filter(pending_sign_off__isnull=False).first()
+    Case.objects.filter(pk=signed_off_elsewhere.pk).update(status=Case.Status.CLOSED)
 
     page = doctor_client.get(DASHBOARD, **EN).content.decode()
 
-    assert "2 patients to contact about new advice" in page
-    assert "3 lower levels pending sign-off" in page
+    assert "3 patients to contact about new advice" in page
+    assert "2 lower levels pending sign-off" in page
     contact = doctor_client.get(DASHBOARD, {"task": "contact"}, **EN)
-    assert len(contact.context["page"].rows) == 2
+    assert len(contact.context["page"].rows) == 3
     assert all(row.contact_task for row in contact.context["page"].rows)
     assert "to contact about new advice" in contact.content.decode()
     sign_off = doctor_client.get(DASHBOARD, {"task": "sign_off"}, **EN)
-    assert len(sign_off.context["page"].rows) == 3
+    assert len(sign_off.context["page"].rows) == 2
     assert all(row.pending_sign_off for row in sign_off.context["page"].rows)
+
+
+def test_closing_her_case_leaves_the_task_to_contact_her_listed_until_it_is_closed_with_a_note(
+    doctor_client, doctor, moved_up
+):
+    Case.objects.filter(pk=moved_up.pk).update(status=Case.Status.CLOSED)
+
+    assert "1 patient to contact about new advice" in doctor_client.get(DASHBOARD, **EN).content.decode()
+    row = row_of(doctor_client, moved_up, task="contact")
+    assert "contact her: new advice" in row and "Closed" in row
+
+    assert close(doctor_client, doctor, moved_up, NOTE).status_code == 302
+    doctor_client.force_login(doctor)
+    page = doctor_client.get(DASHBOARD, **EN).content.decode()
+    assert "to contact about new advice" not in page
+    assert not doctor_client.get(DASHBOARD, {"task": "contact"}, **EN).context["page"].rows
 
 
 @pytest.mark.parametrize("params", [{}, {"task": "contact"}, {"task": "sign_off"}, {"all": "1"}])
