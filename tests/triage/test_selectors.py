@@ -413,6 +413,16 @@ SUMMARIES = [
         "submitted on or after 01/01/2026; patient name or email containing “Verdi”; not assigned to anyone.",
         id="flag-search-assignment-date",
     ),
+    pytest.param(
+        {"task": "contact"},
+        "flagged cases (follow-up or more urgent); every status, closed included; to contact about new advice.",
+        id="to-contact-closed-included",
+    ),
+    pytest.param(
+        {"task": "sign_off"},
+        "flagged cases (follow-up or more urgent); open (not closed); with a lower level pending sign-off.",
+        id="sign-off-open-only",
+    ),
 ]
 
 

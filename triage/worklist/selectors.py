@@ -93,6 +93,12 @@ TASK_CONDITIONS = {
 }
 
 
+def closed_shown(filters: WorklistFilters) -> bool:
+    """Whether the worklist, without a status chosen, lists closed cases: with "include all", and
+    among the patients to contact about new advice, whose task outlives her case (S4 d)."""
+    return filters.include_all or filters.task == TASK_CONTACT
+
+
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -113,7 +119,7 @@ def _filtered(filters: WorklistFilters, now: datetime, *, by_level: bool = True)
             qs = qs.filter(level__gt=CaseLevel.ROUTINE)
     if filters.statuses:
         qs = qs.filter(status__in=filters.statuses)
-    elif not filters.include_all and filters.task != TASK_CONTACT:
+    elif not closed_shown(filters):
         qs = qs.exclude(status=Case.Status.CLOSED)
     if filters.flag in rules.ALL_FLAG_CODES:
         bit = flag_bit(filters.flag)
