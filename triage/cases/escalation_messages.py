@@ -79,18 +79,14 @@ def reminder_email(*, case_id: int, language: str | None = None) -> Message | No
             "This is a reminder: no doctor has opened this case since its first alert. "
             "Open the worklist to see it:"
         )
-        body = f"{CaseLevel(level).label}\n\n{text}\n\n{settings.PORTAL_BASE_URL}{worklist_path()}\n"
+        body = _alert_body(level, text)
     return Message(to=recipients, subject=subject, body=body)
 
 
 @outbox_clinic_text
 def reminder_text(*, case_id: int) -> ClinicText | None:
     """The reminder by text message to the doctor on duty (the clinic profile's mobile)."""
-    level = _escalating_level(case_id)
-    mobile = textable(clinic_profile().on_duty_mobile)
-    if level is None or not mobile:
-        return None
-    return ClinicText(to=mobile, text=compose_for_clinic(str(REMINDER_SUBJECTS[level]), worklist_path()))
+    return _alert_text(case_id, clinic_profile().on_duty_mobile, REMINDER_SUBJECTS)
 
 
 @outbox_email
@@ -110,18 +106,29 @@ def contact_email(*, case_id: int) -> Message | None:
             "No doctor has opened this case since its first alert, nor after the reminder. "
             "Please make sure a doctor sees it now. The worklist (a doctor's login is needed):"
         )
-        body = f"{CaseLevel(level).label}\n\n{text}\n\n{settings.PORTAL_BASE_URL}{worklist_path()}\n"
+        body = _alert_body(level, text)
     return Message(to=recipients, subject=subject, body=body)
 
 
 @outbox_clinic_text
 def contact_text(*, case_id: int) -> ClinicText | None:
     """The alert by text message to the escalation contact's phone, when it is a mobile."""
+    return _alert_text(case_id, clinic_profile().escalation_phone, CONTACT_SUBJECTS)
+
+
+def _alert_body(level: int, text: str) -> str:
+    """An alert email's body in the active language: the level as a word, what to do, the worklist's
+    address."""
+    return f"{CaseLevel(level).label}\n\n{text}\n\n{settings.PORTAL_BASE_URL}{worklist_path()}\n"
+
+
+def _alert_text(case_id: int, number: str, subjects: dict) -> ClinicText | None:
+    """An alert by text message to `number` when it is a mobile: its subject and the worklist's path."""
     level = _escalating_level(case_id)
-    mobile = textable(clinic_profile().escalation_phone)
+    mobile = textable(number)
     if level is None or not mobile:
         return None
-    return ClinicText(to=mobile, text=compose_for_clinic(str(CONTACT_SUBJECTS[level]), worklist_path()))
+    return ClinicText(to=mobile, text=compose_for_clinic(str(subjects[level]), worklist_path()))
 
 
 def _fits(built: ClinicText | None) -> bool:
