@@ -246,6 +246,11 @@ def test_pages_after_pages_list_every_case_once_in_order_across_the_overdue_boun
     # "Next case" walks the same order.
     following = [case_next(Case.objects.get(pk=row.pk), filters) for row in seen]
     assert following == [row.pk for row in seen[1:]] + [None]
+    # One row a page, both ways: a cursor on every row, across every level and overdue boundary.
+    pks = [row.pk for row in seen]
+    after = [case_worklist_page(filters, after=pk, size=1).rows[0].pk for pk in pks[:-1]]
+    before = [case_worklist_page(filters, before=pk, size=1).rows[0].pk for pk in pks[1:]]
+    assert (after, before) == (pks[1:], pks[:-1])
 
 
 def test_page_numbers_count_the_overdue_cases_before_the_page(doctor_client, patient):

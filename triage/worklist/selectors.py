@@ -3,10 +3,11 @@
 The worklist shows the most urgent level first and, within a level, the overdue cases first
 (RULES.md 11.2, S8: nobody acted on them by their deadline), each part in `QUEUE_ORDER`, all
 ascending, the columns of the queue indexes. Whether a case is overdue depends on the clock, so no
-index can hold that order: the list is cut into segments, (level, overdue or not), each read in
-queue order through an index (`triage_case_pending_idx` holds the overdue candidates), and a page
-is the first rows of those segments put together in one query (`_page_ids`). Pages are cut by
-keyset (rows after or before a given row's segment and key), so the last page costs what the
+index can hold that order. The list's segments are (level, overdue or not); the overdue cases
+and the others are each read in queue order through an index (`triage_case_pending_idx` holds the
+overdue candidates), level by level since `sort_key` starts with the level, and a page is the
+first rows of both put together in one query and ordered by segment (`_page_ids`). Pages are cut
+by keyset (rows after or before a given row's segment and key), so the last page costs what the
 first one does.
 """
 
@@ -288,21 +289,6 @@ def _segment(level: int, overdue: bool) -> Segment:
     return (-level, 0 if overdue else 1)
 
 
-def _segments(filters: WorklistFilters) -> list[Segment]:
-    """The segments the filtered worklist can show, in its order."""
-    kinds = (True,) if filters.overdue else (True, False)
-    return [_segment(level, overdue) for level in worklist_levels(filters) for overdue in kinds]
-
-
-def _in_segment(segment: Segment, now: datetime) -> Q:
-    """The cases of a segment. Its level is read as its range of `sort_key` alone (a score stays
-    below `SCORE_SPAN`): the planner then seeks to it in the queue indexes and reads them in
-    order, where `level = N` beside it made it misjudge the rows and sort the whole level."""
-    low, high = sort_key_range([-segment[0]])
-    at_level = Q(sort_key__gte=low, sort_key__lte=high)
-    return at_level & (overdue_q(now) if segment[1] == 0 else ~overdue_q(now))
-
-
 # What a case's place in the list is read from, and the place: (segment, sort key, submitted, id).
 QUEUE_KEY_FIELDS = ("level", "act_by", "acted_on_at", "status", *QUEUE_ORDER)
 Key = tuple[Segment, tuple]
@@ -346,13 +332,30 @@ def _before(qs: QuerySet[Case], key: tuple) -> QuerySet[Case]:
     return qs.filter(sort_key__lte=key[0]).filter(LessThan(_queue_row(), _key_row(key)))
 
 
-# The page's query puts the segments' first rows together; this column says whose they are.
+# The page's query puts the overdue and the other cases' first rows together; this column holds
+# each row's segment as one number that sorts like `Segment`.
 SEGMENT_COLUMN = "queue_segment"
+
+
+def _past_cursor(part: QuerySet[Case], overdue: bool, cursor: Key, forward: bool) -> QuerySet[Case]:
+    """The rows of one part (the overdue cases, or the others) after (`forward`) or before `cursor`.
+
+    In the cursor's own part, the rows past its key: a level comes whole before the next in
+    `sort_key` order. In the other part, the levels past the cursor's: after the not-overdue
+    cases of a level come the overdue ones of the next; after its overdue ones, its not-overdue.
+    """
+    segment, key = cursor
+    if overdue == (segment[1] == 0):
+        return _after(part, key) if forward else _before(part, key)
+    low, high = sort_key_range([-segment[0]])
+    if forward:
+        return part.filter(sort_key__gt=high) if overdue else part.filter(sort_key__gte=low)
+    return part.filter(sort_key__lte=high) if overdue else part.filter(sort_key__lt=low)
 
 
 def _page_ids(
     qs: QuerySet[Case],
-    segments: list[Segment],
+    filters: WorklistFilters,
     now: datetime,
     size: int,
     *,
@@ -361,24 +364,21 @@ def _page_ids(
 ) -> list[int]:
     """The ids of up to `size` rows of `qs` after (`forward`) or before `cursor`, in that direction.
 
-    One query: each segment that can hold such rows is read in queue order through an index, at
-    most `size` rows of it where the database takes a limit per part (PostgreSQL), and the parts
-    are put together (UNION ALL) and cut at `size` rows in the list's order.
+    One query of two parts, the overdue cases and the others, each in queue order through its
+    index (`triage_case_pending_idx`, the queue indexes) and cut at `size` rows where the
+    database takes a limit per part (PostgreSQL). Within each part `sort_key` already runs level
+    by level, so the parts' first rows hold the page's: put together (UNION ALL) and ordered by
+    segment, then key, they are cut at `size` rows. Two parts rather than one per segment (ten):
+    the page's query is built and planned in a fifth of the time.
     """
     order = QUEUE_ORDER if forward else QUEUE_ORDER_REVERSED
     parts = []
-    for index, segment in enumerate(segments):
-        part = qs.filter(_in_segment(segment, now))
+    for overdue in (True,) if filters.overdue else (True, False):
+        part = qs.filter(overdue_q(now) if overdue else ~overdue_q(now))
         if cursor is not None:
-            if (segment < cursor[0]) if forward else (segment > cursor[0]):
-                continue
-            if segment == cursor[0]:
-                part = _after(part, cursor[1]) if forward else _before(part, cursor[1])
-        parts.append(
-            part.annotate(**{SEGMENT_COLUMN: Value(index)}).values_list(SEGMENT_COLUMN, *QUEUE_ORDER)
-        )
-    if not parts:
-        return []
+            part = _past_cursor(part, overdue, cursor, forward)
+        segment = F("level") * -2 + Value(0 if overdue else 1)
+        parts.append(part.annotate(**{SEGMENT_COLUMN: segment}).values_list(SEGMENT_COLUMN, *QUEUE_ORDER))
     if len(parts) == 1:
         return [row[-1] for row in parts[0].order_by(*order)[:size]]
     if _limit_per_part():
@@ -482,7 +482,7 @@ class WorklistPage:
 
 def _page_rows(
     qs: QuerySet[Case],
-    segments: list[Segment],
+    filters: WorklistFilters,
     now: datetime,
     size: int,
     *,
@@ -497,7 +497,7 @@ def _page_rows(
     than one with a subquery: planning the five-table join around a subquery took twice as long
     as running both.
     """
-    ids = _page_ids(qs, segments, now, size + 1, cursor=cursor, forward=forward)
+    ids = _page_ids(qs, filters, now, size + 1, cursor=cursor, forward=forward)
     if not ids:
         return [], False
     shown = ids[:size] if forward else ids[:size][::-1]
@@ -524,29 +524,28 @@ def case_worklist_page(
     """
     now = now or timezone.now()
     qs = _filtered(filters, now)
-    segments = _segments(filters)
     cursor = after if after is not None else before
     key = _queue_key(cursor, now) if cursor is not None else None
     if cursor is not None and key is None:
-        page = _first_page(qs, segments, now, size)
+        page = _first_page(qs, filters, now, size)
         page.cursor_lost = True
         return page
     if after is not None:
-        rows, more = _page_rows(qs, segments, now, size, cursor=key)
+        rows, more = _page_rows(qs, filters, now, size, cursor=key)
         return WorklistPage(rows=rows, has_previous=True, has_next=more)
     if before is not None:
-        rows, more = _page_rows(qs, segments, now, size, cursor=key, forward=False)
+        rows, more = _page_rows(qs, filters, now, size, cursor=key, forward=False)
         if not rows:
-            return _first_page(qs, segments, now, size)
+            return _first_page(qs, filters, now, size)
         return WorklistPage(rows=rows, has_previous=more, has_next=True)
     if last:
-        rows, more = _page_rows(qs, segments, now, size, forward=False)
+        rows, more = _page_rows(qs, filters, now, size, forward=False)
         return WorklistPage(rows=rows, has_previous=more, has_next=False)
-    return _first_page(qs, segments, now, size)
+    return _first_page(qs, filters, now, size)
 
 
-def _first_page(qs: QuerySet[Case], segments: list[Segment], now: datetime, size: int) -> WorklistPage:
-    rows, more = _page_rows(qs, segments, now, size)
+def _first_page(qs: QuerySet[Case], filters: WorklistFilters, now: datetime, size: int) -> WorklistPage:
+    rows, more = _page_rows(qs, filters, now, size)
     return WorklistPage(rows=rows, has_previous=False, has_next=more)
 
 
@@ -614,9 +613,7 @@ def case_next(case: Case, filters: WorklistFilters, now: datetime | None = None)
     """The id of the case after this one in the filtered worklist (`case` read with
     `QUEUE_KEY_FIELDS`), or None at the end."""
     now = now or timezone.now()
-    ids = _page_ids(
-        _filtered(filters, now), _segments(filters), now, 1, cursor=queue_key(case, now), forward=True
-    )
+    ids = _page_ids(_filtered(filters, now), filters, now, 1, cursor=queue_key(case, now), forward=True)
     return ids[0] if ids else None
 
 
