@@ -415,8 +415,8 @@ SUMMARIES = [
     ),
     pytest.param(
         {"task": "contact"},
-        "flagged cases (follow-up or more urgent); every status, closed included; to contact about new advice.",
-        id="to-contact-closed-included",
+        "every level, routine included; every status, closed included; to contact about new advice.",
+        id="to-contact-routine-and-closed-included",
     ),
     pytest.param(
         {"task": "sign_off"},

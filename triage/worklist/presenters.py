@@ -26,7 +26,7 @@ from .. import chips
 from ..cases.selectors import is_overdue_case
 from ..chips import Chips, escape, markup, overdue_html
 from ..models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel, ContactAttempt
-from .selectors import TASK_CONTACT, TASK_SIGN_OFF, closed_shown
+from .selectors import TASK_CONTACT, TASK_SIGN_OFF, every_case_shown
 
 # The worklist row's texts with values, translated once per request.
 SCORE = gettext_lazy("score %(score)s")
@@ -344,7 +344,7 @@ def worklist_summary(filters, flag_label: str = "") -> list[str]:
     if filters.levels:
         names = ", ".join(str(CaseLevel(level).label) for level in LEVEL_ORDER if level in filters.levels)
         parts.append(gettext("level: %(levels)s") % {"levels": names})
-    elif filters.include_all:
+    elif every_case_shown(filters):
         parts.append(gettext("every level, routine included"))
     else:
         parts.append(gettext("flagged cases (follow-up or more urgent)"))
@@ -352,7 +352,7 @@ def worklist_summary(filters, flag_label: str = "") -> list[str]:
         statuses = dict(Case.Status.choices)
         names = ", ".join(str(statuses[value]) for value in Case.Status.values if value in filters.statuses)
         parts.append(gettext("status: %(statuses)s") % {"statuses": names})
-    elif closed_shown(filters):
+    elif every_case_shown(filters):
         parts.append(gettext("every status, closed included"))
     else:
         parts.append(gettext("open (not closed)"))

@@ -94,9 +94,10 @@ TASK_CONDITIONS = {
 }
 
 
-def closed_shown(filters: WorklistFilters) -> bool:
-    """Whether the worklist, without a status chosen, lists closed cases: with "include all", and
-    among the patients to contact about new advice, whose task outlives her case (S4 d)."""
+def every_case_shown(filters: WorklistFilters) -> bool:
+    """Whether the worklist, without a level or status chosen, lists routine and closed cases too:
+    with "include all", and among the patients to contact about new advice, whose task outlives
+    her case's status and a lower level signed off since (S4 d)."""
     return filters.include_all or filters.task == TASK_CONTACT
 
 
@@ -116,11 +117,11 @@ def _filtered(filters: WorklistFilters, now: datetime, *, by_level: bool = True)
         if filters.levels:
             low, high = sort_key_range(filters.levels)
             qs = qs.filter(level__in=filters.levels, sort_key__gte=low, sort_key__lte=high)
-        elif not filters.include_all:
+        elif not every_case_shown(filters):
             qs = qs.filter(level__gt=CaseLevel.ROUTINE)
     if filters.statuses:
         qs = qs.filter(status__in=filters.statuses)
-    elif not closed_shown(filters):
+    elif not every_case_shown(filters):
         qs = qs.exclude(status=Case.Status.CLOSED)
     if filters.flag in rules.ALL_FLAG_CODES:
         bit = flag_bit(filters.flag)
@@ -234,7 +235,7 @@ def worklist_levels(filters: WorklistFilters) -> tuple[int, ...]:
     """The levels the filtered worklist can show, most urgent first."""
     if filters.levels:
         return tuple(level for level in LEVEL_ORDER if level in filters.levels)
-    if filters.include_all:
+    if every_case_shown(filters):
         return LEVEL_ORDER
     return tuple(level for level in LEVEL_ORDER if level > CaseLevel.ROUTINE)
 

@@ -34,6 +34,7 @@ from .selectors import (
     case_worklist_page,
     case_worklist_page_number,
     case_worklist_total,
+    every_case_shown,
     with_query,
 )
 from .services import BulkCloseRefused, cases_bulk_close
@@ -103,6 +104,8 @@ def _dashboard_page(request, *, bulk_form=None, status=200):
         "overdue_count": overdue,
         "overdue_query": filter_querystring(filters, request.session, overdue="1"),
         "query": query,
+        # Routine and closed cases already listed (the patients to contact): no link to add them.
+        "every_case_shown": every_case_shown(filters),
         "toggle_query": filter_querystring(
             filters, request.session, all=None if filters.include_all else "1"
         ),

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from tests.factories import make_case, make_patient
 from tests.triage.retriage import RETRIAGED, SENT, reassess
-from tests.triage.worklist import DASHBOARD, E, F, P, U
+from tests.triage.worklist import DASHBOARD, E, F, P, R, U
 from triage.audit.writer import Actor
-from triage.cases.retriage_tasks import case_contact_task_close
+from triage.cases.retriage_tasks import case_contact_task_close, case_sign_off_lower
 from triage.models import NOTE_MAX_LENGTH, AuditEvent, Case, CaseEvent
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +206,24 @@ def test_closing_her_case_leaves_the_task_to_contact_her_listed_until_it_is_clos
     page = doctor_client.get(DASHBOARD, **EN).content.decode()
     assert "to contact about new advice" not in page
     assert not doctor_client.get(DASHBOARD, {"task": "contact"}, **EN).context["page"].rows
+
+
+def test_a_lower_level_signed_off_since_leaves_the_task_to_contact_her_listed(
+    doctor_client, doctor, moved_up
+):
+    lower = reassess(moved_up, R, score=0, flags=())
+    assert case_sign_off_lower(case_id=moved_up.pk, actor=Actor(user=doctor), assessment_id=lower.pk)
+    moved_up.refresh_from_db()
+    assert (moved_up.level, moved_up.contact_task_id is not None) == (R, True)
+
+    assert "1 patient to contact about new advice" in doctor_client.get(DASHBOARD, **EN).content.decode()
+    contact = doctor_client.get(DASHBOARD, {"task": "contact"}, **EN)
+    assert [row.pk for row in contact.context["page"].rows] == [moved_up.pk]
+    page = contact.content.decode()
+    header = page[page.index('id="worklist-summary"') :]
+    header = header[: header.index("</p>")]
+    assert "every level, routine included" in header
+    assert "Include routine and closed cases" not in header
 
 
 @pytest.mark.parametrize("params", [{}, {"task": "contact"}, {"task": "sign_off"}, {"all": "1"}])
