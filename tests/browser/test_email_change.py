@@ -42,7 +42,7 @@ def test_she_changes_her_email_on_a_phone_in_italian(phone_page, shot):
         form.get_by_role("button", name="Cambiare email").click()
     status = page.get_by_role("status").filter(has_text="in attesa di conferma")
     assert NEW in status.inner_text()
-    assert status.get_by_role("button", name="Annullare la modifica").is_visible()
+    assert status.get_by_role("button", name="Annulli la modifica").is_visible()
     assert_no_sideways_scroll(page, "profile with a pending change")
     assert_accessible(page, "profile with a pending change")
     shot(page, "pending")
@@ -58,7 +58,7 @@ def test_she_changes_her_email_on_a_phone_in_italian(phone_page, shot):
     assert_no_sideways_scroll(page, "confirmation page")
     shot(page, "confirm")
     with page.expect_navigation():
-        page.get_by_role("button", name="Usare questa email").click()
+        page.get_by_role("button", name="Usi questa email").click()
 
     assert f"La sua email ora è {NEW}" in page.inner_text("main")
     assert User.objects.get(pk=patient.user_id).email == NEW
