@@ -189,18 +189,15 @@ def case_apply_assessment(case: Case, assessment: Assessment, *, advised_at=None
     return case.level != previous_level
 
 
+def level_record(row) -> dict:
+    """A case's or an assessment's level, score and rule set, as the timeline records a change."""
+    return {"level": row.level, "score": row.score, "rules_version": row.rules_version}
+
+
 def _retriage_event(case: Case, assessment: Assessment, *, actor, held: bool) -> CaseEvent:
     """The re-assessment on the case's timeline: from the case's values to the new ones; `held` when
     it waits for sign-off, and the pending assessment it replaces, if any."""
-    detail = {
-        "from": {"level": case.level, "score": case.score, "rules_version": case.rules_version},
-        "to": {
-            "level": assessment.level,
-            "score": assessment.score,
-            "rules_version": assessment.rules_version,
-        },
-        "assessment": assessment.pk,
-    }
+    detail = {"from": level_record(case), "to": level_record(assessment), "assessment": assessment.pk}
     if held:
         detail["pending"] = True
     if case.pending_sign_off_id is not None:

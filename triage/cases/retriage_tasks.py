@@ -6,14 +6,14 @@ in the same transaction. Each names what the page showed (the pending assessment
 so a form posted twice, or after a later re-assessment changed the case, acts at most once.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.writer import Actor, audit_record
-from ..models import NOTE_MAX_LENGTH, AuditEvent, Case, CaseEvent
-from .assessments import case_apply_assessment
+from ..models import AuditEvent, Case, CaseEvent
+from .assessments import case_apply_assessment, level_record
+from .services import note_cleaned
 
 
 def _locked(case_id: int) -> Case:
@@ -29,8 +29,8 @@ def _decision_event(case: Case, actor: Actor, decision: str, now) -> CaseEvent:
         detail={
             "decision": decision,
             "assessment": pending.pk,
-            "from": {"level": case.level, "score": case.score, "rules_version": case.rules_version},
-            "to": {"level": pending.level, "score": pending.score, "rules_version": pending.rules_version},
+            "from": level_record(case),
+            "to": level_record(pending),
         },
         created_at=now,
     )
@@ -42,7 +42,7 @@ def case_sign_off_lower(*, case_id: int, actor: Actor, assessment_id: int) -> bo
     advice, dated now (RULES.md 11.2, S5). Returns False, changing nothing, when `assessment_id` is
     no longer the one pending (already decided, or replaced by a later re-assessment)."""
     case = _locked(case_id)
-    if case.pending_sign_off_id is None or case.pending_sign_off_id != assessment_id:
+    if case.pending_sign_off_id != assessment_id:
         return False
     now = timezone.now()
     _decision_event(case, actor, CaseEvent.Decision.LOWER, now)
@@ -57,7 +57,7 @@ def case_keep_higher(*, case_id: int, actor: Actor, assessment_id: int) -> bool:
     """Keep the case's level and set the pending lower assessment aside: nothing changes for her
     (S5). Returns False, changing nothing, when `assessment_id` is no longer the one pending."""
     case = _locked(case_id)
-    if case.pending_sign_off_id is None or case.pending_sign_off_id != assessment_id:
+    if case.pending_sign_off_id != assessment_id:
         return False
     now = timezone.now()
     _decision_event(case, actor, CaseEvent.Decision.HIGHER, now)
@@ -73,15 +73,11 @@ def case_contact_task_close(*, case_id: int, actor: Actor, task_id: int, note: s
     The note is required (a `ValidationError` on "note" otherwise). Returns False, changing
     nothing, when `task_id` is no longer the open task (already closed: a second post).
     """
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("Write what was done to contact her before closing the task.")})
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError(
-            {"note": _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX_LENGTH}}
-        )
+    note = note_cleaned(
+        note, field="note", missing=_("Write what was done to contact her before closing the task.")
+    )
     case = Case.objects.select_for_update().only("pk", "patient_id", "contact_task_id").get(pk=case_id)
-    if case.contact_task_id is None or case.contact_task_id != task_id:
+    if case.contact_task_id != task_id:
         return False
     now = timezone.now()
     CaseEvent.objects.create(

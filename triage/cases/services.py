@@ -173,6 +173,19 @@ def _visit_errors(error: ValidationError) -> dict:
     return {VISIT_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()}
 
 
+def note_cleaned(text: str, *, field: str, missing: str) -> str:
+    """A doctor's note as stored: stripped, required (`missing` says what to write), and within
+    `NOTE_MAX_LENGTH`; a `ValidationError` on the form's `field` otherwise."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: missing})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {field: _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX_LENGTH}}
+        )
+    return text
+
+
 @transaction.atomic
 def case_add_note(*, case_id: int, actor: Actor, text: str) -> CaseEvent:
     """Append a note to the case timeline.
@@ -180,13 +193,7 @@ def case_add_note(*, case_id: int, actor: Actor, text: str) -> CaseEvent:
     Notes never conflict: each is a new row, so two doctors writing at once
     both keep theirs, and the status version is left alone.
     """
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": _("Write the note before saving it.")})
-    if len(text) > NOTE_MAX_LENGTH:
-        raise ValidationError(
-            {"text": _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX_LENGTH}}
-        )
+    text = note_cleaned(text, field="text", missing=_("Write the note before saving it."))
     now = timezone.now()
     patient_id = Case.objects.filter(pk=case_id).values_list("patient_id", flat=True).first()
     if patient_id is None:
