@@ -2,6 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
+from triage.advice import advice_related
+
 from .models import Submission
 
 
@@ -13,7 +15,7 @@ def submission_for_patient(user, pk) -> Submission:
     that an id reveals nothing about whose it is.
     """
     return get_object_or_404(
-        Submission.objects.select_related("patient__user", "case__advice", "case__earlier_advice"),
+        Submission.objects.select_related("patient__user", *advice_related("case__")),
         pk=pk,
         patient__user=user,
         status=Submission.Status.SUBMITTED,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 
-from triage.advice import ADVICE_RELATED, AdviceShown, advice_shown, advice_words, earlier_advice_shown
+from triage.advice import AdviceShown, advice_related, advice_shown, advice_words, earlier_advice_shown
 from triage.audit.writer import Actor, audit_patient_self, patient_pseudonym
 from triage.models import AuditEvent, CaseLevel
 
@@ -71,7 +71,7 @@ def patient_data_export(patient: Patient, language: str | None = None) -> dict:
     user = patient.user
     submissions = (
         Submission.objects.filter(patient=patient)
-        .select_related(*(f"case__{related}" for related in ADVICE_RELATED))
+        .select_related(*advice_related("case__"))
         .prefetch_related("case__messages")
         .order_by("created_at", "pk")
     )

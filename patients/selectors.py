@@ -3,6 +3,7 @@
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
+from triage.advice import advice_related
 from triage.cases.acted_on import SPOKE_WITH_HER_AT, STATUS_LEFT_NEW_AT, VISIT_BOOKED_AT, with_acted_on
 from triage.models import AuditEvent, Case
 
@@ -41,7 +42,7 @@ def submission_list_for(patient):
     """The patient's submitted questionnaires, newest first, with their worklist case and its state."""
     return with_case_state(
         Submission.objects.filter(patient=patient, status=Submission.Status.SUBMITTED)
-        .select_related("case__follow_up_visit", "case__advice", "case__earlier_advice")
+        .select_related("case__follow_up_visit", *advice_related("case__"))
         .order_by("-submitted_at")
     )
 

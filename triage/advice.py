@@ -71,7 +71,7 @@ def advice_shown(case) -> AdviceShown:
     doctor signs it off, and then it is dated on the sign-off (S4, S5). A re-assessment at the same
     level leaves her advice, its words included, as she was given it. A case stored without the
     link (it is set from the first assessment on) shows its own level as sent. Reads `case.advice`:
-    load it with the case (`ADVICE_RELATED`).
+    load it with the case (`advice_related`).
     """
     given_at = case.advised_at or case.submitted_at
     updated = case.earlier_advised_at is not None
@@ -88,8 +88,10 @@ def earlier_advice_shown(case) -> AdviceShown | None:
     return AdviceShown(earlier.level, earlier.rules_version, case.earlier_advised_at)
 
 
-# What `advice_shown` and `earlier_advice_shown` read with a case: `select_related` them.
-ADVICE_RELATED = ("advice", "earlier_advice")
+def advice_related(path: str = "") -> tuple[str, ...]:
+    """What `advice_shown` and `earlier_advice_shown` read with a case, for `select_related`;
+    `path` leads from the rows read to the case ("case__" from her questionnaires)."""
+    return (f"{path}advice", f"{path}earlier_advice")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import rules
+from ..advice import advice_related
 from ..conversation.selectors import with_new_reply
 from ..models import Assessment, Case, CaseEvent, ContactAttempt, Escalation, Visit
 
@@ -54,8 +55,7 @@ def case_detail_queryset() -> QuerySet[Case]:
                     "assigned_to",
                     "follow_up_visit",
                     "assessment",
-                    "advice",
-                    "earlier_advice",
+                    *advice_related(),
                     "pending_sign_off",
                     "contact_task",
                 )
