@@ -256,8 +256,14 @@ def overdue_q(now: datetime) -> Q:
     return Q(acted_on_at__isnull=True, act_by__lt=now) & ~Q(status=Case.Status.CLOSED)
 
 
+def awaits_action(act_by: datetime | None, acted_on_at: datetime | None, status: str) -> bool:
+    """Whether a case read with these columns has a deadline nobody has acted on yet: overdue now
+    or later (a row of `triage_case_pending_idx`)."""
+    return acted_on_at is None and act_by is not None and status != Case.Status.CLOSED
+
+
 def is_overdue_case(
     act_by: datetime | None, acted_on_at: datetime | None, status: str, now: datetime
 ) -> bool:
     """Whether a case read with these columns is overdue at `now` (`overdue_q` in Python)."""
-    return acted_on_at is None and act_by is not None and act_by < now and status != Case.Status.CLOSED
+    return awaits_action(act_by, acted_on_at, status) and act_by < now

@@ -23,7 +23,7 @@ from clinic.fragments import Fragment
 from clinic.phones import phone_link
 
 from .. import chips
-from ..cases.selectors import is_overdue_case
+from ..cases.selectors import awaits_action, is_overdue_case
 from ..chips import Chips, escape, markup, overdue_html
 from ..models import BULK_CLOSABLE_LEVELS, LEVEL_ORDER, Case, CaseLevel, ContactAttempt
 from .selectors import TASK_CONTACT, TASK_SIGN_OFF, every_case_shown
@@ -205,11 +205,6 @@ CONTACTS_MARK = markup("<!--live:contacts-->")
 OVERDUE_MARK = markup("<!--live:overdue-->")
 
 
-def may_be_overdue(case) -> bool:
-    """Whether the row's case has a deadline nobody has acted on yet: overdue now, or later."""
-    return case.act_by is not None and case.acted_on_at is None and case.status != Case.Status.CLOSED
-
-
 def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> list[WorklistRowView]:
     """The worklist's rows (`WorklistRow`s) ready to print; `query` keeps the filters in each case link.
 
@@ -249,7 +244,9 @@ def worklist_rows(cases, *, query: str, labels: Labels, live: bool = True) -> li
             contact_seen=case.contact_attempts,
             open=case.status != Case.Status.CLOSED,
             has_notes=case.has_notes,
-            overdue=(live_overdue(case, labels) if live else OVERDUE_MARK) if may_be_overdue(case) else "",
+            overdue=(live_overdue(case, labels) if live else OVERDUE_MARK)
+            if awaits_action(case.act_by, case.acted_on_at, case.status)
+            else "",
             escalated_when=labels.format_datetime(case.escalated_at, "SHORT_DATETIME_FORMAT"),
             escalated_iso=iso_datetime(case.escalated_at),
             pending_sign_off=case.pending_sign_off,
@@ -328,7 +325,7 @@ def worklist_rows_html(
             fragment = fragment.replace(ACTED_MARK, live_acted(case, labels))
         if case.contact_attempts:
             fragment = fragment.replace(CONTACTS_MARK, live_contacts(case, labels))
-        if may_be_overdue(case):
+        if awaits_action(case.act_by, case.acted_on_at, case.status):
             fragment = fragment.replace(OVERDUE_MARK, live_overdue(case, labels))
         rows.append(markup(fragment))
     return rows
