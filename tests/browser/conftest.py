@@ -116,6 +116,17 @@ def new_context(request, browser, live_server):
                 and context.broken_static.append(f"{response.status} {response.url}")
             ),
         )
+        # A static file the server never answered (reset, empty response), named as such rather
+        # than by its side effects; a request the page itself abandoned by navigating is no failure.
+        context.failed_static = []
+        context.on(
+            "requestfailed",
+            lambda request: (
+                "/static/" in request.url
+                and request.failure != "net::ERR_ABORTED"
+                and context.failed_static.append(f"{request.failure} {request.url}")
+            ),
+        )
         contexts.append(context)
         return context
 

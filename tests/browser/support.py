@@ -2,6 +2,7 @@
 
 import os
 import re
+import warnings
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -152,11 +153,26 @@ class PageChecker:
         self.checked = []
 
     def visit(self, path):
-        response = self.page.goto(path)
+        response = self._open(path)
         assert response is not None and response.status < 400, (
             f"{path} answered {response and response.status}"
         )
         self(path)
+
+    def _open(self, path):
+        """Open the page; reload it once, as she would, if the test server dropped a static file.
+
+        Only a request that never got an answer counts (a status is checked, not retried), and
+        the reload is reported in the run's warnings, so a server that keeps dropping shows.
+        """
+        failed = self.page.context.failed_static
+        before = len(failed)
+        response = self.page.goto(path)
+        if len(failed) > before:
+            warnings.warn(f"{path} reloaded: the test server dropped {failed[before:]}", stacklevel=3)
+            del failed[before:]
+            response = self.page.goto(path)
+        return response
 
     def __call__(self, label):
         where = f"{label} [{self.page.evaluate('document.documentElement.lang')}{' ' + self.suffix if self.suffix else ''}]"
@@ -186,5 +202,5 @@ def assert_nothing_blocked(page, where: str = ""):
 
 def assert_static_loaded(page, where: str = ""):
     """Every stylesheet, script and image the page asked for was found."""
-    broken = getattr(page.context, "broken_static", [])
+    broken = getattr(page.context, "broken_static", []) + getattr(page.context, "failed_static", [])
     assert not broken, f"{where or page.url}: missing static files {sorted(set(broken))}"
