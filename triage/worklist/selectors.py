@@ -286,8 +286,18 @@ def case_overdue_count(filters: WorklistFilters, now: datetime | None = None) ->
 Segment = tuple[int, int]
 
 
+# Within a level, the overdue cases' segment comes first.
+OVERDUE_FIRST = {True: 0, False: 1}
+
+
 def _segment(level: int, overdue: bool) -> Segment:
-    return (-level, 0 if overdue else 1)
+    return (-level, OVERDUE_FIRST[overdue])
+
+
+def _segment_number(overdue: bool):
+    """`_segment` as one number the database sorts the same way, for a part of the page's query
+    that holds only overdue cases or only the others."""
+    return F("level") * -2 + Value(OVERDUE_FIRST[overdue])
 
 
 # What a case's place in the list is read from, and the place: (segment, sort key, submitted, id).
@@ -346,7 +356,7 @@ def _past_cursor(part: QuerySet[Case], overdue: bool, cursor: Key, forward: bool
     cases of a level come the overdue ones of the next; after its overdue ones, its not-overdue.
     """
     segment, key = cursor
-    if overdue == (segment[1] == 0):
+    if segment[1] == OVERDUE_FIRST[overdue]:
         return _after(part, key) if forward else _before(part, key)
     low, high = sort_key_range([-segment[0]])
     if forward:
@@ -378,8 +388,11 @@ def _page_ids(
         part = qs.filter(overdue_q(now) if overdue else ~overdue_q(now))
         if cursor is not None:
             part = _past_cursor(part, overdue, cursor, forward)
-        segment = F("level") * -2 + Value(0 if overdue else 1)
-        parts.append(part.annotate(**{SEGMENT_COLUMN: segment}).values_list(SEGMENT_COLUMN, *QUEUE_ORDER))
+        parts.append(
+            part.annotate(**{SEGMENT_COLUMN: _segment_number(overdue)}).values_list(
+                SEGMENT_COLUMN, *QUEUE_ORDER
+            )
+        )
     if len(parts) == 1:
         return [row[-1] for row in parts[0].order_by(*order)[:size]]
     if _limit_per_part():
